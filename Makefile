@@ -1,0 +1,47 @@
+# nsrsim: two commands for a fresh machine (make run, make test); see README.md.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+CONFIG ?= configs/baseline.yaml
+
+# The first interpreter that is Python >= 3.12 (Mesa 3.5 needs it): PATH first, then pyenv.
+FIND_PYTHON := for p in python3.12 python3.13 python3.14 python3 python \
+	$(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3; do \
+	  if command -v $$p >/dev/null 2>&1 && \
+	     $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then \
+	    command -v $$p; break; fi; done
+
+.PHONY: run test lint bench world map clean-venv
+
+$(BIN)/python:
+	@py="$$($(FIND_PYTHON))"; \
+	if [ -z "$$py" ]; then \
+	  echo "error: nsrsim needs Python >= 3.12 (Mesa 3.5 requires it) and none was found on PATH or under ~/.pyenv/versions. Install Python 3.12 (e.g. 'pyenv install 3.12') and run make again." >&2; \
+	  exit 2; fi; \
+	echo "Using $$py ($$($$py --version)) to create $(VENV)"; \
+	$$py -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,geo-build]'
+	@touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/nsrsim run $(CONFIG)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(VENV)/.installed-run
+	@echo "No benchmarks yet: the performance suite arrives with the model (issue 4)."
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,166 @@
+"""Command line: ``nsrsim run | config | world | map``.
+
+Every user-facing failure (:class:`~nsrsim.errors.NsrsimError`) becomes one paragraph on stderr
+and exit code 2; nothing already written is touched.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from nsrsim import __version__
+from nsrsim.config import Scenario, json_schema, load_scenario
+from nsrsim.errors import NsrsimError
+
+DEFAULT_CONFIG = Path("configs/baseline.yaml")
+
+
+def _scenario(args: argparse.Namespace) -> Scenario:
+    overrides = {}
+    if getattr(args, "seed", None) is not None:
+        overrides["run.seed"] = args.seed
+    if getattr(args, "years", None) is not None:
+        overrides["run.years"] = args.years
+    return load_scenario(args.config, overrides)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one scenario and write its results folder."""
+    from nsrsim.maps import draw_map
+    from nsrsim.store import new_run_dir, prepare_out_dir, write_manifest
+    from nsrsim.world.world import build_world
+
+    scenario = _scenario(args)
+    run_dir = prepare_out_dir(args.out) if args.out else new_run_dir(scenario)
+    world = build_world(scenario.world)
+    table = world.region_table(scenario.population.n_firms)
+    table.to_csv(run_dir / "regions.csv")
+    draw_map(world, run_dir / "map.png", title=f"nsrsim world of scenario '{scenario.name}'")
+    write_manifest(run_dir, scenario)
+    print(_format_region_table(table))
+    print(
+        "\nThe agent model is not part of nsrsim yet: this run built the world of "
+        f"'{scenario.name}' (regions, grid, travel times) and drew its map."
+    )
+    print(f"Results written to {run_dir}/ (regions.csv, map.png, manifest.json)")
+    return 0
+
+
+def cmd_config_show(args: argparse.Namespace) -> int:
+    """Print the fully resolved scenario as YAML."""
+    scenario = load_scenario(args.file)
+    print(
+        yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True),
+        end="",
+    )
+    return 0
+
+
+def cmd_config_schema(_: argparse.Namespace) -> int:
+    """Print the JSON schema of scenario files."""
+    print(json.dumps(json_schema(), indent=2))
+    return 0
+
+
+def cmd_world(args: argparse.Namespace) -> int:
+    """Print the table of modelled regions."""
+    from nsrsim.world.world import build_world
+
+    scenario = load_scenario(args.config)
+    world = build_world(scenario.world)
+    print(_format_region_table(world.region_table(scenario.population.n_firms)))
+    return 0
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    """Draw the map of a scenario's world."""
+    from nsrsim.maps import draw_map
+    from nsrsim.world.world import build_world
+
+    if args.out.exists() and not args.force:
+        raise NsrsimError(
+            f"{args.out} already exists; nsrsim does not overwrite it. Give "
+            "another --out path or add --force."
+        )
+    if args.out.suffix.lower() != ".png":
+        raise NsrsimError(f"--out must name a .png file, not {args.out}.")
+    scenario = load_scenario(args.config)
+    path = draw_map(build_world(scenario.world), args.out)
+    print(f"Map written to {path}")
+    return 0
+
+
+def _format_region_table(table: pd.DataFrame) -> str:
+    shown = table.assign(
+        population=(table["population"] / 1e6).map("{:.2f} M".format),
+        urban_pop_share=(100 * table["urban_pop_share"]).map("{:.0f} %".format),
+        expected_firms=table["expected_firms"].round(0).astype(int),
+        interreg_a=table["interreg_a"].replace("", "-"),
+    ).rename(
+        columns={"urban_pop_share": "urban_pop", "expected_firms": "firms", "land_cells": "cells"}
+    )
+    total = (
+        f"\n{len(table)} regions, {table['land_cells'].sum()} land cells, "
+        f"{table['population'].sum() / 1e6:.1f} M inhabitants; 'firms' = firm agents the "
+        "region would hold (share of population x GDP per head)."
+    )
+    return shown.to_string() + total
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per job."""
+    parser = argparse.ArgumentParser(
+        prog="nsrsim",
+        description="Agent-based simulation of transnational cluster "
+        "cooperation in the North Sea Region.",
+    )
+    parser.add_argument("--version", action="version", version=f"nsrsim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run one scenario and write its results folder")
+    run.add_argument("config", type=Path, help="scenario YAML file, e.g. configs/baseline.yaml")
+    run.add_argument("--seed", type=int, help="override run.seed")
+    run.add_argument("--years", type=int, help="override run.years")
+    run.add_argument(
+        "--out",
+        type=Path,
+        help="results folder (new or empty); default results/<scenario>-<timestamp>/",
+    )
+    run.set_defaults(func=cmd_run)
+
+    config = sub.add_parser("config", help="show a resolved scenario or the schema")
+    config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    show = config_sub.add_parser("show", help="print the fully resolved scenario")
+    show.add_argument("file", type=Path)
+    show.set_defaults(func=cmd_config_show)
+    schema = config_sub.add_parser("schema", help="print the JSON schema of scenario files")
+    schema.set_defaults(func=cmd_config_schema)
+
+    world = sub.add_parser("world", help="print the table of modelled regions")
+    world.add_argument("config", type=Path, nargs="?", default=DEFAULT_CONFIG)
+    world.set_defaults(func=cmd_world)
+
+    map_ = sub.add_parser("map", help="draw the NSR map of a scenario's world")
+    map_.add_argument("config", type=Path, nargs="?", default=DEFAULT_CONFIG)
+    map_.add_argument("--out", type=Path, default=Path("map.png"), help="PNG file to write")
+    map_.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    map_.set_defaults(func=cmd_map)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``nsrsim`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except NsrsimError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,436 @@
+"""Scenario schema (pydantic), YAML loading with ``extends:``, and clear configuration errors.
+
+The schema follows the XLRM split of policy analysis: world constants (``world``, ``run``,
+``population``), uncertain behaviour parameters (one block per rule: ``partnering``,
+``learning``, ``innovation``, ``market``, ``mobility``), and policy levers (``policies``).
+Every behaviour parameter declares default, unit, range and meaning in one place, and sweeps and
+sensitivity analyses address it by dotted path (``partnering.decay_km``).
+"""
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from nsrsim.errors import ConfigError
+from nsrsim.sectors import Sector
+from nsrsim.world import facts
+
+DEFAULT_REGIONS = (
+    "NO09",
+    "NO0A",
+    "NO08",
+    "SE23",
+    "SE22",
+    "DK01",
+    "DK02",
+    "DK03",
+    "DK04",
+    "DK05",
+    "DEF0",
+    "DE60",
+    "DE93",
+    "DE94",
+    "NL11",
+    "NL12",
+    "NL13",
+)
+
+
+def _check_regions(value: list[str]) -> list[str]:
+    known = facts.region_codes()
+    unknown = [code for code in value if code not in known]
+    if unknown:
+        raise ValueError(
+            f"unknown region code(s) {', '.join(unknown)}; allowed: {', '.join(known)}"
+        )
+    if len(set(value)) != len(value):
+        raise ValueError("region codes must not repeat")
+    return value
+
+
+RegionCodes = Annotated[list[str], AfterValidator(_check_regions)]
+
+
+def param(default: float, ge: float, le: float, unit: str, meaning: str) -> Any:
+    """A behaviour parameter: default, inclusive range, unit and one-line meaning."""
+    return Field(
+        default,
+        ge=ge,
+        le=le,
+        description=f"{meaning} [{unit}]",
+        json_schema_extra={"unit": unit, "role": "uncertainty"},
+    )
+
+
+class Block(BaseModel):
+    """Base for every config block: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorldConfig(Block):
+    """Which part of the NSR is modelled and how travel is costed (constants)."""
+
+    cell_km: Literal[10, 20, 30, 40, 50] = Field(
+        10, description="grid resolution: side of an equal-area cell [km]"
+    )
+    regions: RegionCodes = Field(
+        list(DEFAULT_REGIONS),
+        min_length=2,
+        description="NUTS-2 codes of the regions where agents live",
+    )
+    road_speed_kmh: float = Field(
+        80.0, ge=20.0, le=130.0, description="mean road speed between neighbouring cells [km/h]"
+    )
+    detour_factor: float = Field(
+        1.25, ge=1.0, le=2.0, description="road distance over straight-line distance [-]"
+    )
+    ferry_boarding_h: float = Field(
+        0.5, ge=0.0, le=4.0, description="check-in and waiting added to every ferry crossing [h]"
+    )
+    transport_projects: dict[str, int] = Field(
+        default_factory=dict,
+        description="planned links that open, as project -> calendar year (e.g. fehmarnbelt: 2032)",
+    )
+
+    @field_validator("transport_projects")
+    @classmethod
+    def _known_projects(cls, value: dict[str, int]) -> dict[str, int]:
+        known = facts.transport_projects()
+        unknown = [name for name in value if name not in known]
+        if unknown:
+            raise ValueError(
+                f"unknown transport project(s) {', '.join(unknown)}; allowed: {', '.join(known)}"
+            )
+        return value
+
+
+class PopulationConfig(Block):
+    """How many firm agents there are and where their sectors come from (constants)."""
+
+    n_firms: int = Field(2000, ge=10, le=1_000_000, description="number of firm agents [-]")
+    sector_mix: Literal["clusters", "uniform"] = Field(
+        "clusters",
+        description="sector shares per region: from its cluster organisations, "
+        "or equal for every sector",
+    )
+
+
+class PartneringConfig(Block):
+    """Partner search and link formation (uncertainties)."""
+
+    candidates: int = Field(
+        20,
+        ge=1,
+        le=500,
+        description="partner candidates sampled per searching firm and step [-]",
+        json_schema_extra={"unit": "-", "role": "uncertainty"},
+    )
+    decay_km: float = param(
+        150.0,
+        10.0,
+        1000.0,
+        "km",
+        "travel distance at which partner attraction halves (road-equivalent)",
+    )
+    same_country_weight: float = param(
+        1.0, 0.0, 1.0, "-", "institutional proximity of partners in the same country"
+    )
+    interreg_weight: float = param(
+        0.6, 0.0, 1.0, "-", "institutional proximity within a shared INTERREG A programme"
+    )
+    other_country_weight: float = param(
+        0.3, 0.0, 1.0, "-", "institutional proximity across other borders"
+    )
+    optimal_distance: float = param(
+        0.35, 0.0, 1.0, "-", "cognitive distance of the most valuable partner (inverted U)"
+    )
+    link_cost: float = param(
+        0.15, 0.0, 2.0, "-", "cost of keeping a link, in units of partner value"
+    )
+    border_cost: float = param(0.1, 0.0, 2.0, "-", "extra cost of a cross-border link")
+    dissolve_rate: float = param(0.05, 0.0, 1.0, "1/year", "yearly hazard that a link dissolves")
+    max_partners: int = Field(
+        8,
+        ge=1,
+        le=100,
+        description="partner links a firm can keep [-]",
+        json_schema_extra={"unit": "-", "role": "uncertainty"},
+    )
+
+
+class LearningConfig(Block):
+    """Knowledge flows along links and through local spillovers (uncertainties)."""
+
+    link_rate: float = param(
+        0.1, 0.0, 1.0, "1/year", "share of the knowledge gap closed per year through a link"
+    )
+    spillover_rate: float = param(
+        0.02, 0.0, 1.0, "1/year", "share of the local knowledge gap absorbed per year"
+    )
+    spillover_half_km: float = param(
+        25.0, 1.0, 500.0, "km", "distance at which unintended spillovers halve"
+    )
+
+
+class InnovationConfig(Block):
+    """Incremental and radical innovation (uncertainties)."""
+
+    base_rate: float = param(
+        0.15, 0.0, 2.0, "1/year", "innovation chance per year of an average firm without partners"
+    )
+    partner_effect: float = param(0.1, 0.0, 1.0, "-", "relative rise in chance per partner link")
+    productivity_gain: float = param(
+        0.03, 0.0, 0.5, "-", "productivity rise from one incremental innovation"
+    )
+    radical_share: float = param(
+        0.05, 0.0, 1.0, "-", "share of innovations that open a new knowledge field"
+    )
+
+
+class MarketConfig(Block):
+    """Growth, entry and exit (uncertainties)."""
+
+    selection_speed: float = param(
+        0.5, 0.0, 5.0, "1/year", "speed of employment shifts toward productive firms"
+    )
+    exit_threshold: float = param(
+        0.5, 0.0, 1.0, "-", "productivity relative to the sector below which firms exit"
+    )
+    entry_rate: float = param(0.05, 0.0, 0.5, "1/year", "entrants per incumbent firm and year")
+
+
+class MobilityConfig(Block):
+    """Skilled workers and investment following attractiveness (uncertainties)."""
+
+    migration_rate: float = param(
+        0.01, 0.0, 0.2, "1/year", "share of skilled workers who reconsider their region per year"
+    )
+    border_friction: float = param(
+        0.5, 0.0, 1.0, "-", "attractiveness discount of a region in another country"
+    )
+    investment_elasticity: float = param(
+        1.0, 0.0, 5.0, "-", "response of investment to cluster critical mass"
+    )
+
+
+class PolicyInstrument(Block):
+    """One policy instrument: what it is, whom it targets, when and with how much (a lever)."""
+
+    kind: Literal[
+        "rd_subsidy",
+        "cluster_management",
+        "matchmaking",
+        "innovation_management",
+        "rural_inclusion",
+        "talent_attraction",
+        "infrastructure",
+    ]
+    regions: RegionCodes = Field(default_factory=list, description="target regions (empty: all)")
+    sectors: list[Sector] = Field(default_factory=list, description="target sectors (empty: all)")
+    urban_class: list[Literal["urban", "intermediate", "rural"]] = Field(
+        default_factory=list, description="target urban/rural classes (empty: all)"
+    )
+    start_year: int = Field(0, ge=0, le=100, description="first simulated year of the instrument")
+    duration_years: int = Field(10, ge=1, le=100, description="years the instrument runs")
+    budget_eur_per_year: float = Field(0.0, ge=0.0, description="yearly budget [EUR]")
+
+
+class RunConfig(Block):
+    """Run length, time step and seed."""
+
+    years: int = Field(20, ge=1, le=100, description="simulated years")
+    steps_per_year: int = Field(4, ge=1, le=52, description="steps per year (4: quarterly)")
+    seed: int = Field(42, ge=0, le=2**63 - 1, description="seed of every random stream")
+    start_year: int = Field(2025, ge=1990, le=2100, description="calendar year of step 0")
+
+
+class Scenario(Block):
+    """A complete, validated scenario."""
+
+    name: str = Field(
+        ...,
+        min_length=1,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="scenario name, used in result folder names",
+    )
+    description: str = ""
+    world: WorldConfig = WorldConfig()
+    population: PopulationConfig = PopulationConfig()
+    partnering: PartneringConfig = PartneringConfig()
+    learning: LearningConfig = LearningConfig()
+    innovation: InnovationConfig = InnovationConfig()
+    market: MarketConfig = MarketConfig()
+    mobility: MobilityConfig = MobilityConfig()
+    policies: list[PolicyInstrument] = Field(default_factory=list)
+    run: RunConfig = RunConfig()
+
+
+Overrides = Annotated[dict[str, Any], "dotted path -> value"]
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    """Parse one YAML mapping, turning I/O and syntax problems into :class:`ConfigError`."""
+    if not path.is_file():
+        raise ConfigError(
+            f"Scenario file {path} does not exist; give the path of a YAML file "
+            "such as configs/baseline.yaml."
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(
+            f"{path} is not valid YAML{where}: {problem}. Fix the syntax "
+            "(indentation, colons, quotes) and try again."
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path} must hold a YAML mapping of scenario fields (name:, world:, "
+            f"run:, ...), not a {type(data).__name__}."
+        )
+    return data
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Merge mappings recursively; values (including lists) in ``override`` win."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def resolve_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The file's mapping with its ``extends:`` chain merged in (paths relative to the file)."""
+    path = path.resolve()
+    if path in _chain:
+        cycle = " -> ".join(str(p) for p in (*_chain, path))
+        raise ConfigError(f"Scenario files extend each other in a cycle: {cycle}.")
+    data = load_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ConfigError(
+            f"{path}: field 'extends' must be the path of another scenario file, not {parent!r}."
+        )
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.is_file():
+        raise ConfigError(
+            f"{path}: field 'extends' names {parent}, but {parent_path} does not "
+            "exist; paths are relative to the file that extends."
+        )
+    return deep_merge(resolve_raw(parent_path, (*_chain, path)), data)
+
+
+def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
+    """Return a copy of ``data`` with ``dotted`` (``run.seed``) set to ``value``."""
+    head, _, rest = dotted.partition(".")
+    out = dict(data)
+    out[head] = set_dotted(dict(out.get(head) or {}), rest, value) if rest else value
+    return out
+
+
+def validate(data: dict[str, Any], source: str) -> Scenario:
+    """Validate a raw mapping; every problem is reported in one paragraph naming its field."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source, Scenario)) from None
+
+
+def load_scenario(path: Path | str, overrides: Overrides | None = None) -> Scenario:
+    """Load, merge ``extends:``, apply dotted overrides (CLI flags) and validate a scenario."""
+    path = Path(path)
+    data = resolve_raw(path)
+    for dotted, value in (overrides or {}).items():
+        data = set_dotted(data, dotted, value)
+    return validate(data, str(path))
+
+
+def format_validation_error(exc: ValidationError, source: str, root: type[BaseModel]) -> str:
+    """One paragraph: the file, each bad field path, what was given and what is allowed."""
+    problems = []
+    for error in exc.errors():
+        field = _dotted(error["loc"])
+        given = error.get("input")
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            allowed = _allowed_keys(root, error["loc"][:-1])
+            problems.append(f"'{field}' is not a known field; allowed here: {allowed}")
+        elif kind == "missing":
+            problems.append(f"'{field}' is required")
+        else:
+            detail = error["msg"].removeprefix("Value error, ")
+            hint = _field_hint(root, error["loc"])
+            problems.append(f"'{field}' = {given!r} is not allowed: {detail}{hint}")
+    return f"Configuration error in {source}: " + "; ".join(problems) + "."
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    """``('policies', 0, 'regions')`` -> ``policies[0].regions``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+def _walk(root: type[BaseModel], loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, Any]:
+    """Follow a pydantic error location to (model class, field info) where possible."""
+    model: type[BaseModel] | None = root
+    info = None
+    for part in loc:
+        if model is None or not isinstance(part, str) or part not in model.model_fields:
+            if isinstance(part, int) and info is not None:
+                continue  # list index: stay on the list's item type
+            return None, None
+        info = model.model_fields[part]
+        annotation = info.annotation
+        inner = getattr(annotation, "__args__", (annotation,))
+        model = next((t for t in inner if isinstance(t, type) and issubclass(t, BaseModel)), None)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    return model, info
+
+
+def _allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    model = root if not loc else _walk(root, loc)[0]
+    if model is None:
+        return "(see 'nsrsim config schema')"
+    return ", ".join(model.model_fields)
+
+
+def _field_hint(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    _, info = _walk(root, loc)
+    if info is None:
+        return ""
+    bounds = {type(m).__name__: m for m in info.metadata}
+    lo = getattr(bounds.get("Ge"), "ge", None)
+    hi = getattr(bounds.get("Le"), "le", None)
+    parts = []
+    if lo is not None or hi is not None:
+        parts.append(
+            f"allowed range [{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
+        )
+    if info.description:
+        parts.append(f"meaning: {info.description}")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON schema of a scenario file, for editors and external validation."""
+    schema = Scenario.model_json_schema()
+    schema["properties"]["extends"] = {
+        "type": "string",
+        "description": "path of a scenario file this one overrides",
+    }
+    return schema

@@ -1,0 +1,104 @@
+"""Results on disk: run folders, atomic writes and the manifest that makes a run repeatable."""
+
+import json
+import os
+import platform
+import subprocess
+import tempfile
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from nsrsim.config import Scenario
+from nsrsim.errors import NsrsimError
+
+PACKAGES = (
+    "nsrsim",
+    "mesa",
+    "numpy",
+    "pandas",
+    "scipy",
+    "matplotlib",
+    "pydantic",
+    "pyarrow",
+    "SALib",
+    "joblib",
+)
+
+
+def new_run_dir(scenario: Scenario, results_root: Path = Path("results")) -> Path:
+    """A fresh ``results/<scenario>-<timestamp>/`` folder (never an existing one)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    base = results_root / f"{scenario.name}-{stamp}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    path.mkdir(parents=True)
+    return path
+
+
+def prepare_out_dir(out: Path) -> Path:
+    """Use ``out`` for a run only if it is new or empty, so no earlier result is overwritten."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise NsrsimError(
+            f"Output folder {out} already exists and is not empty; nsrsim never "
+            "overwrites results. Choose a new --out folder or leave it out to get "
+            "results/<scenario>-<timestamp>/."
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that shape a run's numbers."""
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_commit(path: Path | None = None) -> str:
+    """The source tree's commit, with ``+dirty`` when it has uncommitted changes."""
+    cwd = path or Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return commit + ("+dirty" if dirty else "")
+
+
+def write_manifest(run_dir: Path, scenario: Scenario, extra: dict[str, Any] | None = None) -> Path:
+    """Record the resolved scenario, seed, versions and commit next to a run's results."""
+    manifest = {
+        "scenario": scenario.model_dump(mode="json"),
+        "seed": scenario.run.seed,
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "versions": package_versions(),
+        "python": platform.python_version(),
+        "git_commit": git_commit(),
+        **(extra or {}),
+    }
+    return write_text_atomic(run_dir / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write via a temporary file and rename, so a crash never leaves a half-written file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,1 @@
+"""The North Sea Region world: shipped facts, the grid of land cells and travel times."""

@@ -1,0 +1,145 @@
+"""Shipped facts about the NSR corridor: regions, cities, cluster organisations, transport links.
+
+Every table is a CSV in ``nsrsim/world/data/`` whose numeric columns carry a ``*_source`` column
+(see ``data/SOURCES.md``). Loading checks the columns the code relies on, so a damaged file fails
+with a clear :class:`~nsrsim.errors.DataError` instead of a ``KeyError`` deep in the model.
+"""
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from nsrsim.errors import DataError
+from nsrsim.sectors import Sector
+
+DATA_DIR = Path(str(resources.files("nsrsim.world") / "data"))
+
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "regions.csv": (
+        "code",
+        "name",
+        "country",
+        "corridor",
+        "centroid_lat",
+        "centroid_lon",
+        "area_km2",
+        "population",
+        "population_source",
+        "gdp_pc_pps_pct_eu27",
+        "gdp_source",
+        "rd_intensity_pct_gdp",
+        "rd_source",
+        "tertiary_pct",
+        "tertiary_source",
+        "pop_share_urban_pct",
+        "pop_share_intermediate_pct",
+        "pop_share_rural_pct",
+        "urban_rural_source",
+        "ris_group",
+        "ris_source",
+        "interreg_a",
+        "interreg_a_source",
+        "string_member",
+    ),
+    "cities.csv": (
+        "city",
+        "country",
+        "region",
+        "lat",
+        "lon",
+        "population",
+        "population_source",
+        "coords_source",
+    ),
+    "clusters.csv": (
+        "name",
+        "type",
+        "activity",
+        "sector",
+        "region",
+        "city",
+        "lat",
+        "lon",
+        "source",
+    ),
+    "links.csv": ("from", "to", "kind", "time_h", "project", "source"),
+}
+
+LINK_KINDS = ("road", "rail", "bridge", "tunnel", "ferry")
+
+
+def read_table(name: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Read one shipped table and check that the columns the code relies on are there."""
+    path = data_dir / name
+    if not path.exists():
+        raise DataError(f"Data file {path} is missing; reinstall nsrsim or restore the file.")
+    table = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    missing = [c for c in REQUIRED_COLUMNS.get(name, ()) if c not in table.columns]
+    if missing:
+        raise DataError(
+            f"Data file {path} lacks the column(s) {', '.join(missing)}; "
+            f"expected at least: {', '.join(REQUIRED_COLUMNS[name])}."
+        )
+    return table
+
+
+def _unique_index(table: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
+    repeated = sorted(table.loc[table[column].duplicated(), column].unique())
+    if repeated:
+        raise DataError(f"{name}: the {column} column must be unique; repeated: {repeated}.")
+    return table.set_index(column)
+
+
+@cache
+def regions() -> pd.DataFrame:
+    """NUTS-2 regions of the corridor, indexed by code (``DK05``)."""
+    table = read_table("regions.csv")
+    table["interreg_a"] = table["interreg_a"].fillna("")
+    return _unique_index(table, "code", "regions.csv")
+
+
+@cache
+def cities() -> pd.DataFrame:
+    """Cities, towns and transport nodes; a region code not in :func:`regions` lies outside."""
+    table = read_table("cities.csv")
+    return _unique_index(table, "city", "cities.csv")
+
+
+@cache
+def clusters() -> pd.DataFrame:
+    """Real cluster organisations and industrial concentrations with region and sector."""
+    table = read_table("clusters.csv")
+    unknown = sorted(set(table["sector"]) - {s.value for s in Sector})
+    if unknown:
+        raise DataError(
+            f"clusters.csv has unknown sector code(s) {unknown}; "
+            f"allowed: {', '.join(s.value for s in Sector)}."
+        )
+    return table
+
+
+@cache
+def links() -> pd.DataFrame:
+    """Transport links between cities; rows with a ``project`` exist only once it opens."""
+    table = read_table("links.csv")
+    table["project"] = table["project"].fillna("")
+    bad_kind = sorted(set(table["kind"]) - set(LINK_KINDS))
+    unknown_city = sorted((set(table["from"]) | set(table["to"])) - set(cities().index))
+    if bad_kind or unknown_city:
+        raise DataError(
+            f"links.csv: unknown kind(s) {bad_kind} (allowed {LINK_KINDS}) or "
+            f"city name(s) {unknown_city} not in cities.csv."
+        )
+    return table
+
+
+def region_codes() -> list[str]:
+    """All region codes nsrsim ships facts for."""
+    return list(regions().index)
+
+
+def transport_projects() -> list[str]:
+    """Names of planned links (e.g. ``fehmarnbelt``) that a scenario can open."""
+    return sorted(p for p in links()["project"].unique() if p)

@@ -1,0 +1,102 @@
+"""The assembled world of one scenario: active regions, their land cells, hubs and travel times."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from nsrsim.config import WorldConfig
+from nsrsim.world import facts
+from nsrsim.world.grid import Grid, grid_at
+from nsrsim.world.travel import TravelNetwork, build_network, hub_cells
+
+
+@dataclass
+class World:
+    """The regions a scenario models, the grid cells where agents may live, and travel times.
+
+    ``cells`` are the indices (into ``grid.cells``) of land cells in the active regions; travel
+    matrices are indexed by position in ``cells``.
+    """
+
+    config: WorldConfig
+    grid: Grid
+    regions: pd.DataFrame
+    cities: pd.DataFrame
+    clusters: pd.DataFrame
+    cells: np.ndarray
+    _travel: dict[frozenset[str], np.ndarray] = field(default_factory=dict, repr=False)
+
+    def open_projects(self, calendar_year: int) -> frozenset[str]:
+        """Transport projects open in ``calendar_year``."""
+        return frozenset(
+            name for name, opens in self.config.transport_projects.items() if calendar_year >= opens
+        )
+
+    def network(self, open_projects: frozenset[str] = frozenset()) -> TravelNetwork:
+        """The travel graph with the given projects open."""
+        return build_network(
+            self.grid,
+            facts.cities(),
+            facts.links(),
+            road_speed_kmh=self.config.road_speed_kmh,
+            detour_factor=self.config.detour_factor,
+            ferry_boarding_h=self.config.ferry_boarding_h,
+            open_projects=open_projects,
+        )
+
+    def travel_hours(self, open_projects: frozenset[str] = frozenset()) -> np.ndarray:
+        """Hours between every pair of active cells (float32, symmetric), cached per project set."""
+        if open_projects not in self._travel:
+            hours = self.network(open_projects).hours_from(self.cells)[:, self.cells]
+            self._travel[open_projects] = hours.astype(np.float32)
+        return self._travel[open_projects]
+
+    def cell_region(self) -> np.ndarray:
+        """Region code of each active cell."""
+        return self.grid.cells["region"].to_numpy()[self.cells]
+
+    def region_table(self, n_firms: int) -> pd.DataFrame:
+        """One row per active region: facts, grid summary and expected firm agents."""
+        cells = self.grid.cells.iloc[self.cells]
+        per_region = cells.groupby("region")
+        urban_pop = cells[cells["urban_class"] == "urban"].groupby("region")["population"].sum()
+        mass = self.regions["population"] * self.regions["gdp_pc_pps_pct_eu27"]
+        table = pd.DataFrame(
+            {
+                "name": self.regions["name"],
+                "country": self.regions["country"],
+                "population": self.regions["population"],
+                "land_cells": per_region.size(),
+                "urban_pop_share": (urban_pop / per_region["population"].sum()).fillna(0.0),
+                "cities": self.cities.groupby("region").size(),
+                "clusters": self.clusters.groupby("region").size(),
+                "expected_firms": n_firms * mass / mass.sum(),
+                "interreg_a": self.regions["interreg_a"],
+            },
+            index=self.regions.index,
+        )
+        table[["cities", "clusters", "land_cells"]] = (
+            table[["cities", "clusters", "land_cells"]].fillna(0).astype(int)
+        )
+        return table
+
+
+def build_world(config: WorldConfig) -> World:
+    """Select the configured regions from the shipped facts and grid."""
+    grid = grid_at(float(config.cell_km))
+    regions = facts.regions().loc[config.regions]
+    cities = facts.cities()
+    clusters = facts.clusters()
+    region_of_cell = grid.cells["region"].to_numpy()
+    cells = np.flatnonzero(grid.cells["land"].to_numpy() & np.isin(region_of_cell, config.regions))
+    hubs = hub_cells(grid, cities)
+    active_cities = cities[cities["region"].isin(config.regions)].assign(cell=hubs)
+    return World(
+        config=config,
+        grid=grid,
+        regions=regions,
+        cities=active_cities,
+        clusters=clusters[clusters["region"].isin(config.regions)].reset_index(drop=True),
+        cells=cells,
+    )

@@ -1,0 +1,46 @@
+import json
+
+from nsrsim.cli import main
+
+from .conftest import BASELINE
+
+
+def test_world_prints_region_table(capsys):
+    assert main(["world", str(BASELINE)]) == 0
+    out = capsys.readouterr().out
+    for name in ("Nordjylland", "Hamburg", "Vestlandet", "Groningen", "Västsverige"):
+        assert name in out
+    assert "17 regions" in out
+
+
+def test_map_writes_png_and_refuses_to_overwrite(tmp_path, capsys):
+    out = tmp_path / "nsr.png"
+    assert main(["map", str(BASELINE), "--out", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    before = out.stat().st_mtime_ns
+    assert main(["map", str(BASELINE), "--out", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert out.stat().st_mtime_ns == before
+
+
+def test_run_records_manifest(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(BASELINE), "--seed", "7", "--years", "3", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 7
+    assert manifest["scenario"]["run"]["years"] == 3
+    assert manifest["scenario"]["world"]["regions"][0] == "NO09"
+    assert {"nsrsim", "mesa", "numpy"} <= manifest["versions"].keys()
+    assert manifest["git_commit"]
+    assert (out / "regions.csv").exists() and (out / "map.png").exists()
+    assert str(out) in capsys.readouterr().out
+
+
+def test_run_never_overwrites_results(tmp_path, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "indicators.parquet").write_text("earlier results")
+    assert main(["run", str(BASELINE), "--out", str(out)]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert (out / "indicators.parquet").read_text() == "earlier results"
+    assert sorted(p.name for p in out.iterdir()) == ["indicators.parquet"]
