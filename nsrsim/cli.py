@@ -30,24 +30,43 @@ def _scenario(args: argparse.Namespace) -> Scenario:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder."""
-    from nsrsim.maps import draw_map
-    from nsrsim.store import new_run_dir, prepare_out_dir, write_manifest
-    from nsrsim.world.world import build_world
+    from nsrsim.plots import run_figures
+    from nsrsim.simulate import simulate
+    from nsrsim.store import new_run_dir, prepare_out_dir, write_run
+    from nsrsim.world.world import cached_world
 
     scenario = _scenario(args)
     run_dir = prepare_out_dir(args.out) if args.out else new_run_dir(scenario)
-    world = build_world(scenario.world)
-    table = world.region_table(scenario.population.n_firms)
-    table.to_csv(run_dir / "regions.csv")
-    draw_map(world, run_dir / "map.png", title=f"nsrsim world of scenario '{scenario.name}'")
-    write_manifest(run_dir, scenario)
-    print(_format_region_table(table))
-    print(
-        "\nThe agent model is not part of nsrsim yet: this run built the world of "
-        f"'{scenario.name}' (regions, grid, travel times) and drew its map."
+    result = simulate(scenario, progress=not args.quiet)
+    write_run(result, run_dir)
+    run_figures(
+        cached_world(scenario.world),
+        result.indicators,
+        result.regions,
+        result.firms,
+        result.links,
+        run_dir / "figures",
+        scenario.name,
     )
-    print(f"Results written to {run_dir}/ (regions.csv, map.png, manifest.json)")
+    print(_format_summary(result.indicators))
+    print(
+        f"\n{scenario.run.years} years of '{scenario.name}' (seed {scenario.run.seed}) in "
+        f"{result.wall_time_s:.1f} s. Results written to {run_dir}/"
+    )
     return 0
+
+
+def _format_summary(indicators: pd.DataFrame) -> str:
+    from nsrsim.indicators import OUTCOMES
+
+    first, last = indicators.iloc[0], indicators.iloc[-1]
+    lines = [f"{'indicator':<42}{'unit':>16}{'year 0':>14}{f'year {int(last.year)}':>14}"]
+    for outcome in OUTCOMES:
+        lines.append(
+            f"{outcome.label:<42}{outcome.unit:>16}{first[outcome.name]:>14.4g}"
+            f"{last[outcome.name]:>14.4g}"
+        )
+    return "\n".join(lines)
 
 
 def cmd_config_show(args: argparse.Namespace) -> int:
@@ -125,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("config", type=Path, help="scenario YAML file, e.g. configs/baseline.yaml")
     run.add_argument("--seed", type=int, help="override run.seed")
     run.add_argument("--years", type=int, help="override run.years")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument(
         "--out",
         type=Path,

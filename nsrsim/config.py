@@ -2,7 +2,8 @@
 
 The schema follows the XLRM split of policy analysis: world constants (``world``, ``run``,
 ``population``), uncertain behaviour parameters (one block per rule: ``partnering``,
-``learning``, ``innovation``, ``market``, ``mobility``), and policy levers (``policies``).
+``learning``, ``innovation``, ``market``, ``mobility``, ``clusters``, ``governments``), and
+policy levers (``framework``, ``policies``).
 Every behaviour parameter declares default, unit, range and meaning in one place, and sweeps and
 sensitivity analyses address it by dotted path (``partnering.decay_km``).
 """
@@ -64,6 +65,17 @@ def param(default: float, ge: float, le: float, unit: str, meaning: str) -> Any:
     )
 
 
+def iparam(default: int, ge: int, le: int, meaning: str) -> Any:
+    """An integer behaviour parameter (a count)."""
+    return Field(
+        default,
+        ge=ge,
+        le=le,
+        description=f"{meaning} [-]",
+        json_schema_extra={"unit": "-", "role": "uncertainty"},
+    )
+
+
 class Block(BaseModel):
     """Base for every config block: unknown keys are errors, values are immutable."""
 
@@ -108,85 +120,124 @@ class WorldConfig(Block):
 
 
 class PopulationConfig(Block):
-    """How many firm agents there are and where their sectors come from (constants)."""
+    """How many firm agents there are and what real economy they stand for (constants)."""
 
     n_firms: int = Field(2000, ge=10, le=1_000_000, description="number of firm agents [-]")
     sector_mix: Literal["clusters", "uniform"] = Field(
         "clusters",
-        description="sector shares per region: from its cluster organisations, "
-        "or equal for every sector",
+        description="sector shares per region: tilted toward the sectors of its cluster "
+        "organisations, or equal for every sector",
+    )
+    employment_rate: float = Field(
+        0.5,
+        ge=0.2,
+        le=0.8,
+        description="employed persons per inhabitant (Eurostat lfst_r_lfe2emp order of "
+        "magnitude for the corridor, approximate) [-]",
+    )
+    business_share: float = Field(
+        0.7,
+        ge=0.1,
+        le=1.0,
+        description="share of employment in the market economy that firm agents stand for [-]",
+    )
+    eu27_gdp_per_head_eur: float = Field(
+        37_600.0,
+        ge=1_000.0,
+        le=200_000.0,
+        description="EU27 GDP per head that a PPS index of 100 means (Eurostat nama_10_pc, "
+        "2023, approximate) [EUR]",
+    )
+    mean_firm_jobs: float = Field(
+        20.0,
+        ge=1.0,
+        le=1_000.0,
+        description="mean jobs of the real firm an agent stands for [jobs]",
+    )
+    rd_reference: float = Field(
+        0.02,
+        ge=0.001,
+        le=0.2,
+        description="business R&D share of revenue that counts as 'typical' in absorptive "
+        "capacity and innovation [-]",
+    )
+    cluster_member_share: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="initial share of firms in a cluster's region and sector that are members [-]",
     )
 
 
 class PartneringConfig(Block):
     """Partner search and link formation (uncertainties)."""
 
-    candidates: int = Field(
-        20,
-        ge=1,
-        le=500,
-        description="partner candidates sampled per searching firm and step [-]",
-        json_schema_extra={"unit": "-", "role": "uncertainty"},
+    search_rate: float = param(
+        2.0, 0.0, 52.0, "1/year", "rate at which a firm with free capacity looks for a partner"
     )
+    candidates: int = iparam(10, 1, 200, "candidates sampled per search")
     decay_km: float = param(
-        150.0,
+        200.0,
         10.0,
-        1000.0,
+        2000.0,
         "km",
-        "travel distance at which partner attraction halves (road-equivalent)",
+        "road-equivalent distance (travel hours x road speed) at which partner attraction halves",
+    )
+    cluster_share: float = param(
+        0.3, 0.0, 1.0, "-", "share of candidates drawn from the own and partner clusters"
     )
     same_country_weight: float = param(
         1.0, 0.0, 1.0, "-", "institutional proximity of partners in the same country"
     )
     interreg_weight: float = param(
-        0.6, 0.0, 1.0, "-", "institutional proximity within a shared INTERREG A programme"
+        0.5, 0.0, 1.0, "-", "institutional proximity within a shared INTERREG A programme"
     )
     other_country_weight: float = param(
-        0.3, 0.0, 1.0, "-", "institutional proximity across other borders"
+        0.2, 0.0, 1.0, "-", "institutional proximity across other borders"
     )
     optimal_distance: float = param(
-        0.35, 0.0, 1.0, "-", "cognitive distance of the most valuable partner (inverted U)"
+        0.3, 0.01, 1.0, "-", "cognitive distance of the most valuable partner (inverted U)"
     )
     link_cost: float = param(
-        0.15, 0.0, 2.0, "-", "cost of keeping a link, in units of partner value"
+        0.1, 0.0, 2.0, "-", "fixed cost of a link, in units of the best partner's value"
     )
+    travel_cost_per_h: float = param(0.03, 0.0, 1.0, "1/h", "cost of a link per hour of travel")
     border_cost: float = param(0.1, 0.0, 2.0, "-", "extra cost of a cross-border link")
-    dissolve_rate: float = param(0.05, 0.0, 1.0, "1/year", "yearly hazard that a link dissolves")
-    max_partners: int = Field(
-        8,
-        ge=1,
-        le=100,
-        description="partner links a firm can keep [-]",
-        json_schema_extra={"unit": "-", "role": "uncertainty"},
-    )
+    dissolve_rate: float = param(0.15, 0.0, 2.0, "1/year", "hazard that a link dissolves")
+    max_partners: int = iparam(6, 1, 50, "partner links a firm can keep")
 
 
 class LearningConfig(Block):
     """Knowledge flows along links and through local spillovers (uncertainties)."""
 
     link_rate: float = param(
-        0.1, 0.0, 1.0, "1/year", "share of the knowledge gap closed per year through a link"
+        0.3, 0.0, 2.0, "1/year", "share of a partner's knowledge lead absorbed per year"
     )
     spillover_rate: float = param(
-        0.02, 0.0, 1.0, "1/year", "share of the local knowledge gap absorbed per year"
+        0.05, 0.0, 1.0, "1/year", "share of the local knowledge lead absorbed per year"
     )
     spillover_half_km: float = param(
-        25.0, 1.0, 500.0, "km", "distance at which unintended spillovers halve"
+        25.0, 1.0, 500.0, "km", "road-equivalent distance at which unintended spillovers halve"
     )
+    depreciation: float = param(0.01, 0.0, 0.2, "1/year", "knowledge forgotten per year")
 
 
 class InnovationConfig(Block):
     """Incremental and radical innovation (uncertainties)."""
 
     base_rate: float = param(
-        0.15, 0.0, 2.0, "1/year", "innovation chance per year of an average firm without partners"
+        0.3, 0.0, 5.0, "1/year", "innovation rate of a typical firm (typical R&D, no partners)"
     )
-    partner_effect: float = param(0.1, 0.0, 1.0, "-", "relative rise in chance per partner link")
+    rd_elasticity: float = param(0.5, 0.0, 2.0, "-", "elasticity of the rate to R&D effort")
+    partner_effect: float = param(0.15, 0.0, 2.0, "-", "relative rise in the rate per partner")
     productivity_gain: float = param(
-        0.03, 0.0, 0.5, "-", "productivity rise from one incremental innovation"
+        0.01, 0.0, 0.5, "-", "productivity rise from one incremental innovation"
     )
     radical_share: float = param(
         0.05, 0.0, 1.0, "-", "share of innovations that open a new knowledge field"
+    )
+    radical_multiplier: float = param(
+        3.0, 1.0, 20.0, "-", "productivity gain of a radical over an incremental one"
     )
 
 
@@ -194,25 +245,131 @@ class MarketConfig(Block):
     """Growth, entry and exit (uncertainties)."""
 
     selection_speed: float = param(
-        0.5, 0.0, 5.0, "1/year", "speed of employment shifts toward productive firms"
+        0.3, 0.0, 5.0, "1/year", "speed of employment shifts toward productive firms"
     )
     exit_threshold: float = param(
-        0.5, 0.0, 1.0, "-", "productivity relative to the sector below which firms exit"
+        0.3, 0.0, 1.0, "-", "productivity relative to the sector below which firms exit"
     )
-    entry_rate: float = param(0.05, 0.0, 0.5, "1/year", "entrants per incumbent firm and year")
+    exit_hazard: float = param(0.03, 0.0, 1.0, "1/year", "exit hazard of any firm (churn)")
+    entry_rate: float = param(0.04, 0.0, 1.0, "1/year", "entrants per incumbent firm and year")
+    entrant_jobs: float = param(5.0, 1.0, 100.0, "jobs", "jobs of a new firm")
+    labour_slack: float = param(
+        0.05, 0.0, 0.5, "-", "initial spare labour (unemployed skills) over firm employment"
+    )
 
 
 class MobilityConfig(Block):
     """Skilled workers and investment following attractiveness (uncertainties)."""
 
     migration_rate: float = param(
-        0.01, 0.0, 0.2, "1/year", "share of skilled workers who reconsider their region per year"
+        0.02, 0.0, 0.3, "1/year", "share of skilled workers who reconsider their region per year"
+    )
+    wage_weight: float = param(
+        2.0, 0.0, 10.0, "-", "attractiveness of higher productivity (log ratio to the mean)"
+    )
+    innovation_weight: float = param(
+        1.0, 0.0, 10.0, "-", "attractiveness of more innovations per firm (ratio to mean)"
+    )
+    urban_weight: float = param(1.0, 0.0, 10.0, "-", "attractiveness of urban amenities")
+    distance_km: float = param(
+        300.0, 10.0, 3000.0, "km", "road-equivalent distance at which moving becomes e times rarer"
     )
     border_friction: float = param(
-        0.5, 0.0, 1.0, "-", "attractiveness discount of a region in another country"
+        0.5, 0.0, 1.0, "-", "share of moves across a border deterred by it"
+    )
+    investment_share: float = param(
+        0.02, 0.0, 0.2, "-", "share of yearly output that is mobile investment"
     )
     investment_elasticity: float = param(
         1.0, 0.0, 5.0, "-", "response of investment to cluster critical mass"
+    )
+    investment_return: float = param(
+        0.2, 0.0, 2.0, "-", "productivity rise per unit of investment over output"
+    )
+
+
+class ClustersConfig(Block):
+    """Cluster initiatives: members and partnerships (uncertainties)."""
+
+    recruit_rate: float = param(
+        0.2, 0.0, 5.0, "1/year", "rate at which a fully capable cluster recruits a non-member"
+    )
+    capacity_experienced: float = param(
+        0.6, 0.0, 1.0, "-", "management capacity of an experienced cluster unfunded"
+    )
+    capacity_pioneering: float = param(
+        0.25, 0.0, 1.0, "-", "management capacity of a pioneering cluster unfunded"
+    )
+    capacity_cost_eur: float = param(
+        300_000.0,
+        1_000.0,
+        1e8,
+        "EUR/year",
+        "yearly funding that closes 63 % of a cluster's capacity gap",
+    )
+    interreg_partnering_rate: float = param(
+        0.05,
+        0.0,
+        5.0,
+        "1/year",
+        "rate at which clusters in a shared INTERREG A area form a partnership",
+    )
+    framework_partnering_rate: float = param(
+        0.5,
+        0.0,
+        5.0,
+        "1/year",
+        "rate at which clusters of committed framework regions form a partnership abroad",
+    )
+
+
+class GovernmentsConfig(Block):
+    """Regional governments: budgets and commitment (uncertainties)."""
+
+    budget_share_gdp: float = param(
+        0.0005, 0.0, 0.01, "-", "yearly regional innovation budget as share of regional GDP"
+    )
+    rd_subsidy_share: float = param(
+        0.6, 0.0, 1.0, "-", "share of the budget for R&D subsidies (rest: cluster management)"
+    )
+    additionality: float = param(1.0, 0.0, 2.0, "-", "extra R&D per EUR of R&D subsidy")
+    initial_commitment: float = param(
+        0.6, 0.0, 1.0, "-", "commitment of a framework region when it joins"
+    )
+    commitment_gain: float = param(
+        0.5, 0.0, 5.0, "1/year", "rise of commitment per year at the reference benefit"
+    )
+    commitment_decay: float = param(
+        0.15, 0.0, 5.0, "1/year", "fall of commitment per year without benefits"
+    )
+    benefit_reference: float = param(
+        0.2, 0.001, 5.0, "links/firm", "transnational links per firm that count as clear benefit"
+    )
+    leave_threshold: float = param(
+        0.3, 0.0, 1.0, "-", "commitment below which a voluntary member leaves"
+    )
+    rejoin_threshold: float = param(
+        0.5, 0.0, 1.0, "-", "commitment above which a region that left rejoins"
+    )
+
+
+class FrameworkConfig(Block):
+    """A transnational cluster framework (a lever; off in the baseline)."""
+
+    enabled: bool = Field(False, description="whether the framework exists")
+    regions: RegionCodes = Field(
+        default_factory=list, description="member regions (empty: every modelled region)"
+    )
+    start_year: int = Field(0, ge=0, le=100, description="first simulated year of the framework")
+    duration_years: int = Field(10, ge=1, le=100, description="years the framework runs")
+    binding: bool = Field(False, description="binding commitment: members cannot leave")
+    cost_reduction: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="share of travel and border cost of a link that the framework's "
+        "matchmaking removes for cluster members of committed regions [-]",
+        json_schema_extra={"unit": "-", "role": "lever"},
     )
 
 
@@ -239,12 +396,17 @@ class PolicyInstrument(Block):
 
 
 class RunConfig(Block):
-    """Run length, time step and seed."""
+    """Run length, time step, seed and what is written."""
 
     years: int = Field(20, ge=1, le=100, description="simulated years")
     steps_per_year: int = Field(4, ge=1, le=52, description="steps per year (4: quarterly)")
     seed: int = Field(42, ge=0, le=2**63 - 1, description="seed of every random stream")
     start_year: int = Field(2025, ge=1990, le=2100, description="calendar year of step 0")
+    snapshot_years: list[Annotated[int, Field(ge=0, le=100)]] = Field(
+        [0, 10, 20],
+        description="simulated years at which every firm's state is written "
+        "(years past the end are skipped)",
+    )
 
 
 class Scenario(Block):
@@ -264,6 +426,9 @@ class Scenario(Block):
     innovation: InnovationConfig = InnovationConfig()
     market: MarketConfig = MarketConfig()
     mobility: MobilityConfig = MobilityConfig()
+    clusters: ClustersConfig = ClustersConfig()
+    governments: GovernmentsConfig = GovernmentsConfig()
+    framework: FrameworkConfig = FrameworkConfig()
     policies: list[PolicyInstrument] = Field(default_factory=list)
     run: RunConfig = RunConfig()
 

@@ -48,29 +48,37 @@ LINK_STYLE = {
 }
 
 
-def draw_map(world: World, out: Path, title: str | None = None) -> Path:
-    """Draw the world to ``out`` (PNG); planned links are dotted unless the scenario opens them."""
+def region_raster(world: World) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """The 2 km raster with each land pixel's modelled region index (-1 sea, -2 other land),
+    and its extent in km (left, right, bottom, top) for ``imshow``.
+    """
     mask, x0, y0, step = land_fine()
     rows, cols = mask.shape
     px = x0 + (np.arange(cols) + 0.5) * step
     py = y0 + (np.arange(rows) + 0.5) * step
-
     cells = world.grid.cells
     land_cells = cells[cells["land"]]
     tree = cKDTree(land_cells[["x_km", "y_km"]].to_numpy())
     pxx, pyy = np.meshgrid(px, py)
     _, nearest = tree.query(np.column_stack([pxx[mask], pyy[mask]]))
-    codes = list(world.regions.index)
+    codes = {code: i for i, code in enumerate(world.regions.index)}
     region_of_pixel = land_cells["region"].to_numpy()[nearest]
-    image = np.zeros(mask.shape, dtype=int)  # 0 sea, 1 other land, 2.. regions
-    image[mask] = 1 + np.array([codes.index(r) + 1 if r in codes else 0 for r in region_of_pixel])
-    colours = [SEA, OTHER_LAND] + [
+    image = np.full(mask.shape, -1, dtype=int)
+    image[mask] = [codes.get(r, -2) for r in region_of_pixel]
+    return image, (x0, x0 + cols * step, y0, y0 + rows * step)
+
+
+def draw_map(world: World, out: Path, title: str | None = None) -> Path:
+    """Draw the world to ``out`` (PNG); planned links are dotted unless the scenario opens them."""
+    raster, extent = region_raster(world)
+    codes = list(world.regions.index)
+    image = raster + 2  # 0 other land, 1 sea, 2.. regions
+    colours = [OTHER_LAND, SEA] + [
         REGION_COLOURS[i % len(REGION_COLOURS)] for i in range(len(codes))
     ]
 
     fig = Figure(figsize=(12.5, 12), dpi=120)
     ax = fig.subplots()
-    extent = (x0, x0 + cols * step, y0, y0 + rows * step)
     ax.imshow(
         image,
         origin="lower",
@@ -80,7 +88,7 @@ def draw_map(world: World, out: Path, title: str | None = None) -> Path:
         vmax=len(colours) - 1,
         interpolation="nearest",
     )
-    _graticule(ax)
+    graticule(ax)
     _links(ax, world)
     _cities(ax, world)
 
@@ -105,10 +113,7 @@ def draw_map(world: World, out: Path, title: str | None = None) -> Path:
         title="Regions and links",
         title_fontsize=9,
     )
-    ax.set_xlim(extent[0], extent[1])
-    ax.set_ylim(extent[2], extent[3])
-    ax.set_xticks([])
-    ax.set_yticks([])
+    frame(ax, extent)
     opened = ", ".join(f"{p} from {y}" for p, y in world.config.transport_projects.items())
     ax.set_title(
         title or "North Sea Region corridor: modelled regions, cities and transport links",
@@ -130,7 +135,16 @@ def draw_map(world: World, out: Path, title: str | None = None) -> Path:
     return out
 
 
-def _graticule(ax: Axes) -> None:
+def frame(ax: Axes, extent: tuple[float, float, float, float]) -> None:
+    """Fit the axes to the raster, without ticks (coordinates are km in the projection)."""
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def graticule(ax: Axes) -> None:
+    """Meridians and parallels every 2 degrees, labelled."""
     for lon in range(4, 17, 2):
         x, y = to_xy(np.full(50, lon), np.linspace(51.5, 63.0, 50))
         ax.plot(x, y, color="#9aa7b0", linewidth=0.4, zorder=1)

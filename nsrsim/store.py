@@ -8,10 +8,15 @@ import tempfile
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from nsrsim.config import Scenario
 from nsrsim.errors import NsrsimError
+
+if TYPE_CHECKING:
+    from nsrsim.simulate import RunResult
 
 PACKAGES = (
     "nsrsim",
@@ -93,6 +98,29 @@ def write_manifest(run_dir: Path, scenario: Scenario, extra: dict[str, Any] | No
         **(extra or {}),
     }
     return write_text_atomic(run_dir / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+
+
+def write_parquet_atomic(table: pd.DataFrame, path: Path) -> Path:
+    """Write a Parquet file via a temporary file and rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(fd)
+    table.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+    return path
+
+
+def write_run(result: "RunResult", run_dir: Path) -> list[Path]:
+    """Write a run's tables and manifest into ``run_dir``."""
+    written = [
+        write_parquet_atomic(result.indicators, run_dir / "indicators.parquet"),
+        write_parquet_atomic(result.regions, run_dir / "regions.parquet"),
+        write_parquet_atomic(result.firms, run_dir / "firms.parquet"),
+        write_parquet_atomic(result.links, run_dir / "links.parquet"),
+    ]
+    written.append(
+        write_manifest(run_dir, result.scenario, {"wall_time_s": round(result.wall_time_s, 3)})
+    )
+    return written
 
 
 def write_text_atomic(path: Path, text: str) -> Path:

@@ -25,14 +25,19 @@ def test_map_writes_png_and_refuses_to_overwrite(tmp_path, capsys):
 
 def test_run_records_manifest(tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["run", str(BASELINE), "--seed", "7", "--years", "3", "--out", str(out)]) == 0
+    argv = ["run", str(BASELINE), "--seed", "7", "--years", "3", "--out", str(out), "--quiet"]
+    assert main(argv) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 7
     assert manifest["scenario"]["run"]["years"] == 3
     assert manifest["scenario"]["world"]["regions"][0] == "NO09"
     assert {"nsrsim", "mesa", "numpy"} <= manifest["versions"].keys()
     assert manifest["git_commit"]
-    assert (out / "regions.csv").exists() and (out / "map.png").exists()
+    assert manifest["wall_time_s"] > 0
+    for name in ("indicators", "regions", "firms", "links"):
+        assert (out / f"{name}.parquet").stat().st_size > 0
+    for name in ("indicators", "network", "innovation_map"):
+        assert (out / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     assert str(out) in capsys.readouterr().out
 
 

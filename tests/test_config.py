@@ -58,7 +58,7 @@ def test_extends_relative_to_file(tmp_path):
     [
         ({"name": "x", "partnering": {"decay": 5}}, ["partnering.decay", "decay_km"]),
         ({"name": "x", "run": {"years": "ten"}}, ["run.years", "integer"]),
-        ({"name": "x", "partnering": {"decay_km": 5000}}, ["partnering.decay_km", "1000", "km"]),
+        ({"name": "x", "partnering": {"decay_km": 50000}}, ["partnering.decay_km", "2000", "km"]),
         ({"name": "x", "world": {"regions": ["DK01", "XX99"]}}, ["world.regions", "XX99", "DK05"]),
         (
             {"name": "x", "policies": [{"kind": "rd_subsidy", "sectors": ["steel"]}]},

@@ -100,3 +100,14 @@ def build_world(config: WorldConfig) -> World:
         clusters=clusters[clusters["region"].isin(config.regions)].reset_index(drop=True),
         cells=cells,
     )
+
+
+_WORLDS: dict[str, World] = {}
+
+
+def cached_world(config: WorldConfig) -> World:
+    """The world for ``config``, built once per process (batch runs share its travel times)."""
+    key = config.model_dump_json()
+    if key not in _WORLDS:
+        _WORLDS[key] = build_world(config)
+    return _WORLDS[key]

@@ -1,0 +1,74 @@
+"""Cluster initiatives: recruiting members and forming partnerships abroad (ODD 7.2 "Clusters").
+
+A non-member firm joins one of its region-and-sector's initiatives at a rate proportional to
+the initiative's management capacity. Initiatives in different countries form partnerships at
+a rate that grows with sector complementarity and both capacities: slowly where their regions
+share an INTERREG A programme, faster between committed regions of a transnational framework.
+"""
+
+import numpy as np
+
+from nsrsim.config import ClustersConfig
+from nsrsim.sectors import Sector
+
+NONE, INTERREG, FRAMEWORK = 0, 1, 2  # origin of a cluster partnership
+
+_RELATED = {
+    frozenset((Sector.MARITIME, Sector.WIND)),
+    frozenset((Sector.WIND, Sector.CLEANTECH)),
+    frozenset((Sector.MARITIME, Sector.CLEANTECH)),
+    frozenset((Sector.ICT, Sector.CREATIVE)),
+    frozenset((Sector.ICT, Sector.LIFE_SCIENCE)),
+    frozenset((Sector.FOOD, Sector.LIFE_SCIENCE)),
+}
+
+
+def complementarity(sectors: np.ndarray) -> np.ndarray:
+    """1 for the same sector, 0.5 for related sectors, 0 otherwise (pairwise)."""
+    order = list(Sector)
+    related = np.zeros((len(order), len(order)))
+    for pair in _RELATED:
+        x, y = (order.index(s) for s in pair)
+        related[x, y] = related[y, x] = 0.5
+    np.fill_diagonal(related, 1.0)
+    return related[np.ix_(sectors, sectors)]
+
+
+def capacity(base: np.ndarray, funding_eur: np.ndarray, params: ClustersConfig) -> np.ndarray:
+    """Management capacity: funding closes the gap to 1 with diminishing returns."""
+    return 1.0 - (1.0 - base) * np.exp(-funding_eur / params.capacity_cost_eur)
+
+
+def recruit(
+    firm_cluster: np.ndarray,
+    firm_choice: np.ndarray,
+    cluster_capacity: np.ndarray,
+    u: np.ndarray,
+    params: ClustersConfig,
+    dt: float,
+) -> np.ndarray:
+    """Cluster of each firm after recruiting: ``firm_choice`` is the initiative a non-member
+    would join (-1: none in its region and sector).
+    """
+    can = (firm_cluster < 0) & (firm_choice >= 0)
+    rate = params.recruit_rate * cluster_capacity[np.maximum(firm_choice, 0)]
+    joins = can & (u < -np.expm1(-rate * dt))
+    return np.where(joins, firm_choice, firm_cluster)
+
+
+def form_partnerships(
+    kind: np.ndarray, rate: np.ndarray, u: np.ndarray, origin: int, dt: float
+) -> np.ndarray:
+    """New partnership matrix: pairs without one form with yearly ``rate`` (symmetric)."""
+    upper = np.triu(u < -np.expm1(-rate * dt), k=1)
+    forms = (upper | upper.T) & (kind == NONE)
+    return np.where(forms, origin, kind)
+
+
+def lapse_partnerships(
+    kind: np.ndarray, active: np.ndarray, u: np.ndarray, rate: float, dt: float
+) -> np.ndarray:
+    """Framework partnerships outside an active framework lapse with yearly ``rate``."""
+    upper = np.triu(u < -np.expm1(-rate * dt), k=1)
+    lapses = (upper | upper.T) & (kind == FRAMEWORK) & ~active
+    return np.where(lapses, NONE, kind)

@@ -1,0 +1,75 @@
+"""Regional governments: budgets, instruments and commitment (ODD 7.1 "Governments").
+
+Each year a government sets an innovation budget as a share of regional GDP and splits it
+between R&D subsidies for firms in its smart-specialisation sectors and funding of its cluster
+initiatives. Its commitment to a transnational framework rises with visible benefits
+(transnational partner links of its firms) and decays without them; a voluntary member whose
+commitment falls below a threshold leaves, and may rejoin once it recovers.
+"""
+
+import numpy as np
+
+from nsrsim.config import GovernmentsConfig
+
+
+def rd_subsidy(
+    budget_eur: np.ndarray,
+    firm_region: np.ndarray,
+    targeted: np.ndarray,
+    scale: np.ndarray,
+    revenue_eur: np.ndarray,
+    params: GovernmentsConfig,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Extra R&D share per firm and EUR spent per region.
+
+    A region's subsidy budget is shared equally among the real firms its targeted agents stand
+    for; a region with no targeted firm spends nothing.
+    """
+    n = len(budget_eur)
+    real_targets = np.bincount(
+        firm_region[targeted], weights=scale[firm_region[targeted]], minlength=n
+    )
+    per_firm = np.divide(budget_eur, real_targets, out=np.zeros(n), where=real_targets > 0)
+    boost = np.where(
+        targeted, params.additionality * per_firm[firm_region] / np.maximum(revenue_eur, 1.0), 0.0
+    )
+    spent = np.where(real_targets > 0, budget_eur, 0.0)
+    return boost, spent
+
+
+def fund_clusters(
+    budget_eur: np.ndarray, cluster_region: np.ndarray, eligible: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """EUR per cluster (equal shares of the region's budget among its eligible initiatives)
+    and EUR spent per region.
+    """
+    n = len(budget_eur)
+    count = np.bincount(cluster_region[eligible], minlength=n)
+    share = np.divide(budget_eur, count, out=np.zeros(n), where=count > 0)
+    funding = np.where(eligible, share[cluster_region], 0.0)
+    return funding, np.where(count > 0, budget_eur, 0.0)
+
+
+def update_commitment(
+    commitment: np.ndarray, benefit: np.ndarray, params: GovernmentsConfig
+) -> np.ndarray:
+    """Commitment after one year: gain with benefit (capped at twice the reference), decay."""
+    signal = np.minimum(benefit / params.benefit_reference, 2.0)
+    return np.clip(commitment + params.commitment_gain * signal - params.commitment_decay, 0.0, 1.0)
+
+
+def update_membership(
+    member: np.ndarray,
+    commitment: np.ndarray,
+    eligible: np.ndarray,
+    binding: bool,
+    params: GovernmentsConfig,
+) -> np.ndarray:
+    """Who is in the framework after a year: binding members stay, voluntary ones may leave
+    below ``leave_threshold`` and rejoin above ``rejoin_threshold``.
+    """
+    if binding:
+        return eligible.copy()
+    stays = member & (commitment >= params.leave_threshold)
+    rejoins = ~member & (commitment > params.rejoin_threshold)
+    return eligible & (stays | rejoins)

@@ -1,0 +1,79 @@
+"""Growth, exit and entry (ODD 7.6 "Market").
+
+Employment follows productivity relative to the jobs-weighted mean of the firm's sector in its
+region, where firms compete for the same labour (replicator dynamics; Metcalfe 1994), bounded
+by the skilled labour of the region; firms far below their sector's corridor-wide productivity,
+or hit by churn, exit, and their jobs pass to the surviving firms of the same region and
+sector; entrants appear in proportion to incumbents, more where the region innovates more and
+has gained skilled workers.
+"""
+
+import numpy as np
+
+from nsrsim.config import MarketConfig
+
+
+def sector_mean_productivity(
+    jobs: np.ndarray, productivity: np.ndarray, group: np.ndarray, n_groups: int
+) -> np.ndarray:
+    """Jobs-weighted mean productivity per group (a sector, or a region x sector; 0 if empty)."""
+    output = np.bincount(group, weights=jobs * productivity, minlength=n_groups)
+    jobs_total = np.bincount(group, weights=jobs, minlength=n_groups)
+    return np.divide(output, jobs_total, out=np.zeros(n_groups), where=jobs_total > 0)
+
+
+def replicate(
+    jobs: np.ndarray, relative_productivity: np.ndarray, params: MarketConfig, dt: float
+) -> np.ndarray:
+    """Jobs after one step of replicator dynamics: growth proportional to relative fitness."""
+    return jobs * np.exp(params.selection_speed * dt * (relative_productivity - 1.0))
+
+
+def reallocate(
+    jobs: np.ndarray, relative_productivity: np.ndarray, group: np.ndarray, released: np.ndarray
+) -> np.ndarray:
+    """Jobs after survivors take over the jobs released in their group (region x sector), in
+    proportion to size x relative productivity; a group without survivors loses them.
+    """
+    weight = jobs * relative_productivity
+    total = np.bincount(group, weights=weight, minlength=len(released))
+    share = np.divide(weight, total[group], out=np.zeros_like(weight), where=total[group] > 0)
+    return jobs + released[group] * share
+
+
+def cap_to_labour(
+    jobs: np.ndarray, region: np.ndarray, scale: np.ndarray, labour: np.ndarray
+) -> np.ndarray:
+    """Shrink each region's firms proportionally where real jobs exceed its labour capacity."""
+    demand = np.bincount(region, weights=jobs * scale[region], minlength=len(labour))
+    factor = np.minimum(1.0, np.divide(labour, demand, out=np.ones_like(labour), where=demand > 0))
+    return jobs * factor[region]
+
+
+def exits(
+    relative_productivity: np.ndarray,
+    jobs: np.ndarray,
+    u: np.ndarray,
+    params: MarketConfig,
+    dt: float,
+) -> np.ndarray:
+    """Mask of firms that exit this step: unviable, too small, or churn."""
+    unviable = relative_productivity < params.exit_threshold
+    churn = u < -np.expm1(-params.exit_hazard * dt)
+    return unviable | churn | (jobs < 0.5)
+
+
+def expected_entrants(
+    firms: np.ndarray,
+    innovations_per_firm: np.ndarray,
+    skilled_ratio: np.ndarray,
+    params: MarketConfig,
+    dt: float,
+) -> np.ndarray:
+    """Expected entrants per region this step.
+
+    ``innovations_per_firm`` is relative to the corridor mean (1 = average) and
+    ``skilled_ratio`` is skilled workers now over at the start.
+    """
+    pull = (0.5 + 0.5 * innovations_per_firm) * skilled_ratio
+    return params.entry_rate * dt * firms * pull

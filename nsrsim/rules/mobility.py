@@ -1,0 +1,68 @@
+"""Skilled workers and investment following attractiveness (ODD 7.7 "Mobility").
+
+Each step a share of each region's skilled workers reconsiders where to work and chooses among
+all regions (staying included) by a logit of attractiveness, damped by distance and by
+borders; flows conserve the corridor's skilled workers exactly. Mobile investment is a share of
+output allocated to cluster initiatives by critical mass.
+"""
+
+import numpy as np
+
+from nsrsim.config import MobilityConfig
+
+
+def attractiveness(
+    productivity: np.ndarray,
+    innovations_per_firm: np.ndarray,
+    urban_share: np.ndarray,
+    params: MobilityConfig,
+) -> np.ndarray:
+    """Regional attractiveness (logit utility): wages, innovation and urban amenities.
+
+    ``productivity`` and ``innovations_per_firm`` are ratios to the corridor mean.
+    """
+    return (
+        params.wage_weight * np.log(np.maximum(productivity, 1e-9))
+        + params.innovation_weight * (innovations_per_firm - 1.0)
+        + params.urban_weight * urban_share
+    )
+
+
+def migration_flows(
+    skilled: np.ndarray,
+    utility: np.ndarray,
+    distance_km: np.ndarray,
+    cross_border: np.ndarray,
+    params: MobilityConfig,
+    dt: float,
+) -> np.ndarray:
+    """Matrix of skilled workers moving from region r (rows) to s (columns) this step."""
+    movers = skilled * -np.expm1(-params.migration_rate * dt)
+    weight = (
+        np.exp(utility - utility.max())[None, :]
+        * np.exp(-distance_km / params.distance_km)
+        * np.where(cross_border, 1.0 - params.border_friction, 1.0)
+    )
+    choice = weight / weight.sum(axis=1, keepdims=True)
+    flows = movers[:, None] * choice
+    np.fill_diagonal(flows, 0.0)  # choosing to stay is no flow
+    return flows
+
+
+def apply_flows(skilled: np.ndarray, flows: np.ndarray) -> np.ndarray:
+    """Skilled workers after flows: inflows minus outflows, total unchanged."""
+    return skilled - flows.sum(axis=1) + flows.sum(axis=0)
+
+
+def allocate_investment(
+    pool_eur: float, critical_mass: np.ndarray, params: MobilityConfig
+) -> np.ndarray:
+    """EUR per cluster, in proportion to critical mass^elasticity; sums to the pool when any
+    cluster has mass, else nothing is allocated.
+    """
+    weight = np.power(np.maximum(critical_mass, 0.0), params.investment_elasticity)
+    weight = np.where(critical_mass > 0, weight, 0.0)
+    total = weight.sum()
+    if total <= 0:
+        return np.zeros_like(critical_mass)
+    return pool_eur * weight / total

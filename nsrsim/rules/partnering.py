@@ -1,0 +1,172 @@
+"""Partner search and link formation (ODD 7.3 "Partnering").
+
+Candidates are proposed from the static proximities — travel-time decay, institutional
+proximity and shared or partnered clusters — and then judged by the dynamic ones: a partner's
+value is an inverted U of cognitive distance, weighed against the cost of the link. Proposing
+from a cell-level kernel and accepting per candidate is exact and costs O(firms), where
+all-pairs probabilities would cost O(firms²).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nsrsim.config import PartneringConfig
+
+
+@dataclass(frozen=True)
+class CandidateDraws:
+    """Uniform draws for one step's searches, one row per searching firm."""
+
+    mix: np.ndarray  # (searchers, candidates): below cluster_share -> draw from the cluster pool
+    cell: np.ndarray  # (searchers, candidates): which cell
+    firm: np.ndarray  # (searchers, candidates): which firm within the cell or pool
+    priority: np.ndarray  # (searchers,): order in which proposals claim partner capacity
+
+
+def institutional_weight(
+    country: np.ndarray, programmes: np.ndarray, params: PartneringConfig
+) -> np.ndarray:
+    """Pairwise proximity of institutions: same country > shared INTERREG A programme > other.
+
+    ``programmes`` is a bit mask of INTERREG A programme memberships per place.
+    """
+    same_country = country[:, None] == country[None, :]
+    shared = (programmes[:, None] & programmes[None, :]) != 0
+    return np.where(
+        same_country,
+        params.same_country_weight,
+        np.where(shared, params.interreg_weight, params.other_country_weight),
+    )
+
+
+def proposal_kernel(
+    travel_km: np.ndarray, institutional: np.ndarray, params: PartneringConfig
+) -> np.ndarray:
+    """Cell-to-cell proposal weight: halves every ``decay_km`` and scales with institutions."""
+    return (np.exp2(-travel_km / params.decay_km) * institutional).astype(np.float32)
+
+
+def sample_candidates(
+    searchers: np.ndarray,
+    firm_cell: np.ndarray,
+    live: np.ndarray,
+    kernel: np.ndarray,
+    pool_of: np.ndarray,
+    pool_offsets: np.ndarray,
+    pool_members: np.ndarray,
+    cluster_share: float,
+    draws: CandidateDraws,
+) -> np.ndarray:
+    """Candidate firm rows for each searcher (searchers x candidates); -1 where none.
+
+    A candidate comes from the searcher's cluster pool (own cluster plus partner clusters,
+    CSR arrays ``pool_offsets``/``pool_members`` indexed by ``pool_of[searcher]``) with
+    probability ``cluster_share``, otherwise from the spatial kernel: a cell is drawn in
+    proportion to kernel weight times its number of live firms, then a firm within it.
+    """
+    n_search, n_cand = draws.cell.shape
+    if n_search == 0 or live.size == 0:
+        return np.full((n_search, n_cand), -1, np.int64)
+    order = live[np.argsort(firm_cell[live], kind="stable")]
+    occupied, starts, counts = np.unique(firm_cell[order], return_index=True, return_counts=True)
+    sources, source_of = np.unique(firm_cell[searchers], return_inverse=True)
+    weight = kernel[np.ix_(sources, occupied)].astype(np.float64) * counts[None, :]
+    cdf = np.cumsum(weight, axis=1)
+    cdf /= cdf[:, -1:]
+    # one searchsorted for all rows: row r's CDF lives in (r, r + 1]
+    flat = (cdf + np.arange(len(sources))[:, None]).ravel()
+    row = source_of[:, None]
+    pick = np.searchsorted(flat, row + draws.cell, side="right") - row * len(occupied)
+    pick = np.minimum(pick, len(occupied) - 1)
+    spatial = order[
+        starts[pick] + np.minimum((draws.firm * counts[pick]).astype(np.int64), counts[pick] - 1)
+    ]
+
+    pool = pool_of[searchers][:, None]
+    size = np.where(pool >= 0, pool_offsets[pool + 1] - pool_offsets[pool], 0)
+    in_pool = (draws.mix < cluster_share) & (size > 0)
+    slot = pool_offsets[np.maximum(pool, 0)] + np.minimum(
+        (draws.firm * size).astype(np.int64), np.maximum(size - 1, 0)
+    )
+    from_pool = (
+        pool_members[np.minimum(slot, max(len(pool_members) - 1, 0))]
+        if len(pool_members)
+        else np.zeros_like(slot)
+    )
+    candidates = np.where(in_pool, from_pool, spatial)
+    return np.where(candidates == searchers[:, None], -1, candidates)
+
+
+def cognitive_distance(k_i: np.ndarray, k_j: np.ndarray) -> np.ndarray:
+    """1 - cosine similarity of knowledge vectors (rows), in [0, 1] for non-negative vectors."""
+    dot = np.einsum("...k,...k->...", k_i, k_j)
+    norm = np.linalg.norm(k_i, axis=-1) * np.linalg.norm(k_j, axis=-1)
+    return 1.0 - np.divide(dot, norm, out=np.zeros_like(dot), where=norm > 0)
+
+
+def partner_value(distance: np.ndarray, optimal: float) -> np.ndarray:
+    """Inverted U of cognitive distance, 1 at ``optimal``: x·e^(1-x) with x = distance/optimal.
+
+    Too similar: nothing to learn; too far: nothing that can be absorbed (Nooteboom 2000).
+    """
+    x = distance / optimal
+    return x * np.exp(1.0 - x)
+
+
+def link_cost(
+    travel_h: np.ndarray, cross_border: np.ndarray, discount: np.ndarray, params: PartneringConfig
+) -> np.ndarray:
+    """Cost of a link: fixed part plus travel and border parts, the latter cut by matchmaking."""
+    variable = params.travel_cost_per_h * travel_h + params.border_cost * cross_border
+    return params.link_cost + variable * (1.0 - discount)
+
+
+def choose_partners(
+    searchers: np.ndarray,
+    candidates: np.ndarray,
+    gain_i: np.ndarray,
+    gain_j: np.ndarray,
+    cost: np.ndarray,
+    existing_keys: np.ndarray,
+    degree: np.ndarray,
+    n_rows: int,
+    max_partners: int,
+    priority: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """New links: each searcher proposes its best mutually profitable candidate.
+
+    Both sides must gain more than the cost (mutual consent). Proposals claim the target's free
+    capacity in ``priority`` order; a pair already linked or proposed twice forms once.
+    """
+    valid = (candidates >= 0) & (gain_i - cost > 0) & (gain_j - cost > 0)
+    net = np.where(valid, gain_i - cost, -np.inf)
+    best = np.argmax(net, axis=1)
+    has = np.isfinite(net[np.arange(len(searchers)), best])
+    i = searchers[has]
+    j = candidates[has, best[has]]
+    rank = priority[has]
+    key = np.minimum(i, j) * n_rows + np.maximum(i, j)
+    new = ~np.isin(key, existing_keys)
+    i, j, rank, key = i[new], j[new], rank[new], key[new]
+    order = np.argsort(rank, kind="stable")
+    i, j, key = i[order], j[order], key[order]
+    _, first = np.unique(key, return_index=True)
+    first = np.sort(first)
+    i, j = i[first], j[first]
+    # free capacity of each target after its own proposal (if any) takes one slot
+    proposing = np.zeros(n_rows, np.int64)
+    np.add.at(proposing, i, 1)
+    free = max_partners - degree - proposing
+    order_j = np.argsort(j, kind="stable")
+    j_sorted = j[order_j]
+    group_start = np.searchsorted(j_sorted, j_sorted, side="left")
+    rank_in_target = np.empty(len(j), np.int64)
+    rank_in_target[order_j] = np.arange(len(j)) - group_start
+    accept = (rank_in_target < free[j]) & (degree[i] < max_partners)
+    return i[accept], j[accept]
+
+
+def dissolve(u: np.ndarray, rate: float, dt: float) -> np.ndarray:
+    """Mask of links that survive a step with yearly hazard ``rate``."""
+    return u >= -np.expm1(-rate * dt)
