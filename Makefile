@@ -41,7 +41,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 
 bench: $(VENV)/.installed-run
-	@echo "No benchmarks yet: the performance suite arrives with the model (issue 4)."
+	$(BIN)/python experiments/benchmarks/model_throughput.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -85,6 +85,27 @@ def cmd_config_schema(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_config_params(_: argparse.Namespace) -> int:
+    """Print every parameter as a Markdown table (the table in docs/ODD.md)."""
+    from nsrsim.config import parameter_table
+
+    print("| parameter | default | unit | range | role | meaning |")
+    print("|---|---|---|---|---|---|")
+    for row in parameter_table():
+        low = "" if row["min"] is None else f"{row['min']:g}"
+        high = "" if row["max"] is None else f"{row['max']:g}"
+        span = f"[{low}, {high}]" if low or high else ""
+        default = row["default"]
+        shown = f"{default:g}" if isinstance(default, float) else str(default)
+        if isinstance(default, list) and len(shown) > 40:
+            shown = f"{len(default)} items"
+        print(
+            f"| `{row['path']}` | {shown} | {row['unit']} | {span} | {row['role']} | "
+            f"{row['meaning']} |"
+        )
+    return 0
+
+
 def cmd_world(args: argparse.Namespace) -> int:
     """Print the table of modelled regions."""
     from nsrsim.world.world import build_world
@@ -159,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(func=cmd_config_show)
     schema = config_sub.add_parser("schema", help="print the JSON schema of scenario files")
     schema.set_defaults(func=cmd_config_schema)
+    params = config_sub.add_parser("params", help="print every parameter as a Markdown table")
+    params.set_defaults(func=cmd_config_params)
 
     world = sub.add_parser("world", help="print the table of modelled regions")
     world.add_argument("config", type=Path, nargs="?", default=DEFAULT_CONFIG)

@@ -343,7 +343,7 @@ class GovernmentsConfig(Block):
         0.15, 0.0, 5.0, "1/year", "fall of commitment per year without benefits"
     )
     benefit_reference: float = param(
-        0.2, 0.001, 5.0, "links/firm", "transnational links per firm that count as clear benefit"
+        0.03, 0.001, 5.0, "links/firm", "transnational links per firm that count as clear benefit"
     )
     leave_threshold: float = param(
         0.3, 0.0, 1.0, "-", "commitment below which a voluntary member leaves"
@@ -589,6 +589,43 @@ def _field_hint(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
     if info.description:
         parts.append(f"meaning: {info.description}")
     return f" ({'; '.join(parts)})" if parts else ""
+
+
+def parameter_table() -> list[dict[str, Any]]:
+    """Every scenario field below the top level: dotted path, default, unit, range, meaning and
+    role (constant, uncertainty or lever), in schema order.
+    """
+    rows = []
+    for block, info in Scenario.model_fields.items():
+        model = info.annotation
+        if not (isinstance(model, type) and issubclass(model, Block)):
+            continue
+        role_default = (
+            "lever"
+            if block == "framework"
+            else ("constant" if block in ("world", "population", "run") else "uncertainty")
+        )
+        for name, field in model.model_fields.items():
+            bounds = {type(m).__name__: m for m in field.metadata}
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            description = field.description or ""
+            unit = extra.get("unit") or (
+                description.rsplit("[", 1)[-1].rstrip("]") if description.endswith("]") else ""
+            )
+            rows.append(
+                {
+                    "path": f"{block}.{name}",
+                    "default": field.get_default(call_default_factory=True),
+                    "unit": unit,
+                    "min": getattr(bounds.get("Ge"), "ge", None),
+                    "max": getattr(bounds.get("Le"), "le", None),
+                    "role": extra.get("role", role_default),
+                    "meaning": description.rsplit(" [", 1)[0]
+                    if description.endswith("]")
+                    else description,
+                }
+            )
+    return rows
 
 
 def json_schema() -> dict[str, Any]:

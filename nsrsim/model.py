@@ -103,6 +103,13 @@ class NSRModel(mesa.Model):
         **params: Any,
     ) -> None:
         config = resolve_scenario(scenario, params, rng)
+        if config.policies:
+            raise ConfigError(
+                f"Scenario '{config.name}': field 'policies' lists {len(config.policies)} "
+                "instrument(s), but this version of nsrsim does not simulate policy "
+                "instruments yet (only the regional budgets of 'governments' and the "
+                "'framework' block act); remove 'policies' or leave it empty."
+            )
         super().__init__(rng=config.run.seed)
         self.config = config
         self.dt = 1.0 / config.run.steps_per_year

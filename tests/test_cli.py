@@ -49,3 +49,10 @@ def test_run_never_overwrites_results(tmp_path, capsys):
     assert "not empty" in capsys.readouterr().err
     assert (out / "indicators.parquet").read_text() == "earlier results"
     assert sorted(p.name for p in out.iterdir()) == ["indicators.parquet"]
+
+
+def test_odd_parameter_table_is_current(capsys):
+    assert main(["config", "params"]) == 0
+    table = capsys.readouterr().out
+    odd = (BASELINE.parents[1] / "docs" / "ODD.md").read_text(encoding="utf-8")
+    assert table in odd, "regenerate section 8 of docs/ODD.md with 'nsrsim config params'"

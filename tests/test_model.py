@@ -1,0 +1,196 @@
+"""The model as a whole: Mesa interop, invariants, determinism and a pinned golden run."""
+
+import json
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+from nsrsim import NSRModel
+from nsrsim.agents import ClusterInitiative, Firm, RegionalGovernment
+from nsrsim.config import Scenario, load_scenario
+from nsrsim.errors import ConfigError
+from nsrsim.simulate import simulate
+from nsrsim.store import write_parquet_atomic
+
+from .conftest import BASELINE
+
+GOLDEN = Path(__file__).parent / "golden" / "small_run.json"
+SMALL = {"population__n_firms": 300, "run__years": 3}
+
+
+def run(model: NSRModel) -> NSRModel:
+    while model.running:
+        model.step()
+    return model
+
+
+@pytest.fixture(scope="module")
+def finished() -> NSRModel:
+    return run(NSRModel(population__n_firms=600, run__years=6, framework__enabled=True))
+
+
+def test_default_model_is_the_baseline_file():
+    default = NSRModel().config.model_dump(exclude={"description"})
+    assert default == load_scenario(BASELINE).model_dump(exclude={"description"})
+
+
+def test_is_a_mesa_model_with_agent_sets():
+    model = NSRModel(**SMALL)
+    assert isinstance(model, mesa.Model)
+    firms = model.agents_by_type[Firm]
+    assert len(firms) == 300
+    assert len(model.agents_by_type[RegionalGovernment]) == len(model.region_codes)
+    assert len(model.agents_by_type[ClusterInitiative]) == len(model.cluster_info.name)
+    assert len(model.agents) == len(firms) + len(model.region_codes) + len(model.cluster_info.name)
+    model.run_for(4)
+    assert model.steps == 4 and model.year == 1
+    live = model.firms.live()
+    assert len(model.agents_by_type[Firm]) == live.size
+    assert sorted(a.row for a in model.agents_by_type[Firm]) == list(live)
+    firm = next(iter(model.agents_by_type[Firm]))
+    assert firm.alive and firm.region in model.region_codes and firm.jobs > 0
+
+
+def test_datacollector_with_agenttype_reporters():
+    model = NSRModel(**SMALL)
+    collector = mesa.DataCollector(
+        model_reporters={"links": lambda m: len(m.links)},
+        agenttype_reporters={Firm: {"jobs": "jobs", "sector": lambda a: a.sector.value}},
+    )
+    counts = []
+    for _ in range(2):
+        model.step()
+        collector.collect(model)
+        counts.append(len(model.agents_by_type[Firm]))
+    frame = collector.get_agenttype_vars_dataframe(Firm)
+    assert len(frame) == sum(counts)
+    assert frame["jobs"].gt(0).all()
+    assert collector.get_model_vars_dataframe()["links"].iloc[-1] == len(model.links)
+
+
+def test_batch_run_with_flat_parameters():
+    results = mesa.batch_run(
+        NSRModel,
+        parameters={
+            "population__n_firms": 120,
+            "run__years": 1,
+            "partnering__decay_km": [100.0, 400.0],
+        },
+        rng=[1, 2],
+        max_steps=4,
+        number_processes=1,
+        display_progress=False,
+    )
+    frame = pd.DataFrame(results)
+    assert len(frame) == 2 * 2  # final step of 2 parameter values x 2 seeds
+    assert (frame["Step"] == 4).all()
+    assert frame["output_eur"].gt(0).all()
+    assert set(frame["partnering__decay_km"]) == {100.0, 400.0}
+
+
+def test_bad_parameters_give_the_config_error():
+    with pytest.raises(ConfigError, match=r"partnering\.decay_km"):
+        NSRModel(partnering__decay_km=-5)
+    with pytest.raises(ConfigError, match="block and a field"):
+        NSRModel(decay_km=100)
+
+
+def test_links_are_symmetric_unique_and_between_live_firms(finished):
+    links, firms = finished.links, finished.firms
+    assert (links.a < links.b).all()
+    keys = links.keys(firms.n)
+    assert len(np.unique(keys)) == len(keys)
+    assert firms.alive[links.a].all() and firms.alive[links.b].all()
+    degree = links.degree(firms.n)
+    assert degree.max() <= finished.config.partnering.max_partners
+    partners = {f.row: {p.row for p in f.partners} for f in finished.agents_by_type[Firm]}
+    for row, others in partners.items():
+        for other in others:
+            assert row in partners[other]
+
+
+def test_firms_live_on_land_in_their_region(finished):
+    firms = finished.firms
+    live = firms.live()
+    cells = finished.world.grid.cells.iloc[finished.world.cells[firms.cell[live]]]
+    assert cells["land"].all()
+    codes = np.asarray(finished.region_codes)
+    assert (cells["region"].to_numpy() == codes[firms.region[live]]).all()
+
+
+def test_skilled_workers_move_but_are_conserved(finished):
+    assert finished.migrated > 0
+    assert finished.skilled.sum() == pytest.approx(finished.skilled0.sum(), rel=1e-9)
+    assert not np.allclose(finished.skilled, finished.skilled0)
+
+
+def test_budget_spent_never_exceeds_budget(finished):
+    regions = pd.concat(finished.region_rows)
+    assert (regions["budget_spent_eur"] <= regions["budget_eur"] * (1 + 1e-12)).all()
+    assert regions["budget_eur"].iloc[-1] > 0
+
+
+def test_indicators_stay_in_valid_ranges(finished):
+    table = pd.DataFrame(finished.indicator_rows)
+    for share in (
+        "innovation_outside_hotspots",
+        "cross_border_share",
+        "transnational_share",
+        "urban_rural_link_share",
+        "giant_component_share",
+        "clustering",
+        "mean_commitment",
+    ):
+        assert table[share].between(0, 1).all(), share
+    assert (table["theil_gdp_per_head"] >= 0).all()
+    assert (table["urban_rural_gap"] <= 1).all()
+    assert (table["transnational_share"] <= table["cross_border_share"]).all()
+    assert (table[["output_eur", "employment", "firms", "skilled_workers"]] > 0).all().all()
+    knowledge = finished.firms.knowledge[finished.firms.live()]
+    assert knowledge.min() >= 0 and knowledge.max() <= 1
+
+
+def test_same_seed_same_bytes_different_seed_differs(tmp_path):
+    scenario = Scenario(name="det", population={"n_firms": 300}, run={"years": 3, "seed": 5})
+    first, second = simulate(scenario), simulate(scenario)
+    for name in ("indicators", "regions", "firms", "links"):
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name))
+    a = write_parquet_atomic(first.indicators, tmp_path / "a.parquet").read_bytes()
+    b = write_parquet_atomic(second.indicators, tmp_path / "b.parquet").read_bytes()
+    assert a == b
+    other = simulate(
+        scenario.model_copy(update={"run": scenario.run.model_copy(update={"seed": 6})})
+    )
+    assert not first.indicators.equals(other.indicators)
+
+
+def test_golden_run():
+    """A small pinned run; regenerate on purpose with ``python tests/golden/regenerate.py``."""
+    expected = json.loads(GOLDEN.read_text())
+    model = run(NSRModel(**expected["parameters"]))
+    final = model.indicator_rows[-1]
+    for name, value in expected["final_indicators"].items():
+        assert final[name] == pytest.approx(value, rel=1e-9), name
+
+
+def test_framework_raises_transnational_cooperation():
+    """Directional: with common seeds, the framework gives more links beyond INTERREG A."""
+    effects = []
+    for seed in (1, 2):
+        base = run(NSRModel(population__n_firms=600, run__years=6, rng=seed))
+        frame = run(
+            NSRModel(population__n_firms=600, run__years=6, rng=seed, framework__enabled=True)
+        )
+        effects.append(
+            frame.indicator_rows[-1]["transnational_share"]
+            - base.indicator_rows[-1]["transnational_share"]
+        )
+    assert min(effects) > 0
+
+
+def test_declared_policies_are_refused_until_simulated():
+    with pytest.raises(ConfigError, match="policies"):
+        NSRModel(Scenario(name="p", policies=[{"kind": "rd_subsidy"}]))
