@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from nsrsim.errors import ConfigError
 from nsrsim.sectors import Sector
@@ -186,6 +194,9 @@ class PartneringConfig(Block):
     cluster_share: float = param(
         0.3, 0.0, 1.0, "-", "share of candidates drawn from the own and partner clusters"
     )
+    referral_share: float = param(
+        0.2, 0.0, 1.0, "-", "share of candidates drawn among partners' partners (referrals)"
+    )
     same_country_weight: float = param(
         1.0, 0.0, 1.0, "-", "institutional proximity of partners in the same country"
     )
@@ -205,6 +216,15 @@ class PartneringConfig(Block):
     border_cost: float = param(0.1, 0.0, 2.0, "-", "extra cost of a cross-border link")
     dissolve_rate: float = param(0.15, 0.0, 2.0, "1/year", "hazard that a link dissolves")
     max_partners: int = iparam(6, 1, 50, "partner links a firm can keep")
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> "PartneringConfig":
+        if self.cluster_share + self.referral_share > 1.0:
+            raise ValueError(
+                f"cluster_share ({self.cluster_share}) + referral_share ({self.referral_share}) "
+                "must not exceed 1: they split each candidate draw"
+            )
+        return self
 
 
 class LearningConfig(Block):
@@ -245,7 +265,7 @@ class MarketConfig(Block):
     """Growth, entry and exit (uncertainties)."""
 
     selection_speed: float = param(
-        0.3, 0.0, 5.0, "1/year", "speed of employment shifts toward productive firms"
+        0.1, 0.0, 5.0, "1/year", "speed of employment shifts toward productive firms"
     )
     exit_threshold: float = param(
         0.3, 0.0, 1.0, "-", "productivity relative to the sector below which firms exit"

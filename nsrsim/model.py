@@ -405,7 +405,9 @@ class NSRModel(mesa.Model):
             firms.cluster,
             offsets,
             members,
+            partnering.adjacency(self.links.a, self.links.b, n),
             cfg.cluster_share,
+            cfg.referral_share,
             draws,
         )
         safe = np.maximum(candidates, 0)

@@ -83,13 +83,40 @@ def test_candidates_follow_the_kernel():
         np.full(6, -1),
         np.zeros(1, int),
         np.empty(0, int),
+        partnering.adjacency(np.empty(0, int), np.empty(0, int), 6),
         0.0,
+        0.5,
         draws,
     )
     for i in live:
         picked = cand[i][cand[i] >= 0]
         assert (firm_cell[picked] == firm_cell[i]).all() and (picked != i).all()
     assert (cand[2] == -1).all()  # alone in its cell: only itself was drawn
+
+
+def test_referrals_propose_partners_of_partners():
+    a, b = np.array([0, 1]), np.array([1, 2])  # 0-1-2 chain
+    neighbours = partnering.adjacency(a, b, 4)
+    assert neighbours[0].tolist() == [0, 1, 3, 4, 4]
+    rng = np.random.default_rng(1)
+    draws = partnering.CandidateDraws(
+        np.zeros((1, 20)), rng.random((1, 20)), rng.random((1, 20)), np.zeros(1)
+    )
+    kernel = np.ones((4, 4), np.float32)
+    cand = partnering.sample_candidates(
+        np.array([0]),
+        np.array([0, 1, 2, 3]),
+        np.arange(4),
+        kernel,
+        np.full(4, -1),
+        np.zeros(1, int),
+        np.empty(0, int),
+        neighbours,
+        0.0,
+        1.0,
+        draws,
+    )
+    assert set(cand[0]) <= {2, -1} and 2 in set(cand[0])  # 0's only partner 1 refers 2 (or 0)
 
 
 def test_learning_only_moves_toward_partners_ahead():

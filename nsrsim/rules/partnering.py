@@ -1,7 +1,8 @@
 """Partner search and link formation (ODD 7.3 "Partnering").
 
 Candidates are proposed from the static proximities — travel-time decay, institutional
-proximity and shared or partnered clusters — and then judged by the dynamic ones: a partner's
+proximity, shared or partnered clusters — and from partners' partners (referrals, which close
+triangles as real innovation networks do), and then judged by the dynamic ones: a partner's
 value is an inverted U of cognitive distance, weighed against the cost of the link. Proposing
 from a cell-level kernel and accepting per candidate is exact and costs O(firms), where
 all-pairs probabilities would cost O(firms²).
@@ -55,15 +56,19 @@ def sample_candidates(
     pool_of: np.ndarray,
     pool_offsets: np.ndarray,
     pool_members: np.ndarray,
+    neighbours: tuple[np.ndarray, np.ndarray],
     cluster_share: float,
+    referral_share: float,
     draws: CandidateDraws,
 ) -> np.ndarray:
     """Candidate firm rows for each searcher (searchers x candidates); -1 where none.
 
-    A candidate comes from the searcher's cluster pool (own cluster plus partner clusters,
-    CSR arrays ``pool_offsets``/``pool_members`` indexed by ``pool_of[searcher]``) with
-    probability ``cluster_share``, otherwise from the spatial kernel: a cell is drawn in
-    proportion to kernel weight times its number of live firms, then a firm within it.
+    A candidate comes, by the mixing draw, from the searcher's cluster pool (own cluster plus
+    partner clusters, CSR arrays ``pool_offsets``/``pool_members`` indexed by
+    ``pool_of[searcher]``) with probability ``cluster_share``; from a partner's partner
+    (referral, CSR adjacency ``neighbours`` = (indptr, indices)) with probability
+    ``referral_share``; otherwise from the spatial kernel: a cell is drawn in proportion to
+    kernel weight times its number of live firms, then a firm within it.
     """
     n_search, n_cand = draws.cell.shape
     if n_search == 0 or live.size == 0:
@@ -79,23 +84,43 @@ def sample_candidates(
     row = source_of[:, None]
     pick = np.searchsorted(flat, row + draws.cell, side="right") - row * len(occupied)
     pick = np.minimum(pick, len(occupied) - 1)
-    spatial = order[
-        starts[pick] + np.minimum((draws.firm * counts[pick]).astype(np.int64), counts[pick] - 1)
-    ]
+    candidates = order[starts[pick] + _index(draws.firm, counts[pick])]
 
     pool = pool_of[searchers][:, None]
     size = np.where(pool >= 0, pool_offsets[pool + 1] - pool_offsets[pool], 0)
     in_pool = (draws.mix < cluster_share) & (size > 0)
-    slot = pool_offsets[np.maximum(pool, 0)] + np.minimum(
-        (draws.firm * size).astype(np.int64), np.maximum(size - 1, 0)
+    if in_pool.any():
+        slot = pool_offsets[np.maximum(pool, 0)] + _index(draws.firm, size)
+        candidates = np.where(in_pool, pool_members[np.where(in_pool, slot, 0)], candidates)
+
+    indptr, indices = neighbours
+    degree = np.diff(indptr)
+    own = np.broadcast_to(searchers[:, None], draws.cell.shape)
+    referral = (
+        (draws.mix >= cluster_share)
+        & (draws.mix < cluster_share + referral_share)
+        & (degree[own] > 0)
     )
-    from_pool = (
-        pool_members[np.minimum(slot, max(len(pool_members) - 1, 0))]
-        if len(pool_members)
-        else np.zeros_like(slot)
-    )
-    candidates = np.where(in_pool, from_pool, spatial)
-    return np.where(candidates == searchers[:, None], -1, candidates)
+    if referral.any():
+        first = indices[np.where(referral, indptr[own] + _index(draws.firm, degree[own]), 0)]
+        second = indices[np.where(referral, indptr[first] + _index(draws.cell, degree[first]), 0)]
+        candidates = np.where(referral, second, candidates)
+    return np.where(candidates == own, -1, candidates)
+
+
+def _index(u: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """floor(u x size) kept inside [0, size - 1] (0 where size is 0)."""
+    return np.minimum((u * size).astype(np.int64), np.maximum(size - 1, 0))
+
+
+def adjacency(a: np.ndarray, b: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR adjacency (indptr, indices) of undirected links, each firm's partners in order."""
+    source = np.concatenate([a, b])
+    target = np.concatenate([b, a])
+    order = np.argsort(source, kind="stable")
+    indptr = np.zeros(n_rows + 1, np.int64)
+    np.cumsum(np.bincount(source, minlength=n_rows), out=indptr[1:])
+    return indptr, target[order]
 
 
 def cognitive_distance(k_i: np.ndarray, k_j: np.ndarray) -> np.ndarray:
@@ -134,21 +159,27 @@ def choose_partners(
     max_partners: int,
     priority: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """New links: each searcher proposes its best mutually profitable candidate.
+    """New links: each searcher proposes its best mutually profitable new partner.
 
-    Both sides must gain more than the cost (mutual consent). Proposals claim the target's free
-    capacity in ``priority`` order; a pair already linked or proposed twice forms once.
+    Both sides must gain more than the cost (mutual consent); candidates already linked to the
+    searcher are skipped. Proposals claim the target's free capacity in ``priority`` order; a
+    pair proposed from both sides forms once.
     """
-    valid = (candidates >= 0) & (gain_i - cost > 0) & (gain_j - cost > 0)
+    own = np.broadcast_to(searchers[:, None], candidates.shape)
+    pair = np.minimum(own, candidates) * n_rows + np.maximum(own, candidates)
+    valid = (
+        (candidates >= 0)
+        & (gain_i - cost > 0)
+        & (gain_j - cost > 0)
+        & ~np.isin(pair, existing_keys)
+    )
     net = np.where(valid, gain_i - cost, -np.inf)
     best = np.argmax(net, axis=1)
     has = np.isfinite(net[np.arange(len(searchers)), best])
     i = searchers[has]
     j = candidates[has, best[has]]
     rank = priority[has]
-    key = np.minimum(i, j) * n_rows + np.maximum(i, j)
-    new = ~np.isin(key, existing_keys)
-    i, j, rank, key = i[new], j[new], rank[new], key[new]
+    key = pair[has, best[has]]
     order = np.argsort(rank, kind="stable")
     i, j, key = i[order], j[order], key[order]
     _, first = np.unique(key, return_index=True)
