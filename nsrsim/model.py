@@ -20,9 +20,10 @@ from nsrsim.errors import ConfigError
 from nsrsim.indicators import OUTCOMES, REGION_OUTCOMES, Aggregates, network_facts
 from nsrsim.population import (
     SECTORS,
+    EntryContext,
     cluster_table,
     country_index,
-    initial_knowledge,
+    draw_entrants,
     initiative_choice,
     place_firms,
     priorities,
@@ -30,7 +31,7 @@ from nsrsim.population import (
 )
 from nsrsim.rules import clusters as cluster_rules
 from nsrsim.rules import governance, innovation, learning, market, mobility, partnering
-from nsrsim.state import RURAL, URBAN, Links
+from nsrsim.state import INTERMEDIATE, RURAL, URBAN, Links
 from nsrsim.world.world import World, cached_world
 
 PROGRAMMES = ("OKS", "DE-DK", "DE-NL", "SE-NO", "SB")
@@ -164,6 +165,10 @@ class NSRModel(mesa.Model):
         cells = self.world.grid.cells.iloc[self.world.cells]
         region_of_cell = np.array([self.region_codes.index(r) for r in cells["region"]])
         self.cell_region = region_of_cell
+        urban_class = cells["urban_class"].to_numpy()
+        self.cell_urban = np.where(
+            urban_class == "urban", URBAN, np.where(urban_class == "rural", RURAL, INTERMEDIATE)
+        )
         self.cell_population = cells["population"].to_numpy(float) + 1.0
         urban_pop = np.bincount(
             region_of_cell,
@@ -616,63 +621,41 @@ class NSRModel(mesa.Model):
             self.firm_agents[row].remove()
 
     def _enter_firms(self, sector_mean: np.ndarray) -> None:
-        rng = self.streams.entry
         firms = self.firms
+        live = firms.live()
+        n_regions = len(self.region_codes)
         firms_r = self._region_firms_agents()
         innov = np.divide(
-            self.last_innovations,
-            self._region_firms(),
-            out=np.zeros(len(firms_r)),
-            where=firms_r > 0,
+            self.last_innovations, self._region_firms(), out=np.zeros(n_regions), where=firms_r > 0
         )
         relative = innov / innov.mean() if innov.mean() > 0 else np.ones_like(innov)
         expected = market.expected_entrants(
             firms_r, relative, self.skilled / self.skilled0, self.config.market, self.dt
         )
-        counts = rng.poisson(expected)
-        total = int(counts.sum())
-        if total == 0:
-            return
-        region = np.repeat(np.arange(len(counts)), counts)
-        cell = np.empty(total, np.int64)
-        for reg in np.flatnonzero(counts):  # one draw per region with entrants
-            mine = np.flatnonzero(self.cell_region == reg)
-            weight = self.cell_population[mine]
-            cell[region == reg] = rng.choice(mine, size=counts[reg], p=weight / weight.sum())
-        sector = (rng.random(total)[:, None] > np.cumsum(self.mix[region], axis=1)).sum(axis=1)
-        sector = np.minimum(sector, len(SECTORS) - 1)
-        live = firms.live()
-        cells = self.world.grid.cells["urban_class"].to_numpy()[self.world.cells[cell]]
-        urban = np.where(cells == "urban", URBAN, np.where(cells == "rural", RURAL, 1))
-        mean_rd = np.bincount(firms.region[live], weights=firms.rd[live], minlength=len(counts))
-        mean_rd /= np.maximum(np.bincount(firms.region[live], minlength=len(counts)), 1)
-        # spin-offs: a new firm starts from a fresh sector profile blended with local knowledge
-        local = np.zeros((len(counts), firms.knowledge.shape[1]))
+        count = np.maximum(np.bincount(firms.region[live], minlength=n_regions), 1)
+        mean_rd = (
+            np.bincount(firms.region[live], weights=firms.rd[live], minlength=n_regions) / count
+        )
+        local = np.zeros((n_regions, firms.knowledge.shape[1]))
         np.add.at(local, firms.region[live], firms.knowledge[live])
-        local /= np.maximum(np.bincount(firms.region[live], minlength=len(counts)), 1)[:, None]
-        knowledge = 0.5 * initial_knowledge(sector, rng) + 0.5 * local[region]
-        base = np.where(
-            sector_mean[sector] > 0,
-            sector_mean[sector],
-            np.average(sector_mean, weights=sector_mean > 0),
+        entrants = draw_entrants(
+            self.streams.entry,
+            expected,
+            self.entry_context(),
+            mean_rd,
+            local / count[:, None],
+            sector_mean,
+            self.config.market.entrant_jobs,
         )
-        rows = firms.append(
-            alive=np.ones(total, bool),
-            cell=cell,
-            region=region,
-            country=self.region_country[region],
-            urban=urban,
-            sector=sector,
-            knowledge=knowledge,
-            jobs=np.full(total, self.config.market.entrant_jobs),
-            productivity=base * rng.lognormal(-0.1, 0.3, total),
-            rd=mean_rd[region] * rng.lognormal(-0.125, 0.5, total),
-            rd_boost=np.zeros(total),
-            age=np.zeros(total),
-            cluster=np.full(total, -1),
-            innovations=np.zeros(total, int),
+        if entrants is not None:
+            rows = firms.append(**entrants)
+            self.firm_agents.extend(Firm(self, row) for row in rows)  # entrants only
+
+    def entry_context(self) -> EntryContext:
+        """The static facts entrants are drawn from."""
+        return EntryContext(
+            self.cell_region, self.cell_population, self.cell_urban, self.mix, self.region_country
         )
-        self.firm_agents.extend(Firm(self, row) for row in rows)  # entrants only
 
     def _region_output(self) -> np.ndarray:
         firms = self.firms

@@ -214,3 +214,63 @@ def initiative_choice(
     size = stop - start
     pick = start + np.minimum((u * size).astype(np.int64), np.maximum(size - 1, 0))
     return np.where(size > 0, order[np.minimum(pick, len(order) - 1)], -1)
+
+
+@dataclass(frozen=True)
+class EntryContext:
+    """Static facts entrants are drawn from, per active cell and per region."""
+
+    cell_region: np.ndarray
+    cell_population: np.ndarray
+    cell_urban: np.ndarray
+    mix: np.ndarray  # regions x sectors
+    region_country: np.ndarray
+
+
+def draw_entrants(
+    rng: np.random.Generator,
+    expected: np.ndarray,
+    context: EntryContext,
+    mean_rd: np.ndarray,
+    local_knowledge: np.ndarray,
+    sector_mean: np.ndarray,
+    entrant_jobs: float,
+) -> dict[str, np.ndarray] | None:
+    """Columns of this step's entrants (None if there are none): Poisson counts per region,
+    cells by population, sectors by the region's mix, knowledge half a fresh sector profile and
+    half the region's mean (spin-offs), productivity around the sector mean.
+    """
+    counts = rng.poisson(expected)
+    total = int(counts.sum())
+    if total == 0:
+        return None
+    region = np.repeat(np.arange(len(counts)), counts)
+    cell = np.empty(total, np.int64)
+    for reg in np.flatnonzero(counts):  # one draw per region with entrants
+        mine = np.flatnonzero(context.cell_region == reg)
+        weight = context.cell_population[mine]
+        cell[region == reg] = rng.choice(mine, size=counts[reg], p=weight / weight.sum())
+    sector = (rng.random(total)[:, None] > np.cumsum(context.mix[region], axis=1)).sum(axis=1)
+    sector = np.minimum(sector, len(SECTORS) - 1)
+    knowledge = 0.5 * initial_knowledge(sector, rng) + 0.5 * local_knowledge[region]
+    base = np.where(
+        sector_mean[sector] > 0,
+        sector_mean[sector],
+        np.average(sector_mean, weights=sector_mean > 0),
+    )
+    return {
+        "alive": np.ones(total, bool),
+        "cell": cell,
+        "region": region,
+        "country": context.region_country[region],
+        "urban": context.cell_urban[cell],
+        "sector": sector,
+        "knowledge": knowledge,
+        "jobs": np.full(total, entrant_jobs),
+        "productivity": base * rng.lognormal(-0.1, 0.3, total),
+        "rd": mean_rd[region] * rng.lognormal(-0.125, 0.5, total),
+        "rd_boost": np.zeros(total),
+        "age": np.zeros(total),
+        "cluster": np.full(total, -1),
+        "innovations": np.zeros(total, np.int32),
+    }

@@ -1,0 +1,48 @@
+"""The per-agent reference (experiments/benchmarks/reference.py) equals the vectorised model
+draw for draw, so the speed ratio that ``make bench`` prints compares the same computation."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nsrsim import NSRModel
+
+PATH = Path(__file__).resolve().parents[1] / "experiments" / "benchmarks" / "reference.py"
+spec = importlib.util.spec_from_file_location("reference", PATH)
+reference = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(reference)
+
+
+def assert_same(vectorised: NSRModel, ref) -> None:
+    mine, theirs = reference.vectorised_state(vectorised), ref.state()
+    np.testing.assert_array_equal(mine["rows"], theirs["rows"])
+    np.testing.assert_array_equal(mine["links"], theirs["links"])
+    np.testing.assert_array_equal(mine["cluster"], theirs["cluster"])
+    np.testing.assert_array_equal(mine["innovations"], theirs["innovations"])
+    np.testing.assert_array_equal(mine["partnerships"], theirs["partnerships"])
+    for name in ("jobs", "productivity", "knowledge", "rd_boost", "skilled"):
+        np.testing.assert_allclose(mine[name], theirs[name], rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("framework", [False, True])
+def test_reference_matches_vectorised_step_by_step(framework):
+    model = NSRModel(
+        population__n_firms=150,
+        run__years=3,
+        rng=11,
+        framework__enabled=framework,
+        market__entry_rate=0.3,
+        market__exit_hazard=0.2,
+    )
+    for _ in range(3):  # start from a state with links, members and entrants
+        model.step()
+    ref = reference.ReferenceModel.from_model(model)
+    assert_same(model, ref)
+    for _ in range(6):  # across a year end: governments decide, investment flows
+        model.step()
+        ref.step()
+        assert_same(model, ref)
+    assert len(model.links) > 0
