@@ -22,7 +22,6 @@ from nsrsim.model import NSRModel, Streams
 from nsrsim.population import SECTORS, draw_entrants
 from nsrsim.rules import clusters as cluster_rules
 from nsrsim.rules import governance, mobility
-from nsrsim.state import RURAL, URBAN
 
 
 class RefFirm(mesa.Agent):
@@ -632,6 +631,3 @@ def vectorised_state(model: NSRModel) -> dict[str, np.ndarray]:
         "skilled": model.skilled.copy(),
         "partnerships": model.cluster_partnership.copy(),
     }
-
-
-__all__ = ["RURAL", "URBAN", "RefFirm", "ReferenceModel", "vectorised_state"]
