@@ -41,7 +41,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 
 bench: $(VENV)/.installed-run
-	$(BIN)/python experiments/benchmarks/model_throughput.py
+	$(BIN)/python experiments/benchmarks/bench.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -35,14 +35,21 @@ def learn_from_links(
     value = partner_value(cognitive_distance(knowledge[a], knowledge[b]), optimal_distance)
     lead_of_b = knowledge[b] - knowledge[a]
     rate = params.link_rate * dt * value
-    np.add.at(gain, a, (rate * absorptive[a])[:, None] * np.maximum(lead_of_b, 0.0))
-    np.add.at(gain, b, (rate * absorptive[b])[:, None] * np.maximum(-lead_of_b, 0.0))
+    to_a = (rate * absorptive[a])[:, None] * np.maximum(lead_of_b, 0.0)
+    to_b = (rate * absorptive[b])[:, None] * np.maximum(-lead_of_b, 0.0)
+    n = len(knowledge)
+    for field in range(knowledge.shape[1]):  # bincount sums per field, far faster than add.at
+        gain[:, field] = np.bincount(a, weights=to_a[:, field], minlength=n) + np.bincount(
+            b, weights=to_b[:, field], minlength=n
+        )
     return gain
 
 
 def spillover_kernel(travel_km: np.ndarray, params: LearningConfig) -> np.ndarray:
-    """Cell-to-cell spillover weight, halving every ``spillover_half_km``."""
-    return np.exp2(-travel_km / params.spillover_half_km).astype(np.float32)
+    """Cell-to-cell spillover weight, halving every ``spillover_half_km`` (float64: it is
+    summed over thousands of cells).
+    """
+    return np.exp2(-travel_km.astype(np.float64) / params.spillover_half_km)
 
 
 def local_spillovers(
@@ -59,11 +66,19 @@ def local_spillovers(
     if live.size == 0:
         return gain
     occupied, where = np.unique(firm_cell[live], return_inverse=True)
-    totals = np.zeros((len(occupied), knowledge.shape[1]))
-    np.add.at(totals, where, knowledge[live])
-    counts = np.bincount(where, minlength=len(occupied)).astype(np.float64)
-    weights = kernel[np.ix_(occupied, occupied)].astype(np.float64)
-    local_mean = (weights @ totals) / (weights @ counts)[:, None]
+    n_fields = knowledge.shape[1]
+    sums = np.empty((len(occupied), n_fields + 1))
+    for field in range(n_fields):
+        sums[:, field] = np.bincount(where, weights=knowledge[live, field], minlength=len(occupied))
+    sums[:, n_fields] = np.bincount(where, minlength=len(occupied))
+    if 5 * len(occupied) > 4 * len(kernel):
+        # nearly every cell is occupied: one matrix product over all cells beats gathering
+        spread = np.zeros((len(kernel), n_fields + 1))
+        spread[occupied] = sums
+        weighted = (kernel @ spread)[occupied]
+    else:
+        weighted = kernel[np.ix_(occupied, occupied)] @ sums
+    local_mean = weighted[:, :n_fields] / weighted[:, n_fields:]
     lead = np.maximum(local_mean[where] - knowledge[live], 0.0)
     gain[live] = params.spillover_rate * dt * absorptive[live, None] * lead
     return gain

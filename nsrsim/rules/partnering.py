@@ -74,17 +74,32 @@ def sample_candidates(
     if n_search == 0 or live.size == 0:
         return np.full((n_search, n_cand), -1, np.int64)
     order = live[np.argsort(firm_cell[live], kind="stable")]
-    occupied, starts, counts = np.unique(firm_cell[order], return_index=True, return_counts=True)
+    sorted_cells = firm_cell[order]
+    starts = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
+    occupied = sorted_cells[starts]
+    counts = np.diff(np.r_[starts, len(order)])
     sources, source_of = np.unique(firm_cell[searchers], return_inverse=True)
-    weight = kernel[np.ix_(sources, occupied)].astype(np.float64) * counts[None, :]
-    cdf = np.cumsum(weight, axis=1)
-    cdf /= cdf[:, -1:]
-    # one searchsorted for all rows: row r's CDF lives in (r, r + 1]
-    flat = (cdf + np.arange(len(sources))[:, None]).ravel()
+    if 3 * len(occupied) > len(kernel):
+        # most cells are occupied: whole kernel rows (a fast row gather) with zero-count cells
+        # left in, which never win a draw; otherwise gather only the occupied columns
+        starts_all = np.zeros(len(kernel), np.int64)
+        counts_all = np.zeros(len(kernel), np.int64)
+        starts_all[occupied], counts_all[occupied] = starts, counts
+        starts, counts = starts_all, counts_all
+        weight = np.multiply(kernel[sources], counts, dtype=np.float64)
+    else:
+        weight = np.multiply(kernel[np.ix_(sources, occupied)], counts, dtype=np.float64)
+    # one cumulative sum over all rows: row r's CDF spans (end[r - 1], end[r]]
+    n_columns = weight.shape[1]
+    flat = np.cumsum(weight.ravel(), out=weight.ravel())
+    end = flat[n_columns - 1 :: n_columns]
+    begin = np.r_[0.0, end[:-1]]
     row = source_of[:, None]
-    pick = np.searchsorted(flat, row + draws.cell, side="right") - row * len(occupied)
-    pick = np.minimum(pick, len(occupied) - 1)
+    target = begin[row] + draws.cell * (end - begin)[row]
+    pick = np.searchsorted(flat, target, side="right") - row * n_columns
+    pick = np.clip(pick, 0, n_columns - 1)
     candidates = order[starts[pick] + _index(draws.firm, counts[pick])]
+    candidates = np.where((end > begin)[row], candidates, -1)  # no firm within reach
 
     pool = pool_of[searchers][:, None]
     size = np.where(pool >= 0, pool_offsets[pool + 1] - pool_offsets[pool], 0)
@@ -171,7 +186,7 @@ def choose_partners(
         (candidates >= 0)
         & (gain_i - cost > 0)
         & (gain_j - cost > 0)
-        & ~np.isin(pair, existing_keys)
+        & ~is_member(pair, existing_keys)
     )
     net = np.where(valid, gain_i - cost, -np.inf)
     best = np.argmax(net, axis=1)
@@ -196,6 +211,14 @@ def choose_partners(
     rank_in_target[order_j] = np.arange(len(j)) - group_start
     accept = (rank_in_target < free[j]) & (degree[i] < max_partners)
     return i[accept], j[accept]
+
+
+def is_member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Whether each value is in ``sorted_keys`` (ascending), by binary search."""
+    if len(sorted_keys) == 0:
+        return np.zeros(values.shape, bool)
+    at = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
+    return sorted_keys[at] == values
 
 
 def dissolve(u: np.ndarray, rate: float, dt: float) -> np.ndarray:

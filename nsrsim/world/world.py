@@ -10,6 +10,8 @@ from nsrsim.world import facts
 from nsrsim.world.grid import Grid, grid_at
 from nsrsim.world.travel import TravelNetwork, build_network, hub_cells
 
+TRAVEL_BLOCK = 256  # sources per shortest-path call
+
 
 @dataclass
 class World:
@@ -46,10 +48,18 @@ class World:
         )
 
     def travel_hours(self, open_projects: frozenset[str] = frozenset()) -> np.ndarray:
-        """Hours between every pair of active cells (float32, symmetric), cached per project set."""
+        """Hours between every pair of active cells (float32, symmetric), cached per project set.
+
+        Shortest paths are computed for blocks of sources, so the all-cells distance rows of
+        only one block are in memory at a time.
+        """
         if open_projects not in self._travel:
-            hours = self.network(open_projects).hours_from(self.cells)[:, self.cells]
-            self._travel[open_projects] = hours.astype(np.float32)
+            network = self.network(open_projects)
+            hours = np.empty((len(self.cells), len(self.cells)), np.float32)
+            for start in range(0, len(self.cells), TRAVEL_BLOCK):
+                block = self.cells[start : start + TRAVEL_BLOCK]
+                hours[start : start + len(block)] = network.hours_from(block)[:, self.cells]
+            self._travel[open_projects] = hours
         return self._travel[open_projects]
 
     def cell_region(self) -> np.ndarray:

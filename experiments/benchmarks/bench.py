@@ -1,0 +1,226 @@
+"""nsrsim performance suite (``make bench``): vectorised model vs a per-agent Mesa reference.
+
+    python experiments/benchmarks/bench.py [--quick]
+
+For each size it builds the baseline with that many firms, in the initial state and in a late
+state (after 20 simulated years, when knowledge has converged and partner search is harder),
+and prints: ms per step and firm-steps per second of the vectorised model; ms per step of the
+per-agent reference (``reference.py``, same rules and draws) from the same state and the paired
+speed ratio; Mesa's own share of step time; peak memory; and a compute yardstick — the bare
+NumPy cost of the draws and arithmetic one step cannot avoid, at the same state — with the
+model's ratio to it. Every measurement runs in a fresh process (so peak memory is its own). The
+last line is a machine-readable summary.
+"""
+
+import argparse
+import cProfile
+import importlib.util
+import json
+import pstats
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from nsrsim import NSRModel
+from nsrsim.config import Scenario
+from nsrsim.simulate import simulate
+
+HERE = Path(__file__).resolve().parent
+LATE_YEARS = 20
+
+
+def load_reference():
+    """The per-agent reference module (a file beside this one)."""
+    spec = importlib.util.spec_from_file_location("reference", HERE / "reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def model_at(n_firms: int, state: str) -> NSRModel:
+    """A baseline model of ``n_firms``, warmed up one year (initial) or 20 years (late)."""
+    model = NSRModel(population__n_firms=n_firms, run__years=100)
+    years = LATE_YEARS if state == "late" else 1
+    for _ in range(years * model.config.run.steps_per_year):
+        model.step()
+    return model
+
+
+def time_steps(step, steps: int) -> float:
+    """Seconds per call of ``step`` over ``steps`` calls."""
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - start) / steps
+
+
+def yardstick(model: NSRModel, repeats: int = 5) -> float:
+    """Seconds of the unavoidable NumPy work of one step at the model's current state.
+
+    The same number of uniform draws as the step makes, the cognitive-distance evaluation of
+    every candidate pair, learning along every link, and one update pass over the firm state.
+    """
+    cfg = model.config.partnering
+    firms = model.firms
+    live = firms.live()
+    n, k = live.size, firms.knowledge.shape[1]
+    degree = model.links.degree(firms.n)[live]
+    searchers = round((degree < cfg.max_partners).sum() * -np.expm1(-cfg.search_rate * model.dt))
+    pairs = searchers * cfg.candidates
+    n_links = len(model.links)
+    n_clusters = len(model.cluster_info.name)
+    n_draws = (
+        6 * n
+        + (degree < cfg.max_partners).sum()
+        + 3 * pairs
+        + searchers
+        + n_links
+        + 3 * n_clusters**2
+    )
+    rng = np.random.default_rng(0)
+    knowledge = firms.knowledge[live]
+    a = rng.integers(0, n, size=n_links)
+    b = rng.integers(0, n, size=n_links)
+    cand = rng.integers(0, n, size=pairs)
+    owner = np.repeat(np.arange(searchers), cfg.candidates) % max(n, 1)
+    best = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        rng.random(n_draws)
+        ki, kj = knowledge[owner], knowledge[cand]
+        cos = np.einsum("ij,ij->i", ki, kj) / (
+            np.linalg.norm(ki, axis=1) * np.linalg.norm(kj, axis=1)
+        )
+        x = (1.0 - cos) / cfg.optimal_distance
+        x * np.exp(1.0 - x)
+        lead = knowledge[b] - knowledge[a]
+        gain = np.zeros_like(knowledge)
+        for field in range(k):
+            gain[:, field] = np.bincount(a, weights=np.maximum(lead[:, field], 0), minlength=n)
+        np.clip((knowledge + gain) * 0.99, 0.0, 1.0)
+        jobs = firms.jobs[live] * np.exp(0.01 * (firms.productivity[live] / 1e5 - 1.0))
+        np.bincount(firms.region[live], weights=jobs * firms.productivity[live])
+        best.append(time.perf_counter() - start)
+    return min(best)
+
+
+def mesa_share(model: NSRModel, steps: int) -> float:
+    """Share of step time spent in Mesa's own code (cProfile self time of mesa/ frames)."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(steps):
+        model.step()
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    total = sum(row[2] for row in stats.values())
+    mesa = sum(row[2] for (path, _, _), row in stats.items() if "/mesa/" in path.replace("\\", "/"))
+    return mesa / total
+
+
+def one(n_firms: int, state: str, ref_steps: int, vec_steps: int) -> dict:
+    """All measurements of one size and state (run in its own process)."""
+    model = model_at(n_firms, state)
+    result = {
+        "n_firms": n_firms,
+        "state": state,
+        "live": int(model.firms.live().size),
+        "links": len(model.links),
+    }
+    if ref_steps:
+        ref = load_reference().ReferenceModel.from_model(model)
+        result["ref_ms"] = 1e3 * time_steps(ref.step, ref_steps)
+    result["vec_ms"] = 1e3 * time_steps(model.step, vec_steps)
+    result["floor_ms"] = 1e3 * yardstick(model)
+    result["mesa_share"] = mesa_share(model, vec_steps)
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def whole_workload() -> float:
+    """Seconds of a 20-year baseline run at 2,000 firms (world already built)."""
+    simulate(Scenario(name="warm", run={"years": 1}))
+    start = time.perf_counter()
+    simulate(Scenario(name="baseline"))
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    """Run every measurement in a child process and print the table and the summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes only (a smoke run)")
+    parser.add_argument("--one", nargs=4, type=str, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        size, state, ref_steps, vec_steps = args.one
+        print(json.dumps(one(int(size), state, int(ref_steps), int(vec_steps))))
+        return
+    plan = [(1000, 2, 20), (2000, 0, 20), (5000, 1, 8), (20000, 0, 4), (50000, 0, 3)]
+    if args.quick:
+        plan = [(300, 1, 4), (1000, 0, 4)]
+    rows = []
+    print(
+        f"{'firms':>7} {'state':>7} {'live':>6} {'links':>7} {'ms/step':>8} {'firm-st/s':>10} "
+        f"{'ref ms':>9} {'speedup':>8} {'floor ms':>8} {'x floor':>7} {'mesa %':>7} "
+        f"{'peak MB':>8}",
+        flush=True,
+    )
+    for size, ref_steps, vec_steps in plan:
+        for state in ("initial", "late"):
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    str(size),
+                    state,
+                    str(ref_steps),
+                    str(vec_steps),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            row = json.loads(out.stdout.strip().splitlines()[-1])
+            rows.append(row)
+            ref = row.get("ref_ms")
+            print(
+                f"{size:>7} {state:>7} {row['live']:>6} {row['links']:>7} "
+                f"{row['vec_ms']:>8.1f} {row['live'] / row['vec_ms'] * 1e3:>10,.0f} "
+                f"{ref if ref else float('nan'):>9.0f} "
+                f"{ref / row['vec_ms'] if ref else float('nan'):>8.0f} "
+                f"{row['floor_ms']:>8.2f} {row['vec_ms'] / row['floor_ms']:>7.1f} "
+                f"{100 * row['mesa_share']:>7.1f} {row['peak_mb']:>8.0f}",
+                flush=True,
+            )
+    seconds = whole_workload()
+    print(f"\nwhole workload: 20-year baseline run at 2,000 firms: {seconds:.1f} s")
+    print(
+        "whole workload: 200 runs at 1,000 firms through the batch runner: not measured "
+        "(the batch runner is issue 5)"
+    )
+
+    def pick(size, state, key):
+        found = [r for r in rows if r["n_firms"] == size and r["state"] == state]
+        return found[0].get(key) if found else None
+
+    summary = {}
+    for size in sorted({r["n_firms"] for r in rows}):
+        for state in ("initial", "late"):
+            ref, vec = pick(size, state, "ref_ms"), pick(size, state, "vec_ms")
+            tag = "" if state == "initial" else "_late"
+            if ref:
+                summary[f"speedup_{size}{tag}"] = f"{ref / vec:.0f}"
+            summary[f"throughput_{size}{tag}"] = f"{pick(size, state, 'live') / vec * 1e3:.0f}"
+            summary[f"floor_ratio_{size}{tag}"] = f"{vec / pick(size, state, 'floor_ms'):.1f}"
+        summary[f"mesa_share_{size}"] = f"{pick(size, 'initial', 'mesa_share'):.3f}"
+        summary[f"peak_mb_{size}"] = f"{pick(size, 'late', 'peak_mb'):.0f}"
+    summary["baseline_run_s"] = f"{seconds:.1f}"
+    print(" ".join(f"{k}={v}" for k, v in summary.items()))
+
+
+if __name__ == "__main__":
+    main()
