@@ -27,7 +27,7 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,geo-build]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,geo-build,distributed]'
 	@touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run

@@ -1,4 +1,4 @@
-"""Command line: ``nsrsim run | config | world | map``.
+"""Command line: ``nsrsim run | sweep | results | config | world | map``.
 
 Every user-facing failure (:class:`~nsrsim.errors.NsrsimError`) becomes one paragraph on stderr
 and exit code 2; nothing already written is touched.
@@ -67,6 +67,47 @@ def _format_summary(indicators: pd.DataFrame) -> str:
             f"{last[outcome.name]:>14.4g}"
         )
     return "\n".join(lines)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run an experiment's runs (resuming a folder that holds the same experiment)."""
+    from nsrsim.config import load_experiment
+    from nsrsim.runner import sweep
+
+    experiment, base = load_experiment(args.experiment)
+    out = args.out or Path("results") / experiment.name
+    counts = sweep(
+        experiment,
+        base,
+        out,
+        backend=args.backend,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+    )
+    print(
+        f"{counts['done']} runs done, {counts['failed']} failed, {counts['skipped']} "
+        f"skipped (already done) of {counts['total']}. Results in {out}/ (runs.parquet, "
+        "failures.parquet, manifest.json)"
+    )
+    return 1 if counts["failed"] else 0
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    """Summarise a sweep folder and optionally export its runs as CSV."""
+    from nsrsim.runner import summary
+
+    counts = summary(args.folder)
+    print(
+        f"{args.folder}: {counts['total']} runs: {counts['done']} done, {counts['failed']} "
+        f"failed, {counts['missing']} missing"
+    )
+    if args.csv:
+        if args.csv.exists():
+            raise NsrsimError(f"{args.csv} already exists; nsrsim does not overwrite it.")
+        pd.read_parquet(args.folder / "runs.parquet").to_csv(args.csv, index=False)
+        print(f"runs written to {args.csv}")
+    return 0
 
 
 def cmd_config_show(args: argparse.Namespace) -> int:
@@ -172,6 +213,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="results folder (new or empty); default results/<scenario>-<timestamp>/",
     )
     run.set_defaults(func=cmd_run)
+
+    sweep = sub.add_parser("sweep", help="run an experiment (a batch of runs), resumable")
+    sweep.add_argument(
+        "experiment", type=Path, help="experiment YAML, e.g. experiments/example_grid.yaml"
+    )
+    sweep.add_argument(
+        "--backend", choices=["sequential", "loky", "dask"], help="override execution.backend"
+    )
+    sweep.add_argument("--jobs", type=int, help="parallel workers (-1: all cores)")
+    sweep.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    sweep.add_argument("--out", type=Path, help="results folder (default results/<name>/)")
+    sweep.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a folder of the same experiment (the default anyway)",
+    )
+    sweep.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
+    sweep.set_defaults(func=cmd_sweep)
+
+    results = sub.add_parser("results", help="summarise a sweep folder, export CSV")
+    results.add_argument("folder", type=Path)
+    results.add_argument("--csv", type=Path, help="write runs.parquet as this CSV file")
+    results.set_defaults(func=cmd_results)
 
     config = sub.add_parser("config", help="show a resolved scenario or the schema")
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")

@@ -656,3 +656,121 @@ def json_schema() -> dict[str, Any]:
         "description": "path of a scenario file this one overrides",
     }
     return schema
+
+
+class Range(Block):
+    """A sampled parameter's interval."""
+
+    min: float
+    max: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Range":
+        if not self.min < self.max:
+            raise ValueError(f"min ({self.min}) must be below max ({self.max})")
+        return self
+
+
+class DesignConfig(Block):
+    """How parameter values combine into design points."""
+
+    kind: Literal["grid", "list", "lhs"] = Field(
+        "grid",
+        description="grid: every combination of the listed values; list: the i-th "
+        "values of every parameter together; lhs: Latin hypercube over min-max ranges",
+    )
+    samples: int = Field(10, ge=1, le=1_000_000, description="design points of an lhs design")
+
+
+class OutputsConfig(Block):
+    """Which results each run keeps (results are streamed to disk, so keep what you need)."""
+
+    indicators: list[str] = Field(
+        default_factory=list, description="indicator names to keep (empty: all)"
+    )
+    years: list[Annotated[int, Field(ge=0, le=100)]] = Field(
+        default_factory=list, description="simulated years to keep (empty: the final year)"
+    )
+    regions: bool = Field(False, description="also keep each indicator per region")
+
+    @field_validator("indicators")
+    @classmethod
+    def _known_indicators(cls, value: list[str]) -> list[str]:
+        from nsrsim.indicators import OUTCOME_BY_NAME, REGION_OUTCOMES
+
+        known = set(OUTCOME_BY_NAME) | set(REGION_OUTCOMES)
+        unknown = [name for name in value if name not in known]
+        if unknown:
+            raise ValueError(
+                f"unknown indicator(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}"
+            )
+        return value
+
+
+class ExecutionConfig(Block):
+    """Where runs execute."""
+
+    backend: Literal["sequential", "loky", "dask"] = Field("loky", description="executor")
+    jobs: int = Field(-1, ge=-1, le=4096, description="parallel workers (-1: all cores)")
+    scheduler: str | None = Field(
+        None, description="dask scheduler address (dask backend; none: a local cluster)"
+    )
+
+
+class Experiment(Block):
+    """A batch of runs: a base scenario, parameters to vary, replicates, seeds and outputs."""
+
+    name: str = Field(..., min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    base: str = Field(
+        ..., description="scenario file the runs start from (relative to the experiment file)"
+    )
+    design: DesignConfig = DesignConfig()
+    parameters: dict[str, list[Any] | Range] = Field(
+        default_factory=dict,
+        description="dotted scenario path -> list of values (grid, list) or {min, max} (lhs)",
+    )
+    replicates: int = Field(1, ge=1, le=100_000, description="runs per design point")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="master seed of every run's seed")
+    years: int | None = Field(
+        None, ge=1, le=100, description="simulated years (none: the base scenario's)"
+    )
+    outputs: OutputsConfig = OutputsConfig()
+    execution: ExecutionConfig = ExecutionConfig()
+
+    @model_validator(mode="after")
+    def _design_fits(self) -> "Experiment":
+        for path, spec in self.parameters.items():
+            sampled = isinstance(spec, Range)
+            if (self.design.kind == "lhs") != sampled:
+                want = "{min, max}" if self.design.kind == "lhs" else "a list of values"
+                raise ValueError(
+                    f"parameter '{path}' must be {want} in a {self.design.kind} design"
+                )
+            if not sampled and not spec:
+                raise ValueError(f"parameter '{path}' lists no values")
+        if self.design.kind == "list":
+            lengths = {len(v) for v in self.parameters.values()}
+            if len(lengths) > 1:
+                raise ValueError(
+                    "a list design needs the same number of values for every "
+                    f"parameter, got {sorted(lengths)}"
+                )
+        return self
+
+
+def load_experiment(path: Path | str) -> tuple[Experiment, Path]:
+    """Load and validate an experiment file; returns it with its base scenario's path."""
+    path = Path(path)
+    data = load_yaml(path)
+    try:
+        experiment = Experiment.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, str(path), Experiment)) from None
+    base = (path.parent / experiment.base).resolve()
+    if not base.is_file():
+        raise ConfigError(
+            f"{path}: field 'base' names {experiment.base}, but {base} does not "
+            "exist; paths are relative to the experiment file."
+        )
+    return experiment, base

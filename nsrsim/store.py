@@ -5,6 +5,7 @@ import os
 import platform
 import subprocess
 import tempfile
+import time
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -130,3 +131,51 @@ def write_text_atomic(path: Path, text: str) -> Path:
         fh.write(text)
     os.replace(tmp, path)
     return path
+
+
+def write_part(out: Path, kind: str, table: pd.DataFrame) -> Path:
+    """Append a part file (``out/parts/<kind>-<time>-<n>.parquet``), written atomically."""
+    parts = out / "parts"
+    parts.mkdir(parents=True, exist_ok=True)
+    stamp = time.time_ns()
+    path = parts / f"{kind}-{stamp}.parquet"
+    while path.exists():
+        stamp += 1
+        path = parts / f"{kind}-{stamp}.parquet"
+    return write_parquet_atomic(table, path)
+
+
+def read_parts(out: Path, kind: str) -> pd.DataFrame:
+    """All part files of one kind, concatenated (empty table if none); a run id occurs once."""
+    files = sorted((out / "parts").glob(f"{kind}-*.parquet"))
+    if not files:
+        return pd.DataFrame({"run_id": pd.Series(dtype=str)})
+    table = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    return table.drop_duplicates("run_id", keep="first")
+
+
+def consolidate(out: Path) -> None:
+    """Write ``runs.parquet`` (completed runs, sorted) and ``failures.parquet`` from the parts.
+
+    Failures of runs that later succeeded (on resume) are dropped.
+    """
+    runs = read_parts(out, "runs")
+    if len(runs):
+        runs = runs.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
+    write_parquet_atomic(runs, out / "runs.parquet")
+    failures = read_parts(out, "failures")
+    if len(failures):
+        failures = failures[~failures["run_id"].isin(runs["run_id"])]
+    write_parquet_atomic(failures, out / "failures.parquet")
+
+
+def write_manifest_data(out: Path, data: dict[str, Any]) -> Path:
+    """A sweep's manifest: the experiment, its hash, versions and commit."""
+    manifest = {
+        **data,
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "versions": package_versions(),
+        "python": platform.python_version(),
+        "git_commit": git_commit(),
+    }
+    return write_text_atomic(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")

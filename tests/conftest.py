@@ -1,11 +1,16 @@
 """Shared fixtures: the baseline scenario and its world, built once per session."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from nsrsim.config import load_scenario
 from nsrsim.world.world import World, build_world
+
+# travel times are cached on disk; the suite keeps its own cache so it never sees stale files
+os.environ["NSRSIM_CACHE"] = tempfile.mkdtemp(prefix="nsrsim-test-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "configs" / "baseline.yaml"

@@ -148,6 +148,36 @@ def whole_workload() -> float:
     return time.perf_counter() - start
 
 
+def batch_seconds(runs: int, n_firms: int, backend: str, jobs: int) -> float:
+    """Seconds for ``runs`` 20-year baseline runs of ``n_firms`` through the batch runner."""
+    import tempfile
+
+    from nsrsim.config import Experiment
+    from nsrsim.runner import sweep
+
+    base = HERE.parents[1] / "configs" / "baseline.yaml"
+    experiment = Experiment(
+        name=f"bench-{backend}",
+        base=str(base),
+        replicates=runs,
+        parameters={"population.n_firms": [n_firms]},
+        years=20,
+        outputs={"indicators": ["output_eur"]},
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        sweep(
+            experiment,
+            base,
+            Path(folder) / "out",
+            backend=backend,
+            jobs=jobs,
+            progress=False,
+            log=lambda _: None,
+        )
+        return time.perf_counter() - start
+
+
 def main() -> None:
     """Run every measurement in a child process and print the table and the summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -197,10 +227,20 @@ def main() -> None:
                 flush=True,
             )
     seconds = whole_workload()
-    print(f"\nwhole workload: 20-year baseline run at 2,000 firms: {seconds:.1f} s")
+    print(f"\nwhole workload: 20-year baseline run at 2,000 firms: {seconds:.1f} s", flush=True)
+    paired = 8 if args.quick else 40
+    sequential = batch_seconds(paired, 1000, "sequential", 1)
+    parallel = batch_seconds(paired, 1000, "loky", 2)
     print(
-        "whole workload: 200 runs at 1,000 firms through the batch runner: not measured "
-        "(the batch runner is issue 5)"
+        f"batch runner, {paired} runs at 1,000 firms x 20 years: sequential {sequential:.1f} s,"
+        f" loky on 2 cores {parallel:.1f} s: {sequential / parallel:.2f}x",
+        flush=True,
+    )
+    many = 16 if args.quick else 200
+    workload = batch_seconds(many, 1000, "loky", 2)
+    print(
+        f"whole workload: {many} runs at 1,000 firms x 20 years through the batch runner on "
+        f"2 cores: {workload:.1f} s ({workload / many:.2f} s per run)"
     )
 
     def pick(size, state, key):
@@ -219,6 +259,8 @@ def main() -> None:
         summary[f"mesa_share_{size}"] = f"{pick(size, 'initial', 'mesa_share'):.3f}"
         summary[f"peak_mb_{size}"] = f"{pick(size, 'late', 'peak_mb'):.0f}"
     summary["baseline_run_s"] = f"{seconds:.1f}"
+    summary["batch_speedup_2cores"] = f"{sequential / parallel:.2f}"
+    summary[f"batch_{many}_runs_s"] = f"{workload:.1f}"
     print(" ".join(f"{k}={v}" for k, v in summary.items()))
 
 

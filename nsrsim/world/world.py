@@ -1,6 +1,10 @@
 """The assembled world of one scenario: active regions, their land cells, hubs and travel times."""
 
+import hashlib
+import os
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +15,23 @@ from nsrsim.world.grid import Grid, grid_at
 from nsrsim.world.travel import TravelNetwork, build_network, hub_cells
 
 TRAVEL_BLOCK = 256  # sources per shortest-path call
+
+
+def cache_dir() -> Path:
+    """Where computed travel times are kept: ``$NSRSIM_CACHE``, else ~/.cache/nsrsim."""
+    return Path(os.environ.get("NSRSIM_CACHE", Path.home() / ".cache" / "nsrsim"))
+
+
+def _save_atomic(path: Path, array: np.ndarray) -> None:
+    """Save via a temporary file and rename, so concurrent workers never read half a file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy")
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, array)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only costs the recomputation next time
 
 
 @dataclass
@@ -50,17 +71,37 @@ class World:
     def travel_hours(self, open_projects: frozenset[str] = frozenset()) -> np.ndarray:
         """Hours between every pair of active cells (float32, symmetric), cached per project set.
 
-        Shortest paths are computed for blocks of sources, so the all-cells distance rows of
-        only one block are in memory at a time.
+        Computing them takes seconds, so they are also kept on disk (see :func:`cache_dir`),
+        which lets every batch worker after the first start at once.
         """
         if open_projects not in self._travel:
-            network = self.network(open_projects)
-            hours = np.empty((len(self.cells), len(self.cells)), np.float32)
-            for start in range(0, len(self.cells), TRAVEL_BLOCK):
-                block = self.cells[start : start + TRAVEL_BLOCK]
-                hours[start : start + len(block)] = network.hours_from(block)[:, self.cells]
+            path = cache_dir() / f"travel-{self._travel_key(open_projects)}.npy"
+            if path.exists():
+                hours = np.load(path)
+            else:
+                hours = self._shortest_paths(open_projects)
+                _save_atomic(path, hours)
             self._travel[open_projects] = hours
         return self._travel[open_projects]
+
+    def _shortest_paths(self, open_projects: frozenset[str]) -> np.ndarray:
+        """Dijkstra in blocks of sources, so only one block's all-cell rows are in memory."""
+        network = self.network(open_projects)
+        hours = np.empty((len(self.cells), len(self.cells)), np.float32)
+        for start in range(0, len(self.cells), TRAVEL_BLOCK):
+            block = self.cells[start : start + TRAVEL_BLOCK]
+            hours[start : start + len(block)] = network.hours_from(block)[:, self.cells]
+        return hours
+
+    def _travel_key(self, open_projects: frozenset[str]) -> str:
+        """Hash of everything travel times depend on: data files, world config, projects."""
+        digest = hashlib.sha256()
+        for name in ("grid.csv.gz", "links.csv", "cities.csv", "regions.csv"):
+            digest.update((facts.DATA_DIR / name).read_bytes())
+        digest.update(self.config.model_dump_json().encode())
+        digest.update(",".join(sorted(open_projects)).encode())
+        digest.update(self.cells.tobytes())
+        return digest.hexdigest()[:20]
 
     def cell_region(self) -> np.ndarray:
         """Region code of each active cell."""

@@ -1,0 +1,321 @@
+"""Batch runs: expand an experiment into runs, execute them on one backend, stream results.
+
+A run is a pure function of (resolved scenario, seed); its id is a hash of both, so a resumed
+sweep skips what is done and the same run gives the same numbers on a laptop, on loky workers
+and on a Dask cluster. Seeds come from the experiment's master seed, one per replicate, shared
+by every design point (common random numbers). Results are appended to Parquet part files
+written atomically, so a sweep killed at any moment keeps every flushed run.
+"""
+
+import hashlib
+import json
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed, parallel_backend
+from tqdm import tqdm
+
+from nsrsim.config import (
+    Experiment,
+    Range,
+    Scenario,
+    format_validation_error,
+    resolve_raw,
+    set_dotted,
+)
+from nsrsim.errors import ConfigError, NsrsimError
+from nsrsim.indicators import OUTCOME_BY_NAME, REGION_OUTCOMES
+from nsrsim.store import (
+    consolidate,
+    read_parts,
+    write_manifest_data,
+    write_part,
+)
+
+FLUSH_EVERY_S = 2.0
+FLUSH_EVERY_RUNS = 50
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run: its id, design point, replicate, seed, varied values and full scenario."""
+
+    run_id: str
+    point: int
+    replicate: int
+    seed: int
+    values: dict[str, Any]
+    scenario: dict[str, Any]
+
+
+def replicate_seed(master: int, replicate: int) -> int:
+    """Seed of replicate ``r``: derived from the master seed, never from the clock."""
+    state = np.random.SeedSequence(master, spawn_key=(replicate,)).generate_state(2, np.uint32)
+    return int(state[0]) << 31 | int(state[1]) >> 1
+
+
+def design_points(experiment: Experiment) -> list[dict[str, Any]]:
+    """Parameter values of every design point, in a fixed order."""
+    params = experiment.parameters
+    if not params:
+        return [{}]
+    names = list(params)
+    kind = experiment.design.kind
+    if kind == "grid":
+        grids = np.meshgrid(*[np.arange(len(params[n])) for n in names], indexing="ij")
+        combos = np.stack([g.ravel() for g in grids], axis=1)
+        return [{n: params[n][i] for n, i in zip(names, row, strict=True)} for row in combos]
+    if kind == "list":
+        return [{n: params[n][i] for n in names} for i in range(len(params[names[0]]))]
+    from scipy.stats import qmc
+
+    sampler = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(experiment.seed))
+    unit = sampler.random(experiment.design.samples)
+    ranges: list[Range] = [params[n] for n in names]
+    return [
+        {n: float(r.min + u * (r.max - r.min)) for n, r, u in zip(names, ranges, row, strict=True)}
+        for row in unit
+    ]
+
+
+def run_id(scenario: dict[str, Any], seed: int) -> str:
+    """A stable hash of a run's resolved scenario and seed."""
+    text = json.dumps({"scenario": scenario, "seed": seed}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def expand(experiment: Experiment, base: Path) -> list[RunSpec]:
+    """Every run of the experiment; each point's scenario is validated before anything runs."""
+    base_data = resolve_raw(base)
+    runs = []
+    for point, values in enumerate(design_points(experiment)):
+        data = base_data
+        for path, value in values.items():
+            data = set_dotted(data, path, value)
+        if experiment.years is not None:
+            data = set_dotted(data, "run.years", experiment.years)
+        try:
+            scenario = Scenario.model_validate(data).model_dump(mode="json")
+        except Exception as exc:  # pydantic ValidationError: name the point and the field
+            if not hasattr(exc, "errors"):
+                raise
+            raise ConfigError(
+                format_validation_error(
+                    exc, f"experiment '{experiment.name}', design point {point} {values}", Scenario
+                )
+            ) from None
+        for replicate in range(experiment.replicates):
+            seed = replicate_seed(experiment.seed, replicate)
+            scenario["run"]["seed"] = seed
+            runs.append(
+                RunSpec(
+                    run_id(scenario, seed),
+                    point,
+                    replicate,
+                    seed,
+                    values,
+                    json.loads(json.dumps(scenario)),
+                )
+            )
+    return runs
+
+
+def execute(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
+    """Run one simulation and condense it to one row (this is what workers execute)."""
+    from nsrsim.simulate import simulate
+
+    try:
+        result = simulate(Scenario.model_validate(spec.scenario))
+    except Exception:  # any failure of a run is data for the sweep, not a crash
+        return {"run_id": spec.run_id, "failed": True, "traceback": traceback.format_exc()}
+    row: dict[str, Any] = {
+        "run_id": spec.run_id,
+        "failed": False,
+    }
+    indicators = result.indicators.set_index("year")
+    years = outputs["years"] or [int(indicators.index.max())]
+    names = outputs["indicators"] or list(OUTCOME_BY_NAME)
+    for name in names:
+        for year in years:
+            if name in indicators.columns and year in indicators.index:
+                row[f"{name}@{year}"] = float(indicators.at[year, name])
+    if outputs["regions"]:
+        regional = result.regions.set_index(["year", "region"])
+        for name in (n for n in names if n in REGION_OUTCOMES):
+            for year in years:
+                for code, value in regional.loc[year, name].items():
+                    row[f"{name}@{year}@{code}"] = float(value)
+    return row
+
+
+def experiment_hash(experiment: Experiment, base: Path) -> str:
+    """Identity of an experiment's runs (the base scenario's content included)."""
+    text = json.dumps(
+        {
+            "experiment": experiment.model_dump(mode="json", exclude={"execution"}),
+            "base": resolve_raw(base),
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@contextmanager
+def _backend(name: str, scheduler: str | None) -> Iterator[None]:
+    if name != "dask":
+        yield
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise NsrsimError(
+            "The dask backend needs the 'distributed' extra: pip install 'nsrsim[distributed]'."
+        ) from None
+    cluster = None if scheduler else LocalCluster(processes=True, threads_per_worker=1)
+    try:
+        client = Client(scheduler or cluster, timeout="30s")
+    except OSError as exc:
+        raise NsrsimError(
+            f"Cannot reach the Dask scheduler at {scheduler}: {exc}. Start one "
+            "with 'dask scheduler' and workers with 'dask worker ADDRESS'."
+        ) from None
+    try:
+        with parallel_backend("dask"):
+            yield
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def sweep(
+    experiment: Experiment,
+    base: Path,
+    out: Path,
+    *,
+    backend: str | None = None,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    log: Callable[[str], None] = print,
+) -> dict[str, int]:
+    """Run every missing run of ``experiment`` into ``out``; returns counts of the outcome."""
+    runs = expand(experiment, base)
+    digest = experiment_hash(experiment, base)
+    manifest_path = out / "manifest.json"
+    if out.exists() and any(out.iterdir()):
+        if not manifest_path.exists():
+            raise NsrsimError(
+                f"{out} exists and holds other files; give an empty or new "
+                "--out folder for a sweep."
+            )
+        old = json.loads(manifest_path.read_text())
+        if old.get("experiment_hash") != digest:
+            raise NsrsimError(
+                f"{out} holds results of a different experiment ('{old.get('name')}', hash "
+                f"{old.get('experiment_hash')}; this one is {digest}); refusing to mix them. "
+                "Use another --out folder."
+            )
+    out.mkdir(parents=True, exist_ok=True)
+    write_manifest_data(
+        out,
+        {
+            "name": experiment.name,
+            "experiment_hash": digest,
+            "experiment": experiment.model_dump(mode="json"),
+            "base": str(base),
+            "runs": len(runs),
+        },
+    )
+    done = set(read_parts(out, "runs")["run_id"]) if (out / "parts").exists() else set()
+    todo = [r for r in runs if r.run_id not in done]
+    backend = backend or experiment.execution.backend
+    jobs = jobs if jobs is not None else experiment.execution.jobs
+    scheduler = scheduler or experiment.execution.scheduler
+    outputs = experiment.outputs.model_dump()
+    counts = {"total": len(runs), "skipped": len(runs) - len(todo), "done": 0, "failed": 0}
+    log(
+        f"{experiment.name}: {len(runs)} runs, {counts['skipped']} already done, "
+        f"{len(todo)} to run on {backend}"
+    )
+    by_id = {r.run_id: r for r in todo}
+    buffer: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    last_flush = time.monotonic()
+
+    def flush() -> None:
+        nonlocal last_flush
+        if buffer:
+            write_part(out, "runs", pd.DataFrame(buffer))
+            buffer.clear()
+        if failures:
+            write_part(out, "failures", pd.DataFrame(failures))
+            failures.clear()
+        last_flush = time.monotonic()
+
+    with (
+        _backend(backend, scheduler),
+        tqdm(total=len(runs), initial=counts["skipped"], disable=not progress, unit="run") as bar,
+    ):
+        parallel = Parallel(
+            n_jobs=1 if backend == "sequential" else jobs,
+            backend=None
+            if backend == "dask"
+            else ("sequential" if backend == "sequential" else "loky"),
+            return_as="generator_unordered",
+            batch_size="auto",
+        )
+        for row in parallel(delayed(execute)(spec, outputs) for spec in todo):
+            spec = by_id[row["run_id"]]
+            meta = {
+                "run_id": spec.run_id,
+                "point": spec.point,
+                "replicate": spec.replicate,
+                "seed": spec.seed,
+                **{f"param:{k}": v for k, v in spec.values.items()},
+            }
+            failed = row.pop("failed")
+            if failed:
+                counts["failed"] += 1
+                failures.append(
+                    {**meta, "parameters": json.dumps(spec.values), "traceback": row["traceback"]}
+                )
+            else:
+                counts["done"] += 1
+                buffer.append({**meta, **row})
+            bar.update()
+            bar.set_postfix(failed=counts["failed"], refresh=False)
+            if not progress:
+                finished = counts["done"] + counts["failed"]
+                log(f"run {spec.run_id} {'failed' if failed else 'done'} ({finished}/{len(todo)})")
+            if time.monotonic() - last_flush > FLUSH_EVERY_S or len(buffer) >= FLUSH_EVERY_RUNS:
+                flush()
+    flush()
+    consolidate(out)
+    return counts
+
+
+def summary(out: Path) -> dict[str, int]:
+    """Runs expected, done, failed and missing in a sweep folder."""
+    manifest_path = out / "manifest.json"
+    if not manifest_path.exists():
+        raise NsrsimError(f"{out} is not a sweep folder (no manifest.json).")
+    manifest = json.loads(manifest_path.read_text())
+    done = read_parts(out, "runs")
+    failed = read_parts(out, "failures")
+    failed_ids = set(failed["run_id"]) - set(done["run_id"]) if len(failed) else set()
+    total = int(manifest["runs"])
+    return {
+        "total": total,
+        "done": len(done),
+        "failed": len(failed_ids),
+        "missing": total - len(done) - len(failed_ids),
+    }

@@ -1,0 +1,218 @@
+"""Batch runner: expansion, identical results on every backend, resume after SIGKILL,
+failures recorded, mismatched experiments refused."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from nsrsim.cli import main
+from nsrsim.config import load_experiment
+from nsrsim.errors import ConfigError, NsrsimError
+from nsrsim.runner import expand, replicate_seed, sweep
+
+from .conftest import ROOT
+
+SMALL = {
+    "name": "tiny",
+    "base": str(ROOT / "configs" / "baseline.yaml"),
+    "parameters": {"partnering.decay_km": [100.0, 300.0], "population.n_firms": [60]},
+    "replicates": 3,
+    "seed": 7,
+    "years": 2,
+    "outputs": {"indicators": ["output_eur", "links", "cross_border_share"], "years": [1, 2]},
+}
+
+
+def experiment_file(tmp_path: Path, **changes) -> Path:
+    data = {**SMALL, **changes}
+    path = tmp_path / f"{data['name']}.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def run_sweep(path: Path, out: Path, **kwargs) -> pd.DataFrame:
+    experiment, base = load_experiment(path)
+    sweep(experiment, base, out, progress=False, log=lambda _: None, **kwargs)
+    return pd.read_parquet(out / "runs.parquet")
+
+
+def test_expansion_ids_and_common_seeds(tmp_path):
+    experiment, base = load_experiment(experiment_file(tmp_path))
+    runs = expand(experiment, base)
+    assert len(runs) == 2 * 3
+    assert len({r.run_id for r in runs}) == 6
+    seeds = {(r.point, r.replicate): r.seed for r in runs}
+    assert seeds[(0, 1)] == seeds[(1, 1)] == replicate_seed(7, 1)  # common random numbers
+    assert seeds[(0, 0)] != seeds[(0, 1)]
+    assert [r.run_id for r in expand(experiment, base)] == [r.run_id for r in runs]
+
+
+def test_lhs_design_samples_within_ranges(tmp_path):
+    path = experiment_file(
+        tmp_path,
+        name="lhs",
+        design={"kind": "lhs", "samples": 8},
+        parameters={"learning.link_rate": {"min": 0.1, "max": 0.5}},
+    )
+    experiment, base = load_experiment(path)
+    values = [r.values["learning.link_rate"] for r in expand(experiment, base)]
+    assert len(values) == 8 * 3 and all(0.1 <= v <= 0.5 for v in values)
+
+
+def test_bad_paths_and_values_give_the_config_error(tmp_path, capsys):
+    bad_path = experiment_file(tmp_path, name="bad", parameters={"partnering.decay": [1, 2]})
+    with pytest.raises(ConfigError, match=r"partnering\.decay"):
+        expand(*load_experiment(bad_path))
+    bad_value = experiment_file(
+        tmp_path, name="bad2", parameters={"partnering.decay_km": [100, -5]}
+    )
+    assert main(["sweep", str(bad_value), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "partnering.decay_km" in err and "design point 1" in err
+    unknown = experiment_file(tmp_path, name="bad3", outputs={"indicators": ["happiness"]})
+    assert main(["sweep", str(unknown)]) == 2
+    assert "happiness" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_sequential_and_loky_give_identical_tables(tmp_path):
+    path = experiment_file(tmp_path)
+    seq = run_sweep(path, tmp_path / "seq", backend="sequential")
+    loky = run_sweep(path, tmp_path / "loky", backend="loky", jobs=2)
+    pd.testing.assert_frame_equal(seq, loky)
+    assert len(seq) == 6 and seq["run_id"].is_unique
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_dask_cluster_gives_the_same_table(tmp_path):
+    pytest.importorskip("distributed", reason="the 'distributed' extra is not installed")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-dashboard",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers = []
+    try:
+        for _ in range(2):
+            workers.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "distributed.cli.dask_worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--no-dashboard",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        path = experiment_file(tmp_path)
+        dask = run_sweep(path, tmp_path / "dask", backend="dask", scheduler=address)
+        seq = run_sweep(path, tmp_path / "seq", backend="sequential")
+        pd.testing.assert_frame_equal(seq, dask)
+    finally:
+        for process in [*workers, scheduler]:
+            process.terminate()
+        for process in [*workers, scheduler]:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume_loses_and_duplicates_nothing(tmp_path):
+    path = experiment_file(tmp_path, name="long", replicates=8)  # 16 runs
+    out = tmp_path / "killed"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nsrsim.cli",
+            "sweep",
+            str(path),
+            "--out",
+            str(out),
+            "--backend",
+            "sequential",
+            "--quiet",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not list(out.glob("parts/runs-*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.1)  # until the first part file is on disk
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    kept = pd.concat(pd.read_parquet(p) for p in (out / "parts").glob("runs-*.parquet"))
+    assert 0 < len(kept) < 16
+    assert main(["sweep", str(path), "--out", str(out), "--backend", "sequential", "--quiet"]) == 0
+    resumed = pd.read_parquet(out / "runs.parquet")
+    assert len(resumed) == 16 and resumed["run_id"].is_unique
+    whole = run_sweep(path, tmp_path / "whole", backend="sequential")
+    pd.testing.assert_frame_equal(resumed, whole)
+
+
+def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, capsys):
+    import nsrsim.simulate
+
+    real = nsrsim.simulate.simulate
+    bad_seed = replicate_seed(7, 1)
+
+    def flaky(scenario, progress=False):
+        if scenario.run.seed == bad_seed and scenario.partnering.decay_km == 300.0:
+            raise RuntimeError("boom in a run")
+        return real(scenario, progress)
+
+    monkeypatch.setattr(nsrsim.simulate, "simulate", flaky)
+    path = experiment_file(tmp_path)
+    out = tmp_path / "fail"
+    assert main(["sweep", str(path), "--out", str(out), "--backend", "sequential", "--quiet"]) == 1
+    failures = pd.read_parquet(out / "failures.parquet")
+    assert len(failures) == 1 and "boom in a run" in failures["traceback"].iloc[0]
+    assert failures["param:partnering.decay_km"].iloc[0] == 300.0
+    assert len(pd.read_parquet(out / "runs.parquet")) == 5
+    capsys.readouterr()
+    assert main(["results", str(out)]) == 0
+    assert "5 done, 1 failed, 0 missing" in capsys.readouterr().out
+
+
+def test_a_different_experiment_in_the_same_folder_is_refused(tmp_path):
+    out = tmp_path / "shared"
+    run_sweep(experiment_file(tmp_path), out, backend="sequential")
+    before = pd.read_parquet(out / "runs.parquet")
+    other = experiment_file(tmp_path, name="other", seed=8)
+    with pytest.raises(NsrsimError, match="different experiment"):
+        run_sweep(other, out, backend="sequential")
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), before)
