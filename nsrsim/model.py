@@ -252,7 +252,7 @@ class NSRModel(mesa.Model):
         )
         self.travel_h = hours
         self.proposal_kernel = partnering.proposal_kernel(km, institutional, self.config.partnering)
-        self.spill_kernel = learning.spillover_kernel(km, self.config.learning)
+        self.spill_kernel = learning.SpilloverKernel(km, self.config.learning)
         hubs = self._region_hubs()
         self.region_km = km[np.ix_(hubs, hubs)].astype(np.float64)
         self.region_cross = self.region_country[:, None] != self.region_country[None, :]

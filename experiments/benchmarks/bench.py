@@ -51,11 +51,13 @@ def model_at(n_firms: int, state: str) -> NSRModel:
 
 
 def time_steps(step, steps: int) -> float:
-    """Seconds per call of ``step`` over ``steps`` calls."""
-    start = time.perf_counter()
+    """Median seconds per call of ``step`` over ``steps`` calls (robust to a busy machine)."""
+    times = []
     for _ in range(steps):
+        start = time.perf_counter()
         step()
-    return (time.perf_counter() - start) / steps
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
 
 
 def yardstick(model: NSRModel, repeats: int = 5) -> float:
@@ -188,7 +190,7 @@ def main() -> None:
         size, state, ref_steps, vec_steps = args.one
         print(json.dumps(one(int(size), state, int(ref_steps), int(vec_steps))))
         return
-    plan = [(1000, 2, 20), (2000, 0, 20), (5000, 1, 8), (20000, 0, 4), (50000, 0, 3)]
+    plan = [(1000, 3, 20), (2000, 0, 20), (5000, 1, 12), (20000, 0, 12), (50000, 0, 6)]
     if args.quick:
         plan = [(300, 1, 4), (1000, 0, 4)]
     rows = []

@@ -452,7 +452,7 @@ class ReferenceModel(mesa.Model):
         for firm in firms:  # unintended spillovers from every other firm, by travel decay
             weight_sum, local = 0.0, [0.0] * len(firm.knowledge)
             for other in firms:
-                w = float(self.spill_kernel[firm.cell, other.cell])
+                w = float(self.spill_kernel.full[firm.cell, other.cell])
                 weight_sum += w
                 for f in range(len(local)):
                     local[f] += w * other.knowledge[f]

@@ -45,18 +45,36 @@ def learn_from_links(
     return gain
 
 
-def spillover_kernel(travel_km: np.ndarray, params: LearningConfig) -> np.ndarray:
-    """Cell-to-cell spillover weight, halving every ``spillover_half_km`` (float64: it is
-    summed over thousands of cells).
+class SpilloverKernel:
+    """Cell-to-cell spillover weights, halving every ``spillover_half_km``.
+
+    The block of weights among the cells that have ever held a firm is kept between steps and
+    rebuilt only when firms reach a new cell: cells without firms add exact zeros, so the
+    result is the same as gathering the occupied cells every step, at a fraction of the cost.
     """
-    return np.exp2(-travel_km.astype(np.float64) / params.spillover_half_km)
+
+    def __init__(self, travel_km: np.ndarray, params: LearningConfig) -> None:
+        self.full = np.exp2(-travel_km.astype(np.float64) / params.spillover_half_km)
+        self.cells = np.empty(0, np.int64)
+        self.block = np.empty((0, 0))
+
+    def weights_among(self, occupied: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(cells, weights among them) for a set of cells that includes ``occupied``."""
+        if not np.isin(occupied, self.cells, assume_unique=True).all():
+            self.cells = np.union1d(self.cells, occupied)
+            if 5 * len(self.cells) > 3 * len(self.full):  # most cells: the whole matrix
+                self.cells = np.arange(len(self.full))
+                self.block = self.full
+            else:
+                self.block = np.take(np.take(self.full, self.cells, axis=0), self.cells, axis=1)
+        return self.cells, self.block
 
 
 def local_spillovers(
     knowledge: np.ndarray,
     live: np.ndarray,
     firm_cell: np.ndarray,
-    kernel: np.ndarray,
+    kernel: SpilloverKernel,
     absorptive: np.ndarray,
     params: LearningConfig,
     dt: float,
@@ -66,20 +84,16 @@ def local_spillovers(
     if live.size == 0:
         return gain
     occupied, where = np.unique(firm_cell[live], return_inverse=True)
+    cells, weights = kernel.weights_among(occupied)
+    slot = np.searchsorted(cells, occupied)[where]  # each firm's cell among ``cells``
     n_fields = knowledge.shape[1]
-    sums = np.empty((len(occupied), n_fields + 1))
+    sums = np.empty((len(cells), n_fields + 1))
     for field in range(n_fields):
-        sums[:, field] = np.bincount(where, weights=knowledge[live, field], minlength=len(occupied))
-    sums[:, n_fields] = np.bincount(where, minlength=len(occupied))
-    if 5 * len(occupied) > 4 * len(kernel):
-        # nearly every cell is occupied: one matrix product over all cells beats gathering
-        spread = np.zeros((len(kernel), n_fields + 1))
-        spread[occupied] = sums
-        weighted = (kernel @ spread)[occupied]
-    else:
-        weighted = kernel[np.ix_(occupied, occupied)] @ sums
-    local_mean = weighted[:, :n_fields] / weighted[:, n_fields:]
-    lead = np.maximum(local_mean[where] - knowledge[live], 0.0)
+        sums[:, field] = np.bincount(slot, weights=knowledge[live, field], minlength=len(cells))
+    sums[:, n_fields] = np.bincount(slot, minlength=len(cells))
+    weighted = weights @ sums
+    local_mean = weighted[slot, :n_fields] / weighted[slot, n_fields:]
+    lead = np.maximum(local_mean - knowledge[live], 0.0)
     gain[live] = params.spillover_rate * dt * absorptive[live, None] * lead
     return gain
 

@@ -88,7 +88,7 @@ def sample_candidates(
         starts, counts = starts_all, counts_all
         weight = np.multiply(kernel[sources], counts, dtype=np.float64)
     else:
-        weight = np.multiply(kernel[np.ix_(sources, occupied)], counts, dtype=np.float64)
+        weight = np.multiply(np.take(kernel[sources], occupied, axis=1), counts, dtype=np.float64)
     # one cumulative sum over all rows: row r's CDF spans (end[r - 1], end[r]]
     n_columns = weight.shape[1]
     flat = np.cumsum(weight.ravel(), out=weight.ravel())
