@@ -150,6 +150,22 @@ def whole_workload() -> float:
     return time.perf_counter() - start
 
 
+def sobol_estimate(batch_speedup: float) -> str:
+    """Time of a Sobol SA (8 parameters, N=512, 2 replicates) at 2,000 firms and 10 years."""
+    simulate(Scenario(name="warm", run={"years": 1}))
+    start = time.perf_counter()
+    for seed in range(3):
+        simulate(Scenario(name="sa", run={"years": 10, "seed": seed}))
+    per_run = (time.perf_counter() - start) / 3
+    runs = 512 * (2 * 8 + 2) * 2
+    hours = runs * per_run / batch_speedup / 3600
+    return (
+        f"Sobol SA estimate: one 10-year run at 2,000 firms takes {per_run:.2f} s; "
+        f"{runs:,} runs on 2 cores ({batch_speedup:.2f}x) take {hours:.1f} h, "
+        f"{hours * 2:.1f}x the 30-minute target"
+    )
+
+
 def batch_seconds(runs: int, n_firms: int, backend: str, jobs: int) -> float:
     """Seconds for ``runs`` 20-year baseline runs of ``n_firms`` through the batch runner."""
     import tempfile
@@ -185,7 +201,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only (a smoke run)")
     parser.add_argument("--one", nargs=4, type=str, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--sa",
+        type=float,
+        metavar="SPEEDUP",
+        help="print only the Sobol estimate, given a measured batch speed-up",
+    )
     args = parser.parse_args()
+    if args.sa:
+        print(sobol_estimate(args.sa))
+        return
     if args.one:
         size, state, ref_steps, vec_steps = args.one
         print(json.dumps(one(int(size), state, int(ref_steps), int(vec_steps))))
@@ -230,7 +255,7 @@ def main() -> None:
             )
     seconds = whole_workload()
     print(f"\nwhole workload: 20-year baseline run at 2,000 firms: {seconds:.1f} s", flush=True)
-    paired = 8 if args.quick else 40
+    paired = 8 if args.quick else 100
     sequential = batch_seconds(paired, 1000, "sequential", 1)
     parallel = batch_seconds(paired, 1000, "loky", 2)
     print(
