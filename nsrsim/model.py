@@ -636,8 +636,15 @@ class NSRModel(mesa.Model):
         mean_rd = (
             np.bincount(firms.region[live], weights=firms.rd[live], minlength=n_regions) / count
         )
-        local = np.zeros((n_regions, firms.knowledge.shape[1]))
-        np.add.at(local, firms.region[live], firms.knowledge[live])
+        local = np.stack(
+            [
+                np.bincount(
+                    firms.region[live], weights=firms.knowledge[live, f], minlength=n_regions
+                )
+                for f in range(firms.knowledge.shape[1])
+            ],
+            axis=1,
+        )
         entrants = draw_entrants(
             self.streams.entry,
             expected,

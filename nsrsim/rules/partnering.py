@@ -86,9 +86,11 @@ def sample_candidates(
         counts_all = np.zeros(len(kernel), np.int64)
         starts_all[occupied], counts_all[occupied] = starts, counts
         starts, counts = starts_all, counts_all
-        weight = np.multiply(kernel[sources], counts, dtype=np.float64)
+        weight = np.multiply(kernel[sources], counts.astype(np.float64), dtype=np.float64)
     else:
-        weight = np.multiply(np.take(kernel[sources], occupied, axis=1), counts, dtype=np.float64)
+        weight = np.multiply(
+            np.take(kernel[sources], occupied, axis=1), counts.astype(np.float64), dtype=np.float64
+        )
     # one cumulative sum over all rows: row r's CDF spans (end[r - 1], end[r]]
     n_columns = weight.shape[1]
     flat = np.cumsum(weight.ravel(), out=weight.ravel())
