@@ -269,6 +269,7 @@ def main() -> None:
         f"whole workload: {many} runs at 1,000 firms x 20 years through the batch runner on "
         f"2 cores: {workload:.1f} s ({workload / many:.2f} s per run)"
     )
+    print(sobol_estimate(sequential / parallel))
 
     def pick(size, state, key):
         found = [r for r in rows if r["n_firms"] == size and r["state"] == state]
