@@ -314,8 +314,7 @@ class NSRModel(mesa.Model):
         )
         firms.rd_boost[: firms.n] = boost
         info = self.cluster_info
-        eligible = self.priority_mask[info.region, info.sector]
-        eligible |= ~np.isin(info.region, info.region[eligible])  # no priority cluster: all
+        eligible = governance.eligible_clusters(self.priority_mask, info.region, info.sector)
         self.cluster_funding, spent_cl = governance.fund_clusters(
             self.budget_eur * (1.0 - gov.rd_subsidy_share), info.region, eligible
         )
@@ -324,18 +323,17 @@ class NSRModel(mesa.Model):
         )
         self.spent_eur = spent_rd + spent_cl
         fw = self.config.framework
-        if self.framework_active and self.year == fw.start_year:
-            self.member = self.eligible.copy()
-            self.commitment = np.where(self.eligible, gov.initial_commitment, 0.0)
-        elif self.framework_active:
-            self.commitment = governance.update_commitment(
-                self.commitment, self._transnational_links_per_firm(), gov
-            )
-            self.member = governance.update_membership(
-                self.member, self.commitment, self.eligible, fw.binding, gov
-            )
-        else:
-            self.member = np.zeros_like(self.member)
+        benefit = self._transnational_links_per_firm() if self.framework_active else None
+        self.member, self.commitment = governance.framework_year(
+            self.member,
+            self.commitment,
+            self.eligible,
+            benefit,
+            self.framework_active,
+            self.year == fw.start_year,
+            fw.binding,
+            gov,
+        )
 
     def clusters_act(self) -> None:
         """Initiatives recruit members and form (or lose) partnerships abroad."""

@@ -283,8 +283,7 @@ class ReferenceModel(mesa.Model):
                 )
         spent_rd = np.where(real_targets > 0, budget_rd, 0.0)
         info = self.cluster_info
-        eligible = self.priority_mask[info.region, info.sector]
-        eligible |= ~np.isin(info.region, info.region[eligible])
+        eligible = governance.eligible_clusters(self.priority_mask, info.region, info.sector)
         self.cluster_funding, spent_cl = governance.fund_clusters(
             self.budget_eur * (1.0 - gov.rd_subsidy_share), info.region, eligible
         )
@@ -293,10 +292,8 @@ class ReferenceModel(mesa.Model):
         )
         self.spent_eur = spent_rd + spent_cl
         fw = self.config.framework
-        if self.framework_active and self.year == fw.start_year:
-            self.member = self.eligible.copy()
-            self.commitment = np.where(self.eligible, gov.initial_commitment, 0.0)
-        elif self.framework_active:
+        benefit = None
+        if self.framework_active:
             per_region = np.zeros(len(self.scale))
             for a, b, _ in self.links:
                 fa, fb = self.by_row[a], self.by_row[b]
@@ -306,14 +303,17 @@ class ReferenceModel(mesa.Model):
                     per_region[fa.region] += 1
                     per_region[fb.region] += 1
             _, _, count = self.region_totals()
-            self.commitment = governance.update_commitment(
-                self.commitment, per_region / np.maximum(count, 1.0), gov
-            )
-            self.member = governance.update_membership(
-                self.member, self.commitment, self.eligible, fw.binding, gov
-            )
-        else:
-            self.member = np.zeros_like(self.member)
+            benefit = per_region / np.maximum(count, 1.0)
+        self.member, self.commitment = governance.framework_year(
+            self.member,
+            self.commitment,
+            self.eligible,
+            benefit,
+            self.framework_active,
+            self.year == fw.start_year,
+            fw.binding,
+            gov,
+        )
 
     def clusters_act(self) -> None:
         rng = self.streams.clusters

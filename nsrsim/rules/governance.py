@@ -50,6 +50,38 @@ def fund_clusters(
     return funding, np.where(count > 0, budget_eur, 0.0)
 
 
+def eligible_clusters(
+    priority: np.ndarray, cluster_region: np.ndarray, cluster_sector: np.ndarray
+) -> np.ndarray:
+    """Initiatives a region funds: those in its priority sectors, or all of its initiatives
+    when none is in a priority sector.
+    """
+    eligible = priority[cluster_region, cluster_sector]
+    return eligible | ~np.isin(cluster_region, cluster_region[eligible])
+
+
+def framework_year(
+    member: np.ndarray,
+    commitment: np.ndarray,
+    eligible: np.ndarray,
+    benefit: np.ndarray | None,
+    active: bool,
+    first_year: bool,
+    binding: bool,
+    params: GovernmentsConfig,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Membership and commitment after a year's decision: eligible regions join in the
+    framework's first year; later commitment follows benefits and voluntary members may leave
+    and rejoin; once the framework is over nobody is a member.
+    """
+    if active and first_year:
+        return eligible.copy(), np.where(eligible, params.initial_commitment, 0.0)
+    if active:
+        commitment = update_commitment(commitment, benefit, params)
+        return update_membership(member, commitment, eligible, binding, params), commitment
+    return np.zeros_like(member), commitment
+
+
 def update_commitment(
     commitment: np.ndarray, benefit: np.ndarray, params: GovernmentsConfig
 ) -> np.ndarray:
