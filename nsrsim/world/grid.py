@@ -45,11 +45,6 @@ class Grid:
     n_cols: int
     cells: pd.DataFrame
 
-    @property
-    def land_ids(self) -> np.ndarray:
-        """Indices of land cells."""
-        return np.flatnonzero(self.cells["land"].to_numpy())
-
     def cell_of(self, x_km: np.ndarray, y_km: np.ndarray) -> np.ndarray:
         """Index of the cell containing each projected point (-1 outside the grid)."""
         col = np.floor((np.asarray(x_km) - self.x0_km) / self.cell_km).astype(int)

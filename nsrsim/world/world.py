@@ -103,10 +103,6 @@ class World:
         digest.update(self.cells.tobytes())
         return digest.hexdigest()[:20]
 
-    def cell_region(self) -> np.ndarray:
-        """Region code of each active cell."""
-        return self.grid.cells["region"].to_numpy()[self.cells]
-
     def region_table(self, n_firms: int) -> pd.DataFrame:
         """One row per active region: facts, grid summary and expected firm agents."""
         cells = self.grid.cells.iloc[self.cells]
