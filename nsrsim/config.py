@@ -373,6 +373,43 @@ class GovernmentsConfig(Block):
     )
 
 
+class InstrumentsConfig(Block):
+    """How strongly instrument money acts (uncertainties): a budget per real targeted firm of
+    ``*_eur_scale`` gives 63 % of an instrument's full effect (1 - exp(-money / scale)).
+    """
+
+    max_cost_cut: float = param(
+        0.8, 0.0, 1.0, "-", "largest share of a link's cost an instrument can remove"
+    )
+    matchmaking_eur_scale: float = param(
+        2_000.0, 1.0, 1e7, "EUR/firm/year", "matchmaking money per targeted firm for 63 % effect"
+    )
+    management_eur_scale: float = param(
+        1_000.0,
+        1.0,
+        1e7,
+        "EUR/firm/year",
+        "innovation-management money per targeted firm for 63 % effect",
+    )
+    rural_eur_scale: float = param(
+        1_000.0,
+        1.0,
+        1e7,
+        "EUR/firm/year",
+        "rural-inclusion money per targeted firm for 63 % effect",
+    )
+    talent_eur_scale: float = param(
+        1_000_000.0,
+        1.0,
+        1e10,
+        "EUR/region/year",
+        "talent-attraction money per target region for 63 % effect",
+    )
+    talent_utility: float = param(
+        0.5, 0.0, 5.0, "-", "attractiveness a fully funded talent programme adds"
+    )
+
+
 class FrameworkConfig(Block):
     """A transnational cluster framework (a lever; off in the baseline)."""
 
@@ -413,6 +450,23 @@ class PolicyInstrument(Block):
     start_year: int = Field(0, ge=0, le=100, description="first simulated year of the instrument")
     duration_years: int = Field(10, ge=1, le=100, description="years the instrument runs")
     budget_eur_per_year: float = Field(0.0, ge=0.0, description="yearly budget [EUR]")
+    project: str | None = Field(
+        None, description="infrastructure only: the transport project that opens in start_year"
+    )
+    name: str = Field("", description="label used in budget reports (default: the kind)")
+
+    @model_validator(mode="after")
+    def _project_fits(self) -> "PolicyInstrument":
+        if self.kind == "infrastructure":
+            known = facts.transport_projects()
+            if self.project not in known:
+                raise ValueError(
+                    f"an infrastructure instrument needs 'project', one of "
+                    f"{', '.join(known)}; got {self.project!r}"
+                )
+        elif self.project is not None:
+            raise ValueError("'project' applies only to infrastructure instruments")
+        return self
 
 
 class RunConfig(Block):
@@ -448,6 +502,7 @@ class Scenario(Block):
     mobility: MobilityConfig = MobilityConfig()
     clusters: ClustersConfig = ClustersConfig()
     governments: GovernmentsConfig = GovernmentsConfig()
+    instruments: InstrumentsConfig = InstrumentsConfig()
     framework: FrameworkConfig = FrameworkConfig()
     policies: list[PolicyInstrument] = Field(default_factory=list)
     run: RunConfig = RunConfig()

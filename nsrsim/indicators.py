@@ -30,6 +30,8 @@ class Aggregates:
     member: np.ndarray
     budget_eur: np.ndarray
     spent_eur: np.ndarray
+    policy_budget_eur: float  # this year's policy instruments
+    policy_spent_eur: float
     hotspot: np.ndarray  # bool: the three regions of highest initial output
     urban_output: float
     urban_jobs: float
@@ -206,6 +208,22 @@ OUTCOMES: tuple[Outcome, ...] = (
         None,
         "policy",
         lambda a: float(a.budget_eur.sum()),
+    ),
+    Outcome(
+        "policy_budget_eur",
+        "Policy instrument budgets",
+        "EUR/year",
+        None,
+        "policy",
+        lambda a: a.policy_budget_eur,
+    ),
+    Outcome(
+        "policy_spent_eur",
+        "Policy instrument spending",
+        "EUR/year",
+        None,
+        "policy",
+        lambda a: a.policy_spent_eur,
     ),
     Outcome(
         "budget_spent_eur",

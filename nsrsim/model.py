@@ -14,6 +14,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from nsrsim import policy
 from nsrsim.agents import ClusterInitiative, Firm, RegionalGovernment
 from nsrsim.config import Scenario, load_scenario, set_dotted, validate
 from nsrsim.errors import ConfigError
@@ -104,13 +105,6 @@ class NSRModel(mesa.Model):
         **params: Any,
     ) -> None:
         config = resolve_scenario(scenario, params, rng)
-        if config.policies:
-            raise ConfigError(
-                f"Scenario '{config.name}': field 'policies' lists {len(config.policies)} "
-                "instrument(s), but this version of nsrsim does not simulate policy "
-                "instruments yet (only the regional budgets of 'governments' and the "
-                "'framework' block act); remove 'policies' or leave it empty."
-            )
         super().__init__(rng=config.run.seed)
         self.config = config
         self.dt = 1.0 / config.run.steps_per_year
@@ -127,6 +121,7 @@ class NSRModel(mesa.Model):
         self.indicator_rows: list[dict[str, float]] = []
         self.region_rows: list[pd.DataFrame] = []
         self.snapshots: list[pd.DataFrame] = []
+        self.policy_rows: list[dict[str, Any]] = []
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 name: (lambda m, n=name: m.latest_indicator(n))
@@ -213,6 +208,9 @@ class NSRModel(mesa.Model):
         self.member = np.zeros(n_regions, bool)
         self.budget_eur = np.zeros(n_regions)
         self.spent_eur = np.zeros(n_regions)
+        self.talent_bonus = np.zeros(n_regions)
+        self.policy_budget_eur = np.zeros(len(cfg.policies))
+        self.policy_spent_eur = np.zeros(len(cfg.policies))
         self.year_innovations = np.zeros(n_regions)
         self.year_investment = np.zeros(n_regions)
         self.last_innovations = np.zeros(n_regions)
@@ -236,10 +234,10 @@ class NSRModel(mesa.Model):
             for r, code in enumerate(self.region_codes)
         ]
 
-    def _update_travel(self) -> None:
+    def _update_travel(self, opened_by_policy: frozenset[str] = frozenset()) -> None:
         """(Re)build the travel-time kernels when the set of open transport projects changes."""
         calendar = self.config.run.start_year + self.year
-        projects = self.world.open_projects(calendar)
+        projects = self.world.open_projects(calendar) | opened_by_policy
         if projects == self._open_projects:
             return
         self._open_projects = projects
@@ -295,33 +293,8 @@ class NSRModel(mesa.Model):
         return fw.enabled and fw.start_year <= self.year < fw.start_year + fw.duration_years
 
     def governments_decide(self) -> None:
-        """Yearly: open transport projects, budgets and instruments, framework commitment."""
-        self._update_travel()
+        """Yearly: framework commitment, budgets and subsidies, policy instruments, transport."""
         gov = self.config.governments
-        firms = self.firms
-        live = firms.live()
-        self.budget_eur = gov.budget_share_gdp * self._region_output()
-        targeted = np.zeros(firms.n, bool)
-        targeted[live] = self.priority_mask[firms.region[live], firms.sector[live]]
-        revenue = firms.jobs[: firms.n] * firms.productivity[: firms.n]
-        boost, spent_rd = governance.rd_subsidy(
-            self.budget_eur * gov.rd_subsidy_share,
-            firms.region[: firms.n],
-            targeted,
-            self.scale,
-            revenue,
-            gov,
-        )
-        firms.rd_boost[: firms.n] = boost
-        info = self.cluster_info
-        eligible = governance.eligible_clusters(self.priority_mask, info.region, info.sector)
-        self.cluster_funding, spent_cl = governance.fund_clusters(
-            self.budget_eur * (1.0 - gov.rd_subsidy_share), info.region, eligible
-        )
-        self.cluster_capacity = cluster_rules.capacity(
-            self.cluster_base, self.cluster_funding, self.config.clusters
-        )
-        self.spent_eur = spent_rd + spent_cl
         fw = self.config.framework
         benefit = self._transnational_links_per_firm() if self.framework_active else None
         self.member, self.commitment = governance.framework_year(
@@ -334,6 +307,57 @@ class NSRModel(mesa.Model):
             fw.binding,
             gov,
         )
+        firms = self.firms
+        live = firms.live()
+        n = firms.n
+        self.budget_eur = gov.budget_share_gdp * self._region_output()
+        targeted = np.zeros(n, bool)
+        targeted[live] = self.priority_mask[firms.region[live], firms.sector[live]]
+        revenue = firms.jobs[:n] * firms.productivity[:n]
+        boost, spent_rd = governance.rd_subsidy(
+            self.budget_eur * gov.rd_subsidy_share,
+            firms.region[:n],
+            targeted,
+            self.scale,
+            revenue,
+            gov,
+        )
+        info = self.cluster_info
+        eligible = governance.eligible_clusters(self.priority_mask, info.region, info.sector)
+        self.cluster_funding, spent_cl = governance.fund_clusters(
+            self.budget_eur * (1.0 - gov.rd_subsidy_share), info.region, eligible
+        )
+        self.spent_eur = spent_rd + spent_cl
+        instruments = policy.policy_year(
+            self.config.policies,
+            self.year,
+            self.region_codes,
+            live,
+            firms.region[:n],
+            firms.sector[:n],
+            firms.urban[:n],
+            firms.cluster[:n],
+            revenue,
+            self.scale,
+            self.member,
+            self.framework_active,
+            info.region,
+            info.sector,
+            gov.additionality,
+            self.config.instruments,
+        )
+        firms.rd_boost[:n] = boost + instruments.rd_boost
+        firms.matchmaking[:n] = instruments.matchmaking
+        firms.management[:n] = instruments.management
+        firms.rural[:n] = instruments.rural
+        self.cluster_funding = self.cluster_funding + instruments.cluster_funding
+        self.cluster_capacity = cluster_rules.capacity(
+            self.cluster_base, self.cluster_funding, self.config.clusters
+        )
+        self.talent_bonus = instruments.talent_bonus
+        self.policy_budget_eur = instruments.budget_eur
+        self.policy_spent_eur = instruments.spent_eur
+        self._update_travel(instruments.open_projects)
 
     def clusters_act(self) -> None:
         """Initiatives recruit members and form (or lose) partnerships abroad."""
@@ -391,7 +415,8 @@ class NSRModel(mesa.Model):
         live = firms.live()
         degree = self.links.degree(n)
         free = live[degree[live] < cfg.max_partners]
-        searchers = free[rng.random(free.size) < -np.expm1(-cfg.search_rate * self.dt)]
+        rate = cfg.search_rate * (1.0 + firms.rural[free])  # rural inclusion: more searching
+        searchers = free[rng.random(free.size) < -np.expm1(-rate * self.dt)]
         m = cfg.candidates
         draws = partnering.CandidateDraws(
             mix=rng.random((searchers.size, m)),
@@ -422,10 +447,14 @@ class NSRModel(mesa.Model):
         cell_i = firms.cell[searchers][:, None]
         cell_j = firms.cell[safe]
         cross = firms.country[searchers][:, None] != firms.country[safe]
+        pair_i = searchers[:, None]
+        cut = self.config.instruments.max_cost_cut
+        access = 1.0 - 0.5 * np.maximum(firms.rural[pair_i], firms.rural[safe])
         cost = partnering.link_cost(
-            self.travel_h[cell_i, cell_j],
+            self.travel_h[cell_i, cell_j] * access,
             cross,
-            self._matchmaking(searchers[:, None], safe, cross),
+            self._matchmaking(pair_i, safe, cross),
+            cut * np.maximum(firms.management[pair_i], firms.management[safe]),
             cfg,
         )
         new_a, new_b = partnering.choose_partners(
@@ -541,7 +570,7 @@ class NSRModel(mesa.Model):
             self.last_innovations, firms_r, out=np.zeros_like(firms_r), where=firms_r > 0
         )
         mean = per_firm.mean() if per_firm.mean() > 0 else 1.0
-        utility = mobility.attractiveness(
+        utility = self.talent_bonus + mobility.attractiveness(
             productivity / productivity.mean(), per_firm / mean, self.urban_share, cfg
         )
         flows = mobility.migration_flows(
@@ -584,14 +613,19 @@ class NSRModel(mesa.Model):
         )
 
     def _matchmaking(self, i: np.ndarray, j: np.ndarray, cross: np.ndarray) -> np.ndarray:
-        """Share of a link's variable cost the framework removes: cross-border pairs of cluster
-        members whose regions are committed members while the framework runs.
+        """Share of a cross-border link's variable cost removed: by the framework for cluster
+        members of committed regions while it runs, and by matchmaking instruments (the weaker
+        side's effect counts), whichever is larger.
         """
-        if not self.framework_active:
-            return np.zeros(cross.shape)
         firms = self.firms
-        inside = (firms.cluster >= 0) & self.member[firms.region]
-        return np.where(cross & inside[i] & inside[j], self.config.framework.cost_reduction, 0.0)
+        funded = self.config.instruments.max_cost_cut * np.minimum(
+            firms.matchmaking[i], firms.matchmaking[j]
+        )
+        framework = np.zeros(cross.shape)
+        if self.framework_active:
+            inside = (firms.cluster >= 0) & self.member[firms.region]
+            framework = np.where(inside[i] & inside[j], self.config.framework.cost_reduction, 0.0)
+        return np.where(cross, np.maximum(framework, funded), 0.0)
 
     def _cluster_pools(self, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """CSR pools per initiative: its members and its partner initiatives' members."""
@@ -740,6 +774,8 @@ class NSRModel(mesa.Model):
             member=self.member.copy(),
             budget_eur=self.budget_eur.copy(),
             spent_eur=self.spent_eur.copy(),
+            policy_budget_eur=float(self.policy_budget_eur.sum()),
+            policy_spent_eur=float(self.policy_spent_eur.sum()),
             hotspot=self.hotspot,
             urban_output=float(output[urban == URBAN].sum()),
             urban_jobs=float(real_jobs[urban == URBAN].sum()),
@@ -768,6 +804,18 @@ class NSRModel(mesa.Model):
         self.region_rows.append(regional)
         if self.year in self.config.run.snapshot_years:
             self.snapshots.append(self.firm_table())
+        for i, instrument in enumerate(self.config.policies):
+            if self.year > 0:  # money of the year just ended
+                self.policy_rows.append(
+                    {
+                        "year": self.year - 1,
+                        "instrument": i,
+                        "name": instrument.name or instrument.kind,
+                        "kind": instrument.kind,
+                        "budget_eur": self.policy_budget_eur[i],
+                        "spent_eur": self.policy_spent_eur[i],
+                    }
+                )
         self.last_innovations = self.year_innovations
         self.year_innovations = np.zeros(len(self.region_codes))
         if hasattr(self, "datacollector"):

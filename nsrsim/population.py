@@ -188,6 +188,7 @@ def place_firms(
         age=rng.exponential(15.0, len(region)),
         cluster=cluster,
         innovations=np.zeros(len(region), np.int32),
+        **{name: np.zeros(len(region)) for name in ("matchmaking", "management", "rural")},
     )
     return firms
 
@@ -273,4 +274,5 @@ def draw_entrants(
         "age": np.zeros(total),
         "cluster": np.full(total, -1),
         "innovations": np.zeros(total, np.int32),
+        **{name: np.zeros(total) for name in ("matchmaking", "management", "rural")},
     }

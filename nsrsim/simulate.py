@@ -21,6 +21,7 @@ class RunResult:
     regions: pd.DataFrame
     firms: pd.DataFrame
     links: pd.DataFrame
+    policies: pd.DataFrame
     wall_time_s: float
 
 
@@ -41,5 +42,9 @@ def simulate(scenario: Scenario, progress: bool = False) -> RunResult:
         regions=pd.concat(model.region_rows, ignore_index=True),
         firms=pd.concat(model.snapshots, ignore_index=True),
         links=model.link_table(),
+        policies=pd.DataFrame(
+            model.policy_rows,
+            columns=["year", "instrument", "name", "kind", "budget_eur", "spent_eur"],
+        ),
         wall_time_s=time.perf_counter() - start,
     )

@@ -30,6 +30,9 @@ class FirmArrays:
     age: np.ndarray  # years since entry
     cluster: np.ndarray  # ClusterInitiative index or -1
     innovations: np.ndarray  # cumulative count
+    matchmaking: np.ndarray  # this year's matchmaking effect in [0, 1] (policy instruments)
+    management: np.ndarray  # this year's innovation-management effect in [0, 1]
+    rural: np.ndarray  # this year's rural-inclusion effect in [0, 1]
     n: int = 0
 
     @classmethod
@@ -50,6 +53,9 @@ class FirmArrays:
             age=np.zeros(capacity),
             cluster=np.full(capacity, -1, np.int32),
             innovations=np.zeros(capacity, np.int32),
+            matchmaking=np.zeros(capacity),
+            management=np.zeros(capacity),
+            rural=np.zeros(capacity),
         )
 
     def columns(self) -> list[str]:

@@ -117,6 +117,7 @@ def write_run(result: "RunResult", run_dir: Path) -> list[Path]:
         write_parquet_atomic(result.regions, run_dir / "regions.parquet"),
         write_parquet_atomic(result.firms, run_dir / "firms.parquet"),
         write_parquet_atomic(result.links, run_dir / "links.parquet"),
+        write_parquet_atomic(result.policies, run_dir / "policies.parquet"),
     ]
     written.append(
         write_manifest(run_dir, result.scenario, {"wall_time_s": round(result.wall_time_s, 3)})

@@ -189,8 +189,3 @@ def test_framework_raises_transnational_cooperation():
             - base.indicator_rows[-1]["transnational_share"]
         )
     assert min(effects) > 0
-
-
-def test_declared_policies_are_refused_until_simulated():
-    with pytest.raises(ConfigError, match="policies"):
-        NSRModel(Scenario(name="p", policies=[{"kind": "rd_subsidy"}]))

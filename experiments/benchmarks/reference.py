@@ -148,6 +148,11 @@ class ReferenceModel(mesa.Model):
     @classmethod
     def from_model(cls, source: NSRModel) -> "ReferenceModel":
         """Copy a vectorised model's state and random streams into per-agent form."""
+        if source.config.policies:
+            raise NotImplementedError(
+                "the reference covers scenarios without policy "
+                "instruments (the benchmark runs the baseline)"
+            )
         model = cls(rng=source.config.run.seed)
         model.config = source.config
         model.dt = source.dt

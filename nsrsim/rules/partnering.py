@@ -157,11 +157,17 @@ def partner_value(distance: np.ndarray, optimal: float) -> np.ndarray:
 
 
 def link_cost(
-    travel_h: np.ndarray, cross_border: np.ndarray, discount: np.ndarray, params: PartneringConfig
+    travel_h: np.ndarray,
+    cross_border: np.ndarray,
+    discount: np.ndarray,
+    fixed_cut: np.ndarray,
+    params: PartneringConfig,
 ) -> np.ndarray:
-    """Cost of a link: fixed part plus travel and border parts, the latter cut by matchmaking."""
+    """Cost of a link: a fixed part (cut by innovation management) plus travel and border
+    parts (cut by matchmaking and the framework).
+    """
     variable = params.travel_cost_per_h * travel_h + params.border_cost * cross_border
-    return params.link_cost + variable * (1.0 - discount)
+    return params.link_cost * (1.0 - fixed_cut) + variable * (1.0 - discount)
 
 
 def choose_partners(
