@@ -1,4 +1,4 @@
-"""Command line: ``nsrsim run | sweep | results | config | world | map``.
+"""Command line: ``nsrsim run | sweep | compare | results | config | world | map``.
 
 Every user-facing failure (:class:`~nsrsim.errors.NsrsimError`) becomes one paragraph on stderr
 and exit code 2; nothing already written is touched.
@@ -91,6 +91,53 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         "failures.parquet, manifest.json)"
     )
     return 1 if counts["failed"] else 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run scenarios with common random numbers and report their effects against the first."""
+    from nsrsim.compare import effects, per_label, plan, summary_table
+    from nsrsim.indicators import OUTCOME_BY_NAME
+    from nsrsim.plots import comparison_figures
+    from nsrsim.runner import run_batch
+
+    paths = [args.base, *args.alternatives]
+    comparison = plan(paths, args.replicates, args.years, args.seed)
+    out = args.out or Path("results") / f"compare-{comparison.digest}"
+    outputs = {
+        "indicators": list(OUTCOME_BY_NAME),
+        "years": list(range(args.years + 1)),
+        "regions": False,
+    }
+    about = {
+        "scenarios": {label: str(p) for label, p in zip(comparison.labels, paths, strict=True)},
+        "replicates": args.replicates,
+        "years": args.years,
+        "seed": args.seed,
+    }
+    counts = run_batch(
+        comparison.runs,
+        out,
+        "compare",
+        comparison.digest,
+        about,
+        outputs,
+        backend=args.backend,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+        log=print,
+    )
+    if counts["failed"]:
+        print(f"{counts['failed']} runs failed (see {out}/failures.parquet); no effects computed.")
+        return 1
+    runs = pd.read_parquet(out / "runs.parquet")
+    table = effects(comparison, runs)
+    table.to_csv(out / "effects.csv", index=False)
+    by_label = per_label(comparison, runs)
+    comparison_figures(by_label, table, comparison.labels, out / "figures")
+    print(summary_table(table, comparison.labels[0], args.years))
+    print(f"\nResults in {out}/ (effects.csv, runs.parquet, manifest.json, figures/)")
+    return 0
 
 
 def cmd_results(args: argparse.Namespace) -> int:
@@ -231,6 +278,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
     sweep.set_defaults(func=cmd_sweep)
+
+    compare = sub.add_parser("compare", help="compare scenarios against a base (paired seeds)")
+    compare.add_argument("base", type=Path, help="the base scenario, e.g. configs/baseline.yaml")
+    compare.add_argument("alternatives", type=Path, nargs="+", help="scenarios to compare")
+    compare.add_argument("--replicates", type=int, default=10, help="runs per scenario")
+    compare.add_argument("--years", type=int, default=20, help="simulated years")
+    compare.add_argument("--seed", type=int, default=0, help="master seed of the replicates")
+    compare.add_argument("--backend", choices=["sequential", "loky", "dask"], default="loky")
+    compare.add_argument("--jobs", type=int, default=-1, help="parallel workers")
+    compare.add_argument("--scheduler", help="dask scheduler address")
+    compare.add_argument(
+        "--out", type=Path, help="results folder (default results/compare-<hash>/, resumable)"
+    )
+    compare.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
+    compare.set_defaults(func=cmd_compare)
 
     results = sub.add_parser("results", help="summarise a sweep folder, export CSV")
     results.add_argument("folder", type=Path)

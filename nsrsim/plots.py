@@ -219,3 +219,139 @@ def run_figures(
             f"Scenario '{scenario_name}': innovation by region, years 1-{final_year}",
         ),
     ]
+
+
+TRAJECTORIES = (
+    "output_eur",
+    "innovations",
+    "theil_gdp_per_head",
+    "cross_border_share",
+    "transnational_share",
+    "innovation_outside_hotspots",
+)
+PALETTE = ("#1f4e79", "#d7301f", "#2ca25f", "#fdae61", "#756bb1", "#636363", "#e7298a", "#66a61e")
+
+
+def comparison_figures(
+    by_label: pd.DataFrame, effects: pd.DataFrame, labels: list[str], out_dir: Path
+) -> list[Path]:
+    """Trajectories with 95 % bands, effect sizes with CIs at years 5/10/20, and the
+    competitiveness-cohesion trade-off of every scenario against the first.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        _trajectories(by_label, labels, out_dir / "trajectories.png"),
+        _effect_sizes(effects, labels, out_dir / "effects.png"),
+        _trade_off(effects, labels, out_dir / "trade_off.png"),
+    ]
+
+
+def _trajectories(by_label: pd.DataFrame, labels: list[str], out: Path) -> Path:
+    fig = Figure(figsize=(14, 8), dpi=110)
+    axes = fig.subplots(2, 3).ravel()
+    for ax, name in zip(axes, TRAJECTORIES, strict=True):
+        outcome = OUTCOME_BY_NAME[name]
+        factor, unit = SCALES.get(outcome.unit, (1.0, outcome.unit))
+        columns = sorted(
+            (int(c.split("@")[1]), c)
+            for c in by_label.columns
+            if c.startswith(f"{name}@") and c.count("@") == 1
+        )
+        years = np.array([y for y, _ in columns])
+        for colour, label in zip(PALETTE, labels, strict=False):
+            values = by_label[by_label["label"] == label][[c for _, c in columns]] / factor
+            mean = values.mean().to_numpy()
+            n = len(values)
+            half = (values.std(ddof=1).to_numpy() / np.sqrt(n) * 1.96) if n > 1 else 0 * mean
+            ax.plot(years, mean, color=colour, label=label, linewidth=1.6)
+            ax.fill_between(years, mean - half, mean + half, color=colour, alpha=0.15)
+        ax.set_title(outcome.label, fontsize=10)
+        ax.set_xlabel("simulated year", fontsize=8)
+        ax.set_ylabel(unit, fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Scenarios over time: mean of the replicates with 95 % band", fontsize=12)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.savefig(out)
+    return out
+
+
+def _effect_sizes(effects: pd.DataFrame, labels: list[str], out: Path) -> Path:
+    years = [y for y in (5, 10, 20) if y in set(effects["year"])] or [int(effects["year"].max())]
+    fig = Figure(figsize=(14, 8), dpi=110)
+    axes = fig.subplots(2, 3).ravel()
+    alternatives = labels[1:]
+    for ax, name in zip(axes, TRAJECTORIES, strict=True):
+        outcome = OUTCOME_BY_NAME[name]
+        relative = outcome.unit in SCALES
+        for k, label in enumerate(alternatives):
+            rows = (
+                effects[
+                    (effects["scenario"] == label)
+                    & (effects["indicator"] == name)
+                    & effects["year"].isin(years)
+                ]
+                .set_index("year")
+                .loc[years]
+            )
+            scale = 100 / rows["base_mean"] if relative else 1.0
+            x = np.arange(len(years)) + (k - (len(alternatives) - 1) / 2) * 0.8 / max(
+                len(alternatives), 1
+            )
+            mean = rows["mean_difference"] * scale
+            err = np.vstack([mean - rows["ci_low"] * scale, rows["ci_high"] * scale - mean])
+            ax.errorbar(
+                x,
+                mean,
+                yerr=err,
+                fmt="o",
+                color=PALETTE[(k + 1) % len(PALETTE)],
+                label=label,
+                capsize=3,
+            )
+        ax.axhline(0, color="#333333", linewidth=0.8)
+        ax.set_xticks(range(len(years)), [f"year {y}" for y in years], fontsize=8)
+        ax.set_title(outcome.label, fontsize=10)
+        ax.set_ylabel("% vs base" if relative else f"difference ({outcome.unit})", fontsize=8)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(f"Effects against '{labels[0]}': mean paired difference with 95 % CI", fontsize=12)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.savefig(out)
+    return out
+
+
+def _trade_off(effects: pd.DataFrame, labels: list[str], out: Path) -> Path:
+    final = int(effects["year"].max())
+    fig = Figure(figsize=(8, 6.5), dpi=110)
+    ax = fig.subplots()
+    for k, label in enumerate(labels[1:]):
+        rows = effects[(effects["scenario"] == label) & (effects["year"] == final)].set_index(
+            "indicator"
+        )
+        out_row, theil = rows.loc["output_eur"], rows.loc["theil_gdp_per_head"]
+        x = 100 * out_row["mean_difference"] / out_row["base_mean"]
+        xerr = 100 * (out_row["ci_high"] - out_row["ci_low"]) / 2 / out_row["base_mean"]
+        y = -theil["mean_difference"]  # up = more cohesion
+        yerr = (theil["ci_high"] - theil["ci_low"]) / 2
+        ax.errorbar(
+            [x],
+            [y],
+            xerr=[xerr],
+            yerr=[yerr],
+            fmt="o",
+            capsize=4,
+            color=PALETTE[(k + 1) % len(PALETTE)],
+            label=label,
+        )
+        ax.annotate(label, (x, y), xytext=(5, 5), textcoords="offset points", fontsize=8)
+    ax.axhline(0, color="#333333", linewidth=0.8)
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_xlabel(f"competitiveness: output in year {final}, % vs '{labels[0]}'")
+    ax.set_ylabel("cohesion: fall in the Theil index of GDP per head")
+    ax.set_title("Competitiveness vs cohesion (95 % CI crosses)")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out)
+    return out

@@ -208,14 +208,42 @@ def sweep(
     log: Callable[[str], None] = print,
 ) -> dict[str, int]:
     """Run every missing run of ``experiment`` into ``out``; returns counts of the outcome."""
-    runs = expand(experiment, base)
-    digest = experiment_hash(experiment, base)
+    execution = experiment.execution
+    return run_batch(
+        expand(experiment, base),
+        out,
+        experiment.name,
+        experiment_hash(experiment, base),
+        {"experiment": experiment.model_dump(mode="json"), "base": str(base)},
+        experiment.outputs.model_dump(),
+        backend=backend or execution.backend,
+        jobs=jobs if jobs is not None else execution.jobs,
+        scheduler=scheduler or execution.scheduler,
+        progress=progress,
+        log=log,
+    )
+
+
+def run_batch(
+    runs: list[RunSpec],
+    out: Path,
+    name: str,
+    digest: str,
+    about: dict[str, Any],
+    outputs: dict[str, Any],
+    *,
+    backend: str,
+    jobs: int,
+    scheduler: str | None,
+    progress: bool,
+    log: Callable[[str], None],
+) -> dict[str, int]:
+    """Execute the runs not yet in ``out`` (same ``digest`` only) and stream them to disk."""
     manifest_path = out / "manifest.json"
     if out.exists() and any(out.iterdir()):
         if not manifest_path.exists():
             raise NsrsimError(
-                f"{out} exists and holds other files; give an empty or new "
-                "--out folder for a sweep."
+                f"{out} exists and holds other files; give an empty or new --out folder."
             )
         old = json.loads(manifest_path.read_text())
         if old.get("experiment_hash") != digest:
@@ -225,25 +253,12 @@ def sweep(
                 "Use another --out folder."
             )
     out.mkdir(parents=True, exist_ok=True)
-    write_manifest_data(
-        out,
-        {
-            "name": experiment.name,
-            "experiment_hash": digest,
-            "experiment": experiment.model_dump(mode="json"),
-            "base": str(base),
-            "runs": len(runs),
-        },
-    )
+    write_manifest_data(out, {"name": name, "experiment_hash": digest, **about, "runs": len(runs)})
     done = set(read_parts(out, "runs")["run_id"]) if (out / "parts").exists() else set()
     todo = [r for r in runs if r.run_id not in done]
-    backend = backend or experiment.execution.backend
-    jobs = jobs if jobs is not None else experiment.execution.jobs
-    scheduler = scheduler or experiment.execution.scheduler
-    outputs = experiment.outputs.model_dump()
     counts = {"total": len(runs), "skipped": len(runs) - len(todo), "done": 0, "failed": 0}
     log(
-        f"{experiment.name}: {len(runs)} runs, {counts['skipped']} already done, "
+        f"{name}: {len(runs)} runs, {counts['skipped']} already done, "
         f"{len(todo)} to run on {backend}"
     )
     by_id = {r.run_id: r for r in todo}
