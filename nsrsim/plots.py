@@ -158,8 +158,12 @@ def innovation_map(world: World, regions: pd.DataFrame, out: Path, title: str) -
     )
     graticule(ax)
     hubs = world.cities.sort_values("population", ascending=False).groupby("region").head(1)
+    placed: list[tuple[float, float]] = []
     for code, row in hubs.set_index("region").iterrows():
         x, y = to_xy(row["lon"], row["lat"])
+        while any(abs(x - px) < 45 and abs(y - py) < 30 for px, py in placed):
+            y -= 30.0  # move below a label already there (Copenhagen and Roskilde)
+        placed.append((x, y))
         ax.annotate(
             f"{code}\n{rate[code]:.1f}",
             (x, y),
