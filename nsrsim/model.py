@@ -29,10 +29,11 @@ from nsrsim.population import (
     place_firms,
     priorities,
     sector_mix,
+    urban_codes,
 )
 from nsrsim.rules import clusters as cluster_rules
 from nsrsim.rules import governance, innovation, learning, market, mobility, partnering
-from nsrsim.state import INTERMEDIATE, RURAL, URBAN, Links
+from nsrsim.state import RURAL, URBAN, Links
 from nsrsim.world.world import World, cached_world
 
 PROGRAMMES = ("OKS", "DE-DK", "DE-NL", "SE-NO", "SB")
@@ -160,10 +161,7 @@ class NSRModel(mesa.Model):
         cells = self.world.grid.cells.iloc[self.world.cells]
         region_of_cell = np.array([self.region_codes.index(r) for r in cells["region"]])
         self.cell_region = region_of_cell
-        urban_class = cells["urban_class"].to_numpy()
-        self.cell_urban = np.where(
-            urban_class == "urban", URBAN, np.where(urban_class == "rural", RURAL, INTERMEDIATE)
-        )
+        self.cell_urban = urban_codes(cells["urban_class"].to_numpy())
         self.cell_population = cells["population"].to_numpy(float) + 1.0
         urban_pop = np.bincount(
             region_of_cell,

@@ -24,7 +24,13 @@ INITIATIVE_WORDS = (
     "agency",
     "business development",
 )
-URBAN_CODE = {"urban": URBAN, "intermediate": INTERMEDIATE, "rural": RURAL}
+
+
+def urban_codes(classes: np.ndarray) -> np.ndarray:
+    """URBAN / INTERMEDIATE / RURAL codes of urban-class names."""
+    return np.where(
+        classes == "urban", URBAN, np.where(classes == "rural", RURAL, INTERMEDIATE)
+    ).astype(np.int8)
 
 
 @dataclass(frozen=True)
@@ -165,7 +171,7 @@ def place_firms(
         / 100.0
         * rng.lognormal(-0.125, 0.5, len(region))
     )
-    urban = np.array([URBAN_CODE[c] for c in cells["urban_class"].to_numpy()[cell]], np.int8)
+    urban = urban_codes(cells["urban_class"].to_numpy()[cell])
 
     cluster = np.full(len(region), -1, np.int64)
     choice = initiative_choice(region, sector, clusters, rng.random(len(region)))

@@ -89,16 +89,10 @@ def git_commit(path: Path | None = None) -> str:
 
 def write_manifest(run_dir: Path, scenario: Scenario, extra: dict[str, Any] | None = None) -> Path:
     """Record the resolved scenario, seed, versions and commit next to a run's results."""
-    manifest = {
-        "scenario": scenario.model_dump(mode="json"),
-        "seed": scenario.run.seed,
-        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "versions": package_versions(),
-        "python": platform.python_version(),
-        "git_commit": git_commit(),
-        **(extra or {}),
-    }
-    return write_text_atomic(run_dir / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    return write_manifest_data(
+        run_dir,
+        {"scenario": scenario.model_dump(mode="json"), "seed": scenario.run.seed, **(extra or {})},
+    )
 
 
 def write_parquet_atomic(table: pd.DataFrame, path: Path) -> Path:
@@ -171,7 +165,7 @@ def consolidate(out: Path) -> None:
 
 
 def write_manifest_data(out: Path, data: dict[str, Any]) -> Path:
-    """A sweep's manifest: the experiment, its hash, versions and commit."""
+    """A manifest: ``data`` plus creation time, package versions, Python and git commit."""
     manifest = {
         **data,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
