@@ -20,13 +20,23 @@ URBAN_CLASS_NAMES = ("urban", "intermediate", "rural")
 
 
 class Firm(mesa.Agent):
-    """A firm agent standing for ``model.scale`` real firms of its region; a view onto ``row``."""
+    """A firm agent standing for ``weight`` real firms of its stratum; a view onto ``row``."""
 
     model: "NSRModel"
 
     def __init__(self, model: "NSRModel", row: int) -> None:
         super().__init__(model)
         self.row = row
+
+    @property
+    def firm_id(self) -> int:
+        """Identity of the firm across scenarios (random draws are keyed by it)."""
+        return int(self.model.firms.id[self.row])
+
+    @property
+    def weight(self) -> float:
+        """Real firms this agent stands for."""
+        return float(self.model.firms.weight[self.row])
 
     @property
     def alive(self) -> bool:
@@ -55,7 +65,7 @@ class Firm(mesa.Agent):
 
     @property
     def jobs(self) -> float:
-        """Jobs of the real firm this agent stands for."""
+        """Jobs of each real firm this agent stands for."""
         return float(self.model.firms.jobs[self.row])
 
     @property
@@ -121,12 +131,11 @@ class ClusterInitiative(mesa.Agent):
         return float(self.model.cluster_capacity[self.index])
 
     @property
-    def members(self) -> int:
-        """Live member firms (agents)."""
+    def members(self) -> float:
+        """Real member firms now."""
         firms = self.model.firms
-        return int(
-            np.count_nonzero(firms.alive[: firms.n] & (firms.cluster[: firms.n] == self.index))
-        )
+        mine = firms.alive[: firms.n] & (firms.cluster[: firms.n] == self.index)
+        return float(firms.weight[: firms.n][mine].sum())
 
     @property
     def partner_clusters(self) -> list["ClusterInitiative"]:

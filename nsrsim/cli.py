@@ -32,12 +32,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder."""
     from nsrsim.plots import run_figures
     from nsrsim.simulate import simulate
-    from nsrsim.store import new_run_dir, prepare_out_dir, write_run
+    from nsrsim.store import check_out_dir, new_run_dir, prepare_out_dir, write_run
     from nsrsim.world.world import cached_world
 
     scenario = _scenario(args)
-    run_dir = prepare_out_dir(args.out) if args.out else new_run_dir(scenario)
+    if args.out:
+        check_out_dir(args.out)  # refuse a used folder before computing anything
     result = simulate(scenario, progress=not args.quiet)
+    run_dir = prepare_out_dir(args.out) if args.out else new_run_dir(scenario)
     write_run(result, run_dir)
     run_figures(
         cached_world(scenario.world),
@@ -49,6 +51,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         scenario.name,
     )
     print(_format_summary(result.indicators))
+    print()
+    print(sample_summary(result.strata))
     print(
         f"\n{scenario.run.years} years of '{scenario.name}' (seed {scenario.run.seed}) in "
         f"{result.wall_time_s:.1f} s. Results written to {run_dir}/"
@@ -65,6 +69,32 @@ def _format_summary(indicators: pd.DataFrame) -> str:
         lines.append(
             f"{outcome.label:<42}{outcome.unit:>16}{first[outcome.name]:>14.4g}"
             f"{last[outcome.name]:>14.4g}"
+        )
+    return "\n".join(lines)
+
+
+def sample_summary(strata: pd.DataFrame) -> str:
+    """What the firm agents stand for: agents, real firms and weights of the sample's parts."""
+    lines = []
+    total_agents, total_firms = strata["agents"].sum(), strata["real_firms"].sum()
+    lines.append(
+        f"{total_agents:,} firm agents stand for {total_firms:,.0f} real firms "
+        "(weights are fixed per stratum; strata.parquet lists them):"
+    )
+    parts = (
+        ("cluster members", strata["cluster"] != ""),
+        ("small+ firms of priority sectors", strata["targeted"] & (strata["cluster"] == "")),
+        ("rest of the economy", ~strata["targeted"]),
+    )
+    for name, mask in parts:
+        part = strata[mask]
+        if part.empty:
+            continue
+        weight = part["real_firms_per_agent"]
+        lines.append(
+            f"  {name:<34}{part['agents'].sum():>7,} agents {part['real_firms'].sum():>11,.0f} "
+            f"firms   real firms per agent {weight.min():,.1f}-{weight.max():,.1f} "
+            f"(median {weight.median():,.1f})"
         )
     return "\n".join(lines)
 
@@ -93,23 +123,44 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 1 if counts["failed"] else 0
 
 
+def _doses(text: str | None) -> list[float]:
+    """Doses from ``--dose 0,0.5,1``: non-negative numbers."""
+    if text is None:
+        return [1.0]
+    try:
+        doses = [float(part) for part in text.split(",")]
+    except ValueError:
+        doses = []
+    if not doses or any(d < 0 or d != d for d in doses) or len(set(doses)) != len(doses):
+        raise NsrsimError(
+            f"--dose must be a comma-separated list of distinct numbers >= 0 (multiples of the "
+            f"alternatives' instrument budgets), e.g. 0,0.5,1,2; got {text!r}."
+        )
+    return doses
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run scenarios with common random numbers and report their effects against the first."""
-    from nsrsim.compare import effects, per_label, plan, summary_table
-    from nsrsim.indicators import OUTCOME_BY_NAME
+    from nsrsim.compare import effects, outputs, per_label, persistence, plan, summary_table
     from nsrsim.plots import comparison_figures
     from nsrsim.runner import run_batch
 
+    if args.replicates < 2:
+        raise NsrsimError(
+            f"--replicates must be at least 2 (a confidence interval needs two paired "
+            f"differences); got {args.replicates}."
+        )
+    if args.power is not None and not 0 < args.power < 10:
+        raise NsrsimError(
+            f"--power must be a relative effect between 0 and 10 (0.01 = 1 %); got {args.power}."
+        )
+    doses = _doses(args.dose)
     paths = [args.base, *args.alternatives]
-    comparison = plan(paths, args.replicates, args.years, args.seed)
+    comparison = plan(paths, args.replicates, args.years, args.seed, doses)
     out = args.out or Path("results") / f"compare-{comparison.digest}"
-    outputs = {
-        "indicators": list(OUTCOME_BY_NAME),
-        "years": list(range(args.years + 1)),
-        "regions": False,
-    }
     about = {
-        "scenarios": {label: str(p) for label, p in zip(comparison.labels, paths, strict=True)},
+        "scenarios": {arm.label: str(arm.path) for arm in comparison.arms},
+        "doses": doses,
         "replicates": args.replicates,
         "years": args.years,
         "seed": args.seed,
@@ -120,7 +171,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "compare",
         comparison.digest,
         about,
-        outputs,
+        outputs(args.years),
         backend=args.backend,
         jobs=args.jobs,
         scheduler=args.scheduler,
@@ -131,13 +182,39 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"{counts['failed']} runs failed (see {out}/failures.parquet); no effects computed.")
         return 1
     runs = pd.read_parquet(out / "runs.parquet")
-    table = effects(comparison, runs)
+    table = effects(comparison, runs, out, args.years, args.power)
     table.to_csv(out / "effects.csv", index=False)
-    by_label = per_label(comparison, runs)
-    comparison_figures(by_label, table, comparison.labels, out / "figures")
-    print(summary_table(table, comparison.labels[0], args.years))
-    print(f"\nResults in {out}/ (effects.csv, runs.parquet, manifest.json, figures/)")
+    persistence(comparison, table, args.years).to_csv(out / "persistence.csv", index=False)
+    comparison_figures(per_label(comparison, runs), table, comparison.arms, out / "figures")
+    print(summary_table(comparison, table, args.years))
+    if args.power is not None:
+        print(_power_lines(table, args.years, args.power))
+    print(
+        f"\nResults in {out}/ (effects.csv, persistence.csv, runs.parquet, panel/, "
+        "participants/, manifest.json, figures/)"
+    )
     return 0
+
+
+def _power_lines(table: pd.DataFrame, years: int, power: float) -> str:
+    final = table[(table["year"] == years) & table["level"].isin(["corridor", "participants"])]
+    shown = final[
+        final["indicator"].isin(
+            [
+                "output_eur",
+                "innovations",
+                "employment",
+                "transnational_partners",
+                "productivity_eur",
+            ]
+        )
+    ]
+    lines = [f"\nReplicates needed to detect a {100 * power:g} % effect (80 % power, 5 %):"]
+    for row in shown.itertuples():
+        lines.append(
+            f"  {row.scenario:<32}{row.level:<14}{row.indicator:<26}{row.replicates_needed:>10,.0f}"
+        )
+    return "\n".join(lines)
 
 
 def cmd_results(args: argparse.Namespace) -> int:
@@ -187,9 +264,10 @@ def cmd_config_params(_: argparse.Namespace) -> int:
         shown = f"{default:g}" if isinstance(default, float) else str(default)
         if isinstance(default, list) and len(shown) > 40:
             shown = f"{len(default)} items"
+        basis = f" (basis: {row['basis']})" if row["basis"] else ""
         print(
             f"| `{row['path']}` | {shown} | {row['unit']} | {span} | {row['role']} | "
-            f"{row['meaning']} |"
+            f"{row['meaning']}{basis} |"
         )
     return 0
 
@@ -282,7 +360,17 @@ def build_parser() -> argparse.ArgumentParser:
     compare = sub.add_parser("compare", help="compare scenarios against a base (paired seeds)")
     compare.add_argument("base", type=Path, help="the base scenario, e.g. configs/baseline.yaml")
     compare.add_argument("alternatives", type=Path, nargs="+", help="scenarios to compare")
-    compare.add_argument("--replicates", type=int, default=10, help="runs per scenario")
+    compare.add_argument("--replicates", type=int, default=10, help="runs per scenario (>= 2)")
+    compare.add_argument(
+        "--dose",
+        help="comma-separated multiples of the alternatives' instrument budgets, e.g. "
+        "0,0.5,1,2,5,10 (default 1)",
+    )
+    compare.add_argument(
+        "--power",
+        type=float,
+        help="also report the replicates needed to detect this relative effect (0.01 = 1 %%)",
+    )
     compare.add_argument("--years", type=int, default=20, help="simulated years")
     compare.add_argument("--seed", type=int, default=0, help="master seed of the replicates")
     compare.add_argument("--backend", choices=["sequential", "loky", "dask"], default="loky")

@@ -1,9 +1,14 @@
-"""Scenario comparison with common random numbers: paired differences against a base.
+"""Scenario comparison with common random numbers: paired effects against a base, at the levels
+a policy reaches — its participants, each region, urban and rural areas, the corridor.
 
-Replicate ``r`` of every scenario runs with the same seed, so a difference between scenarios
-is the policy's effect on the same simulated world, not noise between worlds; a scenario
-compared with itself differs by exactly zero. Effects are the mean paired difference with a
-95 % confidence interval from the t distribution of the paired differences.
+Replicate ``r`` of every scenario runs with the same seed, and every random draw is keyed by
+firm id (:mod:`nsrsim.random`), so a difference between scenarios is the policy's effect on the
+same simulated world; a scenario compared with itself differs by exactly zero. Participants are
+compared with the same firms in the base run (paired by firm id and seed).
+
+Each effect is the mean paired difference over replicates with a 95 % confidence interval from
+the t distribution, its p-value, Holm's correction across the outcomes of one level and year,
+and its minimum detectable effect (80 % power) at the replicates used.
 """
 
 import hashlib
@@ -15,160 +20,503 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from nsrsim.accounts import URBAN_CLASSES
 from nsrsim.config import Scenario, format_validation_error, resolve_raw, set_dotted
 from nsrsim.errors import ConfigError
 from nsrsim.indicators import OUTCOMES
 from nsrsim.runner import RunSpec, replicate_seed, run_id
 
+ALPHA = 0.05
+POWER = 0.8
+PARTICIPANT_OUTCOMES = (
+    "innovations",
+    "output_eur",
+    "jobs",
+    "productivity_eur",
+    "partners",
+    "cross_border_partners",
+    "transnational_partners",
+    "has_transnational_partner",
+    "survival",
+)
+CUMULATIVE = ("innovations",)  # carried forward after a firm exits
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One scenario of a comparison: its label, file, dose and resolved scenario."""
+
+    label: str
+    path: Path
+    dose: float
+    scenario: dict
+
 
 @dataclass(frozen=True)
 class Comparison:
-    """The runs of a comparison and which (scenario label, replicate) each stands for."""
+    """The runs of a comparison and which (arm, replicate) each stands for."""
 
-    labels: list[str]
+    arms: list[Arm]
     runs: list[RunSpec]  # unique runs (a scenario listed twice shares its runs)
-    cells: pd.DataFrame  # label, replicate, run_id
+    cells: pd.DataFrame  # label, dose, replicate, run_id
     digest: str
 
+    @property
+    def labels(self) -> list[str]:
+        """Arm labels, the base first."""
+        return [arm.label for arm in self.arms]
 
-def plan(paths: list[Path], replicates: int, years: int, seed: int) -> Comparison:
-    """Resolve each scenario file (with ``years``) and lay out its replicates' runs."""
-    labels, runs, cells = [], {}, []
-    for index, path in enumerate(paths):
-        data = set_dotted(resolve_raw(path), "run.years", years)
-        try:
-            scenario = Scenario.model_validate(data).model_dump(mode="json")
-        except Exception as exc:  # pydantic ValidationError: name the file and field
-            if not hasattr(exc, "errors"):
-                raise
-            raise ConfigError(format_validation_error(exc, str(path), Scenario)) from None
-        label = scenario["name"]
-        while label in labels:
-            label = f"{label}#{index + 1}"
-        labels.append(label)
+
+def _resolve(path: Path, years: int) -> dict:
+    data = set_dotted(resolve_raw(path), "run.years", years)
+    try:
+        return Scenario.model_validate(data).model_dump(mode="json")
+    except Exception as exc:  # pydantic ValidationError: name the file and field
+        if not hasattr(exc, "errors"):
+            raise
+        raise ConfigError(format_validation_error(exc, str(path), Scenario)) from None
+
+
+def scaled(scenario: dict, dose: float) -> dict:
+    """The scenario with its own instruments' budgets (``policies``) times ``dose``; today's
+    programmes and the framework's budget stay as they are.
+    """
+    out = json.loads(json.dumps(scenario))
+    for instrument in out["policies"]:
+        instrument["budget_eur_per_year"] *= dose
+    return out
+
+
+def plan(
+    paths: list[Path], replicates: int, years: int, seed: int, doses: list[float] | None = None
+) -> Comparison:
+    """Resolve the base and each alternative (at every dose), and lay out their runs."""
+    doses = doses or [1.0]
+    arms: list[Arm] = []
+    base = _resolve(paths[0], years)
+    arms.append(Arm(base["name"], paths[0], 1.0, base))
+    for index, path in enumerate(paths[1:], start=1):
+        resolved = _resolve(path, years)
+        for dose in doses:
+            label = resolved["name"] if doses == [1.0] else f"{resolved['name']} x{dose:g}"
+            while label in [a.label for a in arms]:
+                label = f"{label}#{index + 1}"
+            arms.append(Arm(label, path, dose, scaled(resolved, dose)))
+    runs: dict[str, RunSpec] = {}
+    cells = []
+    for point, arm in enumerate(arms):
         for replicate in range(replicates):
             run_seed = replicate_seed(seed, replicate)
+            scenario = json.loads(json.dumps(arm.scenario))
             scenario["run"]["seed"] = run_seed
             rid = run_id(scenario, run_seed)
             runs.setdefault(
-                rid,
-                RunSpec(
-                    rid,
-                    index,
-                    replicate,
-                    run_seed,
-                    {"scenario": label},
-                    json.loads(json.dumps(scenario)),
-                ),
+                rid, RunSpec(rid, point, replicate, run_seed, {"scenario": arm.label}, scenario)
             )
-            cells.append({"label": label, "replicate": replicate, "run_id": rid})
+            cells.append(
+                {"label": arm.label, "dose": arm.dose, "replicate": replicate, "run_id": rid}
+            )
     text = json.dumps([r.run_id for r in runs.values()], sort_keys=True)
     return Comparison(
-        labels,
+        arms,
         list(runs.values()),
         pd.DataFrame(cells),
         hashlib.sha256(text.encode()).hexdigest()[:16],
     )
 
 
-def outcome_columns(runs: pd.DataFrame) -> list[tuple[str, int, str]]:
-    """(indicator, year, column) of every corridor-wide output column."""
+def outputs(years: int) -> dict:
+    """What each run of a comparison keeps: every indicator and year, per region and urban
+    class, and the firm panel with the participants.
+    """
+    return {
+        "indicators": [],
+        "years": list(range(years + 1)),
+        "regions": True,
+        "urban_classes": True,
+        "firm_panel": True,
+    }
+
+
+# ------------------------------------------------------------------------------ statistics
+def paired_stats(diff: np.ndarray, base: np.ndarray) -> dict:
+    """Mean paired difference, its 95 % CI, p-value and 80 %-power MDE over replicates."""
+    diff = diff[np.isfinite(diff)]
+    n = len(diff)
+    mean = float(diff.mean()) if n else np.nan
+    sd = float(diff.std(ddof=1)) if n > 1 else np.nan
+    if n > 1:
+        se = sd / np.sqrt(n)
+        t_crit = stats.t.ppf(1 - ALPHA / 2, n - 1)
+        half = float(t_crit * se)
+        mde = float((t_crit + stats.t.ppf(POWER, n - 1)) * se)
+        p = float(2 * stats.t.sf(abs(mean) / se, n - 1)) if se > 0 else float(mean == 0)
+    else:
+        half = mde = p = np.nan
+    base_mean = float(np.nanmean(base)) if len(base) else np.nan
+    return {
+        "n": n,
+        "base_mean": base_mean,
+        "mean_difference": mean,
+        "sd_difference": sd,
+        "ci_low": mean - half,
+        "ci_high": mean + half,
+        "relative_effect": mean / base_mean if base_mean else np.nan,
+        "p_value": p,
+        "mde": mde,
+    }
+
+
+def replicates_needed(sd: float, effect: float, cap: int = 100_000) -> float:
+    """Replicates for 80 % power to detect ``effect`` at 5 % (two-sided, paired t)."""
+    if not np.isfinite(sd) or effect == 0 or not np.isfinite(effect):
+        return np.nan
+    if sd == 0:
+        return 2.0
+    for n in (*range(2, 1000), *np.unique(np.geomspace(1000, cap, 200).astype(int))):
+        if (stats.t.ppf(1 - ALPHA / 2, n - 1) + stats.t.ppf(POWER, n - 1)) * sd / np.sqrt(n) <= abs(
+            effect
+        ):
+            return float(n)
+    return np.inf
+
+
+def holm(p_values: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (controls the family-wise error rate)."""
+    p = np.asarray(p_values, float)
+    adjusted = np.full(len(p), np.nan)
+    finite = np.flatnonzero(np.isfinite(p))
+    if len(finite) == 0:
+        return adjusted
+    order = finite[np.argsort(p[finite], kind="stable")]
+    m = len(order)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+# ------------------------------------------------------------------------------ levels
+def output_columns(runs: pd.DataFrame) -> list[tuple[str, str, int, str]]:
+    """(level, indicator, year, column) of every kept output column."""
     found = []
     for column in runs.columns:
         parts = column.split("@")
         if len(parts) == 2 and parts[1].isdigit():
-            found.append((parts[0], int(parts[1]), column))
+            found.append(("corridor", parts[0], int(parts[1]), column))
+        elif len(parts) == 3 and parts[1].isdigit():
+            level = parts[2] if parts[2] in URBAN_CLASSES else f"region:{parts[2]}"
+            found.append((level, parts[0], int(parts[1]), column))
     return found
 
 
 def per_label(comparison: Comparison, runs: pd.DataFrame) -> pd.DataFrame:
-    """One row per (scenario label, replicate) with that run's outputs."""
+    """One row per (arm, replicate) with that run's outputs."""
     return comparison.cells.merge(runs, on="run_id", how="left", suffixes=("", "_run"))
 
 
-def effects(comparison: Comparison, runs: pd.DataFrame) -> pd.DataFrame:
-    """Mean paired difference of every alternative against the first scenario, with its 95 %
-    confidence interval and the relative effect, per indicator and year.
-    """
+def aggregate_effects(comparison: Comparison, runs: pd.DataFrame) -> pd.DataFrame:
+    """Effects at the corridor, region and urban-class levels."""
     table = per_label(comparison, runs)
-    base_label = comparison.labels[0]
-    base = table[table["label"] == base_label].set_index("replicate")
+    base = table[table["label"] == comparison.labels[0]].set_index("replicate")
     rows = []
-    for label in comparison.labels[1:]:
-        alt = table[table["label"] == label].set_index("replicate")
-        for indicator, year, column in outcome_columns(runs):
-            diff = (alt[column] - base[column]).dropna().to_numpy(float)
-            n = len(diff)
-            mean = float(diff.mean()) if n else np.nan
-            half = (
-                float(stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / np.sqrt(n))
-                if n > 1
-                else np.nan
-            )
-            base_mean = float(base[column].mean())
+    columns = output_columns(runs)
+    for arm in comparison.arms[1:]:
+        alt = table[table["label"] == arm.label].set_index("replicate")
+        for level, indicator, year, column in columns:
+            diff = (alt[column] - base[column]).to_numpy(float)
             rows.append(
                 {
-                    "scenario": label,
+                    "scenario": arm.label,
+                    "dose": arm.dose,
+                    "level": level,
                     "indicator": indicator,
                     "year": year,
-                    "n": n,
-                    "base_mean": base_mean,
                     "alt_mean": float(alt[column].mean()),
-                    "mean_difference": mean,
-                    "ci_low": mean - half,
-                    "ci_high": mean + half,
-                    "relative_effect": mean / base_mean if base_mean else np.nan,
+                    **paired_stats(diff, base[column].to_numpy(float)),
                 }
             )
     return pd.DataFrame(rows)
 
 
-SUMMARY = (
+def _panel_matrix(panel: pd.DataFrame, ids: np.ndarray, years: int, name: str) -> np.ndarray:
+    """Firms x years of one outcome for ``ids`` (exited firms: 0, or the last value for
+    cumulative outcomes; NaN for productivity, which an exited firm does not have).
+    """
+    out = np.full((len(ids), years + 1), np.nan)
+    if len(ids) == 0:
+        return out
+    mine = panel[panel["firm"].isin(ids)]
+    position = pd.Index(ids).get_indexer(mine["firm"])
+    if name == "survival":
+        values = np.ones(len(mine))
+    elif name == "has_transnational_partner":
+        values = (mine["transnational_partners"].to_numpy() > 0).astype(float)
+    else:
+        values = mine[name].to_numpy(float)
+    out[position, mine["year"].to_numpy(int)] = values
+    if name in CUMULATIVE:
+        out = pd.DataFrame(out).ffill(axis=1).fillna(0.0).to_numpy()
+    elif name != "productivity_eur":
+        out = np.nan_to_num(out, nan=0.0)
+    return out
+
+
+def participant_effects(
+    comparison: Comparison, folder: Path, years: int, programmes: dict[str, set[str]]
+) -> pd.DataFrame:
+    """Average effect on the treated: each alternative's participants against the same firms
+    in the base run (same replicate), weighted by the real firms they stand for.
+
+    Participants are the firms an alternative's own instruments reached (not today's
+    programmes, not the regions' own R&D subsidies); in indicator year t they are the firms
+    reached in simulated years before t.
+    """
+    cells = comparison.cells
+    base_label = comparison.labels[0]
+    rows = []
+    for arm in comparison.arms[1:]:
+        per_replicate = {name: [] for name in PARTICIPANT_OUTCOMES}
+        base_values = {name: [] for name in PARTICIPANT_OUTCOMES}
+        reached = []
+        for replicate in sorted(cells["replicate"].unique()):
+            base_id = cells[(cells["label"] == base_label) & (cells["replicate"] == replicate)]
+            alt_id = cells[(cells["label"] == arm.label) & (cells["replicate"] == replicate)]
+            base_run, alt_run = base_id["run_id"].iloc[0], alt_id["run_id"].iloc[0]
+            who = pd.read_parquet(folder / "participants" / f"{alt_run}.parquet")
+            who = who[(who["instrument"] >= 0) & ~who["name"].isin(programmes[arm.label])]
+            first = who.groupby("firm")["year"].min()
+            weight = who.groupby("firm")["real_firms"].first()
+            ids = first.index.to_numpy()
+            reached.append(float(weight.sum()))
+            panel_alt = pd.read_parquet(folder / "panel" / f"{alt_run}.parquet")
+            panel_base = pd.read_parquet(folder / "panel" / f"{base_run}.parquet")
+            since = first.to_numpy()
+            for name in PARTICIPANT_OUTCOMES:
+                a = _panel_matrix(panel_alt, ids, years, name)
+                b = _panel_matrix(panel_base, ids, years, name)
+                effect, level = np.full(years + 1, np.nan), np.full(years + 1, np.nan)
+                for year in range(years + 1):
+                    take = (since < year) & np.isfinite(a[:, year]) & np.isfinite(b[:, year])
+                    w = weight.to_numpy()[take]
+                    if w.sum() > 0:
+                        effect[year] = np.average(a[take, year] - b[take, year], weights=w)
+                        level[year] = np.average(b[take, year], weights=w)
+                per_replicate[name].append(effect)
+                base_values[name].append(level)
+        for name in PARTICIPANT_OUTCOMES:
+            diffs = np.array(per_replicate[name])
+            levels = np.array(base_values[name])
+            for year in range(years + 1):
+                if not np.isfinite(diffs[:, year]).any():
+                    continue
+                result = paired_stats(diffs[:, year], levels[:, year])
+                rows.append(
+                    {
+                        "scenario": arm.label,
+                        "dose": arm.dose,
+                        "level": "participants",
+                        "indicator": name,
+                        "year": year,
+                        "alt_mean": result["base_mean"] + result["mean_difference"],
+                        **result,
+                        "participants_real_firms": float(np.mean(reached)),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def effects(
+    comparison: Comparison,
+    runs: pd.DataFrame,
+    folder: Path | None = None,
+    years: int | None = None,
+    power: float | None = None,
+) -> pd.DataFrame:
+    """Every effect: participants (when ``folder`` holds panels), regions, urban classes and
+    the corridor; with Holm-adjusted p-values across the outcomes of one scenario, dose, level
+    and year, and (with ``power``) the replicates needed to detect a relative effect of that
+    size.
+    """
+    parts = [aggregate_effects(comparison, runs)]
+    if folder is not None and (folder / "panel").exists():
+        programmes = {
+            arm.label: {i["name"] or i["kind"] for i in arm.scenario["programmes"]}
+            for arm in comparison.arms
+        }
+        parts.append(participant_effects(comparison, folder, years, programmes))
+    table = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    table["p_holm"] = np.nan
+    for _, index in table.groupby(["scenario", "dose", "level", "year"]).groups.items():
+        table.loc[index, "p_holm"] = holm(table.loc[index, "p_value"].to_numpy())
+    table["significant"] = table["p_holm"] < ALPHA
+    if power is not None:
+        table["replicates_needed"] = [
+            replicates_needed(sd, power * base)
+            for sd, base in zip(table["sd_difference"], table["base_mean"], strict=True)
+        ]
+    order = {"participants": 0, "urban": 2, "intermediate": 3, "rural": 4, "corridor": 5}
+    table["_order"] = table["level"].map(lambda lv: order.get(lv, 1))
+    return (
+        table.sort_values(
+            ["scenario", "dose", "_order", "level", "indicator", "year"], kind="stable"
+        )
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+
+
+def instrument_ends(arm: Arm) -> dict[str, int]:
+    """Indicator year at the end of each of the arm's own instruments and its framework."""
+    ends = {
+        (i["name"] or i["kind"]): i["start_year"] + i["duration_years"]
+        for i in arm.scenario["policies"]
+    }
+    framework = arm.scenario["framework"]
+    if framework["enabled"]:
+        ends["framework"] = framework["start_year"] + framework["duration_years"]
+    return ends
+
+
+def persistence(comparison: Comparison, table: pd.DataFrame, years: int) -> pd.DataFrame:
+    """Effects at the end of each instrument and 5 and 10 years after it."""
+    rows = []
+    for arm in comparison.arms[1:]:
+        mine = table[table["scenario"] == arm.label]
+        for name, end in instrument_ends(arm).items():
+            for after in (0, 5, 10):
+                year = end + after
+                if year > years:
+                    continue
+                at = mine[mine["year"] == year].assign(
+                    instrument=name, end_year=end, years_after_end=after
+                )
+                rows.append(at)
+    if not rows:
+        return pd.DataFrame()
+    return pd.concat(rows, ignore_index=True)
+
+
+# ------------------------------------------------------------------------------ summary
+CORRIDOR_SUMMARY = (
     ("output_eur", "relative"),
     ("innovations", "relative"),
+    ("employment", "relative"),
     ("theil_gdp_per_head", "absolute"),
-    ("transnational_share", "absolute"),
+    ("transnational_firm_share", "absolute"),
     ("innovation_outside_hotspots", "absolute"),
+)
+PARTICIPANT_SUMMARY = (
+    ("transnational_partners", "partners beyond INTERREG A per firm"),
+    ("has_transnational_partner", "share with a partner beyond INTERREG A"),
+    ("partners", "partners per firm"),
+    ("innovations", "innovations per firm since the start"),
+    ("productivity_eur", "productivity (EUR per job)"),
+    ("survival", "share still in business"),
 )
 
 
-def summary_table(table: pd.DataFrame, base_label: str, final_year: int) -> str:
-    """Plain-language summary: per alternative, the final-year effects with 95 % CIs, the
-    policy money spent over the run and its cost per extra innovation.
+def _fmt(row: pd.Series, scale: float = 1.0, unit: str = "") -> str:
+    flag = " *" if row["significant"] else ""
+    detail = (
+        f"{row['mean_difference'] * scale:+.3g}{unit} [{row['ci_low'] * scale:+.3g}, "
+        f"{row['ci_high'] * scale:+.3g}]{flag}"
+    )
+    if not row["significant"]:
+        detail += f"  (not detectable; MDE {row['mde'] * scale:.3g}{unit})"
+    return detail
+
+
+def summary_table(comparison: Comparison, table: pd.DataFrame, years: int) -> str:
+    """Plain-language summary, leading with participants, then regions, then the corridor;
+    '*' marks effects whose Holm-corrected p-value is below 5 %.
     """
+    base = comparison.labels[0]
     outcomes = {o.name: o for o in OUTCOMES}
     lines = [
-        f"Effects in year {final_year} against '{base_label}' (mean of the paired "
-        "differences [95 % CI]):"
+        f"Effects against '{base}' (mean of the paired differences [95 % CI]; * = detectable "
+        "after Holm's correction across the outcomes of a level and year; MDE = the smallest "
+        "effect these replicates detect with 80 % power)."
     ]
-    for label, group in table.groupby("scenario", sort=False):
-        lines.append(f"\n{label}")
-        final = group[group["year"] == final_year].set_index("indicator")
-        for name, kind in SUMMARY:
-            row, outcome = final.loc[name], outcomes[name]
-            if kind == "relative" and row["base_mean"]:
-                scale, unit = 100 / row["base_mean"], " %"
-            else:
-                scale, unit = 1.0, ""
-            better = {True: "higher is better", False: "lower is better"}.get(
-                outcome.higher_is_better, ""
-            )
+    for arm in comparison.arms[1:]:
+        mine = table[table["scenario"] == arm.label]
+        lines.append(f"\n== {arm.label} ==")
+        ends = instrument_ends(arm)
+        first_end = min(ends.values()) if ends else years
+        at = min(first_end, years)
+        part = mine[(mine["level"] == "participants") & (mine["year"] == at)].set_index("indicator")
+        if len(part):
+            firms = part["participants_real_firms"].iloc[0]
             lines.append(
-                f"  {outcome.label:<40}{row['mean_difference'] * scale:>+11.4g}{unit:<3}"
-                f"[{row['ci_low'] * scale:+.3g}, {row['ci_high'] * scale:+.3g}]"
-                f"  {better}"
+                f"Participants ({firms:,.0f} real firms reached by its own instruments), "
+                f"year {at} (end of its first instrument), against the same firms without it:"
             )
-        spent = group[(group["indicator"] == "policy_spent_eur") & (group["year"] > 0)]
-        money = float(spent["alt_mean"].sum())
-        extra = group[(group["indicator"] == "innovations") & (group["year"] > 0)]
-        gained = float(extra["mean_difference"].sum())
-        cost = (
-            f"{money / gained:,.0f} EUR per extra innovation"
-            if gained > 0 and money > 0
-            else "no cost per extra innovation (no extra innovations or no money)"
-        )
+            for name, text in PARTICIPANT_SUMMARY:
+                if name in part.index:
+                    lines.append(f"  {text:<44}{_fmt(part.loc[name])}")
+        else:
+            lines.append("Participants: none (its own instruments reach no firm).")
+        final = mine[mine["year"] == years]
+        regional = final[
+            final["level"].str.startswith("region:") & (final["indicator"] == "output_eur")
+        ]
+        detected = regional[regional["significant"]]
         lines.append(
-            f"  policy money spent over {final_year} years: {money / 1e6:.2f} M EUR; "
-            f"{gained:+,.0f} innovations in total; {cost}"
+            f"Regions, year {years}: output changes detectably in {len(detected)} of "
+            f"{len(regional)} regions"
+            + (
+                ": "
+                + ", ".join(
+                    f"{r.level.split(':')[1]} {100 * r.relative_effect:+.2g} %"
+                    for r in detected.sort_values("relative_effect").itertuples()
+                )
+                if len(detected)
+                else ""
+            )
+            + "."
         )
+        for level in ("urban", "rural"):
+            row = final[(final["level"] == level) & (final["indicator"] == "output_eur")]
+            if len(row):
+                r = row.iloc[0]
+                lines.append(f"  {level:<8} output {_fmt(r, 100 / r['base_mean'], ' %')}")
+        lines.append(f"Corridor, year {years}:")
+        corridor = final[final["level"] == "corridor"].set_index("indicator")
+        for name, kind in CORRIDOR_SUMMARY:
+            if name not in corridor.index:
+                continue
+            row = corridor.loc[name]
+            scale, unit = (100 / row["base_mean"], " %") if kind == "relative" else (1.0, "")
+            lines.append(f"  {outcomes[name].label:<44}{_fmt(row, scale, unit)}")
+        lines.extend(_money_lines(mine, years))
     return "\n".join(lines)
+
+
+def _money_lines(mine: pd.DataFrame, years: int) -> list[str]:
+    """Extra policy money and the cost per extra unit where the effect is detectable."""
+    corridor = mine[mine["level"] == "corridor"]
+    spent = corridor[(corridor["indicator"] == "policy_spent_eur") & (corridor["year"] > 0)]
+    money = float(spent["mean_difference"].sum())
+    lines = [f"Extra policy money over {years} years: {money / 1e6:.2f} M EUR."]
+    part = mine[(mine["level"] == "participants") & (mine["year"] == years)].set_index("indicator")
+    if money > 0 and "transnational_partners" in part.index:
+        row = part.loc["transnational_partners"]
+        gained = row["mean_difference"] * row["participants_real_firms"]
+        if row["significant"] and gained > 0:
+            lines.append(
+                f"  {money / gained:,.0f} EUR per extra partner beyond INTERREG A among "
+                f"participants in year {years}"
+            )
+        else:
+            lines.append("  per extra partner beyond INTERREG A: no detectable effect")
+    if money > 0:
+        innov = corridor[(corridor["indicator"] == "innovations") & (corridor["year"] == years)]
+        if len(innov) and innov.iloc[0]["significant"] and innov.iloc[0]["mean_difference"] > 0:
+            lines.append(
+                f"  {money / years / innov.iloc[0]['mean_difference']:,.0f} EUR per extra "
+                f"innovation a year in the corridor (year {years})"
+            )
+        else:
+            lines.append("  per extra innovation in the corridor: no detectable effect")
+    return lines

@@ -62,15 +62,14 @@ def _check_regions(value: list[str]) -> list[str]:
 RegionCodes = Annotated[list[str], AfterValidator(_check_regions)]
 
 
-def param(default: float, ge: float, le: float, unit: str, meaning: str) -> Any:
-    """A behaviour parameter: default, inclusive range, unit and one-line meaning."""
-    return Field(
-        default,
-        ge=ge,
-        le=le,
-        description=f"{meaning} [{unit}]",
-        json_schema_extra={"unit": unit, "role": "uncertainty"},
-    )
+def param(default: float, ge: float, le: float, unit: str, meaning: str, basis: str = "") -> Any:
+    """A behaviour parameter: default, inclusive range, unit, one-line meaning and, where the
+    value rests on a published figure or an argument, its basis.
+    """
+    extra: dict[str, Any] = {"unit": unit, "role": "uncertainty"}
+    if basis:
+        extra["basis"] = basis
+    return Field(default, ge=ge, le=le, description=f"{meaning} [{unit}]", json_schema_extra=extra)
 
 
 def iparam(default: int, ge: int, le: int, meaning: str) -> Any:
@@ -128,9 +127,30 @@ class WorldConfig(Block):
 
 
 class PopulationConfig(Block):
-    """How many firm agents there are and what real economy they stand for (constants)."""
+    """Which real economy the firm agents stand for and at what resolution (constants).
 
-    n_firms: int = Field(2000, ge=10, le=1_000_000, description="number of firm agents [-]")
+    Firm agents are a stratified sample of the corridor's real firms (strata: region x sector x
+    size class x cluster initiative). The strata that policy instruments target — members of
+    cluster initiatives, and small and larger firms of each region's smart-specialisation
+    sectors — are represented at ``targeted_firms_per_agent`` real firms per agent at most; the
+    rest of the economy shares the remaining agents of ``n_firms`` in proportion to its jobs.
+    Each agent's weight (real firms it stands for) is deterministic per stratum.
+    """
+
+    n_firms: int = Field(
+        7000,
+        ge=20,
+        le=1_000_000,
+        description="firm agents in total: the targeted strata at their resolution, the rest "
+        "of the economy coarser [-]",
+    )
+    targeted_firms_per_agent: int = Field(
+        10,
+        ge=1,
+        le=100_000,
+        description="largest number of real firms an agent of a targeted stratum (cluster "
+        "members; small and larger firms of the smart-specialisation sectors) stands for [-]",
+    )
     sector_mix: Literal["clusters", "uniform"] = Field(
         "clusters",
         description="sector shares per region: tilted toward the sectors of its cluster "
@@ -156,12 +176,6 @@ class PopulationConfig(Block):
         description="EU27 GDP per head that a PPS index of 100 means (Eurostat nama_10_pc, "
         "2023, approximate) [EUR]",
     )
-    mean_firm_jobs: float = Field(
-        20.0,
-        ge=1.0,
-        le=1_000.0,
-        description="mean jobs of the real firm an agent stands for [jobs]",
-    )
     rd_reference: float = Field(
         0.02,
         ge=0.001,
@@ -169,11 +183,14 @@ class PopulationConfig(Block):
         description="business R&D share of revenue that counts as 'typical' in absorptive "
         "capacity and innovation [-]",
     )
-    cluster_member_share: float = Field(
-        0.3,
-        ge=0.0,
-        le=1.0,
-        description="initial share of firms in a cluster's region and sector that are members [-]",
+    members_per_initiative: float = Field(
+        100.0,
+        ge=1.0,
+        le=5_000.0,
+        description="member firms of an initiative whose membership clusters.csv does not "
+        "give (European Cluster Collaboration Platform, about 2018: 'an average of 100 SMEs "
+        "per cluster') [firms]",
+        json_schema_extra={"unit": "firms", "role": "uncertainty"},
     )
 
 
@@ -312,7 +329,10 @@ class ClustersConfig(Block):
     """Cluster initiatives: members and partnerships (uncertainties)."""
 
     recruit_rate: float = param(
-        0.2, 0.0, 5.0, "1/year", "rate at which a fully capable cluster recruits a non-member"
+        0.05, 0.0, 5.0, "1/year", "rate at which a fully capable cluster recruits a non-member"
+    )
+    leave_rate: float = param(
+        0.1, 0.0, 5.0, "1/year", "rate at which a member firm leaves its cluster initiative"
     )
     capacity_experienced: float = param(
         0.6, 0.0, 1.0, "-", "management capacity of an experienced cluster unfunded"
@@ -321,11 +341,14 @@ class ClustersConfig(Block):
         0.25, 0.0, 1.0, "-", "management capacity of a pioneering cluster unfunded"
     )
     capacity_cost_eur: float = param(
-        300_000.0,
+        1_000_000.0,
         1_000.0,
         1e8,
         "EUR/year",
         "yearly funding that closes 63 % of a cluster's capacity gap",
+        "public funding of a cluster organisation: Danish national clusters about 11.4 M DKK "
+        "(1.5 M EUR) a year, Norwegian NCE about 5 M NOK and Arena 2.2 M NOK; plausible "
+        "0.3-2 M",
     )
     interreg_partnering_rate: float = param(
         0.05,
@@ -339,7 +362,16 @@ class ClustersConfig(Block):
         0.0,
         5.0,
         "1/year",
-        "rate at which clusters of committed framework regions form a partnership abroad",
+        "rate at which clusters of committed framework regions form a partnership abroad "
+        "(while the framework has money for more)",
+    )
+    partnership_lapse_rate: float = param(
+        0.5,
+        0.0,
+        10.0,
+        "1/year",
+        "rate at which framework partnerships lapse once the framework or a region's "
+        "commitment has ended",
     )
 
 
@@ -350,9 +382,23 @@ class GovernmentsConfig(Block):
         0.0005, 0.0, 0.01, "-", "yearly regional innovation budget as share of regional GDP"
     )
     rd_subsidy_share: float = param(
-        0.6, 0.0, 1.0, "-", "share of the budget for R&D subsidies (rest: cluster management)"
+        0.9,
+        0.0,
+        1.0,
+        "-",
+        "share of the budget for R&D subsidies (rest: cluster management)",
+        "the rest, about 0.9 M EUR per initiative in the baseline, is of the order of the "
+        "public funding of Nordic cluster organisations (0.2-1.5 M EUR a year)",
     )
-    additionality: float = param(1.0, 0.0, 2.0, "-", "extra R&D per EUR of R&D subsidy")
+    additionality: float = param(
+        1.5,
+        0.0,
+        3.0,
+        "-",
+        "extra R&D per EUR of R&D subsidy, the subsidy included",
+        "ZIM evaluation 1.9 (0.90 EUR of own money per EUR), German Leading-Edge Cluster SMEs "
+        "2.36, SkatteFUNN about 2; full crowding out 0; plausible 0.5-2.4",
+    )
     initial_commitment: float = param(
         0.6, 0.0, 1.0, "-", "commitment of a framework region when it joins"
     )
@@ -363,7 +409,15 @@ class GovernmentsConfig(Block):
         0.15, 0.0, 5.0, "1/year", "fall of commitment per year without benefits"
     )
     benefit_reference: float = param(
-        0.03, 0.001, 5.0, "links/firm", "transnational links per firm that count as clear benefit"
+        0.015,
+        0.001,
+        5.0,
+        "links/firm",
+        "partners beyond INTERREG A per member firm of a region's initiatives that count as "
+        "clear benefit",
+        "judgement: about the baseline level (0.013 in year 6 of the baseline), so a region "
+        "stays committed where the framework keeps its members' transnational cooperation at "
+        "least at today's level; plausible 0.005-0.05",
     )
     leave_threshold: float = param(
         0.3, 0.0, 1.0, "-", "commitment below which a voluntary member leaves"
@@ -374,44 +428,144 @@ class GovernmentsConfig(Block):
 
 
 class InstrumentsConfig(Block):
-    """How strongly instrument money acts (uncertainties): a budget per real targeted firm of
-    ``*_eur_scale`` gives 63 % of an instrument's full effect (1 - exp(-money / scale)).
+    """What policy instruments buy and what one unit does (uncertainties).
+
+    Money buys countable units at a unit cost: brokered matches, coached firms, co-funded R&D
+    projects, cluster-management staff, enrolled rural firms and supported recruitments.
+    Participants are firms of the target set that apply, selected by fit.
     """
 
-    max_cost_cut: float = param(
-        0.8, 0.0, 1.0, "-", "largest share of a link's cost an instrument can remove"
-    )
-    matchmaking_eur_scale: float = param(
-        2_000.0, 1.0, 1e7, "EUR/firm/year", "matchmaking money per targeted firm for 63 % effect"
-    )
-    management_eur_scale: float = param(
-        1_000.0,
+    apply_share: float = param(
+        0.3,
+        0.0,
         1.0,
+        "-",
+        "share of eligible firms that apply to an instrument in a year",
+        "judgement; plausible 0.1-0.5",
+    )
+    repeat_after_years: int = Field(
+        3,
+        ge=1,
+        le=100,
+        description="years before a firm served by an instrument may be served by it again [years]",
+        json_schema_extra={"unit": "years", "role": "uncertainty"},
+    )
+    match_eur: float = param(
+        10_000.0,
+        100.0,
         1e7,
-        "EUR/firm/year",
-        "innovation-management money per targeted firm for 63 % effect",
+        "EUR/match",
+        "cost of one brokered partner match for one firm",
+        "Enterprise Europe Network: about 2,500 partnership agreements a year and 182.5 M EUR "
+        "for 2025-28, so at most about 21 k EUR per agreement; ClusterXchange: 390-1,100 EUR "
+        "per exchange; plausible 2-25 k",
     )
-    rural_eur_scale: float = param(
-        1_000.0,
+    broker_candidates: int = iparam(20, 1, 500, "partners a broker considers for a participant")
+    broker_cost_cut: float = param(
+        0.8,
+        0.0,
         1.0,
+        "-",
+        "share of a brokered link's travel and border cost that the broker's introduction removes",
+    )
+    coaching_eur: float = param(
+        10_000.0,
+        100.0,
         1e7,
-        "EUR/firm/year",
-        "rural-inclusion money per targeted firm for 63 % effect",
+        "EUR/firm",
+        "cost of coaching one firm in innovation management",
+        "EIC business coaching: 1,000 EUR a day for 3-12 days; go-inno: at most 20 k EUR a "
+        "year; plausible 3-25 k",
     )
-    talent_eur_scale: float = param(
-        1_000_000.0,
+    coaching_persistence_years: float = param(
+        3.0, 0.1, 50.0, "years", "years over which coaching's effect falls to 1/e"
+    )
+    coaching_innovation_effect: float = param(
+        0.2,
+        0.0,
+        5.0,
+        "-",
+        "relative rise of a freshly coached firm's innovation rate",
+        "Daly (2018): Danish innovation-network participants had 7 % higher labour "
+        "productivity and 13 % higher TFP after four years; judgement; plausible 0-0.5",
+    )
+    coaching_cost_cut: float = param(
+        0.5, 0.0, 1.0, "-", "share of a freshly coached firm's fixed link cost removed"
+    )
+    rd_project_eur: float = param(
+        400_000.0,
+        1_000.0,
+        1e9,
+        "EUR/project",
+        "total cost of a co-funded firm R&D project",
+        "Eurostars: 1.3 M EUR per project of 3-4 participants; MIT R&D cooperation (NL): "
+        "grants of 50-350 k EUR at 35 %; ZIM: about 164 k EUR of grant per project; "
+        "plausible 150 k-1 M",
+    )
+    rd_funding_rate: float = param(
+        0.4,
+        0.0,
         1.0,
-        1e10,
-        "EUR/region/year",
-        "talent-attraction money per target region for 63 % effect",
+        "-",
+        "share of a co-funded R&D project paid by the subsidy",
+        "Innobooster 33-35 %, MIT 35 %, Vinnova and most Eurostars countries about 50 % for "
+        "SMEs; plausible 0.33-0.6",
     )
-    talent_utility: float = param(
-        0.5, 0.0, 5.0, "-", "attractiveness a fully funded talent programme adds"
+    rd_project_years: int = Field(
+        2,
+        ge=1,
+        le=20,
+        description="years a co-funded R&D project runs [years]",
+        json_schema_extra={"unit": "years", "role": "uncertainty"},
+    )
+    management_fte_eur: float = param(
+        90_000.0,
+        1_000.0,
+        1e7,
+        "EUR/year",
+        "yearly cost of one full-time cluster manager (one unit of cluster management)",
+        "no figure found; judgement for a Nordic or German post with overheads; plausible 60-150 k",
+    )
+    rural_eur: float = param(
+        5_000.0,
+        100.0,
+        1e7,
+        "EUR/firm",
+        "cost of bringing one rural firm into cluster activities",
+        "a Scottish rural outreach programme reached 751 firms for 230 k GBP (about 350 EUR "
+        "each, outreach only, a lower bound); judgement; plausible 0.5-15 k",
+    )
+    rural_support_years: int = Field(
+        3,
+        ge=1,
+        le=50,
+        description="years an enrolled rural firm searches more and travels cheaper [years]",
+        json_schema_extra={"unit": "years", "role": "uncertainty"},
+    )
+    rural_access_cut: float = param(
+        0.5, 0.0, 1.0, "-", "share of an enrolled rural firm's travel cost of links removed"
+    )
+    rural_search_boost: float = param(
+        1.0, 0.0, 10.0, "-", "relative rise of an enrolled rural firm's search rate"
+    )
+    recruitment_eur: float = param(
+        15_000.0,
+        100.0,
+        1e7,
+        "EUR/person",
+        "cost of one supported recruitment of a skilled worker",
+        "Talent til Danmark: 52.8 M DKK for a target of 400 attracted talents (about 17.7 k "
+        "EUR each); Copenhagen Talent Bridge: 41 M DKK for 392 retained (about 14 k EUR); "
+        "plausible 10-30 k",
     )
 
 
 class FrameworkConfig(Block):
-    """A transnational cluster framework (a lever; off in the baseline)."""
+    """A transnational cluster framework (a lever; off in the baseline).
+
+    The framework is not free: each year its budget pays a secretariat first and then
+    transnational cluster partnerships at a unit cost; without the secretariat it does nothing.
+    """
 
     enabled: bool = Field(False, description="whether the framework exists")
     regions: RegionCodes = Field(
@@ -420,13 +574,39 @@ class FrameworkConfig(Block):
     start_year: int = Field(0, ge=0, le=100, description="first simulated year of the framework")
     duration_years: int = Field(10, ge=1, le=100, description="years the framework runs")
     binding: bool = Field(False, description="binding commitment: members cannot leave")
-    cost_reduction: float = Field(
-        0.5,
+    budget_eur_per_year: float = Field(
+        0.0,
         ge=0.0,
-        le=1.0,
-        description="share of travel and border cost of a link that the framework's "
-        "matchmaking removes for cluster members of committed regions [-]",
-        json_schema_extra={"unit": "-", "role": "lever"},
+        le=1e10,
+        description="yearly budget of the framework itself: its secretariat, then its cluster "
+        "partnerships [EUR]",
+    )
+    secretariat_eur_per_year: float = param(
+        400_000.0,
+        0.0,
+        1e8,
+        "EUR/year",
+        "yearly cost of the framework's secretariat",
+        "STRING's secretariat: three to four staff and a managing director "
+        "(stringnetwork.org) at about 90 k EUR per full-time post; plausible 200-700 k",
+    )
+    partnership_eur_per_year: float = param(
+        150_000.0,
+        10_000.0,
+        1e8,
+        "EUR/year",
+        "yearly cost of one transnational cluster partnership the framework runs",
+        "European Strategic Cluster Partnerships for Going International: up to 448,750 EUR "
+        "per partnership over two years; Euroclusters: about 1.4 M EUR per partnership over "
+        "three years, at least 75 % of it passed on to SMEs; plausible 50-450 k",
+    )
+    cost_reduction: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "-",
+        "share of travel and border cost of a link between members of two partnered "
+        "initiatives that a framework partnership removes",
     )
 
 
@@ -450,6 +630,20 @@ class PolicyInstrument(Block):
     start_year: int = Field(0, ge=0, le=100, description="first simulated year of the instrument")
     duration_years: int = Field(10, ge=1, le=100, description="years the instrument runs")
     budget_eur_per_year: float = Field(0.0, ge=0.0, description="yearly budget [EUR]")
+    unit_cost_eur: float | None = Field(
+        None,
+        gt=0.0,
+        description="cost of one unit this instrument buys (default: the kind's cost in "
+        "'instruments') [EUR]",
+    )
+    members_only: bool = Field(
+        False, description="only firms that are members of a cluster initiative take part"
+    )
+    scope: Literal["transnational", "interreg_a", "cross_border"] = Field(
+        "transnational",
+        description="matchmaking only: partners in countries sharing no INTERREG A programme "
+        "with the participant's region, in countries sharing one, or in any other country",
+    )
     project: str | None = Field(
         None, description="infrastructure only: the transport project that opens in start_year"
     )
@@ -481,6 +675,36 @@ class RunConfig(Block):
         description="simulated years at which every firm's state is written "
         "(years past the end are skipped)",
     )
+    firm_panel: bool = Field(
+        False,
+        description="record every firm's outcomes every year (firm_panel.parquet), for "
+        "comparisons paired firm by firm",
+    )
+
+
+PROGRAMME_YEARS = 7  # INTERREG A funds cover the seven years 2021-2027
+
+
+def interreg_a_programmes() -> list["PolicyInstrument"]:
+    """Today's INTERREG A programmes as funded cross-border cooperation of firms: a yearly
+    budget of EU funds x innovation share x modelled share / 7 years, one unit = one firm
+    brought into a cross-border cooperation project (the facts and their sources are in
+    ``interreg_a.csv``).
+    """
+    return [
+        PolicyInstrument(
+            kind="matchmaking",
+            name=row.programme,
+            scope="interreg_a",
+            regions=row.regions.split(";"),
+            budget_eur_per_year=round(
+                row.eu_funds_eur * row.innovation_share * row.modelled_share / PROGRAMME_YEARS
+            ),
+            unit_cost_eur=float(row.unit_cost_eur),
+            duration_years=100,
+        )
+        for row in facts.interreg_programmes().itertuples()
+    ]
 
 
 class Scenario(Block):
@@ -504,7 +728,15 @@ class Scenario(Block):
     governments: GovernmentsConfig = GovernmentsConfig()
     instruments: InstrumentsConfig = InstrumentsConfig()
     framework: FrameworkConfig = FrameworkConfig()
-    policies: list[PolicyInstrument] = Field(default_factory=list)
+    programmes: list[PolicyInstrument] = Field(
+        default_factory=lambda: interreg_a_programmes(),
+        description="today's funded programmes, part of the world every scenario is compared "
+        "in (default: the INTERREG A programmes of nsrsim/world/data/interreg_a.csv)",
+    )
+    policies: list[PolicyInstrument] = Field(
+        default_factory=list,
+        description="the scenario's own policy instruments (what a comparison evaluates)",
+    )
     run: RunConfig = RunConfig()
 
 
@@ -698,6 +930,7 @@ def parameter_table() -> list[dict[str, Any]]:
                     "meaning": description.rsplit(" [", 1)[0]
                     if description.endswith("]")
                     else description,
+                    "basis": extra.get("basis", ""),
                 }
             )
     return rows
@@ -747,13 +980,21 @@ class OutputsConfig(Block):
         default_factory=list, description="simulated years to keep (empty: the final year)"
     )
     regions: bool = Field(False, description="also keep each indicator per region")
+    urban_classes: bool = Field(
+        False, description="also keep each indicator per urban class (urban, intermediate, rural)"
+    )
+    firm_panel: bool = Field(
+        False,
+        description="also keep every firm's yearly outcomes and the participants of each run "
+        "(panel/ and participants/ folders)",
+    )
 
     @field_validator("indicators")
     @classmethod
     def _known_indicators(cls, value: list[str]) -> list[str]:
-        from nsrsim.indicators import OUTCOME_BY_NAME, REGION_OUTCOMES
+        from nsrsim.indicators import AREA_OUTCOMES, OUTCOME_BY_NAME
 
-        known = set(OUTCOME_BY_NAME) | set(REGION_OUTCOMES)
+        known = set(OUTCOME_BY_NAME) | set(AREA_OUTCOMES)
         unknown = [name for name in value if name not in known]
         if unknown:
             raise ValueError(

@@ -9,40 +9,57 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 
 @dataclass(frozen=True)
-class Aggregates:
-    """Per-region yearly totals (arrays over regions) and corridor-wide network facts."""
+class AreaTotals:
+    """Yearly totals per area (a region or an urban class), in real units.
+
+    The region-only fields (skilled workers, population, budgets, commitment) are None for
+    urban classes.
+    """
 
     output_eur: np.ndarray
     jobs: np.ndarray
     firms: np.ndarray  # real firms
     innovations: np.ndarray  # real innovations this year
-    skilled: np.ndarray
-    investment_eur: np.ndarray
-    population: np.ndarray
-    links: np.ndarray  # links with at least one end in the region
+    targeted_firms: np.ndarray  # real firms of the targeted strata (firm resolution)
+    links: np.ndarray  # partner relations of the area's targeted firms (per real firm)
     cross_border_links: np.ndarray
-    commitment: np.ndarray
-    member: np.ndarray
-    budget_eur: np.ndarray
-    spent_eur: np.ndarray
-    policy_budget_eur: float  # this year's policy instruments
+    linked_firms: np.ndarray  # real firms with at least one partner
+    transnational_firms: np.ndarray  # real firms with a partner beyond INTERREG A
+    skilled: np.ndarray | None = None
+    population: np.ndarray | None = None
+    investment_eur: np.ndarray | None = None
+    commitment: np.ndarray | None = None
+    member: np.ndarray | None = None
+    budget_eur: np.ndarray | None = None
+    spent_eur: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    """Per-region totals and corridor-wide facts of one year."""
+
+    regions: AreaTotals
+    hotspot: np.ndarray  # bool: the three regions of highest GDP in the data
+    policy_budget_eur: float  # this year's policy instruments and framework
     policy_spent_eur: float
-    hotspot: np.ndarray  # bool: the three regions of highest initial output
+    framework_partnerships: int
+    cluster_members: float  # real member firms of cluster initiatives
     urban_output: float
     urban_jobs: float
     rural_output: float
     rural_jobs: float
-    n_links: int
-    n_cross_border: int
-    n_transnational: int  # cross-border between regions sharing no INTERREG A programme
-    n_urban_rural: int
+    relations: float  # partner relations of targeted firms: sum of weight x partners
+    cross_border: float  # of which cross-border
+    transnational: float  # of which cross-border between regions sharing no INTERREG A area
+    urban_rural: float  # of which between an urban and a rural firm
     clustering: float
-    giant_share: float
+    giant_share: float  # share of targeted firms in the largest component
 
 
 @dataclass(frozen=True)
@@ -62,7 +79,7 @@ def _ratio(num: float, den: float) -> float:
 
 
 def theil(output: np.ndarray, population: np.ndarray) -> float:
-    """Population-weighted Theil T index of output per head across regions (0 = equal)."""
+    """Theil T index of output per head across regions (output-share weighted; 0 = equal)."""
     share_y = output / output.sum()
     share_p = population / population.sum()
     terms = np.where(
@@ -71,42 +88,27 @@ def theil(output: np.ndarray, population: np.ndarray) -> float:
     return float(max(terms.sum(), 0.0))
 
 
+def _total(name: str) -> Callable[[Aggregates], float]:
+    return lambda a: float(getattr(a.regions, name).sum())
+
+
 OUTCOMES: tuple[Outcome, ...] = (
-    Outcome(
-        "output_eur",
-        "Output",
-        "EUR/year",
-        True,
-        "competitiveness",
-        lambda a: float(a.output_eur.sum()),
-    ),
+    Outcome("output_eur", "Output", "EUR/year", True, "competitiveness", _total("output_eur")),
     Outcome(
         "productivity_eur",
         "Productivity",
         "EUR/job/year",
         True,
         "competitiveness",
-        lambda a: _ratio(a.output_eur.sum(), a.jobs.sum()),
+        lambda a: _ratio(a.regions.output_eur.sum(), a.regions.jobs.sum()),
     ),
+    Outcome("employment", "Employment", "jobs", True, "competitiveness", _total("jobs")),
     Outcome(
-        "employment", "Employment", "jobs", True, "competitiveness", lambda a: float(a.jobs.sum())
+        "innovations", "Innovations", "per year", True, "competitiveness", _total("innovations")
     ),
+    Outcome("firms", "Firms", "firms", True, "competitiveness", _total("firms")),
     Outcome(
-        "innovations",
-        "Innovations",
-        "per year",
-        True,
-        "competitiveness",
-        lambda a: float(a.innovations.sum()),
-    ),
-    Outcome("firms", "Firms", "firms", True, "competitiveness", lambda a: float(a.firms.sum())),
-    Outcome(
-        "skilled_workers",
-        "Skilled workers",
-        "persons",
-        True,
-        "competitiveness",
-        lambda a: float(a.skilled.sum()),
+        "skilled_workers", "Skilled workers", "persons", True, "competitiveness", _total("skilled")
     ),
     Outcome(
         "investment_eur",
@@ -114,15 +116,15 @@ OUTCOMES: tuple[Outcome, ...] = (
         "EUR/year",
         True,
         "competitiveness",
-        lambda a: float(a.investment_eur.sum()),
+        _total("investment_eur"),
     ),
     Outcome(
         "theil_gdp_per_head",
-        "Theil index of GDP per head",
+        "Theil T of GDP per head",
         "-",
         False,
         "cohesion",
-        lambda a: theil(a.output_eur, a.population),
+        lambda a: theil(a.regions.output_eur, a.regions.population),
     ),
     Outcome(
         "urban_rural_gap",
@@ -140,10 +142,23 @@ OUTCOMES: tuple[Outcome, ...] = (
         "share",
         True,
         "cohesion",
-        lambda a: _ratio(a.innovations[~a.hotspot].sum(), a.innovations.sum()),
+        lambda a: _ratio(a.regions.innovations[~a.hotspot].sum(), a.regions.innovations.sum()),
     ),
     Outcome(
-        "links", "Partner links", "agent links", True, "cooperation", lambda a: float(a.n_links)
+        "links",
+        "Partner relations of targeted firms",
+        "relations",
+        True,
+        "cooperation",
+        lambda a: a.relations,
+    ),
+    Outcome(
+        "linked_firm_share",
+        "Targeted firms with a partner",
+        "share",
+        True,
+        "cooperation",
+        lambda a: _ratio(a.regions.linked_firms.sum(), a.regions.targeted_firms.sum()),
     ),
     Outcome(
         "cross_border_share",
@@ -151,7 +166,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         "share",
         True,
         "cooperation",
-        lambda a: _ratio(a.n_cross_border, a.n_links),
+        lambda a: _ratio(a.cross_border, a.relations),
     ),
     Outcome(
         "transnational_share",
@@ -159,7 +174,15 @@ OUTCOMES: tuple[Outcome, ...] = (
         "share",
         True,
         "cooperation",
-        lambda a: _ratio(a.n_transnational, a.n_links),
+        lambda a: _ratio(a.transnational, a.relations),
+    ),
+    Outcome(
+        "transnational_firm_share",
+        "Targeted firms with a partner beyond INTERREG A",
+        "share",
+        True,
+        "cooperation",
+        lambda a: _ratio(a.regions.transnational_firms.sum(), a.regions.targeted_firms.sum()),
     ),
     Outcome(
         "urban_rural_link_share",
@@ -167,7 +190,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         "share",
         True,
         "cooperation",
-        lambda a: _ratio(a.n_urban_rural, a.n_links),
+        lambda a: _ratio(a.urban_rural, a.relations),
     ),
     Outcome(
         "clustering",
@@ -180,10 +203,18 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "giant_component_share",
         "Giant component",
-        "share of firms",
+        "share of targeted firms",
         True,
         "cooperation",
         lambda a: a.giant_share,
+    ),
+    Outcome(
+        "cluster_members",
+        "Cluster members",
+        "firms",
+        True,
+        "cooperation",
+        lambda a: a.cluster_members,
     ),
     Outcome(
         "framework_members",
@@ -191,7 +222,15 @@ OUTCOMES: tuple[Outcome, ...] = (
         "regions",
         True,
         "policy",
-        lambda a: float(a.member.sum()),
+        lambda a: float(a.regions.member.sum()),
+    ),
+    Outcome(
+        "framework_partnerships",
+        "Framework cluster partnerships",
+        "partnerships",
+        True,
+        "policy",
+        lambda a: float(a.framework_partnerships),
     ),
     Outcome(
         "mean_commitment",
@@ -199,7 +238,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         "-",
         True,
         "policy",
-        lambda a: float(a.commitment.mean()),
+        lambda a: float(a.regions.commitment.mean()),
     ),
     Outcome(
         "budget_eur",
@@ -207,11 +246,11 @@ OUTCOMES: tuple[Outcome, ...] = (
         "EUR/year",
         None,
         "policy",
-        lambda a: float(a.budget_eur.sum()),
+        _total("budget_eur"),
     ),
     Outcome(
         "policy_budget_eur",
-        "Policy instrument budgets",
+        "Policy instrument and framework budgets",
         "EUR/year",
         None,
         "policy",
@@ -219,7 +258,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     ),
     Outcome(
         "policy_spent_eur",
-        "Policy instrument spending",
+        "Policy instrument and framework spending",
         "EUR/year",
         None,
         "policy",
@@ -227,43 +266,62 @@ OUTCOMES: tuple[Outcome, ...] = (
     ),
     Outcome(
         "budget_spent_eur",
-        "Budget spent",
+        "Regional budgets spent",
         "EUR/year",
         None,
         "policy",
-        lambda a: float(a.spent_eur.sum()),
+        _total("spent_eur"),
     ),
 )
 
-REGION_OUTCOMES: dict[str, Callable[[Aggregates], np.ndarray]] = {
-    "output_eur": lambda a: a.output_eur,
-    "employment": lambda a: a.jobs,
-    "productivity_eur": lambda a: np.divide(
-        a.output_eur, a.jobs, out=np.zeros_like(a.jobs), where=a.jobs > 0
-    ),
-    "gdp_per_head_eur": lambda a: a.output_eur / a.population,
-    "innovations": lambda a: a.innovations,
-    "innovations_per_1000_jobs": lambda a: np.divide(
-        1000 * a.innovations, a.jobs, out=np.zeros_like(a.jobs), where=a.jobs > 0
-    ),
-    "firms": lambda a: a.firms,
-    "skilled_workers": lambda a: a.skilled,
-    "investment_eur": lambda a: a.investment_eur,
-    "links": lambda a: a.links.astype(float),
-    "cross_border_links": lambda a: a.cross_border_links.astype(float),
-    "commitment": lambda a: a.commitment,
-    "member": lambda a: a.member.astype(float),
-    "budget_eur": lambda a: a.budget_eur,
-    "budget_spent_eur": lambda a: a.spent_eur,
+
+def _per(num: np.ndarray, den: np.ndarray, factor: float = 1.0) -> np.ndarray:
+    return np.divide(factor * num, den, out=np.zeros_like(den, dtype=float), where=den > 0)
+
+
+AREA_OUTCOMES: dict[str, Callable[[AreaTotals], np.ndarray | None]] = {
+    "output_eur": lambda t: t.output_eur,
+    "employment": lambda t: t.jobs,
+    "productivity_eur": lambda t: _per(t.output_eur, t.jobs),
+    "gdp_per_head_eur": lambda t: None if t.population is None else t.output_eur / t.population,
+    "innovations": lambda t: t.innovations,
+    "innovations_per_1000_jobs": lambda t: _per(t.innovations, t.jobs, 1000.0),
+    "firms": lambda t: t.firms,
+    "links": lambda t: t.links,
+    "cross_border_links": lambda t: t.cross_border_links,
+    "linked_firm_share": lambda t: _per(t.linked_firms, t.targeted_firms),
+    "transnational_firm_share": lambda t: _per(t.transnational_firms, t.targeted_firms),
+    "skilled_workers": lambda t: t.skilled,
+    "investment_eur": lambda t: t.investment_eur,
+    "commitment": lambda t: t.commitment,
+    "member": lambda t: None if t.member is None else t.member.astype(float),
+    "budget_eur": lambda t: t.budget_eur,
+    "budget_spent_eur": lambda t: t.spent_eur,
 }
+
+
+def area_table(totals: AreaTotals, names: list[str]) -> pd.DataFrame:
+    """One row per area, one column per area outcome defined for it."""
+    columns = {}
+    for name, compute in AREA_OUTCOMES.items():
+        value = compute(totals)
+        if value is not None:
+            columns[name] = np.asarray(value, float)
+    table = pd.DataFrame(columns)
+    table.insert(0, "area", names)
+    return table
+
 
 OUTCOME_BY_NAME = {o.name: o for o in OUTCOMES}
 
 
 def network_facts(
-    a: np.ndarray, b: np.ndarray, live: np.ndarray, n_rows: int
+    a: np.ndarray, b: np.ndarray, live: np.ndarray, n_rows: int, weight: np.ndarray
 ) -> tuple[float, float]:
-    """Transitivity (3 x triangles / connected triples) and the giant component's share."""
+    """Transitivity (3 x triangles / connected triples) of the agent network and the share of
+    the firms counted by ``weight`` (real firms per agent; 0 for agents not counted) in the
+    component that holds most of them.
+    """
     if live.size == 0:
         return 0.0, 0.0
     ones = np.ones(len(a))
@@ -275,5 +333,5 @@ def network_facts(
     closed = float((adjacency @ adjacency).multiply(adjacency).sum())
     clustering = closed / triples if triples > 0 else 0.0
     _, label = connected_components(adjacency[live][:, live], directed=False)
-    giant = np.bincount(label).max() / live.size
-    return clustering, float(giant)
+    size = np.bincount(label, weights=weight[live])
+    return clustering, float(size.max() / size.sum()) if size.sum() > 0 else 0.0

@@ -2,11 +2,11 @@
 
 One step is ``1 / run.steps_per_year`` years (a quarter by default); governments decide once a
 year. Firm state lives in NumPy arrays (``self.firms``, ``self.links``) and every sub-model is
-a call into ``nsrsim.rules``; random numbers are drawn in bulk here, from one stream per
-sub-model spawned from the run's seed, and passed to the rules.
+a call into ``nsrsim.rules`` (instruments: ``nsrsim.policy``, totals: ``nsrsim.accounts``).
+Every random number is keyed by (seed, stream, step, firm id) (:mod:`nsrsim.random`), so two
+scenarios give each firm the same draws whatever happens elsewhere.
 """
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,50 +14,33 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from nsrsim import policy
+from nsrsim import accounts, policy
 from nsrsim.agents import ClusterInitiative, Firm, RegionalGovernment
 from nsrsim.config import Scenario, load_scenario, set_dotted, validate
 from nsrsim.errors import ConfigError
-from nsrsim.indicators import OUTCOMES, REGION_OUTCOMES, Aggregates, network_facts
+from nsrsim.indicators import OUTCOMES, area_table
 from nsrsim.population import (
     SECTORS,
-    EntryContext,
+    PlacementContext,
+    allocate_agents,
     cluster_table,
-    country_index,
     draw_entrants,
     initiative_choice,
     place_firms,
     priorities,
+    real_economy,
+    region_cell_cdf,
     sector_mix,
     urban_codes,
 )
+from nsrsim.random import DrawLog, KeyedRandom, pair_keys
 from nsrsim.rules import clusters as cluster_rules
 from nsrsim.rules import governance, innovation, learning, market, mobility, partnering
-from nsrsim.state import RURAL, URBAN, Links
+from nsrsim.state import FirmArrays, Links
+from nsrsim.world import facts
 from nsrsim.world.world import World, cached_world
 
 PROGRAMMES = ("OKS", "DE-DK", "DE-NL", "SE-NO", "SB")
-PARTNERSHIP_LAPSE_RATE = 0.5  # 1/year: framework partnerships lapse once the framework is gone
-
-
-@dataclass(frozen=True)
-class Streams:
-    """One random generator per sub-model, spawned from the run's seed (common random numbers:
-    changing one sub-model's draws leaves the others' untouched).
-    """
-
-    init: np.random.Generator
-    clusters: np.random.Generator
-    partnering: np.random.Generator
-    innovation: np.random.Generator
-    market: np.random.Generator
-    entry: np.random.Generator
-
-    @classmethod
-    def from_seed(cls, seed: int) -> "Streams":
-        """Spawn the streams from ``numpy.random.SeedSequence(seed)``."""
-        children = np.random.SeedSequence(seed).spawn(6)
-        return cls(*(np.random.default_rng(child) for child in children))
 
 
 def resolve_scenario(
@@ -93,7 +76,8 @@ class NSRModel(mesa.Model):
 
     ``NSRModel()`` builds the baseline; ``NSRModel(scenario, rng=seed)`` any scenario, where
     ``scenario`` is a :class:`~nsrsim.config.Scenario` or a YAML path. Flat keyword parameters
-    (``partnering__decay_km=200``) override fields, so ``mesa.batch_run`` works. Mesa's own
+    (``partnering__decay_km=200``) override fields, so ``mesa.batch_run`` works. ``draw_log``
+    records every random draw (for tests that compare two scenarios' draws). Mesa's own
     ``self.scenario`` is the experimental Mesa Scenario that Mesa creates from the seed; the
     nsrsim scenario is ``self.config``.
     """
@@ -103,26 +87,28 @@ class NSRModel(mesa.Model):
         scenario: Scenario | str | Path | None = None,
         *,
         rng: int | None = None,
+        draw_log: DrawLog | None = None,
         **params: Any,
     ) -> None:
         config = resolve_scenario(scenario, params, rng)
         super().__init__(rng=config.run.seed)
         self.config = config
         self.dt = 1.0 / config.run.steps_per_year
-        self.streams = Streams.from_seed(config.run.seed)
+        self.draws = KeyedRandom(config.run.seed, draw_log)
         self.year = 0
         self.world: World = cached_world(config.world)
         self._init_regions()
         self._init_agents()
+        self.opened_projects: set[str] = set()  # by infrastructure instruments, for good
         self._open_projects: frozenset[str] | None = None
         self._update_travel()
-        output = self._region_output()
-        self.hotspot = np.zeros(len(self.region_codes), bool)
-        self.hotspot[np.argsort(-output, kind="stable")[:3]] = True
         self.indicator_rows: list[dict[str, float]] = []
         self.region_rows: list[pd.DataFrame] = []
+        self.class_rows: list[pd.DataFrame] = []
+        self.panel_rows: list[pd.DataFrame] = []
         self.snapshots: list[pd.DataFrame] = []
         self.policy_rows: list[dict[str, Any]] = []
+        self.participant_rows: list[dict[str, Any]] = []
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 name: (lambda m, n=name: m.latest_indicator(n))
@@ -143,7 +129,8 @@ class NSRModel(mesa.Model):
         pop = self.config.population
         self.region_codes: list[str] = list(regions.index)
         self.population = regions["population"].to_numpy(float)
-        self.region_country = country_index(self.world)
+        countries = sorted(regions["country"].unique())
+        self.region_country = np.array([countries.index(c) for c in regions["country"]])
         self.programmes = np.array(
             [
                 sum(1 << PROGRAMMES.index(p) for p in str(codes).split(";") if p in PROGRAMMES)
@@ -158,33 +145,50 @@ class NSRModel(mesa.Model):
         self.workforce = workforce
         self.labour0 = self.real_jobs0 * (1.0 + self.config.market.labour_slack)
         self.migrated = 0.0  # skilled workers moved between regions so far
+        self.recruited = 0.0  # skilled workers brought into the corridor by instruments
+        gdp = self.population * regions["gdp_pc_pps_pct_eu27"].to_numpy(float)
+        self.hotspot = np.zeros(len(self.region_codes), bool)
+        self.hotspot[np.argsort(-gdp, kind="stable")[:3]] = True  # from data, not a run
         cells = self.world.grid.cells.iloc[self.world.cells]
-        region_of_cell = np.array([self.region_codes.index(r) for r in cells["region"]])
-        self.cell_region = region_of_cell
-        self.cell_urban = urban_codes(cells["urban_class"].to_numpy())
+        self.cell_region = np.array([self.region_codes.index(r) for r in cells["region"]])
         self.cell_population = cells["population"].to_numpy(float) + 1.0
-        urban_pop = np.bincount(
-            region_of_cell,
-            weights=np.where(cells["urban_class"].to_numpy() == "urban", self.cell_population, 0.0),
-            minlength=len(self.region_codes),
-        )
-        self.urban_share = urban_pop / np.bincount(
-            region_of_cell, weights=self.cell_population, minlength=len(self.region_codes)
+        urban = cells["urban_class"].to_numpy() == "urban"
+        n = len(self.region_codes)
+        self.urban_share = np.bincount(
+            self.cell_region, weights=np.where(urban, self.cell_population, 0.0), minlength=n
+        ) / np.bincount(self.cell_region, weights=self.cell_population, minlength=n)
+        region_cells, region_cdfs = region_cell_cdf(self.cell_region, self.cell_population, n)
+        self.placement = PlacementContext(
+            cell_region=self.cell_region,
+            cell_urban=urban_codes(cells["urban_class"].to_numpy()),
+            region_cells=region_cells,
+            region_cdfs=region_cdfs,
+            region_country=self.region_country,
+            gdp_per_job=regions["gdp_pc_pps_pct_eu27"].to_numpy()
+            / 100.0
+            * pop.eu27_gdp_per_head_eur
+            / pop.employment_rate,
+            rd_share=regions["rd_intensity_pct_gdp"].to_numpy() / 100.0,
         )
 
     def _init_agents(self) -> None:
         cfg = self.config
+        n_regions = len(self.region_codes)
         self.mix = sector_mix(self.world, cfg.population.sector_mix)
-        self.cluster_info = cluster_table(self.world, self.mix)
-        self.firms = place_firms(self.world, cfg, self.cluster_info, self.mix, self.streams.init)
-        self.links = Links.empty()
-        agent_jobs = np.bincount(
-            self.firms.region[: self.firms.n],
-            weights=self.firms.jobs[: self.firms.n],
-            minlength=len(self.region_codes),
+        info = cluster_table(self.world, self.mix, cfg.population.members_per_initiative)
+        self.cluster_info = info
+        self.priority_sectors = priorities(self.world, info, self.mix)
+        self.priority_mask = np.zeros((n_regions, len(SECTORS)), bool)
+        for reg, sectors in enumerate(self.priority_sectors):
+            self.priority_mask[reg, [SECTORS.index(s) for s in sectors]] = True
+        self.strata = allocate_agents(
+            real_economy(self.world, cfg, info, self.mix, self.priority_mask, facts.firm_sizes()),
+            cfg.population.n_firms,
+            cfg.population.targeted_firms_per_agent,
         )
-        self.scale = self.real_jobs0 / agent_jobs  # real firms per firm agent, per region
-        info = self.cluster_info
+        self.firms: FirmArrays = place_firms(self.strata, self.placement, self.draws)
+        self.entrant_weight, self.entrant_share = self._entrant_weights()
+        self.links = Links.empty()
         self.cluster_base = np.where(
             info.experienced, cfg.clusters.capacity_experienced, cfg.clusters.capacity_pioneering
         )
@@ -193,11 +197,6 @@ class NSRModel(mesa.Model):
         self.cluster_partnership = np.zeros((len(info.name),) * 2, np.int8)
         self.cluster_country = self.region_country[info.region]
         self.cluster_complementarity = cluster_rules.complementarity(info.sector)
-        self.priority_sectors = priorities(self.world, info, self.mix)
-        n_regions = len(self.region_codes)
-        self.priority_mask = np.zeros((n_regions, len(SECTORS)), bool)
-        for reg, sectors in enumerate(self.priority_sectors):
-            self.priority_mask[reg, [SECTORS.index(s) for s in sectors]] = True
         framework = cfg.framework
         self.eligible = (
             np.isin(self.region_codes, framework.regions or self.region_codes) & framework.enabled
@@ -206,10 +205,15 @@ class NSRModel(mesa.Model):
         self.member = np.zeros(n_regions, bool)
         self.budget_eur = np.zeros(n_regions)
         self.spent_eur = np.zeros(n_regions)
-        self.talent_bonus = np.zeros(n_regions)
-        self.policy_budget_eur = np.zeros(len(cfg.policies))
-        self.policy_spent_eur = np.zeros(len(cfg.policies))
+        self.framework_budget_eur = 0.0
+        self.framework_spent_eur = 0.0
+        self.framework_partnership_years = 0.0
+        self.framework_slots = 0
+        self.instruments = [*cfg.programmes, *cfg.policies]
+        self.ledger = policy.Ledger(len(self.instruments))
+        self.served: dict[int, np.ndarray] = {}
         self.year_innovations = np.zeros(n_regions)
+        self.year_innovations_class = np.zeros(3)
         self.year_investment = np.zeros(n_regions)
         self.last_innovations = np.zeros(n_regions)
         # Mesa agents: one Python object per firm is what Mesa's AgentSet needs; created once
@@ -232,10 +236,36 @@ class NSRModel(mesa.Model):
             for r, code in enumerate(self.region_codes)
         ]
 
-    def _update_travel(self, opened_by_policy: frozenset[str] = frozenset()) -> None:
+    def _entrant_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per part (coarse, fine) x region x sector: the real firms an entrant agent stands
+        for, and the part's share of the region-sector's real firms at the start.
+
+        Coarse entrants are new small firms at the weight of the smallest-size coarse agents;
+        fine entrants replace firms of the targeted non-member strata (firms growing into the
+        small class) at their weight, so the finely sampled strata keep their resolution.
+        """
+        n_regions, n_sectors = len(self.region_codes), len(SECTORS)
+        strata = self.strata
+        weight = np.full((2, n_regions, n_sectors), np.nan)
+        share = np.zeros((2, n_regions, n_sectors))
+        total = strata.groupby(["region", "sector"])["real_firms"].sum()
+        coarse = strata[~strata["targeted"]].sort_values("size", kind="stable")
+        for (reg, sec), row in coarse.groupby(["region", "sector"]).first().iterrows():
+            weight[0, reg, sec] = row["real_firms"] / row["agents"]
+        fine = strata[strata["targeted"] & (strata["cluster"] < 0)]
+        for (reg, sec), group in fine.groupby(["region", "sector"]):
+            weight[1, reg, sec] = group["real_firms"].sum() / group["agents"].sum()
+            share[1, reg, sec] = group["real_firms"].sum() / total[(reg, sec)]
+        share[0] = 1.0 - share[1]
+        fallback = np.nanmedian(weight[0], axis=1, keepdims=True)
+        weight[0] = np.where(np.isnan(weight[0]), fallback, weight[0])
+        weight[1] = np.where(np.isnan(weight[1]), 1.0, weight[1])
+        return weight, share
+
+    def _update_travel(self) -> None:
         """(Re)build the travel-time kernels when the set of open transport projects changes."""
         calendar = self.config.run.start_year + self.year
-        projects = self.world.open_projects(calendar) | opened_by_policy
+        projects = self.world.open_projects(calendar) | frozenset(self.opened_projects)
         if projects == self._open_projects:
             return
         self._open_projects = projects
@@ -286,39 +316,57 @@ class NSRModel(mesa.Model):
 
     @property
     def framework_active(self) -> bool:
-        """Whether the transnational framework runs this year."""
+        """Whether the transnational framework runs this year: it exists, it is within its
+        years, and its budget pays its secretariat.
+        """
         fw = self.config.framework
-        return fw.enabled and fw.start_year <= self.year < fw.start_year + fw.duration_years
+        return (
+            fw.enabled
+            and fw.start_year <= self.year < fw.start_year + fw.duration_years
+            and fw.budget_eur_per_year >= fw.secretariat_eur_per_year
+        )
 
     def governments_decide(self) -> None:
-        """Yearly: framework commitment, budgets and subsidies, policy instruments, transport."""
+        """Yearly: framework commitment and money, regional budgets (R&D projects, cluster
+        management), the policy instruments, transport projects.
+        """
         gov = self.config.governments
         fw = self.config.framework
-        benefit = self._transnational_links_per_firm() if self.framework_active else None
+        active = self.framework_active
+        benefit = accounts.framework_benefit(self) if active else None
         self.member, self.commitment = governance.framework_year(
             self.member,
             self.commitment,
             self.eligible,
             benefit,
-            self.framework_active,
+            active,
             self.year == fw.start_year,
             fw.binding,
             gov,
         )
-        firms = self.firms
-        live = firms.live()
-        n = firms.n
-        self.budget_eur = gov.budget_share_gdp * self._region_output()
-        targeted = np.zeros(n, bool)
-        targeted[live] = self.priority_mask[firms.region[live], firms.sector[live]]
-        revenue = firms.jobs[:n] * firms.productivity[:n]
-        boost, spent_rd = governance.rd_subsidy(
+        self.framework_budget_eur = fw.budget_eur_per_year if active else 0.0
+        self.framework_spent_eur = fw.secretariat_eur_per_year if active else 0.0
+        self.framework_partnership_years = 0.0
+        self.framework_slots = (
+            int(
+                (fw.budget_eur_per_year - fw.secretariat_eur_per_year)
+                // fw.partnership_eur_per_year
+            )
+            if active
+            else 0
+        )
+        gdp = accounts.region_output(self) / self.config.population.business_share
+        self.budget_eur = gov.budget_share_gdp * gdp
+        self.ledger = policy.Ledger(len(self.instruments))
+        spent_rd = policy.rd_projects(
+            self,
+            -1,
+            "regional R&D subsidies",
             self.budget_eur * gov.rd_subsidy_share,
-            firms.region[:n],
-            targeted,
-            self.scale,
-            revenue,
-            gov,
+            self.priority_mask[
+                self.firms.region[: self.firms.n], self.firms.sector[: self.firms.n]
+            ],
+            by_region=True,
         )
         info = self.cluster_info
         eligible = governance.eligible_clusters(self.priority_mask, info.region, info.sector)
@@ -326,56 +374,43 @@ class NSRModel(mesa.Model):
             self.budget_eur * (1.0 - gov.rd_subsidy_share), info.region, eligible
         )
         self.spent_eur = spent_rd + spent_cl
-        instruments = policy.policy_year(
-            self.config.policies,
-            self.year,
-            self.region_codes,
-            live,
-            firms.region[:n],
-            firms.sector[:n],
-            firms.urban[:n],
-            firms.cluster[:n],
-            revenue,
-            self.scale,
-            self.member,
-            self.framework_active,
-            info.region,
-            info.sector,
-            gov.additionality,
-            self.config.instruments,
-        )
-        firms.rd_boost[:n] = boost + instruments.rd_boost
-        firms.matchmaking[:n] = instruments.matchmaking
-        firms.management[:n] = instruments.management
-        firms.rural[:n] = instruments.rural
-        self.cluster_funding = self.cluster_funding + instruments.cluster_funding
+        for index, instrument in enumerate(self.instruments):
+            if policy.active(instrument, self.year):
+                policy.apply(self, index, instrument)
+        self.firms.rd_boost[: self.firms.n] = policy.rd_boost(self)
         self.cluster_capacity = cluster_rules.capacity(
             self.cluster_base, self.cluster_funding, self.config.clusters
         )
-        self.talent_bonus = instruments.talent_bonus
-        self.policy_budget_eur = instruments.budget_eur
-        self.policy_spent_eur = instruments.spent_eur
-        self._update_travel(instruments.open_projects)
+        self._update_travel()
 
     def clusters_act(self) -> None:
-        """Initiatives recruit members and form (or lose) partnerships abroad."""
-        rng = self.streams.clusters
+        """Initiatives recruit and lose members and form (or lose) partnerships abroad."""
+        cfg = self.config.clusters
         firms = self.firms
         live = firms.live()
+        ids = firms.id[live]
+        step = self.steps
+        fine = firms.weight[live] <= self.config.population.targeted_firms_per_agent
         choice = initiative_choice(
-            firms.region[live], firms.sector[live], self.cluster_info, rng.random(live.size)
+            firms.region[live],
+            firms.sector[live],
+            self.cluster_info,
+            self.draws.uniform("clusters.choice", step, ids),
         )
-        firms.cluster[live] = cluster_rules.recruit(
+        joined = cluster_rules.recruit(
             firms.cluster[live],
-            choice,
+            np.where(fine, choice, -1),  # membership changes at firm resolution only
             self.cluster_capacity,
-            rng.random(live.size),
-            self.config.clusters,
+            self.draws.uniform("clusters.join", step, ids),
+            cfg,
             self.dt,
         )
-        cfg = self.config.clusters
+        firms.cluster[live] = cluster_rules.leave(
+            joined, fine, self.draws.uniform("clusters.leave", step, ids), cfg, self.dt
+        )
         info = self.cluster_info
         n = len(info.name)
+        pairs = np.arange(n * n).reshape(n, n)
         abroad = self.cluster_country[:, None] != self.cluster_country[None, :]
         reach = (
             self.cluster_complementarity
@@ -387,7 +422,7 @@ class NSRModel(mesa.Model):
         kind = cluster_rules.form_partnerships(
             self.cluster_partnership,
             cfg.interreg_partnering_rate * reach * shared,
-            rng.random((n, n)),
+            self.draws.uniform("clusters.interreg", step, pairs),
             cluster_rules.INTERREG,
             self.dt,
         )
@@ -395,71 +430,73 @@ class NSRModel(mesa.Model):
         both = np.outer(committed, committed)
         kind = cluster_rules.form_partnerships(
             kind,
-            cfg.framework_partnering_rate * reach * both,
-            rng.random((n, n)),
+            cfg.framework_partnering_rate * reach * both * ~shared,  # beyond INTERREG A
+            self.draws.uniform("clusters.framework", step, pairs),
             cluster_rules.FRAMEWORK,
             self.dt,
+            room=self.framework_slots,
         )
         self.cluster_partnership = cluster_rules.lapse_partnerships(
-            kind, both, rng.random((n, n)), PARTNERSHIP_LAPSE_RATE, self.dt
+            kind,
+            both,
+            self.draws.uniform("clusters.lapse", step, pairs),
+            cfg.partnership_lapse_rate,
+            self.dt,
         ).astype(np.int8)
+        if self.framework_active:  # partnerships are paid for the time they run
+            fw = self.config.framework
+            self.framework_partnership_years += self.dt * self.framework_partnerships()
+            self.framework_spent_eur = (
+                fw.secretariat_eur_per_year
+                + fw.partnership_eur_per_year * self.framework_partnership_years
+            )
 
     def firms_partner(self) -> None:
         """Firms with free capacity search, propose and form links; links dissolve."""
         cfg = self.config.partnering
-        rng = self.streams.partnering
         firms = self.firms
         n = firms.n
         live = firms.live()
+        step = self.steps
         degree = self.links.degree(n)
         free = live[degree[live] < cfg.max_partners]
-        rate = cfg.search_rate * (1.0 + firms.rural[free])  # rural inclusion: more searching
-        searchers = free[rng.random(free.size) < -np.expm1(-rate * self.dt)]
+        boost = self.config.instruments.rural_search_boost * self.rural_support()[free]
+        rate = cfg.search_rate * (1.0 + boost)
+        u = self.draws.uniform("partner.search", step, firms.id[free])
+        searchers = free[u < -np.expm1(-rate * self.dt)]
+        ids = firms.id[searchers]
         m = cfg.candidates
+        depth = partnering.tree_depth(len(self.proposal_kernel))
         draws = partnering.CandidateDraws(
-            mix=rng.random((searchers.size, m)),
-            cell=rng.random((searchers.size, m)),
-            firm=rng.random((searchers.size, m)),
-            priority=rng.random(searchers.size),
+            mix=self.draws.uniform("partner.mix", step, ids, m),
+            levels=self.draws.uniform("partner.levels", step, ids, m * depth).reshape(
+                len(ids), m, depth
+            ),
+            firm=self.draws.uniform("partner.firm", step, ids, m),
+            second=self.draws.uniform("partner.second", step, ids, m),
+            priority=self.draws.uniform("partner.priority", step, ids),
         )
         offsets, members = self._cluster_pools(live)
         candidates = partnering.sample_candidates(
             searchers,
             firms.cell,
+            firms.id,
             live,
             self.proposal_kernel,
             firms.cluster,
             offsets,
             members,
-            partnering.adjacency(self.links.a, self.links.b, n),
+            partnering.adjacency(self.links.a, self.links.b, n, firms.id),
             cfg.cluster_share,
             cfg.referral_share,
             draws,
         )
-        safe = np.maximum(candidates, 0)
-        distance = partnering.cognitive_distance(
-            firms.knowledge[searchers][:, None, :], firms.knowledge[safe]
-        )
-        value = partnering.partner_value(distance, cfg.optimal_distance)
-        absorptive = self._absorptive()
-        cell_i = firms.cell[searchers][:, None]
-        cell_j = firms.cell[safe]
-        cross = firms.country[searchers][:, None] != firms.country[safe]
-        pair_i = searchers[:, None]
-        cut = self.config.instruments.max_cost_cut
-        access = 1.0 - 0.5 * np.maximum(firms.rural[pair_i], firms.rural[safe])
-        cost = partnering.link_cost(
-            self.travel_h[cell_i, cell_j] * access,
-            cross,
-            self._matchmaking(pair_i, safe, cross),
-            cut * np.maximum(firms.management[pair_i], firms.management[safe]),
-            cfg,
-        )
+        gain_i, gain_j, cost = self.link_economics(searchers[:, None], candidates)
         new_a, new_b = partnering.choose_partners(
             searchers,
             candidates,
-            absorptive[searchers][:, None] * value,
-            absorptive[safe] * value,
+            gain_i,
+            gain_j,
             cost,
             np.sort(self.links.keys(n)),
             degree,
@@ -467,8 +504,12 @@ class NSRModel(mesa.Model):
             cfg.max_partners,
             draws.priority,
         )
+        id_a, id_b = firms.id[self.links.a], firms.id[self.links.b]
+        keys = pair_keys(np.minimum(id_a, id_b), np.maximum(id_a, id_b))  # order-free
         self.links.keep(
-            partnering.dissolve(rng.random(len(self.links)), cfg.dissolve_rate, self.dt)
+            partnering.dissolve(
+                self.draws.uniform("partner.dissolve", step, keys), cfg.dissolve_rate, self.dt
+            )
         )
         self.links.add(new_a, new_b)
 
@@ -476,7 +517,7 @@ class NSRModel(mesa.Model):
         """Knowledge flows along links and spills over locally; knowledge depreciates."""
         firms = self.firms
         live = firms.live()
-        absorptive = self._absorptive()
+        absorptive = self.absorptive()
         k = firms.knowledge[: firms.n]
         gain = learning.learn_from_links(
             k,
@@ -498,77 +539,78 @@ class NSRModel(mesa.Model):
         """Innovation events raise productivity; a few open new knowledge fields."""
         firms = self.firms
         live = firms.live()
-        rng = self.streams.innovation
         degree = self.links.degree(firms.n)[live]
-        rate = innovation.innovation_rate(
+        coaching = self.config.instruments.coaching_innovation_effect * self.coaching()[live]
+        rate = (1.0 + coaching) * innovation.innovation_rate(
             firms.rd[live] + firms.rd_boost[live],
             firms.knowledge[live],
             degree,
             self.config.population.rd_reference,
             self.config.innovation,
         )
-        draws = innovation.InnovationDraws(
-            rng.random(live.size), rng.random(live.size), rng.random(live.size)
-        )
+        u = self.draws.uniform("innovation", self.steps, firms.id[live], 3)
         prod, know, innovated, _ = innovation.innovate(
             firms.productivity[live],
             firms.knowledge[live],
             rate,
-            draws,
+            innovation.InnovationDraws(u[:, 0], u[:, 1], u[:, 2]),
             self.config.innovation,
             self.dt,
         )
         firms.productivity[live] = prod
         firms.knowledge[live] = know
         firms.innovations[live] += innovated
-        region = firms.region[live][innovated]
+        real = firms.weight[live] * innovated
         self.year_innovations += np.bincount(
-            region, weights=self.scale[region], minlength=len(self.region_codes)
+            firms.region[live], weights=real, minlength=len(self.region_codes)
         )
+        self.year_innovations_class += np.bincount(firms.urban[live], weights=real, minlength=3)
 
     def market_selects(self) -> None:
         """Replicator growth, exit with takeover of released jobs, entry, labour bound."""
         cfg = self.config.market
         firms = self.firms
         live = firms.live()
+        weight = firms.weight[live]
         n_groups = len(self.region_codes) * len(SECTORS)
         group = firms.region[live] * len(SECTORS) + firms.sector[live]
+        real_jobs = weight * firms.jobs[live]
         local_mean = market.sector_mean_productivity(
-            firms.jobs[live], firms.productivity[live], group, n_groups
+            real_jobs, firms.productivity[live], group, n_groups
         )
         sector_mean = market.sector_mean_productivity(
-            firms.jobs[live], firms.productivity[live], firms.sector[live], len(SECTORS)
+            real_jobs, firms.productivity[live], firms.sector[live], len(SECTORS)
         )
         local = firms.productivity[live] / local_mean[group]
         jobs = market.replicate(firms.jobs[live], local, cfg, self.dt)
         out = market.exits(
             firms.productivity[live] / sector_mean[firms.sector[live]],
             jobs,
-            self.streams.market.random(live.size),
+            self.draws.uniform("market.exit", self.steps, firms.id[live]),
             cfg,
             self.dt,
         )
-        released = np.bincount(group[out], weights=jobs[out], minlength=n_groups)
-        jobs[~out] = market.reallocate(jobs[~out], local[~out], group[~out], released)
+        released = np.bincount(group[out], weights=weight[out] * jobs[out], minlength=n_groups)
+        jobs[~out] = market.reallocate(jobs[~out], weight[~out], local[~out], group[~out], released)
         firms.jobs[live] = jobs
         self._remove_firms(live[out])
         self._enter_firms(sector_mean)
         live = firms.live()
         labour = self.labour0 * self.skilled / self.skilled0
         firms.jobs[live] = market.cap_to_labour(
-            firms.jobs[live], firms.region[live], self.scale, labour
+            firms.jobs[live], firms.weight[live], firms.region[live], labour
         )
 
     def workers_move(self) -> None:
         """Skilled workers move toward attractive regions (flows conserve their total)."""
         cfg = self.config.mobility
-        productivity = self._region_productivity()
-        firms_r = self._region_firms()
+        productivity = accounts.region_productivity(self)
+        firms_r = accounts.region_firms(self)
         per_firm = np.divide(
             self.last_innovations, firms_r, out=np.zeros_like(firms_r), where=firms_r > 0
         )
         mean = per_firm.mean() if per_firm.mean() > 0 else 1.0
-        utility = self.talent_bonus + mobility.attractiveness(
+        utility = mobility.attractiveness(
             productivity / productivity.mean(), per_firm / mean, self.urban_share, cfg
         )
         flows = mobility.migration_flows(
@@ -586,13 +628,13 @@ class NSRModel(mesa.Model):
         live = firms.live()
         members = live[firms.cluster[live] >= 0]
         cluster = firms.cluster[members]
-        real_jobs = firms.jobs[members] * self.scale[firms.region[members]]
+        real_jobs = firms.weight[members] * firms.jobs[members]
         n_clusters = len(self.cluster_info.name)
         mass = np.bincount(cluster, weights=real_jobs, minlength=n_clusters)
         output = np.bincount(
             cluster, weights=real_jobs * firms.productivity[members], minlength=n_clusters
         )
-        pool = cfg.investment_share * self._region_output().sum()
+        pool = cfg.investment_share * accounts.region_output(self).sum()
         invested = mobility.allocate_investment(pool, mass, cfg)
         lift = np.divide(invested, output, out=np.zeros(n_clusters), where=output > 0)
         firms.productivity[members] *= 1.0 + cfg.investment_return * lift[cluster]
@@ -601,7 +643,8 @@ class NSRModel(mesa.Model):
         )
 
     # ------------------------------------------------------------------------------- helpers
-    def _absorptive(self) -> np.ndarray:
+    def absorptive(self) -> np.ndarray:
+        """Absorptive capacity of every firm row (R&D, subsidised R&D and regional skills)."""
         firms = self.firms
         skilled_share = self.skilled / self.workforce
         return learning.absorptive_capacity(
@@ -610,26 +653,70 @@ class NSRModel(mesa.Model):
             self.config.population.rd_reference,
         )
 
-    def _matchmaking(self, i: np.ndarray, j: np.ndarray, cross: np.ndarray) -> np.ndarray:
-        """Share of a cross-border link's variable cost removed: by the framework for cluster
-        members of committed regions while it runs, and by matchmaking instruments (the weaker
-        side's effect counts), whichever is larger.
+    def coaching(self) -> np.ndarray:
+        """Effect of innovation-management coaching per firm row: 1 when fresh, fading."""
+        since = self.year - self.firms.coached_year[: self.firms.n]
+        persistence = self.config.instruments.coaching_persistence_years
+        return np.where(np.isfinite(since), np.exp(-np.maximum(since, 0.0) / persistence), 0.0)
+
+    def rural_support(self) -> np.ndarray:
+        """1 for firm rows whose rural-inclusion support runs this year, else 0."""
+        return (self.firms.rural_until[: self.firms.n] > self.year).astype(float)
+
+    def link_economics(
+        self, i: np.ndarray, j: np.ndarray, broker_cut: float = 0.0
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each side's gain and the cost of links between firm rows ``i`` and ``j``
+        (broadcastable; ``j`` -1 for no candidate).
+
+        Gain = absorptive capacity x value of the cognitive distance. Cost = a fixed part, cut
+        by coaching (the stronger side's), plus travel and border parts; travel counts less for
+        supported rural firms; a framework partnership between the two firms' initiatives and
+        a broker's introduction each remove a share of the variable part (multiplicatively, so
+        both effects show).
         """
         firms = self.firms
-        funded = self.config.instruments.max_cost_cut * np.minimum(
-            firms.matchmaking[i], firms.matchmaking[j]
+        cfg = self.config.partnering
+        inst = self.config.instruments
+        safe = np.maximum(j, 0)
+        i = np.broadcast_to(i, safe.shape)
+        value = partnering.partner_value(
+            partnering.cognitive_distance(firms.knowledge[i], firms.knowledge[safe]),
+            cfg.optimal_distance,
         )
-        framework = np.zeros(cross.shape)
-        if self.framework_active:
-            inside = (firms.cluster >= 0) & self.member[firms.region]
-            framework = np.where(inside[i] & inside[j], self.config.framework.cost_reduction, 0.0)
-        return np.where(cross, np.maximum(framework, funded), 0.0)
+        absorptive = self.absorptive()
+        cross = firms.country[i] != firms.country[safe]
+        rural = self.rural_support()
+        access = 1.0 - inst.rural_access_cut * np.maximum(rural[i], rural[safe])
+        coached = self.coaching()
+        fixed_cut = inst.coaching_cost_cut * np.maximum(coached[i], coached[safe])
+        ci, cj = firms.cluster[i], firms.cluster[safe]
+        partnered = (ci >= 0) & (cj >= 0)
+        partnered &= (
+            self.cluster_partnership[np.maximum(ci, 0), np.maximum(cj, 0)]
+            == cluster_rules.FRAMEWORK
+        )
+        framework_cut = np.where(partnered & cross, self.config.framework.cost_reduction, 0.0)
+        cost = partnering.link_cost(
+            self.travel_h[firms.cell[i], firms.cell[safe]] * access,
+            cross,
+            1.0 - (1.0 - framework_cut) * (1.0 - broker_cut),
+            fixed_cut,
+            cfg,
+        )
+        return absorptive[i] * value, absorptive[safe] * value, cost
+
+    def framework_partnerships(self) -> int:
+        """Cluster partnerships the framework runs now."""
+        return int(np.triu(self.cluster_partnership == cluster_rules.FRAMEWORK, k=1).sum())
 
     def _cluster_pools(self, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """CSR pools per initiative: its members and its partner initiatives' members."""
+        """CSR pools per initiative: its members and its partner initiatives' members, each
+        initiative's members in id order.
+        """
         firms = self.firms
         members = live[firms.cluster[live] >= 0]
-        by_cluster = members[np.argsort(firms.cluster[members], kind="stable")]
+        by_cluster = members[np.lexsort((firms.id[members], firms.cluster[members]))]
         n = len(self.cluster_info.name)
         counts = np.bincount(firms.cluster[members], minlength=n)
         starts = np.r_[0, np.cumsum(counts)]
@@ -651,36 +738,39 @@ class NSRModel(mesa.Model):
             self.firm_agents[row].remove()
 
     def _enter_firms(self, sector_mean: np.ndarray) -> None:
+        """Entrants per region and sector: a rate per real firm, more where the region
+        innovates more and has gained skilled workers, in agents of the entrant weight.
+        """
         firms = self.firms
         live = firms.live()
+        weight = firms.weight[live]
         n_regions = len(self.region_codes)
-        firms_r = self._region_firms_agents()
-        innov = np.divide(
-            self.last_innovations, self._region_firms(), out=np.zeros(n_regions), where=firms_r > 0
-        )
+        real = accounts.region_firms(self)
+        innov = np.divide(self.last_innovations, real, out=np.zeros(n_regions), where=real > 0)
         relative = innov / innov.mean() if innov.mean() > 0 else np.ones_like(innov)
-        expected = market.expected_entrants(
-            firms_r, relative, self.skilled / self.skilled0, self.config.market, self.dt
+        expected_real = market.expected_entrants(
+            real, relative, self.skilled / self.skilled0, self.config.market, self.dt
         )
-        count = np.maximum(np.bincount(firms.region[live], minlength=n_regions), 1)
-        mean_rd = (
-            np.bincount(firms.region[live], weights=firms.rd[live], minlength=n_regions) / count
+        expected = (
+            expected_real[None, :, None] * self.mix[None] * self.entrant_share / self.entrant_weight
         )
+        mass = np.maximum(accounts.by_region(self, weight, live), 1e-12)
+        mean_rd = accounts.by_region(self, weight * firms.rd[live], live) / mass
         local = np.stack(
             [
-                np.bincount(
-                    firms.region[live], weights=firms.knowledge[live, f], minlength=n_regions
-                )
+                accounts.by_region(self, weight * firms.knowledge[live, f], live) / mass
                 for f in range(firms.knowledge.shape[1])
             ],
             axis=1,
         )
         entrants = draw_entrants(
-            self.streams.entry,
+            self.draws,
+            self.steps,
             expected,
-            self.entry_context(),
+            self.entrant_weight,
+            self.placement,
             mean_rd,
-            local / count[:, None],
+            local,
             sector_mean,
             self.config.market.entrant_jobs,
         )
@@ -688,182 +778,35 @@ class NSRModel(mesa.Model):
             rows = firms.append(**entrants)
             self.firm_agents.extend(Firm(self, row) for row in rows)  # entrants only
 
-    def entry_context(self) -> EntryContext:
-        """The static facts entrants are drawn from."""
-        return EntryContext(
-            self.cell_region, self.cell_population, self.cell_urban, self.mix, self.region_country
-        )
-
-    def _region_output(self) -> np.ndarray:
-        firms = self.firms
-        live = firms.live()
-        region = firms.region[live]
-        return np.bincount(
-            region,
-            weights=firms.jobs[live] * firms.productivity[live] * self.scale[region],
-            minlength=len(self.region_codes),
-        )
-
-    def _region_jobs(self) -> np.ndarray:
-        firms = self.firms
-        live = firms.live()
-        region = firms.region[live]
-        return np.bincount(
-            region, weights=firms.jobs[live] * self.scale[region], minlength=len(self.region_codes)
-        )
-
-    def _region_productivity(self) -> np.ndarray:
-        jobs = self._region_jobs()
-        return np.divide(self._region_output(), jobs, out=np.zeros_like(jobs), where=jobs > 0)
-
-    def _region_firms_agents(self) -> np.ndarray:
-        live = self.firms.live()
-        return np.bincount(self.firms.region[live], minlength=len(self.region_codes)).astype(float)
-
-    def _region_firms(self) -> np.ndarray:
-        return self._region_firms_agents() * self.scale
-
-    def _transnational_links_per_firm(self) -> np.ndarray:
-        """Links per firm agent to firms in other countries outside a shared INTERREG A area."""
-        firms = self.firms
-        ra, rb = firms.region[self.links.a], firms.region[self.links.b]
-        transnational = (self.region_country[ra] != self.region_country[rb]) & (
-            (self.programmes[ra] & self.programmes[rb]) == 0
-        )
-        count = np.bincount(ra[transnational], minlength=len(self.region_codes)) + np.bincount(
-            rb[transnational], minlength=len(self.region_codes)
-        )
-        return count / np.maximum(self._region_firms_agents(), 1.0)
-
     # ----------------------------------------------------------------------------- recording
-    def aggregates(self) -> Aggregates:
+    def aggregates(self):
         """Condense the current state into per-region totals and network facts."""
-        firms = self.firms
-        live = firms.live()
-        n_regions = len(self.region_codes)
-        region = firms.region[live]
-        real_jobs = firms.jobs[live] * self.scale[region]
-        output = real_jobs * firms.productivity[live]
-        urban = firms.urban[live]
-        a, b = self.links.a, self.links.b
-        ra, rb = firms.region[a], firms.region[b]
-        cross = self.region_country[ra] != self.region_country[rb]
-        transnational = cross & ((self.programmes[ra] & self.programmes[rb]) == 0)
-        ua, ub = firms.urban[a], firms.urban[b]
-        urban_rural = ((ua == URBAN) & (ub == RURAL)) | ((ua == RURAL) & (ub == URBAN))
-        clustering, giant = network_facts(a, b, live, firms.n)
-        per_region_links = np.bincount(ra, minlength=n_regions) + np.bincount(
-            rb[ra != rb], minlength=n_regions
-        )
-        cross_links = np.bincount(ra[cross], minlength=n_regions) + np.bincount(
-            rb[cross], minlength=n_regions
-        )
-        return Aggregates(
-            output_eur=np.bincount(region, weights=output, minlength=n_regions),
-            jobs=np.bincount(region, weights=real_jobs, minlength=n_regions),
-            firms=np.bincount(region, minlength=n_regions) * self.scale,
-            innovations=self.year_innovations.copy(),
-            skilled=self.skilled.copy(),
-            investment_eur=self.year_investment.copy(),
-            population=self.population,
-            links=per_region_links,
-            cross_border_links=cross_links,
-            commitment=self.commitment.copy(),
-            member=self.member.copy(),
-            budget_eur=self.budget_eur.copy(),
-            spent_eur=self.spent_eur.copy(),
-            policy_budget_eur=float(self.policy_budget_eur.sum()),
-            policy_spent_eur=float(self.policy_spent_eur.sum()),
-            hotspot=self.hotspot,
-            urban_output=float(output[urban == URBAN].sum()),
-            urban_jobs=float(real_jobs[urban == URBAN].sum()),
-            rural_output=float(output[urban == RURAL].sum()),
-            rural_jobs=float(real_jobs[urban == RURAL].sum()),
-            n_links=len(a),
-            n_cross_border=int(cross.sum()),
-            n_transnational=int(transnational.sum()),
-            n_urban_rural=int(urban_rural.sum()),
-            clustering=clustering,
-            giant_share=giant,
-        )
+        return accounts.aggregates(self)
 
     def latest_indicator(self, name: str) -> float:
         """The most recent yearly value of an indicator (for Mesa's DataCollector)."""
         return self.indicator_rows[-1][name]
 
     def _record_year(self) -> None:
-        agg = self.aggregates()
+        agg = accounts.aggregates(self)
         row = {"year": self.year, "calendar_year": self.config.run.start_year + self.year}
         row.update({o.name: o.compute(agg) for o in OUTCOMES})
         self.indicator_rows.append(row)
-        regional = pd.DataFrame({name: f(agg) for name, f in REGION_OUTCOMES.items()})
-        regional.insert(0, "region", self.region_codes)
-        regional.insert(0, "year", self.year)
-        self.region_rows.append(regional)
+        regional = area_table(agg.regions, self.region_codes)
+        self.region_rows.append(regional.rename(columns={"area": "region"}).assign(year=self.year))
+        classes = area_table(accounts.class_totals(self), list(accounts.URBAN_CLASSES))
+        self.class_rows.append(
+            classes.rename(columns={"area": "urban_class"}).assign(year=self.year)
+        )
+        if self.config.run.firm_panel:
+            self.panel_rows.append(accounts.panel_rows(self))
         if self.year in self.config.run.snapshot_years:
-            self.snapshots.append(self.firm_table())
-        for i, instrument in enumerate(self.config.policies):
-            if self.year > 0:  # money of the year just ended
-                self.policy_rows.append(
-                    {
-                        "year": self.year - 1,
-                        "instrument": i,
-                        "name": instrument.name or instrument.kind,
-                        "kind": instrument.kind,
-                        "budget_eur": self.policy_budget_eur[i],
-                        "spent_eur": self.policy_spent_eur[i],
-                    }
-                )
+            self.snapshots.append(accounts.firm_table(self))
+        if self.year > 0:  # money of the year just ended
+            self.policy_rows.extend(policy.budget_rows(self, self.year - 1))
+            self.participant_rows.extend(self.ledger.rows)
         self.last_innovations = self.year_innovations
         self.year_innovations = np.zeros(len(self.region_codes))
+        self.year_innovations_class = np.zeros(3)
         if hasattr(self, "datacollector"):
             self.datacollector.collect(self)
-
-    def firm_table(self) -> pd.DataFrame:
-        """Every live firm's state now, one row per firm agent."""
-        firms = self.firms
-        live = firms.live()
-        cells = self.world.grid.cells.iloc[self.world.cells[firms.cell[live]]]
-        degree = self.links.degree(firms.n)[live]
-        table = pd.DataFrame(
-            {
-                "year": self.year,
-                "firm": live,
-                "region": np.asarray(self.region_codes)[firms.region[live]],
-                "sector": [SECTORS[s].value for s in firms.sector[live]],
-                "urban_class": cells["urban_class"].to_numpy(),
-                "lon": cells["lon"].to_numpy(),
-                "lat": cells["lat"].to_numpy(),
-                "jobs": firms.jobs[live],
-                "real_firms": self.scale[firms.region[live]],
-                "productivity_eur": firms.productivity[live],
-                "rd_share": firms.rd[live] + firms.rd_boost[live],
-                "age": firms.age[live],
-                "cluster": firms.cluster[live],
-                "partners": degree,
-                "innovations": firms.innovations[live],
-                "knowledge_mean": firms.knowledge[live].mean(axis=1),
-            }
-        )
-        return table
-
-    def link_table(self) -> pd.DataFrame:
-        """The partner network now: one row per link with both firms' regions and countries."""
-        firms = self.firms
-        a, b = self.links.a, self.links.b
-        codes = np.asarray(self.region_codes)
-        countries = np.asarray(sorted(self.world.regions["country"].unique()))
-        ra, rb = firms.region[a], firms.region[b]
-        return pd.DataFrame(
-            {
-                "firm_a": a,
-                "firm_b": b,
-                "age": self.links.age,
-                "region_a": codes[ra],
-                "region_b": codes[rb],
-                "country_a": countries[self.region_country[ra]],
-                "country_b": countries[self.region_country[rb]],
-                "cross_border": self.region_country[ra] != self.region_country[rb],
-                "shared_interreg_a": (self.programmes[ra] & self.programmes[rb]) != 0,
-            }
-        )

@@ -91,8 +91,8 @@ def network_map(
     )
     graticule(ax)
     position = _firm_positions(firms, world.grid.cell_km)
-    xa, ya = position.loc[links["firm_a"]].to_numpy().T
-    xb, yb = position.loc[links["firm_b"]].to_numpy().T
+    xa, ya = position.loc[links["row_a"]].to_numpy().T
+    xb, yb = position.loc[links["row_b"]].to_numpy().T
     cross = links["cross_border"].to_numpy()
     segments = np.stack([np.column_stack([xa, ya]), np.column_stack([xb, yb])], axis=1)
     ax.add_collection(
@@ -184,10 +184,10 @@ def _firm_positions(firms: pd.DataFrame, cell_km: float) -> pd.DataFrame:
     (from the firm id), so firms of one cell do not sit on one point.
     """
     x, y = to_xy(firms["lon"].to_numpy(), firms["lat"].to_numpy())
-    ids = firms["firm"].to_numpy()
-    dx = ((ids * 0.6180339887) % 1.0 - 0.5) * cell_km * 0.9
-    dy = ((ids * 0.7548776662) % 1.0 - 0.5) * cell_km * 0.9
-    return pd.DataFrame({"x": x + dx, "y": y + dy}, index=ids)
+    rows = firms["row"].to_numpy()
+    dx = ((rows * 0.6180339887) % 1.0 - 0.5) * cell_km * 0.9
+    dy = ((rows * 0.7548776662) % 1.0 - 0.5) * cell_km * 0.9
+    return pd.DataFrame({"x": x + dx, "y": y + dy}, index=rows)
 
 
 def run_figures(
@@ -230,24 +230,120 @@ TRAJECTORIES = (
     "innovations",
     "theil_gdp_per_head",
     "cross_border_share",
-    "transnational_share",
+    "transnational_firm_share",
     "innovation_outside_hotspots",
 )
 PALETTE = ("#1f4e79", "#d7301f", "#2ca25f", "#fdae61", "#756bb1", "#636363", "#e7298a", "#66a61e")
 
 
 def comparison_figures(
-    by_label: pd.DataFrame, effects: pd.DataFrame, labels: list[str], out_dir: Path
+    by_label: pd.DataFrame, effects: pd.DataFrame, arms: list, out_dir: Path
 ) -> list[Path]:
-    """Trajectories with 95 % bands, effect sizes with CIs at years 5/10/20, and the
-    competitiveness-cohesion trade-off of every scenario against the first.
+    """Trajectories with 95 % bands, corridor effects with CIs at years 5/10/20, effects on
+    participants over time, the competitiveness-cohesion trade-off, and (with several doses)
+    the dose-response of every alternative.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [
+    labels = [arm.label for arm in arms]
+    corridor = effects[effects["level"] == "corridor"]
+    figures = [
         _trajectories(by_label, labels, out_dir / "trajectories.png"),
-        _effect_sizes(effects, labels, out_dir / "effects.png"),
-        _trade_off(effects, labels, out_dir / "trade_off.png"),
+        _effect_sizes(corridor, labels, out_dir / "effects.png"),
+        _trade_off(corridor, labels, out_dir / "trade_off.png"),
     ]
+    participants = effects[effects["level"] == "participants"]
+    if len(participants):
+        figures.append(_participants(participants, labels, out_dir / "participants.png"))
+    if len({arm.dose for arm in arms[1:]}) > 1:
+        figures.append(_dose_response(effects, arms, out_dir / "dose_response.png"))
+    return figures
+
+
+PARTICIPANT_PANELS = (
+    ("transnational_partners", "partners beyond INTERREG A per firm"),
+    ("innovations", "innovations per firm since the start"),
+    ("productivity_eur", "productivity (EUR per job)"),
+)
+DOSE_PANELS = (
+    ("participants", "transnational_partners", "participants: partners beyond INTERREG A"),
+    ("participants", "innovations", "participants: innovations per firm"),
+    ("corridor", "transnational_firm_share", "corridor: firms with a partner beyond INTERREG A"),
+    ("corridor", "innovations", "corridor: innovations per year"),
+)
+
+
+def _participants(effects: pd.DataFrame, labels: list[str], out: Path) -> Path:
+    fig = Figure(figsize=(14, 4.5), dpi=110)
+    axes = fig.subplots(1, len(PARTICIPANT_PANELS))
+    for ax, (name, title) in zip(axes, PARTICIPANT_PANELS, strict=True):
+        for k, label in enumerate(labels[1:]):
+            rows = effects[(effects["scenario"] == label) & (effects["indicator"] == name)]
+            rows = rows.sort_values("year")
+            if rows.empty:
+                continue
+            colour = PALETTE[(k + 1) % len(PALETTE)]
+            ax.plot(rows["year"], rows["mean_difference"], color=colour, label=label)
+            ax.fill_between(rows["year"], rows["ci_low"], rows["ci_high"], color=colour, alpha=0.2)
+        ax.axhline(0, color="#333333", linewidth=0.8)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("simulated year", fontsize=8)
+        ax.set_ylabel("difference per real firm", fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(
+        f"Effects on participants against the same firms in '{labels[0]}' (95 % CI)", fontsize=12
+    )
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
+    fig.savefig(out)
+    return out
+
+
+def _dose_response(effects: pd.DataFrame, arms: list, out: Path) -> Path:
+    final = int(effects["year"].max())
+    fig = Figure(figsize=(14, 4.5), dpi=110)
+    axes = fig.subplots(1, len(DOSE_PANELS))
+    groups: dict[str, list] = {}
+    for arm in arms[1:]:
+        groups.setdefault(str(arm.path), []).append(arm)
+    for ax, (level, name, title) in zip(axes, DOSE_PANELS, strict=True):
+        for k, (path, members) in enumerate(groups.items()):
+            points = []
+            for arm in sorted(members, key=lambda a: a.dose):
+                row = effects[
+                    (effects["scenario"] == arm.label)
+                    & (effects["level"] == level)
+                    & (effects["indicator"] == name)
+                    & (effects["year"] == final)
+                ]
+                if len(row):
+                    r = row.iloc[0]
+                    points.append((arm.dose, r["mean_difference"], r["ci_low"], r["ci_high"]))
+                elif level == "participants":
+                    points.append((arm.dose, 0.0, 0.0, 0.0))  # no participants at this dose
+            if not points:
+                continue
+            dose, mean, low, high = (np.array(v) for v in zip(*points, strict=True))
+            colour = PALETTE[(k + 1) % len(PALETTE)]
+            ax.errorbar(
+                dose,
+                mean,
+                yerr=[mean - low, high - mean],
+                fmt="o-",
+                color=colour,
+                capsize=3,
+                label=Path(path).stem,
+            )
+        ax.axhline(0, color="#333333", linewidth=0.8)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("dose (x the scenario's instrument budgets)", fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(f"Dose-response in year {final}: mean paired difference with 95 % CI", fontsize=12)
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
+    fig.savefig(out)
+    return out
 
 
 def _trajectories(by_label: pd.DataFrame, labels: list[str], out: Path) -> Path:

@@ -1,42 +1,88 @@
-"""Policy instruments: what they target, when they run, what their money buys (ODD 7.9).
+"""Policy instruments: whom they reach, what their money buys, and the record of it (ODD 7.9).
 
-Each active instrument's yearly budget goes to its targets (firms, cluster initiatives or
-regions); money without a target is reported as unspent, never spent. Firm-level money is
-shared equally among the real firms the targeted agents stand for, and acts with diminishing
-returns: ``1 - exp(-money per firm / scale)`` of the instrument's full effect.
+Money buys countable units at a unit cost, so a budget's effect is what it can pay for:
+
+- ``matchmaking``: a brokered partner match for one firm; a broker introduces the firm to a
+  partner in scope (transnational, INTERREG A or any other country) and a link forms if both
+  gain from it;
+- ``innovation_management``: one coached firm; lower fixed link cost and a higher innovation
+  rate, fading over ``coaching_persistence_years``;
+- ``rd_subsidy``: one co-funded firm R&D project; the project's R&D spending for
+  ``rd_project_years`` (x additionality);
+- ``cluster_management``: one cluster-manager FTE-year; initiative funding, so capacity
+  (recruiting, partnerships);
+- ``rural_inclusion``: one rural firm brought into cluster activities; membership, more search
+  and cheaper travel for ``rural_support_years``;
+- ``talent_attraction``: one supported recruitment; one skilled worker more in the region;
+- ``infrastructure``: one year of the project's budget; the transport project opens at
+  ``start_year`` and stays open.
+
+Participants are chosen by one documented rule: firms of the target set that are sampled
+finely (an agent of at most ``population.targeted_firms_per_agent`` real firms), not served by
+the same instrument in the last ``repeat_after_years``, apply (a keyed draw, probability
+``apply_share``) and are taken in order of fit (absorptive capacity) while the money lasts. An
+agent is one participant per real firm it stands for. Spent = units x unit cost <= budget; the
+rest is reported unspent. Budget 0 or an empty target set draws nothing and changes nothing.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from nsrsim.config import InstrumentsConfig, PolicyInstrument
+from nsrsim.population import initiative_choice
+from nsrsim.rules.partnering import (
+    CandidateDraws,
+    choose_partners,
+    sample_candidates,
+    tree_depth,
+)
 from nsrsim.sectors import Sector
+
+if TYPE_CHECKING:
+    from nsrsim.model import NSRModel
 
 SECTORS = list(Sector)
 URBAN_NAMES = ("urban", "intermediate", "rural")
-
-
-@dataclass(frozen=True)
-class PolicyYear:
-    """What this year's instruments do: per-firm effects (by row), per-initiative funding,
-    per-region attractiveness, opened projects, and each instrument's budget and spending.
-    """
-
-    rd_boost: np.ndarray
-    matchmaking: np.ndarray
-    management: np.ndarray
-    rural: np.ndarray
-    cluster_funding: np.ndarray
-    talent_bonus: np.ndarray
-    open_projects: frozenset[str]
-    budget_eur: np.ndarray
-    spent_eur: np.ndarray
+PARTICIPANT_COLUMNS = [
+    "year",
+    "instrument",
+    "name",
+    "kind",
+    "firm",
+    "region",
+    "real_firms",
+    "units",
+    "eur",
+    "partner",
+]
 
 
 def active(instrument: PolicyInstrument, year: int) -> bool:
     """Whether the instrument runs in simulated ``year``."""
     return instrument.start_year <= year < instrument.start_year + instrument.duration_years
+
+
+def label(instrument: PolicyInstrument) -> str:
+    """The instrument's name in reports."""
+    return instrument.name or instrument.kind
+
+
+def unit_cost(instrument: PolicyInstrument, params: InstrumentsConfig) -> float:
+    """EUR of one unit the instrument buys (its own ``unit_cost_eur`` or the kind's)."""
+    if instrument.unit_cost_eur is not None:
+        return instrument.unit_cost_eur
+    return {
+        "matchmaking": params.match_eur,
+        "innovation_management": params.coaching_eur,
+        "rd_subsidy": params.rd_funding_rate * params.rd_project_eur,
+        "cluster_management": params.management_fte_eur,
+        "rural_inclusion": params.rural_eur,
+        "talent_attraction": params.recruitment_eur,
+        "infrastructure": instrument.budget_eur_per_year,
+    }[instrument.kind]
 
 
 def targeted(
@@ -48,8 +94,9 @@ def targeted(
 ) -> np.ndarray:
     """Mask of the rows the instrument's region, sector and urban-class filters admit."""
     mask = np.ones(len(region), bool)
-    if instrument.regions:
-        mask &= np.isin(region, [region_codes.index(r) for r in instrument.regions])
+    if instrument.regions:  # target regions the scenario does not model reach no one
+        codes = [region_codes.index(r) for r in instrument.regions if r in region_codes]
+        mask &= np.isin(region, codes)
     if instrument.sectors:
         mask &= np.isin(sector, [SECTORS.index(s) for s in instrument.sectors])
     if instrument.urban_class:
@@ -57,101 +104,499 @@ def targeted(
     return mask
 
 
-def saturating(money: float, scale: float) -> float:
-    """Share of the full effect that ``money`` per target buys."""
-    return float(-np.expm1(-money / scale))
+def select(
+    applicants: np.ndarray,
+    fit: np.ndarray,
+    firm_id: np.ndarray,
+    weight: np.ndarray,
+    cost: float,
+    budget: np.ndarray,
+    group: np.ndarray | None = None,
+) -> np.ndarray:
+    """Rows chosen from ``applicants``: in order of fit (then id), each taken if its cost
+    (weight x ``cost``) fits in what is left of its group's budget (one budget if ``group``
+    is None), skipped otherwise.
+    """
+    if applicants.size == 0 or cost <= 0:
+        return applicants[:0]
+    groups = np.zeros(applicants.size, np.int64) if group is None else group[applicants]
+    order = np.lexsort((firm_id[applicants], -fit[applicants], groups))
+    rows, groups = applicants[order], groups[order]
+    spend = (weight[rows] * cost).tolist()
+    left = (np.atleast_1d(budget).astype(float) * (1 + 1e-12)).tolist()
+    keep = np.zeros(rows.size, bool)
+    for k, g in enumerate(groups.tolist()):  # sequential: each pick spends what is left
+        if spend[k] <= left[g]:
+            keep[k] = True
+            left[g] -= spend[k]
+    return rows[keep]
 
 
-def policy_year(
-    instruments: list[PolicyInstrument],
-    year: int,
-    region_codes: list[str],
-    live: np.ndarray,
-    firm_region: np.ndarray,
-    firm_sector: np.ndarray,
-    firm_urban: np.ndarray,
-    firm_cluster: np.ndarray,
-    revenue: np.ndarray,
-    scale: np.ndarray,
-    member: np.ndarray,
-    framework_on: bool,
-    cluster_region: np.ndarray,
-    cluster_sector: np.ndarray,
-    additionality: float,
-    params: InstrumentsConfig,
-) -> PolicyYear:
-    """Apply every instrument active in ``year`` (arrays of firm rows cover all rows)."""
-    n_rows = len(firm_region)
-    effects = {
-        name: np.zeros(n_rows) for name in ("rd_boost", "matchmaking", "management", "rural")
-    }
-    funding = np.zeros(len(cluster_region))
-    talent = np.zeros(len(region_codes))
-    projects = set()
-    budget = np.zeros(len(instruments))
-    spent = np.zeros(len(instruments))
-    alive = np.zeros(n_rows, bool)
-    alive[live] = True
-    for i, inst in enumerate(instruments):  # a handful of instruments, each vectorised
-        if not active(inst, year):
-            continue
-        budget[i] = inst.budget_eur_per_year
-        if inst.kind == "infrastructure":
-            projects.add(inst.project)
-            spent[i] = budget[i]
-            continue
-        if inst.kind == "cluster_management":
-            chosen = (
-                targeted(
-                    inst,
-                    region_codes,
-                    cluster_region,
-                    cluster_sector,
-                    np.zeros(len(cluster_region), int),
-                )
-                if not inst.urban_class
-                else np.zeros(len(cluster_region), bool)
+@dataclass
+class Ledger:
+    """One year of policy money and participants, filled instrument by instrument."""
+
+    n_instruments: int
+    budget_eur: np.ndarray = field(init=False)
+    spent_eur: np.ndarray = field(init=False)
+    units: np.ndarray = field(init=False)
+    rows: list[dict] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.budget_eur = np.zeros(self.n_instruments)
+        self.spent_eur = np.zeros(self.n_instruments)
+        self.units = np.zeros(self.n_instruments)
+
+    def pay(self, index: int, units: float, cost: float) -> None:
+        """Record units bought by instrument ``index`` (negative index: not an instrument)."""
+        if index >= 0:
+            self.units[index] += units
+            self.spent_eur[index] += units * cost
+
+    def participants(
+        self,
+        year: int,
+        index: int,
+        instrument_name: str,
+        kind: str,
+        firm_id: np.ndarray,
+        region: np.ndarray,
+        real_firms: np.ndarray,
+        cost: float,
+        partner: np.ndarray | None = None,
+    ) -> None:
+        """Record the firms an instrument reached this year (one row per agent)."""
+        for k in range(len(firm_id)):  # participants are tens to hundreds a year
+            self.rows.append(
+                {
+                    "year": year,
+                    "instrument": index,
+                    "name": instrument_name,
+                    "kind": kind,
+                    "firm": int(firm_id[k]),
+                    "region": int(region[k]),
+                    "real_firms": float(real_firms[k]),
+                    "units": float(real_firms[k]),
+                    "eur": float(real_firms[k] * cost),
+                    "partner": int(partner[k]) if partner is not None else -1,
+                }
             )
-            if chosen.any():
-                funding[chosen] += budget[i] / chosen.sum()
-                spent[i] = budget[i]
-            continue
-        if inst.kind == "talent_attraction":
-            regions = [region_codes.index(r) for r in inst.regions] or list(range(len(talent)))
-            per_region = budget[i] / len(regions)
-            talent[regions] += params.talent_utility * saturating(
-                per_region, params.talent_eur_scale
-            )
-            spent[i] = budget[i]
-            continue
-        mask = alive & targeted(inst, region_codes, firm_region, firm_sector, firm_urban)
-        if inst.kind == "matchmaking":
-            mask &= firm_cluster >= 0
-        if inst.kind == "innovation_management" and framework_on:
-            mask &= member[firm_region]
-        real_firms = scale[firm_region[mask]].sum()
-        if real_firms <= 0:
-            continue
-        money = budget[i] / real_firms
-        spent[i] = budget[i]
-        if inst.kind == "rd_subsidy":
-            effects["rd_boost"][mask] += additionality * money / np.maximum(revenue[mask], 1.0)
-            continue
-        key = {
-            "matchmaking": ("matchmaking", params.matchmaking_eur_scale),
-            "innovation_management": ("management", params.management_eur_scale),
-            "rural_inclusion": ("rural", params.rural_eur_scale),
-        }[inst.kind]
-        strength = saturating(money, key[1])
-        effects[key[0]][mask] = np.maximum(effects[key[0]][mask], strength)
-    return PolicyYear(
-        rd_boost=effects["rd_boost"],
-        matchmaking=effects["matchmaking"],
-        management=effects["management"],
-        rural=effects["rural"],
-        cluster_funding=funding,
-        talent_bonus=talent,
-        open_projects=frozenset(projects),
-        budget_eur=budget,
-        spent_eur=spent,
+
+
+def participant_table(rows: list[dict], region_codes: list[str]) -> pd.DataFrame:
+    """The participants of a run as a table (``participants.parquet``)."""
+    table = pd.DataFrame(rows, columns=PARTICIPANT_COLUMNS)
+    table["region"] = np.asarray(region_codes, dtype=object)[table["region"].to_numpy(int)]
+    return table
+
+
+def served_recently(
+    served: dict[int, np.ndarray], index: int, firm_id: np.ndarray, year: int, repeat: int
+) -> np.ndarray:
+    """Whether each firm was served by instrument ``index`` in the last ``repeat`` years.
+
+    ``served[index]`` holds (id, year) pairs as a 2-column array.
+    """
+    record = served.get(index)
+    if record is None or len(record) == 0:
+        return np.zeros(len(firm_id), bool)
+    recent = record[record[:, 1] > year - repeat, 0]
+    return np.isin(firm_id, recent)
+
+
+def remember(served: dict[int, np.ndarray], index: int, firm_id: np.ndarray, year: int) -> None:
+    """Add this year's participants to ``served``."""
+    new = np.column_stack([firm_id, np.full(len(firm_id), year)])
+    served[index] = new if index not in served else np.concatenate([served[index], new])
+
+
+# ------------------------------------------------------------------------------ per kind
+def fine_firms(model: "NSRModel") -> np.ndarray:
+    """Rows of live firm agents at participant resolution (weight <= the targeted limit)."""
+    firms = model.firms
+    live = firms.live()
+    return live[firms.weight[live] <= model.config.population.targeted_firms_per_agent]
+
+
+def applicants(
+    model: "NSRModel", index: int, instrument: PolicyInstrument, extra: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows that are eligible for the instrument this year and apply to it.
+
+    Eligible: fine-resolution live firms in the target set (and ``extra``, a mask over rows),
+    members of an initiative if the instrument says so, not served by it in the last
+    ``repeat_after_years``. Each applies with probability ``apply_share`` (a draw keyed by the
+    firm and the instrument's kind and name, so the same instrument draws the same in every
+    scenario).
+    """
+    firms = model.firms
+    rows = fine_firms(model)
+    mask = targeted(
+        instrument, model.region_codes, firms.region[rows], firms.sector[rows], firms.urban[rows]
     )
+    if extra is not None:
+        mask &= extra[rows]
+    if instrument.members_only:
+        mask &= firms.cluster[rows] >= 0
+    rows = rows[mask]
+    params = model.config.instruments
+    rows = rows[
+        ~served_recently(model.served, index, firms.id[rows], model.year, params.repeat_after_years)
+    ]
+    stream = f"apply.{instrument.kind}.{label(instrument)}"
+    u = model.draws.uniform(stream, model.steps, firms.id[rows])
+    return rows[u < params.apply_share]
+
+
+def apply(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+    """Spend one year of an active instrument's budget on its units."""
+    budget = instrument.budget_eur_per_year
+    model.ledger.budget_eur[index] = budget
+    if budget <= 0:
+        return
+    {
+        "matchmaking": matchmaking,
+        "innovation_management": coaching,
+        "rd_subsidy": rd_subsidy,
+        "cluster_management": cluster_management,
+        "rural_inclusion": rural_inclusion,
+        "talent_attraction": talent_attraction,
+        "infrastructure": infrastructure,
+    }[instrument.kind](model, index, instrument)
+
+
+def _record(
+    model: "NSRModel",
+    index: int,
+    name: str,
+    kind: str,
+    rows: np.ndarray,
+    cost: float,
+    partner: np.ndarray | None = None,
+) -> None:
+    firms = model.firms
+    model.ledger.pay(index, float(firms.weight[rows].sum()), cost)
+    model.ledger.participants(
+        model.year,
+        index,
+        name,
+        kind,
+        firms.id[rows],
+        firms.region[rows],
+        firms.weight[rows],
+        cost,
+        None if partner is None else firms.id[partner],
+    )
+    if index >= 0:
+        remember(model.served, index, firms.id[rows], model.year)
+
+
+def matchmaking(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+    """Brokered matches: each selected applicant is introduced to the partner in scope that
+    suits both best among ``broker_candidates`` firms the broker finds; a link forms where both
+    gain more than its cost, with the broker's introduction removing ``broker_cost_cut`` of the
+    travel and border cost. Only matches made are paid for.
+    """
+    firms = model.firms
+    cfg = model.config
+    n = firms.n
+    degree = model.links.degree(n)
+    free = np.zeros(n, bool)
+    free[:n] = degree < cfg.partnering.max_partners
+    rows = applicants(model, index, instrument, free)
+    if rows.size == 0:
+        return
+    cost = unit_cost(instrument, cfg.instruments)
+    fit = model.absorptive()
+    order = np.lexsort((firms.id[rows], -fit[rows]))
+    affordable = int(instrument.budget_eur_per_year // cost) + 1
+    rows = rows[order][: 4 * affordable]  # the broker works down the list of the fittest
+    ids = firms.id[rows]
+    stream = f"broker.{instrument.kind}.{label(instrument)}"
+    k = cfg.instruments.broker_candidates
+    kernel = ScopeKernel(model, instrument.scope)
+    depth = tree_depth(len(kernel))
+    draws = CandidateDraws(
+        mix=np.ones((rows.size, k)),
+        levels=model.draws.uniform(stream + ".levels", model.steps, ids, k * depth).reshape(
+            rows.size, k, depth
+        ),
+        firm=model.draws.uniform(stream + ".firm", model.steps, ids, k),
+        second=np.zeros((rows.size, k)),
+        priority=np.arange(rows.size, dtype=float),  # the fittest claim partners first
+    )
+    live = firms.live()
+    candidates = sample_candidates(
+        rows,
+        firms.cell,
+        firms.id,
+        live,
+        kernel,
+        np.full(n, -1),
+        np.zeros(1, np.int64),
+        np.empty(0, np.int64),
+        (np.zeros(n + 1, np.int64), np.empty(0, np.int64)),
+        0.0,
+        0.0,
+        draws,
+    )
+    gain_i, gain_j, link_cost = model.link_economics(
+        rows[:, None], candidates, cfg.instruments.broker_cost_cut
+    )
+    a, b = choose_partners(
+        rows,
+        candidates,
+        gain_i,
+        gain_j,
+        link_cost,
+        np.sort(model.links.keys(n)),
+        degree,
+        n,
+        cfg.partnering.max_partners,
+        draws.priority,
+    )
+    # pay for the matches made, fittest participants first, while the money lasts
+    paid = np.isin(
+        a, select(a, fit, firms.id, firms.weight, cost, np.array([instrument.budget_eur_per_year]))
+    )
+    a, b = a[paid], b[paid]
+    model.links.add(a, b)
+    _record(model, index, label(instrument), instrument.kind, a, cost, partner=b)
+
+
+class ScopeKernel:
+    """Cell-to-cell weights of a broker: 1 toward cells of regions in the instrument's scope
+    (transnational, INTERREG A or any other country), 0 elsewhere; rows built on demand.
+    """
+
+    def __init__(self, model: "NSRModel", scope: str) -> None:
+        country = model.region_country
+        shared = (model.programmes[:, None] & model.programmes[None, :]) != 0
+        other = country[:, None] != country[None, :]
+        allowed = {
+            "transnational": other & ~shared,
+            "interreg_a": other & shared,
+            "cross_border": other,
+        }[scope]
+        self.region_weight = allowed.astype(np.float32)
+        self.cell_region = model.cell_region
+
+    def __len__(self) -> int:
+        return len(self.cell_region)
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        return self.region_weight[self.cell_region[rows]][:, self.cell_region]
+
+
+def coaching(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+    """Coached firms: selected applicants are coached this year."""
+    rows = applicants(model, index, instrument)
+    cost = unit_cost(instrument, model.config.instruments)
+    chosen = select(
+        rows,
+        model.absorptive(),
+        model.firms.id,
+        model.firms.weight,
+        cost,
+        np.array([instrument.budget_eur_per_year]),
+    )
+    model.firms.coached_year[chosen] = model.year
+    _record(model, index, label(instrument), instrument.kind, chosen, cost)
+
+
+def rd_projects(
+    model: "NSRModel",
+    index: int,
+    name: str,
+    budget: np.ndarray,
+    eligible: np.ndarray,
+    by_region: bool = False,
+    instrument: PolicyInstrument | None = None,
+) -> np.ndarray:
+    """Co-funded R&D projects: selected applicants without a running project start one.
+
+    ``budget`` is one amount, or one per region when ``by_region`` (the regions' own
+    subsidies). Returns the EUR spent per region.
+    """
+    firms = model.firms
+    params = model.config.instruments
+    extra = eligible & (firms.project_until[: firms.n] <= model.year)
+    if instrument is None:  # the regions' own programmes: every eligible firm of the region
+        rows = fine_firms(model)
+        rows = rows[extra[rows]]
+        u = model.draws.uniform("apply.regional_rd", model.steps, firms.id[rows])
+        rows = rows[u < params.apply_share]
+        cost = params.rd_funding_rate * params.rd_project_eur
+    else:
+        rows = applicants(model, index, instrument, extra)
+        cost = unit_cost(instrument, params)
+    chosen = select(
+        rows,
+        model.absorptive(),
+        firms.id,
+        firms.weight,
+        cost,
+        np.atleast_1d(budget),
+        firms.region.astype(np.int64) if by_region else None,
+    )
+    years = params.rd_project_years
+    firms.project_eur[chosen] = params.rd_funding_rate * params.rd_project_eur / years
+    firms.project_until[chosen] = model.year + years
+    _record(model, index, name, "rd_subsidy", chosen, cost)
+    return np.bincount(
+        firms.region[chosen], weights=firms.weight[chosen] * cost, minlength=len(model.region_codes)
+    )
+
+
+def rd_subsidy(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+    """An R&D subsidy instrument: co-funded projects from its budget."""
+    rd_projects(
+        model,
+        index,
+        label(instrument),
+        np.array([instrument.budget_eur_per_year]),
+        np.ones(model.firms.n, bool),
+        instrument=instrument,
+    )
+
+
+def rd_boost(model: "NSRModel") -> np.ndarray:
+    """Extra R&D share per firm row this year: ``additionality`` x the subsidy of its running
+    project per year over the firm's revenue.
+    """
+    firms = model.firms
+    n = firms.n
+    running = firms.project_until[:n] > model.year
+    revenue = np.maximum(firms.jobs[:n] * firms.productivity[:n], 1.0)
+    extra = model.config.governments.additionality * firms.project_eur[:n] / revenue
+    return np.where(running, extra, 0.0)
+
+
+def cluster_management(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+    """Cluster-manager FTE-years for the targeted initiatives, the budget shared equally."""
+    info = model.cluster_info
+    chosen = (
+        targeted(
+            instrument,
+            model.region_codes,
+            info.region,
+            info.sector,
+            np.zeros(len(info.region), int),
+        )
+        if not instrument.urban_class
+        else np.zeros(len(info.region), bool)
+    )
+    if not chosen.any():
+        return
+    cost = unit_cost(instrument, model.config.instruments)
+    budget = instrument.budget_eur_per_year
+    model.cluster_funding = model.cluster_funding + np.where(chosen, budget / chosen.sum(), 0.0)
+    model.ledger.pay(index, budget / cost, cost)
+
+
+def rural_inclusion(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+    """Enrolled rural firms: they join an initiative of their region and sector (if there is
+    one and they are not members) and get search and travel support for a few years.
+    """
+    firms = model.firms
+    rows = applicants(model, index, instrument)
+    cost = unit_cost(instrument, model.config.instruments)
+    chosen = select(
+        rows,
+        model.absorptive(),
+        firms.id,
+        firms.weight,
+        cost,
+        np.array([instrument.budget_eur_per_year]),
+    )
+    firms.rural_until[chosen] = model.year + model.config.instruments.rural_support_years
+    join = chosen[firms.cluster[chosen] < 0]
+    choice = initiative_choice(
+        firms.region[join],
+        firms.sector[join],
+        model.cluster_info,
+        model.draws.uniform("rural.join", model.steps, firms.id[join]),
+    )
+    firms.cluster[join] = np.where(choice >= 0, choice, firms.cluster[join])
+    _record(model, index, label(instrument), instrument.kind, chosen, cost)
+
+
+def talent_attraction(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+    """Supported recruitments: each selected firm recruits one skilled worker per real firm
+    from outside the corridor into its region.
+    """
+    firms = model.firms
+    rows = applicants(model, index, instrument)
+    cost = unit_cost(instrument, model.config.instruments)
+    chosen = select(
+        rows,
+        model.absorptive(),
+        firms.id,
+        firms.weight,
+        cost,
+        np.array([instrument.budget_eur_per_year]),
+    )
+    recruits = np.bincount(
+        firms.region[chosen], weights=firms.weight[chosen], minlength=len(model.region_codes)
+    )
+    model.skilled = model.skilled + recruits
+    model.workforce = model.workforce + recruits
+    model.recruited += float(recruits.sum())
+    _record(model, index, label(instrument), instrument.kind, chosen, cost)
+
+
+def infrastructure(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+    """The transport project opens at the instrument's start and stays open."""
+    model.opened_projects.add(instrument.project)
+    model.ledger.pay(index, 1.0, instrument.budget_eur_per_year)
+
+
+def budget_rows(model: "NSRModel", year: int) -> list[dict]:
+    """``policies.parquet`` rows of a year: each instrument's and the framework's budget,
+    units bought, unit cost and spending.
+    """
+    rows = []
+    params = model.config.instruments
+    for index, instrument in enumerate(model.instruments):
+        rows.append(
+            {
+                "year": year,
+                "instrument": index,
+                "name": label(instrument),
+                "kind": instrument.kind,
+                "budget_eur": model.ledger.budget_eur[index],
+                "units": model.ledger.units[index],
+                "unit_cost_eur": unit_cost(instrument, params),
+                "spent_eur": model.ledger.spent_eur[index],
+            }
+        )
+    fw = model.config.framework
+    if fw.enabled:
+        paid = model.framework_budget_eur > 0
+        rows.append(
+            {
+                "year": year,
+                "instrument": -1,
+                "name": "framework secretariat",
+                "kind": "framework",
+                "budget_eur": fw.secretariat_eur_per_year if paid else 0.0,
+                "units": 1.0 if paid else 0.0,
+                "unit_cost_eur": fw.secretariat_eur_per_year,
+                "spent_eur": fw.secretariat_eur_per_year if paid else 0.0,
+            }
+        )
+        rows.append(
+            {
+                "year": year,
+                "instrument": -1,
+                "name": "framework partnerships",
+                "kind": "framework",
+                "budget_eur": model.framework_budget_eur - fw.secretariat_eur_per_year
+                if paid
+                else 0.0,
+                "units": model.framework_partnership_years,
+                "unit_cost_eur": fw.partnership_eur_per_year,
+                "spent_eur": model.framework_partnership_years * fw.partnership_eur_per_year,
+            }
+        )
+    return rows

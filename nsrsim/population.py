@@ -1,5 +1,15 @@
-"""Initialisation (ODD 5): firms placed from real regional data, cluster initiatives from the
-shipped organisations, and each region's smart-specialisation priorities.
+"""Initialisation (ODD 5): the firm agents as a stratified sample of the corridor's real firms,
+cluster initiatives from the shipped organisations, and each region's smart-specialisation
+priorities; and entrants during a run.
+
+Real firms are counted per stratum (region x sector x size class x cluster initiative) from
+regional employment and each country's firm-size structure. Policy instruments reach members
+of cluster initiatives and small and larger firms of the regions' priority sectors, so those
+strata are sampled finely (at most ``targeted_firms_per_agent`` real firms per agent): a
+project that reaches a hundred firms reaches tens of agents, not a fraction of one. The rest
+of the economy shares the remaining agents in proportion to its jobs. Every agent's weight —
+the real firms it stands for — is fixed by its stratum, never random, so every output is in
+real units. All draws are keyed by firm id (:mod:`nsrsim.random`).
 """
 
 from dataclasses import dataclass
@@ -8,14 +18,22 @@ import numpy as np
 import pandas as pd
 
 from nsrsim.config import Scenario
+from nsrsim.errors import ConfigError
+from nsrsim.random import KeyedRandom
 from nsrsim.sectors import Sector
 from nsrsim.state import INTERMEDIATE, N_FIELDS, RURAL, URBAN, FirmArrays
 from nsrsim.world.world import World
 
 SECTORS = list(Sector)
+SIZE_CLASSES = ("micro", "small", "medium", "large")
+SIZE_JOBS = ((1.0, 10.0), (10.0, 50.0), (50.0, 250.0), (250.0, 50_000.0))  # [lo, hi) jobs
+LARGE_TAIL = 1.0  # Pareto exponent of jobs within the large class (Axtell 2001: about 1)
 OTHER_WEIGHT = 3.0  # weight of "other" in a region's sector mix: the rest of the economy
 ORGANISATION_WEIGHT = 2.0  # weight each listed organisation or agglomeration adds to its sector
 PIONEERING = {Sector.CREATIVE}  # sectors whose initiatives start as pioneers (DESIGN.md)
+MAX_MEMBER_SHARE = 0.5  # members never exceed half of a region-sector's firms
+KNOWLEDGE_DRAWS = N_FIELDS + 3  # uniforms per firm for its initial knowledge
+ENTRANT = 1 << 62  # entrant ids: ENTRANT | step << 24 | stratum << 12 | k
 INITIATIVE_WORDS = (
     "cluster",
     "centre of expertise",
@@ -42,6 +60,7 @@ class ClusterTable:
     sector: np.ndarray  # sector index
     experienced: np.ndarray  # bool
     generic: np.ndarray  # bool
+    members: np.ndarray  # real member firms at the start
 
 
 def sector_mix(world: World, source: str) -> np.ndarray:
@@ -57,52 +76,42 @@ def sector_mix(world: World, source: str) -> np.ndarray:
     return weights / weights.sum(axis=1, keepdims=True)
 
 
-def firms_per_region(world: World, n_firms: int) -> np.ndarray:
-    """Firm agents per region in proportion to economic mass (population x GDP per head),
-    rounded by largest remainders so they add up to ``n_firms``, at least one each.
-    """
-    mass = (world.regions["population"] * world.regions["gdp_pc_pps_pct_eu27"]).to_numpy(float)
-    quota = n_firms * mass / mass.sum()
-    counts = np.maximum(np.floor(quota).astype(np.int64), 1)
-    short = n_firms - counts.sum()
-    if short > 0:
-        counts[np.argsort(-(quota - np.floor(quota)), kind="stable")[:short]] += 1
-    return counts
-
-
 def is_initiative(kind: str) -> bool:
     """Whether a listed organisation manages a cluster (others are ports, plants, institutes)."""
     return any(word in kind.lower() for word in INITIATIVE_WORDS)
 
 
-def cluster_table(world: World, mix: np.ndarray) -> ClusterTable:
+def cluster_table(world: World, mix: np.ndarray, default_members: float) -> ClusterTable:
     """One initiative per named organisation, plus a generic one for each region-sector with
     listed activity but no named initiative, and for a region's largest sector if it has none.
+    Members come from ``clusters.csv`` where it gives them, else ``default_members``.
     """
     codes = list(world.regions.index)
     named = world.clusters[world.clusters["type"].map(is_initiative)]
+    given = named["members"] if "members" in named else pd.Series(np.nan, index=named.index)
     rows = [
-        (r.name, codes.index(r.region), SECTORS.index(Sector(r.sector)), False)
-        for r in named.itertuples()
+        (r.name, codes.index(r.region), SECTORS.index(Sector(r.sector)), False, m)
+        for r, m in zip(named.itertuples(), given, strict=True)
     ]
-    covered = {(reg, sec) for _, reg, sec, _ in rows}
+    covered = {(reg, sec) for _, reg, sec, _, _ in rows}
     other = SECTORS.index(Sector.OTHER)
     for r in world.clusters.itertuples():
         key = (codes.index(r.region), SECTORS.index(Sector(r.sector)))
         if key not in covered and key[1] != other:
             covered.add(key)
-            rows.append((f"{SECTORS[key[1]].value} cluster {r.region}", *key, True))
+            rows.append((f"{SECTORS[key[1]].value} cluster {r.region}", *key, True, np.nan))
     for reg, code in enumerate(codes):
         if not any(k[0] == reg for k in covered):
             sec = int(np.argmax(np.where(np.arange(len(SECTORS)) == other, -1, mix[reg])))
-            rows.append((f"{SECTORS[sec].value} cluster {code}", reg, sec, True))
-    table = pd.DataFrame(rows, columns=["name", "region", "sector", "generic"])
+            rows.append((f"{SECTORS[sec].value} cluster {code}", reg, sec, True, np.nan))
+    table = pd.DataFrame(rows, columns=["name", "region", "sector", "generic", "members"])
     return ClusterTable(
         name=list(table["name"]),
         region=table["region"].to_numpy(np.int64),
         sector=table["sector"].to_numpy(np.int64),
         experienced=~table["sector"].map(lambda s: SECTORS[s] in PIONEERING).to_numpy(bool),
         generic=table["generic"].to_numpy(bool),
+        members=table["members"].fillna(default_members).to_numpy(float),
     )
 
 
@@ -120,89 +129,243 @@ def priorities(world: World, clusters: ClusterTable, mix: np.ndarray) -> list[li
     return result
 
 
-def initial_knowledge(sector: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Capabilities: strong in the sector's home field, some in others (a knowledge vector)."""
-    n = len(sector)
-    knowledge = rng.uniform(0.0, 0.15, size=(n, N_FIELDS))
-    knowledge[np.arange(n), sector % N_FIELDS] = rng.uniform(0.4, 0.8, size=n)
-    related = (sector + 1 + rng.integers(0, N_FIELDS - 1, size=n)) % N_FIELDS
-    knowledge[np.arange(n), related] = rng.uniform(0.15, 0.4, size=n)
-    return knowledge
+def largest_remainder(quota: np.ndarray, total: int) -> np.ndarray:
+    """Integers proportional to ``quota`` that add up to ``total`` (Hamilton's method)."""
+    quota = np.asarray(quota, float)
+    if total <= 0 or quota.sum() <= 0:
+        return np.zeros(len(quota), np.int64)
+    exact = total * quota / quota.sum()
+    counts = np.floor(exact).astype(np.int64)
+    short = total - counts.sum()
+    counts[np.argsort(-(exact - counts), kind="stable")[:short]] += 1
+    return counts
 
 
-def place_firms(
+def real_economy(
     world: World,
     scenario: Scenario,
     clusters: ClusterTable,
     mix: np.ndarray,
-    rng: np.random.Generator,
-) -> FirmArrays:
-    """Create the initial firms: regions by economic mass, cells by population, sectors by the
-    region's mix, size, productivity and R&D around the region's real values.
+    priority_mask: np.ndarray,
+    sizes: pd.DataFrame,
+) -> pd.DataFrame:
+    """Real firms and jobs per stratum (region, sector, size class, initiative or -1), and
+    whether the stratum is targeted.
+
+    A region's market jobs (population x employment rate x business share) are split over
+    sectors by its mix and over size classes by its country's employment shares; its firms are
+    its jobs over the country's persons per enterprise, split by the country's enterprise shares.
+    Each initiative's members are spread over size classes by the geometric mean of the
+    classes' shares of firms and of jobs (larger firms are likelier members, but most members
+    are SMEs), at most half of the region-sector's firms.
     """
     pop = scenario.population
-    counts = firms_per_region(world, pop.n_firms)
-    cells = world.grid.cells.iloc[world.cells]
-    codes = list(world.regions.index)
-    region_of_cell = np.array([codes.index(r) for r in cells["region"]])
-    population = cells["population"].to_numpy(float) + 1.0
-    region = np.repeat(np.arange(len(codes)), counts)
-    cell = np.empty(len(region), np.int64)
-    for reg in range(len(codes)):  # one draw per region (a handful), not per firm
-        mine = np.flatnonzero(region_of_cell == reg)
-        cell[region == reg] = rng.choice(
-            mine, size=counts[reg], p=population[mine] / population[mine].sum()
-        )
-    sector = (rng.random(len(region))[:, None] > np.cumsum(mix[region], axis=1)).sum(axis=1)
-    sector = np.minimum(sector, len(SECTORS) - 1)
-
     regions = world.regions
-    gdp_per_job = (
-        regions["gdp_pc_pps_pct_eu27"].to_numpy()
-        / 100.0
-        * pop.eu27_gdp_per_head_eur
-        / pop.employment_rate
-    )
-    sigma_jobs = 1.0
-    jobs = rng.lognormal(np.log(pop.mean_firm_jobs) - sigma_jobs**2 / 2, sigma_jobs, len(region))
-    productivity = gdp_per_job[region] * rng.lognormal(-0.045, 0.3, len(region))
-    rd = (
-        regions["rd_intensity_pct_gdp"].to_numpy()[region]
-        / 100.0
-        * rng.lognormal(-0.125, 0.5, len(region))
-    )
-    urban = urban_codes(cells["urban_class"].to_numpy()[cell])
+    jobs_r = regions["population"].to_numpy(float) * pop.employment_rate * pop.business_share
+    country = regions["country"].to_numpy()
+    firm_share = np.stack([sizes.loc[c, "enterprise_share_pct"].to_numpy(float) for c in country])
+    job_share = np.stack([sizes.loc[c, "employment_share_pct"].to_numpy(float) for c in country])
+    per_firm = np.array([sizes.loc[c, "persons_per_enterprise"].iloc[0] for c in country])
+    firm_share /= firm_share.sum(axis=1, keepdims=True)
+    job_share /= job_share.sum(axis=1, keepdims=True)
+    firms_rsk = (jobs_r / per_firm)[:, None, None] * mix[:, :, None] * firm_share[:, None, :]
+    jobs_rsk = jobs_r[:, None, None] * mix[:, :, None] * job_share[:, None, :]
+    firms_rsk = np.round(firms_rsk)
+    jobs_per_firm = np.divide(jobs_rsk, firms_rsk, out=np.zeros_like(jobs_rsk), where=firms_rsk > 0)
 
-    cluster = np.full(len(region), -1, np.int64)
-    choice = initiative_choice(region, sector, clusters, rng.random(len(region)))
-    joins = (choice >= 0) & (rng.random(len(region)) < pop.cluster_member_share)
-    cluster[joins] = choice[joins]
+    rows = []
+    members_rsk = np.zeros_like(firms_rsk)
+    for reg, sec in sorted(
+        {(int(r), int(s)) for r, s in zip(clusters.region, clusters.sector, strict=True)}
+    ):
+        mine = np.flatnonzero((clusters.region == reg) & (clusters.sector == sec))
+        wanted = clusters.members[mine]
+        room = MAX_MEMBER_SHARE * firms_rsk[reg, sec].sum()
+        scaled = wanted * min(1.0, room / wanted.sum()) if wanted.sum() > 0 else wanted
+        for c, total in zip(mine, scaled, strict=True):
+            quota = np.sqrt(firm_share[reg] * job_share[reg]) * (firms_rsk[reg, sec] > 0)
+            by_size = largest_remainder(quota, round(total))
+            by_size = np.minimum(by_size, firms_rsk[reg, sec] - members_rsk[reg, sec])
+            members_rsk[reg, sec] += by_size
+            for k, count in enumerate(by_size):
+                if count > 0:
+                    rows.append(
+                        (reg, sec, k, int(c), count, count * jobs_per_firm[reg, sec, k], True)
+                    )
+    others = firms_rsk - members_rsk
+    other_jobs = others * jobs_per_firm
+    for reg in range(len(regions)):
+        for sec in range(len(SECTORS)):
+            for k in range(len(SIZE_CLASSES)):
+                if others[reg, sec, k] > 0:
+                    targeted = bool(priority_mask[reg, sec]) and k > 0
+                    rows.append(
+                        (reg, sec, k, -1, others[reg, sec, k], other_jobs[reg, sec, k], targeted)
+                    )
+    table = pd.DataFrame(
+        rows, columns=["region", "sector", "size", "cluster", "real_firms", "real_jobs", "targeted"]
+    )
+    table["real_firms"] = table["real_firms"].astype(np.int64)
+    return table
 
-    firms = FirmArrays.empty(max(2 * len(region), 16))
+
+def allocate_agents(strata: pd.DataFrame, n_firms: int, targeted_per_agent: int) -> pd.DataFrame:
+    """Agents per stratum: ceil(real firms / ``targeted_per_agent``) in targeted strata; the
+    rest of ``n_firms`` over the other strata in proportion to jobs, at least one per region and
+    sector, size classes left without an agent merged into the nearest class that has one.
+    """
+    table = strata.copy()
+    targeted = table["targeted"].to_numpy()
+    table["agents"] = 0
+    table.loc[targeted, "agents"] = -(-table.loc[targeted, "real_firms"] // targeted_per_agent)
+    coarse = table[~targeted]
+    groups = coarse.groupby(["region", "sector"], sort=True)
+    n_groups = groups.ngroups
+    remaining = n_firms - int(table["agents"].sum())
+    if remaining < n_groups:
+        raise ConfigError(
+            f"population.n_firms = {n_firms} is too small: the targeted strata need "
+            f"{int(table['agents'].sum())} agents at population.targeted_firms_per_agent = "
+            f"{targeted_per_agent}, and the rest of the economy at least one agent per region "
+            f"and sector ({n_groups}); raise population.n_firms to at least "
+            f"{int(table['agents'].sum()) + n_groups} or population.targeted_firms_per_agent."
+        )
+    group_jobs = groups["real_jobs"].sum().to_numpy()
+    per_group = 1 + largest_remainder(group_jobs, remaining - n_groups)
+    merged = []
+    for (_, frame), count in zip(groups, per_group, strict=True):
+        frame = frame.sort_values("size").copy()
+        agents = largest_remainder(frame["real_jobs"].to_numpy(), int(count))
+        if agents.sum() == 0:
+            agents[np.argmax(frame["real_jobs"].to_numpy())] = count
+        firms = frame["real_firms"].to_numpy().copy()
+        jobs = frame["real_jobs"].to_numpy().copy()
+        kept = np.flatnonzero(agents > 0)
+        for i in np.flatnonzero(agents == 0):  # merge into the nearest size class with agents
+            into = kept[np.argmin(np.abs(kept - i))]
+            firms[into] += firms[i]
+            jobs[into] += jobs[i]
+        frame["real_firms"], frame["real_jobs"], frame["agents"] = firms, jobs, agents
+        merged.append(frame[agents > 0])
+    table = pd.concat([table[targeted], *merged], ignore_index=True)
+    table["agents"] = np.minimum(table["agents"], table["real_firms"]).astype(np.int64)
+    return table.sort_values(["region", "sector", "cluster", "size"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def integer_weights(real_firms: np.ndarray, agents: np.ndarray) -> np.ndarray:
+    """Weights per agent, stratum by stratum: the stratum's real firms split as evenly as
+    integers allow (the first ``firms mod agents`` agents stand for one firm more).
+    """
+    base = np.repeat(real_firms // agents, agents)
+    rank = np.arange(agents.sum()) - np.repeat(np.cumsum(agents) - agents, agents)
+    return base + (rank < np.repeat(real_firms % agents, agents))
+
+
+def initial_knowledge(sector: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Capabilities: strong in the sector's home field, some in others (a knowledge vector).
+
+    ``u`` holds ``KNOWLEDGE_DRAWS`` keyed uniforms per firm: the fields' base levels, the home
+    level, and the related field's position and level.
+    """
+    n = len(sector)
+    knowledge = 0.15 * u[:, :N_FIELDS]
+    rows = np.arange(n)
+    knowledge[rows, sector % N_FIELDS] = 0.4 + 0.4 * u[:, N_FIELDS]
+    offset = np.minimum((u[:, N_FIELDS + 1] * (N_FIELDS - 1)).astype(np.int64), N_FIELDS - 2)
+    related = (sector + 1 + offset) % N_FIELDS
+    knowledge[rows, related] = 0.15 + 0.25 * u[:, N_FIELDS + 2]
+    return knowledge
+
+
+def firm_jobs(
+    size: np.ndarray, stratum: np.ndarray, weight: np.ndarray, real_jobs: np.ndarray, u: np.ndarray
+) -> np.ndarray:
+    """Jobs per real firm: log-uniform within the size class (Pareto above 250 jobs), scaled so
+    that every stratum's agents hold its real jobs.
+    """
+    lo = np.array([b[0] for b in SIZE_JOBS])[size]
+    hi = np.array([b[1] for b in SIZE_JOBS])[size]
+    draw = lo * np.power(hi / lo, u)
+    large = size == len(SIZE_CLASSES) - 1
+    draw[large] = np.minimum(lo[large] * np.power(1.0 - u[large], -1.0 / LARGE_TAIL), hi[large])
+    held = np.bincount(stratum, weights=weight * draw)
+    return draw * real_jobs[stratum] / held[stratum]
+
+
+def lognormal(z: np.ndarray, sigma: float, mean: float = 1.0) -> np.ndarray:
+    """A lognormal factor with the given mean from standard normal deviates ``z``."""
+    return mean * np.exp(sigma * z - sigma**2 / 2)
+
+
+def region_cell_cdf(cell_region: np.ndarray, cell_population: np.ndarray, n_regions: int):
+    """Per region: its cells (positions in World.cells) and their cumulative population."""
+    cells, cdfs = [], []
+    for reg in range(n_regions):
+        mine = np.flatnonzero(cell_region == reg)
+        cells.append(mine)
+        cdfs.append(np.cumsum(cell_population[mine]))
+    return cells, cdfs
+
+
+def draw_cells(region: np.ndarray, u: np.ndarray, cells: list, cdfs: list) -> np.ndarray:
+    """A cell per firm, by inversion of its region's population CDF (static across scenarios)."""
+    out = np.empty(len(region), np.int64)
+    for reg in np.unique(region):  # one search per region, not per firm
+        mine = region == reg
+        index = np.searchsorted(cdfs[reg], u[mine] * cdfs[reg][-1], side="right")
+        out[mine] = cells[reg][np.minimum(index, len(cells[reg]) - 1)]
+    return out
+
+
+@dataclass(frozen=True)
+class PlacementContext:
+    """Static facts that initial firms and entrants are drawn from."""
+
+    cell_region: np.ndarray
+    cell_urban: np.ndarray
+    region_cells: list
+    region_cdfs: list
+    region_country: np.ndarray
+    gdp_per_job: np.ndarray  # per region [EUR]
+    rd_share: np.ndarray  # per region: R&D intensity as a share
+
+
+def place_firms(strata: pd.DataFrame, context: PlacementContext, draws: KeyedRandom) -> FirmArrays:
+    """Create the initial firms, stratum by stratum (ids 0..n-1 in stratum order)."""
+    agents = strata["agents"].to_numpy()
+    stratum = np.repeat(np.arange(len(strata)), agents)
+    n = len(stratum)
+    ids = np.arange(n, dtype=np.int64)
+    region = strata["region"].to_numpy()[stratum]
+    sector = strata["sector"].to_numpy()[stratum]
+    size = strata["size"].to_numpy()[stratum]
+    weight = integer_weights(strata["real_firms"].to_numpy(), agents).astype(float)
+    u = draws.uniform("init.firm", 0, ids, 4)
+    z = draws.normal("init.spread", 0, ids, 2)
+    cell = draw_cells(region, u[:, 0], context.region_cells, context.region_cdfs)
+    firms = FirmArrays.empty(max(2 * n, 16))
     firms.append(
-        alive=np.ones(len(region), bool),
+        id=ids,
+        weight=weight,
+        alive=np.ones(n, bool),
         cell=cell,
         region=region,
-        country=country_index(world)[region],
-        urban=urban,
+        country=context.region_country[region],
+        urban=context.cell_urban[cell],
         sector=sector,
-        knowledge=initial_knowledge(sector, rng),
-        jobs=jobs,
-        productivity=productivity,
-        rd=rd,
-        rd_boost=np.zeros(len(region)),
-        age=rng.exponential(15.0, len(region)),
-        cluster=cluster,
-        innovations=np.zeros(len(region), np.int32),
-        **{name: np.zeros(len(region)) for name in ("matchmaking", "management", "rural")},
+        size=size,
+        knowledge=initial_knowledge(
+            sector, draws.uniform("init.knowledge", 0, ids, KNOWLEDGE_DRAWS)
+        ),
+        jobs=firm_jobs(size, stratum, weight, strata["real_jobs"].to_numpy(float), u[:, 1]),
+        productivity=context.gdp_per_job[region] * lognormal(z[:, 0], 0.3),
+        rd=context.rd_share[region] * lognormal(z[:, 1], 0.5),
+        age=-15.0 * np.log1p(-u[:, 2]),
+        cluster=strata["cluster"].to_numpy()[stratum],
     )
     return firms
-
-
-def country_index(world: World) -> np.ndarray:
-    """Index of each region's country in the sorted list of countries."""
-    countries = sorted(world.regions["country"].unique())
-    return np.array([countries.index(c) for c in world.regions["country"]])
 
 
 def initiative_choice(
@@ -223,62 +386,70 @@ def initiative_choice(
     return np.where(size > 0, order[np.minimum(pick, len(order) - 1)], -1)
 
 
-@dataclass(frozen=True)
-class EntryContext:
-    """Static facts entrants are drawn from, per active cell and per region."""
-
-    cell_region: np.ndarray
-    cell_population: np.ndarray
-    cell_urban: np.ndarray
-    mix: np.ndarray  # regions x sectors
-    region_country: np.ndarray
+def entrant_ids(step: int, stratum: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Ids of entrants: unique per (step, region-sector stratum, k-th entrant), so an entrant's
+    id, and so its draws, do not depend on entry elsewhere.
+    """
+    return ENTRANT | (np.int64(step) << 24) | (stratum.astype(np.int64) << 12) | k
 
 
 def draw_entrants(
-    rng: np.random.Generator,
+    draws: KeyedRandom,
+    step: int,
     expected: np.ndarray,
-    context: EntryContext,
+    weight: np.ndarray,
+    context: PlacementContext,
     mean_rd: np.ndarray,
     local_knowledge: np.ndarray,
     sector_mean: np.ndarray,
     entrant_jobs: float,
 ) -> dict[str, np.ndarray] | None:
-    """Columns of this step's entrants (None if there are none): Poisson counts per region,
-    cells by population, sectors by the region's mix, knowledge half a fresh sector profile and
-    half the region's mean (spin-offs), productivity around the sector mean.
+    """Columns of this step's entrants (None if there are none).
+
+    ``expected`` and ``weight`` are per part x region x sector, where part 0 is the coarse
+    sample (new micro firms, ``entrant_jobs`` jobs) and part 1 the fine sample of the targeted
+    strata (firms growing into the small class, 10 jobs): expected entrant agents and the real
+    firms one entrant agent stands for. Counts are Poisson, keyed by (step, stratum); an
+    entrant's cell is drawn by population, its knowledge is half a fresh sector profile and
+    half the region's mean (spin-offs), its productivity around the sector's mean.
     """
-    counts = rng.poisson(expected)
-    total = int(counts.sum())
-    if total == 0:
+    _, n_regions, n_sectors = expected.shape
+    strata = np.arange(expected.size)
+    counts = draws.poisson("entry.count", step, strata, expected.ravel())
+    if counts.sum() == 0:
         return None
-    region = np.repeat(np.arange(len(counts)), counts)
-    cell = np.empty(total, np.int64)
-    for reg in np.flatnonzero(counts):  # one draw per region with entrants
-        mine = np.flatnonzero(context.cell_region == reg)
-        weight = context.cell_population[mine]
-        cell[region == reg] = rng.choice(mine, size=counts[reg], p=weight / weight.sum())
-    sector = (rng.random(total)[:, None] > np.cumsum(context.mix[region], axis=1)).sum(axis=1)
-    sector = np.minimum(sector, len(SECTORS) - 1)
-    knowledge = 0.5 * initial_knowledge(sector, rng) + 0.5 * local_knowledge[region]
+    if counts.max() >= 1 << 12:
+        raise ConfigError(
+            "More than 4,095 entrant agents in one region, sector and step: lower "
+            "market.entry_rate or raise population.n_firms' coarse weights."
+        )
+    stratum = np.repeat(strata, counts)
+    k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    ids = entrant_ids(step, stratum, k)
+    part, cell_stratum = np.divmod(stratum, n_regions * n_sectors)
+    region, sector = np.divmod(cell_stratum, n_sectors)
+    total = len(ids)
+    u = draws.uniform("entry.firm", step, ids, 1)
+    z = draws.normal("entry.spread", step, ids, 2)
+    cell = draw_cells(region, u[:, 0], context.region_cells, context.region_cdfs)
+    fresh = initial_knowledge(sector, draws.uniform("entry.knowledge", step, ids, KNOWLEDGE_DRAWS))
     base = np.where(
         sector_mean[sector] > 0,
         sector_mean[sector],
         np.average(sector_mean, weights=sector_mean > 0),
     )
     return {
+        "id": ids,
+        "weight": weight.ravel()[stratum],
         "alive": np.ones(total, bool),
         "cell": cell,
         "region": region,
         "country": context.region_country[region],
         "urban": context.cell_urban[cell],
         "sector": sector,
-        "knowledge": knowledge,
-        "jobs": np.full(total, entrant_jobs),
-        "productivity": base * rng.lognormal(-0.1, 0.3, total),
-        "rd": mean_rd[region] * rng.lognormal(-0.125, 0.5, total),
-        "rd_boost": np.zeros(total),
-        "age": np.zeros(total),
-        "cluster": np.full(total, -1),
-        "innovations": np.zeros(total, np.int32),
-        **{name: np.zeros(total) for name in ("matchmaking", "management", "rural")},
+        "size": part.astype(np.int8),
+        "knowledge": 0.5 * fresh + 0.5 * local_knowledge[region],
+        "jobs": np.where(part == 0, entrant_jobs, SIZE_JOBS[1][0]),
+        "productivity": base * lognormal(z[:, 0], 0.3, np.exp(-0.055)),
+        "rd": mean_rd[region] * lognormal(z[:, 1], 0.5),
     }

@@ -31,11 +31,12 @@ from nsrsim.config import (
     set_dotted,
 )
 from nsrsim.errors import ConfigError, NsrsimError
-from nsrsim.indicators import OUTCOME_BY_NAME, REGION_OUTCOMES
+from nsrsim.indicators import AREA_OUTCOMES, OUTCOME_BY_NAME
 from nsrsim.store import (
     consolidate,
     read_parts,
     write_manifest_data,
+    write_parquet_atomic,
     write_part,
 )
 
@@ -128,11 +129,20 @@ def expand(experiment: Experiment, base: Path) -> list[RunSpec]:
 
 
 def execute(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
-    """Run one simulation and condense it to one row (this is what workers execute)."""
+    """Run one simulation and condense it to one row (this is what workers execute).
+
+    With ``outputs["firm_panel"]`` the row also carries the run's firm panel and participants
+    (under ``"tables"``), which the caller writes next to the runs.
+    """
     from nsrsim.simulate import simulate
 
     try:
-        result = simulate(Scenario.model_validate(spec.scenario))
+        scenario = Scenario.model_validate(spec.scenario)
+        if outputs.get("firm_panel"):
+            scenario = scenario.model_copy(
+                update={"run": scenario.run.model_copy(update={"firm_panel": True})}
+            )
+        result = simulate(scenario)
     except Exception:  # any failure of a run is data for the sweep, not a crash
         return {"run_id": spec.run_id, "failed": True, "traceback": traceback.format_exc()}
     row: dict[str, Any] = {
@@ -146,12 +156,21 @@ def execute(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
         for year in years:
             if name in indicators.columns and year in indicators.index:
                 row[f"{name}@{year}"] = float(indicators.at[year, name])
+    areas = []
     if outputs["regions"]:
-        regional = result.regions.set_index(["year", "region"])
-        for name in (n for n in names if n in REGION_OUTCOMES):
+        areas.append((result.regions, "region", ""))
+    if outputs.get("urban_classes"):
+        areas.append((result.urban_classes, "urban_class", ""))
+    for table, key, _ in areas:
+        by_area = table.set_index(["year", key])
+        for name in (n for n in names if n in AREA_OUTCOMES and n in by_area.columns):
             for year in years:
-                for code, value in regional.loc[year, name].items():
+                if year not in by_area.index.get_level_values(0):
+                    continue
+                for code, value in by_area.loc[year, name].items():
                     row[f"{name}@{year}@{code}"] = float(value)
+    if outputs.get("firm_panel"):
+        row["tables"] = {"panel": result.panel, "participants": result.participants}
     return row
 
 
@@ -298,6 +317,10 @@ def run_batch(
                 **{f"param:{k}": v for k, v in spec.values.items()},
             }
             failed = row.pop("failed")
+            for kind, table in row.pop("tables", {}).items():  # before the row marks it done
+                folder = out / kind
+                folder.mkdir(exist_ok=True)
+                write_parquet_atomic(table, folder / f"{spec.run_id}.parquet")
             if failed:
                 counts["failed"] += 1
                 failures.append(

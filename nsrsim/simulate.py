@@ -6,23 +6,53 @@ from dataclasses import dataclass
 import pandas as pd
 from tqdm import tqdm
 
+from nsrsim import accounts
 from nsrsim.config import Scenario
 from nsrsim.model import NSRModel
+from nsrsim.policy import participant_table
+
+POLICY_COLUMNS = [
+    "year",
+    "instrument",
+    "name",
+    "kind",
+    "budget_eur",
+    "units",
+    "unit_cost_eur",
+    "spent_eur",
+]
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """The tables of one run: NSR-wide and regional indicators per year, firm snapshots (the
-    chosen years and the final one) and the final partner network, with the wall time.
+    """The tables of one run: NSR-wide, regional and urban-class indicators per year, firm
+    snapshots (the chosen years and the final one), the final partner network, the policy
+    money and participants, the sample design, optionally every firm's yearly outcomes, and
+    the wall time.
     """
 
     scenario: Scenario
     indicators: pd.DataFrame
     regions: pd.DataFrame
+    urban_classes: pd.DataFrame
     firms: pd.DataFrame
     links: pd.DataFrame
     policies: pd.DataFrame
+    participants: pd.DataFrame
+    strata: pd.DataFrame
+    panel: pd.DataFrame | None
     wall_time_s: float
+
+
+def strata_table(model: NSRModel) -> pd.DataFrame:
+    """The sample design: real firms, real jobs and agents per stratum, with names."""
+    table = model.strata.copy()
+    table["region"] = [model.region_codes[r] for r in table["region"]]
+    table["sector"] = [accounts.SECTORS[s].value for s in table["sector"]]
+    table["size"] = [("micro", "small", "medium", "large")[k] for k in table["size"]]
+    table["cluster"] = [model.cluster_info.name[c] if c >= 0 else "" for c in table["cluster"]]
+    table["real_firms_per_agent"] = table["real_firms"] / table["agents"]
+    return table
 
 
 def simulate(scenario: Scenario, progress: bool = False) -> RunResult:
@@ -35,16 +65,21 @@ def simulate(scenario: Scenario, progress: bool = False) -> RunResult:
             model.step()
             bar.update()
     if model.year not in scenario.run.snapshot_years:
-        model.snapshots.append(model.firm_table())  # the final state is always kept
+        model.snapshots.append(accounts.firm_table(model))  # the final state is always kept
     return RunResult(
         scenario=scenario,
         indicators=pd.DataFrame(model.indicator_rows),
-        regions=pd.concat(model.region_rows, ignore_index=True),
+        regions=_year_first(pd.concat(model.region_rows, ignore_index=True)),
+        urban_classes=_year_first(pd.concat(model.class_rows, ignore_index=True)),
         firms=pd.concat(model.snapshots, ignore_index=True),
-        links=model.link_table(),
-        policies=pd.DataFrame(
-            model.policy_rows,
-            columns=["year", "instrument", "name", "kind", "budget_eur", "spent_eur"],
-        ),
+        links=accounts.link_table(model),
+        policies=pd.DataFrame(model.policy_rows, columns=POLICY_COLUMNS),
+        participants=participant_table(model.participant_rows, model.region_codes),
+        strata=strata_table(model),
+        panel=pd.concat(model.panel_rows, ignore_index=True) if model.panel_rows else None,
         wall_time_s=time.perf_counter() - start,
     )
+
+
+def _year_first(table: pd.DataFrame) -> pd.DataFrame:
+    return table[["year", *[c for c in table.columns if c != "year"]]]

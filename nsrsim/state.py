@@ -1,7 +1,9 @@
 """Agent state as NumPy arrays owned by the model: firms as rows, partner links as an edge list.
 
-Rows are never reused: a firm that exits keeps its row with ``alive`` False, so a Mesa ``Firm``
-view and every snapshot keep pointing at the right firm. Arrays grow by doubling.
+Rows are storage: a firm that exits keeps its row with ``alive`` False, so a Mesa ``Firm`` view
+and every snapshot keep pointing at the right firm, and arrays grow by doubling. A firm's
+identity across scenarios is its ``id`` (initial firms 0..n-1, entrants keyed by step, stratum
+and rank): random draws are keyed by it and paired comparisons join on it.
 """
 
 from dataclasses import dataclass, fields
@@ -11,65 +13,79 @@ import numpy as np
 N_FIELDS = 8  # knowledge fields per firm (capabilities, as SKIN's kenes)
 URBAN, INTERMEDIATE, RURAL = 0, 1, 2
 
+_DTYPES: dict[str, tuple[type, float]] = {  # column -> (dtype, value of a new row)
+    "id": (np.int64, 0),
+    "weight": (np.float64, 1.0),
+    "alive": (np.bool_, True),
+    "cell": (np.int32, 0),
+    "region": (np.int16, 0),
+    "country": (np.int8, 0),
+    "urban": (np.int8, 0),
+    "sector": (np.int8, 0),
+    "size": (np.int8, 0),
+    "knowledge": (np.float64, 0.0),
+    "jobs": (np.float64, 0.0),
+    "productivity": (np.float64, 0.0),
+    "rd": (np.float64, 0.0),
+    "rd_boost": (np.float64, 0.0),
+    "age": (np.float64, 0.0),
+    "cluster": (np.int32, -1),
+    "innovations": (np.int32, 0),
+    "project_eur": (np.float64, 0.0),
+    "project_until": (np.int32, 0),
+    "coached_year": (np.float64, -np.inf),
+    "rural_until": (np.int32, 0),
+}
+
 
 @dataclass
 class FirmArrays:
     """Index-aligned firm state; ``n`` rows are in use."""
 
+    id: np.ndarray  # identity across scenarios (keys the random draws)
+    weight: np.ndarray  # real firms this agent stands for (fixed by its stratum)
     alive: np.ndarray  # bool
     cell: np.ndarray  # position in World.cells
     region: np.ndarray  # index into the model's region table
     country: np.ndarray  # index into the model's country list
     urban: np.ndarray  # URBAN, INTERMEDIATE or RURAL of the firm's cell
     sector: np.ndarray  # index into Sector
+    size: np.ndarray  # size class at entry: 0 micro, 1 small, 2 medium, 3 large
     knowledge: np.ndarray  # (rows, N_FIELDS) capability levels in [0, 1]
-    jobs: np.ndarray  # jobs of the real firm this agent stands for
+    jobs: np.ndarray  # jobs of each real firm this agent stands for
     productivity: np.ndarray  # output per job and year [EUR]
     rd: np.ndarray  # own R&D effort as share of revenue
     rd_boost: np.ndarray  # extra R&D share paid by subsidies this year
     age: np.ndarray  # years since entry
     cluster: np.ndarray  # ClusterInitiative index or -1
-    innovations: np.ndarray  # cumulative count
-    matchmaking: np.ndarray  # this year's matchmaking effect in [0, 1] (policy instruments)
-    management: np.ndarray  # this year's innovation-management effect in [0, 1]
-    rural: np.ndarray  # this year's rural-inclusion effect in [0, 1]
+    innovations: np.ndarray  # cumulative count (per real firm)
+    project_eur: np.ndarray  # yearly spending of a co-funded R&D project [EUR per real firm]
+    project_until: np.ndarray  # simulated year in which that project has ended
+    coached_year: np.ndarray  # simulated year of innovation-management coaching (-inf: never)
+    rural_until: np.ndarray  # simulated year in which rural-inclusion support has ended
     n: int = 0
 
     @classmethod
     def empty(cls, capacity: int) -> "FirmArrays":
         """Allocate room for ``capacity`` firms."""
-        return cls(
-            alive=np.zeros(capacity, bool),
-            cell=np.zeros(capacity, np.int32),
-            region=np.zeros(capacity, np.int16),
-            country=np.zeros(capacity, np.int8),
-            urban=np.zeros(capacity, np.int8),
-            sector=np.zeros(capacity, np.int8),
-            knowledge=np.zeros((capacity, N_FIELDS), np.float64),
-            jobs=np.zeros(capacity),
-            productivity=np.zeros(capacity),
-            rd=np.zeros(capacity),
-            rd_boost=np.zeros(capacity),
-            age=np.zeros(capacity),
-            cluster=np.full(capacity, -1, np.int32),
-            innovations=np.zeros(capacity, np.int32),
-            matchmaking=np.zeros(capacity),
-            management=np.zeros(capacity),
-            rural=np.zeros(capacity),
-        )
+        columns = {}
+        for name, (dtype, fill) in _DTYPES.items():
+            shape = (capacity, N_FIELDS) if name == "knowledge" else (capacity,)
+            columns[name] = np.full(shape, fill, dtype)
+        return cls(**columns)
 
     def columns(self) -> list[str]:
         """Names of the per-firm arrays."""
         return [f.name for f in fields(self) if f.name != "n"]
 
     def append(self, **values: np.ndarray) -> np.ndarray:
-        """Add firms (every column given, same length); returns their row indices."""
-        count = len(values["cell"])
+        """Add firms (columns not given take their new-row value); returns their rows."""
+        count = len(values["id"])
         if self.n + count > len(self.alive):
             self._grow(max(2 * len(self.alive), self.n + count))
         rows = np.arange(self.n, self.n + count)
-        for name in self.columns():
-            getattr(self, name)[rows] = values[name]
+        for name, value in values.items():
+            getattr(self, name)[rows] = value
         self.n += count
         return rows
 
@@ -80,9 +96,7 @@ class FirmArrays:
     def _grow(self, capacity: int) -> None:
         for name in self.columns():
             old = getattr(self, name)
-            new = np.zeros((capacity, *old.shape[1:]), old.dtype)
-            if name == "cluster":
-                new[:] = -1
+            new = np.full((capacity, *old.shape[1:]), _DTYPES[name][1], old.dtype)
             new[: len(old)] = old
             setattr(self, name, new)
 

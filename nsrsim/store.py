@@ -45,14 +45,19 @@ def new_run_dir(scenario: Scenario, results_root: Path = Path("results")) -> Pat
     return path
 
 
-def prepare_out_dir(out: Path) -> Path:
-    """Use ``out`` for a run only if it is new or empty, so no earlier result is overwritten."""
+def check_out_dir(out: Path) -> None:
+    """Refuse ``out`` unless it is new or empty, so no earlier result is overwritten."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise NsrsimError(
             f"Output folder {out} already exists and is not empty; nsrsim never "
             "overwrites results. Choose a new --out folder or leave it out to get "
             "results/<scenario>-<timestamp>/."
         )
+
+
+def prepare_out_dir(out: Path) -> Path:
+    """Use ``out`` for a run only if it is new or empty (see :func:`check_out_dir`)."""
+    check_out_dir(out)
     out.mkdir(parents=True, exist_ok=True)
     return out
 
@@ -106,12 +111,20 @@ def write_parquet_atomic(table: pd.DataFrame, path: Path) -> Path:
 
 def write_run(result: "RunResult", run_dir: Path) -> list[Path]:
     """Write a run's tables and manifest into ``run_dir``."""
+    tables = {
+        "indicators": result.indicators,
+        "regions": result.regions,
+        "urban_classes": result.urban_classes,
+        "firms": result.firms,
+        "links": result.links,
+        "policies": result.policies,
+        "participants": result.participants,
+        "strata": result.strata,
+    }
+    if result.panel is not None:
+        tables["firm_panel"] = result.panel
     written = [
-        write_parquet_atomic(result.indicators, run_dir / "indicators.parquet"),
-        write_parquet_atomic(result.regions, run_dir / "regions.parquet"),
-        write_parquet_atomic(result.firms, run_dir / "firms.parquet"),
-        write_parquet_atomic(result.links, run_dir / "links.parquet"),
-        write_parquet_atomic(result.policies, run_dir / "policies.parquet"),
+        write_parquet_atomic(table, run_dir / f"{name}.parquet") for name, table in tables.items()
     ]
     written.append(
         write_manifest(run_dir, result.scenario, {"wall_time_s": round(result.wall_time_s, 3)})

@@ -34,11 +34,22 @@ def test_run_records_manifest(tmp_path, capsys):
     assert {"nsrsim", "mesa", "numpy"} <= manifest["versions"].keys()
     assert manifest["git_commit"]
     assert manifest["wall_time_s"] > 0
-    for name in ("indicators", "regions", "firms", "links"):
+    for name in (
+        "indicators",
+        "regions",
+        "urban_classes",
+        "firms",
+        "links",
+        "policies",
+        "participants",
+        "strata",
+    ):
         assert (out / f"{name}.parquet").stat().st_size > 0
     for name in ("indicators", "network", "innovation_map"):
         assert (out / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
-    assert str(out) in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert str(out) in printed
+    assert "7,000 firm agents stand for" in printed and "cluster members" in printed
 
 
 def test_run_never_overwrites_results(tmp_path, capsys):
@@ -49,6 +60,21 @@ def test_run_never_overwrites_results(tmp_path, capsys):
     assert "not empty" in capsys.readouterr().err
     assert (out / "indicators.parquet").read_text() == "earlier results"
     assert sorted(p.name for p in out.iterdir()) == ["indicators.parquet"]
+
+
+def test_a_too_small_sample_is_refused_before_anything_is_written(tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["run", str(BASELINE), "--out", str(out), "--quiet"]
+    from nsrsim.config import load_scenario
+
+    assert load_scenario(BASELINE).population.n_firms == 7000
+    small = tmp_path / "tiny.yaml"
+    small.write_text(f"extends: {BASELINE}\nname: tiny\npopulation: {{n_firms: 100}}\n")
+    argv[1] = str(small)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "population.n_firms = 100 is too small" in err and "at least" in err
+    assert not out.exists()
 
 
 def test_odd_parameter_table_is_current(capsys):

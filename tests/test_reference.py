@@ -9,6 +9,8 @@ import pytest
 
 from nsrsim import NSRModel
 
+from .conftest import small
+
 PATH = Path(__file__).resolve().parents[1] / "experiments" / "benchmarks" / "reference.py"
 spec = importlib.util.spec_from_file_location("reference", PATH)
 reference = importlib.util.module_from_spec(spec)
@@ -22,6 +24,7 @@ def assert_same(vectorised: NSRModel, ref) -> None:
     np.testing.assert_array_equal(mine["cluster"], theirs["cluster"])
     np.testing.assert_array_equal(mine["innovations"], theirs["innovations"])
     np.testing.assert_array_equal(mine["partnerships"], theirs["partnerships"])
+    np.testing.assert_array_equal(mine["ids"], theirs["ids"])
     for name in ("jobs", "productivity", "knowledge", "rd_boost", "skilled"):
         np.testing.assert_allclose(mine[name], theirs[name], rtol=1e-9, atol=1e-12, err_msg=name)
 
@@ -29,14 +32,19 @@ def assert_same(vectorised: NSRModel, ref) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("framework", [False, True])
 def test_reference_matches_vectorised_step_by_step(framework):
-    model = NSRModel(
-        population__n_firms=150,
-        run__years=3,
-        rng=11,
-        framework__enabled=framework,
-        market__entry_rate=0.3,
-        market__exit_hazard=0.2,
+    scenario = small(
+        **{
+            "population.n_firms": 200,
+            "population.targeted_firms_per_agent": 400,
+            "run.seed": 11,
+            "framework.enabled": framework,
+            "framework.budget_eur_per_year": 1e6,
+            "programmes": [],  # the reference covers the rules, not the instruments
+            "market.entry_rate": 0.3,
+            "market.exit_hazard": 0.2,
+        }
     )
+    model = NSRModel(scenario)
     for _ in range(3):  # start from a state with links, members and entrants
         model.step()
     ref = reference.ReferenceModel.from_model(model)
@@ -46,3 +54,4 @@ def test_reference_matches_vectorised_step_by_step(framework):
         ref.step()
         assert_same(model, ref)
     assert len(model.links) > 0
+    assert not framework or model.framework_partnerships() > 0

@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from nsrsim import NSRModel
 from nsrsim.config import (
+    ClustersConfig,
     GovernmentsConfig,
     InnovationConfig,
     LearningConfig,
@@ -14,6 +16,8 @@ from nsrsim.config import (
     MobilityConfig,
 )
 from nsrsim.rules import governance, innovation, learning, market, mobility, partnering
+
+from .conftest import SMALL
 
 
 def test_partner_value_is_an_inverted_u_peaking_at_the_optimum():
@@ -67,26 +71,41 @@ def test_unprofitable_partners_are_refused():
     assert len(a) == 0  # firm 1 would lose: no consent
 
 
+def candidate_draws(n_search: int, m: int, n_cells: int, seed: int, mix: float | None = None):
+    rng = np.random.default_rng(seed)
+    depth = partnering.tree_depth(n_cells)
+    return partnering.CandidateDraws(
+        mix=rng.random((n_search, m)) if mix is None else np.full((n_search, m), mix),
+        levels=rng.random((n_search, m, depth)),
+        firm=rng.random((n_search, m)),
+        second=rng.random((n_search, m)),
+        priority=rng.random(n_search),
+    )
+
+
+NO_POOLS = (np.zeros(1, int), np.empty(0, int))
+
+
+def no_links(n: int):
+    return partnering.adjacency(np.empty(0, int), np.empty(0, int), n, np.arange(n))
+
+
 def test_candidates_follow_the_kernel():
     firm_cell = np.array([0, 0, 1, 2, 2, 2])
     live = np.arange(6)
     kernel = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]], np.float32)  # own cell only
-    rng = np.random.default_rng(0)
-    draws = partnering.CandidateDraws(
-        rng.random((6, 50)), rng.random((6, 50)), rng.random((6, 50)), rng.random(6)
-    )
     cand = partnering.sample_candidates(
         live,
         firm_cell,
         live,
+        live,
         kernel,
         np.full(6, -1),
-        np.zeros(1, int),
-        np.empty(0, int),
-        partnering.adjacency(np.empty(0, int), np.empty(0, int), 6),
+        *NO_POOLS,
+        no_links(6),
         0.0,
         0.5,
-        draws,
+        candidate_draws(6, 50, 3, 0),
     )
     for i in live:
         picked = cand[i][cand[i] >= 0]
@@ -94,27 +113,75 @@ def test_candidates_follow_the_kernel():
     assert (cand[2] == -1).all()  # alone in its cell: only itself was drawn
 
 
+def test_the_cell_tree_draws_in_proportion_to_kernel_times_firms():
+    n_cells = 37
+    rng = np.random.default_rng(5)
+    firm_cell = rng.integers(0, n_cells, 400)
+    live = np.arange(400)
+    kernel = rng.random((n_cells, n_cells)).astype(np.float32)
+    searcher = np.array([0])
+    cand = partnering.sample_candidates(
+        searcher,
+        firm_cell,
+        live,
+        live,
+        kernel,
+        np.full(400, -1),
+        *NO_POOLS,
+        no_links(400),
+        0.0,
+        0.0,
+        candidate_draws(1, 40_000, n_cells, 1, mix=0.9),
+    )
+    picked = np.bincount(firm_cell[cand[0][cand[0] >= 0]], minlength=n_cells)
+    counts = np.bincount(firm_cell, minlength=n_cells).astype(float)
+    expected = kernel[firm_cell[0]] * counts
+    expected = expected / expected.sum() * picked.sum()
+    keep = expected > 5
+    assert (
+        stats.chisquare(
+            picked[keep], expected[keep] * picked[keep].sum() / expected[keep].sum()
+        ).pvalue
+        > 0.001
+    )
+
+
+def test_one_firm_more_changes_few_other_draws():
+    """The tree keeps the draws of searchers looking elsewhere (a cumulative sum would move
+    a sixth of them)."""
+    rng = np.random.default_rng(2)
+    n_cells, n = 500, 600
+    firm_cell = rng.integers(0, n_cells, n)
+    kernel = np.ones((n_cells, n_cells), np.float32)
+    searchers = np.arange(200)
+    draws = candidate_draws(200, 10, n_cells, 3, mix=0.9)
+    args = (np.full(n + 1, -1), *NO_POOLS, no_links(n + 1), 0.0, 0.0, draws)
+    before = partnering.sample_candidates(
+        searchers, np.r_[firm_cell, 0], np.arange(n + 1), np.arange(n), kernel, *args
+    )
+    after = partnering.sample_candidates(
+        searchers, np.r_[firm_cell, 0], np.arange(n + 1), np.arange(n + 1), kernel, *args
+    )
+    assert (before != after).mean() < 0.02
+
+
 def test_referrals_propose_partners_of_partners():
     a, b = np.array([0, 1]), np.array([1, 2])  # 0-1-2 chain
-    neighbours = partnering.adjacency(a, b, 4)
+    neighbours = partnering.adjacency(a, b, 4, np.arange(4))
     assert neighbours[0].tolist() == [0, 1, 3, 4, 4]
-    rng = np.random.default_rng(1)
-    draws = partnering.CandidateDraws(
-        np.zeros((1, 20)), rng.random((1, 20)), rng.random((1, 20)), np.zeros(1)
-    )
     kernel = np.ones((4, 4), np.float32)
     cand = partnering.sample_candidates(
         np.array([0]),
         np.array([0, 1, 2, 3]),
         np.arange(4),
+        np.arange(4),
         kernel,
         np.full(4, -1),
-        np.zeros(1, int),
-        np.empty(0, int),
+        *NO_POOLS,
         neighbours,
         0.0,
         1.0,
-        draws,
+        candidate_draws(1, 20, 4, 1, mix=0.0),
     )
     assert set(cand[0]) <= {2, -1} and 2 in set(cand[0])  # 0's only partner 1 refers 2 (or 0)
 
@@ -148,14 +215,17 @@ def test_innovation_with_chosen_draws():
     assert new_k[0, 4] == innovation.RADICAL_LEVEL and new_k[1:].sum() == 0
 
 
-def test_market_reallocation_conserves_jobs_within_groups():
-    jobs = np.array([10.0, 30.0, 5.0])
-    released = np.array([8.0, 2.0])
-    after = market.reallocate(jobs, np.array([1.0, 1.0, 1.0]), np.array([0, 0, 1]), released)
-    assert after.sum() == pytest.approx(jobs.sum() + released.sum())
-    assert after[:2] == pytest.approx([12.0, 36.0])
+def test_market_reallocation_conserves_real_jobs_within_groups():
+    jobs = np.array([10.0, 30.0, 5.0])  # per real firm
+    weight = np.array([2.0, 1.0, 4.0])  # real firms per agent
+    released = np.array([10.0, 2.0])  # real jobs
+    after = market.reallocate(
+        jobs, weight, np.array([1.0, 1.0, 1.0]), np.array([0, 0, 1]), released
+    )
+    assert (after * weight).sum() == pytest.approx((jobs * weight).sum() + released.sum())
+    assert (after * weight)[:2] == pytest.approx([20.0 + 4.0, 30.0 + 6.0])
     capped = market.cap_to_labour(
-        np.array([10.0, 10.0]), np.array([0, 0]), np.array([2.0]), np.array([30.0])
+        np.array([10.0, 10.0]), np.array([2.0, 2.0]), np.array([0, 0]), np.array([30.0])
     )
     assert (capped * 2).sum() == pytest.approx(30.0)
     assert market.exits(
@@ -182,20 +252,6 @@ def test_investment_allocation_conserves_money():
     assert mobility.allocate_investment(1e6, np.zeros(3), MobilityConfig()).sum() == 0
 
 
-def test_subsidy_spends_at_most_the_budget():
-    budget = np.array([1e6, 5e5])
-    boost, spent = governance.rd_subsidy(
-        budget,
-        np.array([0, 0, 1]),
-        np.array([True, False, False]),
-        np.array([10.0, 10.0]),
-        np.array([1e6, 1e6, 1e6]),
-        GovernmentsConfig(),
-    )
-    assert spent.tolist() == [1e6, 0.0]  # region 1 has no targeted firm: nothing spent
-    assert boost[0] == pytest.approx(1e5 / 1e6) and boost[1:].sum() == 0
-
-
 def test_binding_members_cannot_leave():
     params = GovernmentsConfig()
     low = np.array([0.0, 0.9])
@@ -205,6 +261,24 @@ def test_binding_members_cannot_leave():
         False,
         True,
     ]
+
+
+def test_framework_partnerships_never_exceed_the_money():
+    from nsrsim.rules import clusters
+
+    n = 6
+    kind = np.zeros((n, n), np.int8)
+    kind[0, 1] = kind[1, 0] = clusters.FRAMEWORK
+    kind[2, 3] = kind[3, 2] = clusters.FRAMEWORK
+    u = np.random.default_rng(0).random((n, n))
+    grown = clusters.form_partnerships(kind, np.full((n, n), 100.0), u, clusters.FRAMEWORK, 1.0, 3)
+    assert (grown == grown.T).all() and np.triu(grown == clusters.FRAMEWORK, 1).sum() == 3
+    cut = clusters.form_partnerships(kind, np.zeros((n, n)), u, clusters.FRAMEWORK, 1.0, 1)
+    assert (cut == cut.T).all() and np.triu(cut == clusters.FRAMEWORK, 1).sum() == 1
+    left = clusters.leave(
+        np.array([2, -1, 5]), np.array([True, True, False]), np.zeros(3), ClustersConfig(), 1.0
+    )
+    assert left.tolist() == [-1, -1, 5]
 
 
 FIELDS = {
@@ -226,9 +300,7 @@ FIELDS = {
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.fixed_dictionaries({}, optional=FIELDS), st.integers(0, 2**32))
 def test_any_valid_parameters_keep_the_invariants(params, seed):
-    model = NSRModel(
-        population__n_firms=80, run__years=2, run__steps_per_year=2, rng=seed, **params
-    )
+    model = NSRModel(SMALL, run__years=2, run__steps_per_year=2, rng=seed, **params)
     while model.running:
         model.step()
     firms, links = model.firms, model.links

@@ -18,12 +18,12 @@ from nsrsim.config import load_experiment
 from nsrsim.errors import ConfigError, NsrsimError
 from nsrsim.runner import expand, replicate_seed, sweep
 
-from .conftest import ROOT
+from .conftest import SMALL as SMALL_SCENARIO
 
 SMALL = {
     "name": "tiny",
-    "base": str(ROOT / "configs" / "baseline.yaml"),
-    "parameters": {"partnering.decay_km": [100.0, 300.0], "population.n_firms": [60]},
+    "base": str(SMALL_SCENARIO),
+    "parameters": {"partnering.decay_km": [100.0, 300.0], "population.n_firms": [300]},
     "replicates": 3,
     "seed": 7,
     "years": 2,
@@ -150,7 +150,7 @@ def test_dask_cluster_gives_the_same_table(tmp_path):
 
 @pytest.mark.slow
 def test_sigkill_then_resume_loses_and_duplicates_nothing(tmp_path):
-    path = experiment_file(tmp_path, name="long", replicates=8)  # 16 runs
+    path = experiment_file(tmp_path, name="long", replicates=8, years=30)  # 16 runs of ~1 s
     out = tmp_path / "killed"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(

@@ -6,8 +6,11 @@ python experiments/benchmarks/profile_step.py [--firms 20000] [--steps 8] [--top
 import argparse
 import cProfile
 import pstats
+from pathlib import Path
 
 from nsrsim import NSRModel
+
+BASELINE = Path(__file__).resolve().parents[2] / "configs" / "baseline.yaml"
 
 
 def main() -> None:
@@ -17,7 +20,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
-    model = NSRModel(population__n_firms=args.firms, run__years=100)
+    model = NSRModel(BASELINE, population__n_firms=args.firms, run__years=100)
     for _ in range(model.config.run.steps_per_year):
         model.step()
     profiler = cProfile.Profile()

@@ -2,10 +2,10 @@
 
 Every firm is a ``mesa.Agent`` with plain Python attributes and per-agent methods; each
 sub-model is a loop over agents (staged activation, in row order). It implements the same
-rules with the same parameters as ``nsrsim.model.NSRModel`` and consumes the same random
-draws: it copies a model's state and random streams (:meth:`ReferenceModel.from_model`) and
-then draws exactly what the vectorised step draws, in the same order. ``tests/test_reference.py``
-checks both give the same state; ``make bench`` times them side by side.
+rules with the same parameters as ``nsrsim.model.NSRModel`` and takes the same keyed random
+draws, one firm at a time: it copies a model's state (:meth:`ReferenceModel.from_model`) and
+asks the same keyed generator for each firm's numbers. ``tests/test_reference.py`` checks both
+give the same state; ``make bench`` times them side by side.
 
 Region- and cluster-level arithmetic (a few dozen numbers) reuses nsrsim's functions, and so
 does drawing entrants (model-level population management, not a per-agent rule).
@@ -18,10 +18,21 @@ from collections import defaultdict
 import mesa
 import numpy as np
 
-from nsrsim.model import NSRModel, Streams
-from nsrsim.population import SECTORS, draw_entrants
+from nsrsim.model import NSRModel
+from nsrsim.population import draw_entrants
+from nsrsim.random import KeyedRandom, pair_keys
 from nsrsim.rules import clusters as cluster_rules
 from nsrsim.rules import governance, mobility
+from nsrsim.rules.partnering import tree_depth
+from nsrsim.sectors import Sector
+
+N_SECTORS = len(Sector)
+
+
+def u1(model: "ReferenceModel", stream: str, key: int, slots: int | None = None):
+    """One firm's keyed draw(s), exactly as the vectorised model asks for them in bulk."""
+    values = model.draws.uniform(stream, model.step_count, np.array([key], np.int64), slots)
+    return values[0]
 
 
 class RefFirm(mesa.Agent):
@@ -30,6 +41,8 @@ class RefFirm(mesa.Agent):
     def __init__(self, model: "ReferenceModel", row: int, **state) -> None:
         super().__init__(model)
         self.row = row
+        self.id = int(state["id"])
+        self.weight = float(state["weight"])
         self.cell = int(state["cell"])
         self.region = int(state["region"])
         self.country = int(state["country"])
@@ -39,18 +52,36 @@ class RefFirm(mesa.Agent):
         self.jobs = float(state["jobs"])
         self.productivity = float(state["productivity"])
         self.rd = float(state["rd"])
-        self.rd_boost = float(state["rd_boost"])
-        self.age = float(state["age"])
-        self.cluster = int(state["cluster"])
-        self.innovations = int(state["innovations"])
+        self.rd_boost = float(state.get("rd_boost", 0.0))
+        self.age = float(state.get("age", 0.0))
+        self.cluster = int(state.get("cluster", -1))
+        self.innovations = int(state.get("innovations", 0))
+        self.project_eur = float(state.get("project_eur", 0.0))
+        self.project_until = int(state.get("project_until", 0))
+        self.coached_year = float(state.get("coached_year", -math.inf))
+        self.rural_until = int(state.get("rural_until", 0))
         self.partners = 0  # links, kept up to date by the model
 
     # --- helpers -------------------------------------------------------------------------
+    @property
+    def fine(self) -> bool:
+        return self.weight <= self.model.config.population.targeted_firms_per_agent
+
     def absorptive(self) -> float:
         model = self.model
         skilled_share = model.skilled[self.region] / model.workforce[self.region]
         rd_ref = model.config.population.rd_reference
         return -math.expm1(-((self.rd + self.rd_boost) / rd_ref) * (0.5 + skilled_share))
+
+    def coaching(self) -> float:
+        since = self.model.year - self.coached_year
+        if not math.isfinite(since):
+            return 0.0
+        persistence = self.model.config.instruments.coaching_persistence_years
+        return math.exp(-max(since, 0.0) / persistence)
+
+    def rural(self) -> float:
+        return 1.0 if self.rural_until > self.model.year else 0.0
 
     def distance_to(self, other: "RefFirm") -> float:
         dot = sum(x * y for x, y in zip(self.knowledge, other.knowledge, strict=True))
@@ -60,76 +91,115 @@ class RefFirm(mesa.Agent):
         return 1.0 - (dot / norm if norm > 0 else 0.0)
 
     # --- staged per-agent rules ------------------------------------------------------------
-    def recruit(self, u_choice: float, u_join: float) -> None:
+    def recruit_or_leave(self) -> None:
         model = self.model
+        cfg = model.config.clusters
+        u_choice = u1(model, "clusters.choice", self.id)
+        u_join = u1(model, "clusters.join", self.id)
+        u_leave = u1(model, "clusters.leave", self.id)
         options = model.initiatives.get((self.region, self.sector), [])
-        if self.cluster >= 0 or not options:
-            return
-        choice = options[min(int(u_choice * len(options)), len(options) - 1)]
-        rate = model.config.clusters.recruit_rate * model.cluster_capacity[choice]
-        if u_join < -math.expm1(-rate * model.dt):
-            self.cluster = choice
+        if self.cluster < 0 and options and self.fine:
+            choice = options[min(int(u_choice * len(options)), len(options) - 1)]
+            rate = cfg.recruit_rate * model.cluster_capacity[choice]
+            if u_join < -math.expm1(-rate * model.dt):
+                self.cluster = choice
+        if self.cluster >= 0 and self.fine and u_leave < -math.expm1(-cfg.leave_rate * model.dt):
+            self.cluster = -1
 
-    def search(self, mix, u_cell, u_firm, cells, pools, neighbours):
+    def search(self, cells, pools, neighbours):
         """Candidate firm rows (-1: none) drawn exactly as the vectorised rule draws them."""
         model = self.model
         cfg = model.config.partnering
-        weights = [model.proposal_kernel[self.cell, c] * len(firms) for c, firms in cells]
-        total = sum(weights)
+        m = cfg.candidates
+        n_cells = len(model.proposal_kernel)
+        depth = tree_depth(n_cells)
+        mix = u1(model, "partner.mix", self.id, m)
+        levels = u1(model, "partner.levels", self.id, m * depth).reshape(m, depth)
+        u_firm = u1(model, "partner.firm", self.id, m)
+        u_second = u1(model, "partner.second", self.id, m)
+        weights = {c: float(model.proposal_kernel[self.cell, c]) * len(firms) for c, firms in cells}
+
+        def below(position: int) -> float:
+            return sum(w for c, w in weights.items() if c < position)
+
         pool = pools.get(self.cluster, []) if self.cluster >= 0 else []
         mine = neighbours.get(self.row, [])
         found = []
-        for k in range(len(mix)):
+        for k in range(m):
             if mix[k] < cfg.cluster_share and pool:
                 pick = pool[min(int(u_firm[k] * len(pool)), len(pool) - 1)]
             elif cfg.cluster_share <= mix[k] < cfg.cluster_share + cfg.referral_share and mine:
                 first = mine[min(int(u_firm[k] * len(mine)), len(mine) - 1)]
                 theirs = neighbours[first]
-                pick = theirs[min(int(u_cell[k] * len(theirs)), len(theirs) - 1)]
+                pick = theirs[min(int(u_second[k] * len(theirs)), len(theirs) - 1)]
             else:
-                running = 0.0
-                chosen = len(cells) - 1
-                for index, weight in enumerate(weights):
-                    running += weight
-                    if running / total > u_cell[k]:
-                        chosen = index
-                        break
-                firms = cells[chosen][1]
+                lo, hi = 0, n_cells
+                w_lo, w_hi = below(lo), below(hi)
+                if w_hi - w_lo <= 0:
+                    found.append(-1)
+                    continue
+                for level in range(depth):  # descend the tree of cell positions
+                    mid = (lo + hi) // 2
+                    w_mid = below(mid)
+                    if levels[k, level] * (w_hi - w_lo) < (w_mid - w_lo):
+                        hi, w_hi = mid, w_mid
+                    else:
+                        lo, w_lo = mid, w_mid
+                firms = dict(cells).get(lo)
+                if not firms:
+                    found.append(-1)
+                    continue
                 pick = firms[min(int(u_firm[k] * len(firms)), len(firms) - 1)]
             found.append(-1 if pick == self.row else pick)
         return found
 
-    def best_partner(self, candidates, linked):
-        """The candidate with the highest own net gain that both sides accept, or None."""
+    def link_terms(self, other: "RefFirm") -> tuple[float, float, float]:
+        """(own gain, other's gain, cost) of a link with ``other``."""
         model = self.model
         cfg = model.config.partnering
+        inst = model.config.instruments
+        x = self.distance_to(other) / cfg.optimal_distance
+        value = x * math.exp(1.0 - x)
+        cross = self.country != other.country
+        access = 1.0 - inst.rural_access_cut * max(self.rural(), other.rural())
+        fixed_cut = inst.coaching_cost_cut * max(self.coaching(), other.coaching())
+        partnered = (
+            self.cluster >= 0
+            and other.cluster >= 0
+            and model.cluster_partnership[self.cluster, other.cluster] == cluster_rules.FRAMEWORK
+        )
+        discount = model.config.framework.cost_reduction if partnered and cross else 0.0
+        variable = (
+            cfg.travel_cost_per_h * (float(model.travel_h[self.cell, other.cell]) * access)
+            + cfg.border_cost * cross
+        )
+        cost = cfg.link_cost * (1.0 - fixed_cut) + variable * (1.0 - discount)
+        return self.absorptive() * value, other.absorptive() * value, cost
+
+    def best_partner(self, candidates, linked):
+        """The candidate with the highest own net gain that both sides accept, or None."""
         best, best_net = None, -math.inf
-        mine = self.absorptive()
         for row in candidates:
             if row < 0 or (min(self.row, row), max(self.row, row)) in linked:
                 continue
-            other = model.by_row[row]
-            x = self.distance_to(other) / cfg.optimal_distance
-            value = x * math.exp(1.0 - x)
-            cross = self.country != other.country
-            discount = model.matchmaking(self, other) if cross else 0.0
-            cost = cfg.link_cost + (
-                cfg.travel_cost_per_h * float(model.travel_h[self.cell, other.cell])
-                + cfg.border_cost * cross
-            ) * (1 - discount)
-            net, theirs = mine * value - cost, other.absorptive() * value - cost
-            if net > 0 and theirs > 0 and net > best_net:
+            mine, theirs, cost = self.link_terms(self.model.by_row[row])
+            net = mine - cost
+            if net > 0 and theirs - cost > 0 and net > best_net:
                 best, best_net = row, net
         return best
 
-    def innovate(self, u_event: float, u_radical: float, u_field: float) -> bool:
+    def innovate(self) -> bool:
         model = self.model
         cfg = model.config.innovation
+        u_event, u_radical, u_field = u1(model, "innovation", self.id, 3)
         rd_term = (
             max(self.rd + self.rd_boost, 0.0) / model.config.population.rd_reference
         ) ** cfg.rd_elasticity
         mean_k = sum(self.knowledge) / len(self.knowledge)
-        rate = cfg.base_rate * rd_term * (0.5 + mean_k) * (1 + cfg.partner_effect * self.partners)
+        coaching = model.config.instruments.coaching_innovation_effect * self.coaching()
+        rate = (1.0 + coaching) * (
+            cfg.base_rate * rd_term * (0.5 + mean_k) * (1 + cfg.partner_effect * self.partners)
+        )
         if u_event >= -math.expm1(-rate * model.dt):
             return False
         radical = u_radical < cfg.radical_share
@@ -147,21 +217,22 @@ class ReferenceModel(mesa.Model):
 
     @classmethod
     def from_model(cls, source: NSRModel) -> "ReferenceModel":
-        """Copy a vectorised model's state and random streams into per-agent form."""
-        if source.config.policies:
+        """Copy a vectorised model's state into per-agent form."""
+        if source.instruments:
             raise NotImplementedError(
-                "the reference covers scenarios without policy "
-                "instruments (the benchmark runs the baseline)"
+                "the reference covers scenarios without policy instruments "
+                "(the benchmark runs a baseline without them)"
             )
         model = cls(rng=source.config.run.seed)
         model.config = source.config
         model.dt = source.dt
         model.source = source  # static tables only: kernels, travel times, region facts
-        model.streams = Streams(*(copy.deepcopy(g) for g in vars(source.streams).values()))
+        model.draws = KeyedRandom(source.config.run.seed)
         model.year = source.year
         model.step_count = source.steps
         for name in (
             "skilled",
+            "workforce",
             "commitment",
             "member",
             "budget_eur",
@@ -172,13 +243,12 @@ class ReferenceModel(mesa.Model):
             "year_innovations",
             "last_innovations",
             "year_investment",
+            "framework_slots",
         ):
             setattr(model, name, copy.deepcopy(getattr(source, name)))
         for name in (
             "skilled0",
-            "workforce",
             "labour0",
-            "scale",
             "proposal_kernel",
             "spill_kernel",
             "travel_h",
@@ -193,8 +263,13 @@ class ReferenceModel(mesa.Model):
             "cluster_country",
             "cluster_complementarity",
             "eligible",
+            "mix",
+            "entrant_weight",
+            "entrant_share",
+            "placement",
         ):
             setattr(model, name, getattr(source, name))
+        model.n_regions = len(source.region_codes)
         firms = source.firms
         model.n_rows = firms.n
         model.by_row = {}
@@ -216,7 +291,8 @@ class ReferenceModel(mesa.Model):
     # ---------------------------------------------------------------------------- schedule
     def step(self) -> None:
         """The same schedule as NSRModel.step, agent by agent."""
-        in_year = self.step_count % self.config.run.steps_per_year
+        self.step_count += 1  # Mesa counts the step before running it
+        in_year = (self.step_count - 1) % self.config.run.steps_per_year
         if in_year == 0:
             self.governments_decide()
         self.clusters_act()
@@ -229,21 +305,24 @@ class ReferenceModel(mesa.Model):
             firm.age += self.dt
         for link in self.links:
             link[2] += self.dt
-        self.step_count += 1
         if in_year == self.config.run.steps_per_year - 1:
             self.investment_flows()
             self.year += 1
             self.last_innovations = self.year_innovations
-            self.year_innovations = np.zeros(len(self.scale))
+            self.year_innovations = np.zeros(self.n_regions)
 
     def firms(self) -> list[RefFirm]:
-        """Live firms in row order (the order the shared draws are indexed in)."""
+        """Live firms in row order."""
         return [self.by_row[row] for row in sorted(self.by_row)]
 
     @property
     def framework_active(self) -> bool:
         fw = self.config.framework
-        return fw.enabled and fw.start_year <= self.year < fw.start_year + fw.duration_years
+        return (
+            fw.enabled
+            and fw.start_year <= self.year < fw.start_year + fw.duration_years
+            and fw.budget_eur_per_year >= fw.secretariat_eur_per_year
+        )
 
     def count_partners(self) -> None:
         for firm in self.by_row.values():
@@ -252,63 +331,37 @@ class ReferenceModel(mesa.Model):
             self.by_row[a].partners += 1
             self.by_row[b].partners += 1
 
-    def matchmaking(self, i: RefFirm, j: RefFirm) -> float:
-        if not self.framework_active:
-            return 0.0
-        inside_i = i.cluster >= 0 and self.member[i.region]
-        inside_j = j.cluster >= 0 and self.member[j.region]
-        return self.config.framework.cost_reduction if inside_i and inside_j else 0.0
-
     def region_totals(self):
-        output = np.zeros(len(self.scale))
-        jobs = np.zeros(len(self.scale))
-        count = np.zeros(len(self.scale))
+        output = np.zeros(self.n_regions)
+        jobs = np.zeros(self.n_regions)
+        real = np.zeros(self.n_regions)
         for firm in self.firms():
-            output[firm.region] += firm.jobs * firm.productivity * self.scale[firm.region]
-            jobs[firm.region] += firm.jobs * self.scale[firm.region]
-            count[firm.region] += 1
-        return output, jobs, count
+            output[firm.region] += firm.weight * firm.jobs * firm.productivity
+            jobs[firm.region] += firm.weight * firm.jobs
+            real[firm.region] += firm.weight
+        return output, jobs, real
 
     # ------------------------------------------------------------------------- sub-models
     def governments_decide(self) -> None:
         gov = self.config.governments
-        output, _, _ = self.region_totals()
-        self.budget_eur = gov.budget_share_gdp * output
-        budget_rd = self.budget_eur * gov.rd_subsidy_share
-        real_targets = np.zeros(len(self.scale))
-        for firm in self.firms():
-            if self.priority_mask[firm.region, firm.sector]:
-                real_targets[firm.region] += self.scale[firm.region]
-        for firm in self.firms():
-            firm.rd_boost = 0.0
-            if self.priority_mask[firm.region, firm.sector]:
-                per_firm = budget_rd[firm.region] / real_targets[firm.region]
-                firm.rd_boost = (
-                    gov.additionality * per_firm / max(firm.jobs * firm.productivity, 1.0)
-                )
-        spent_rd = np.where(real_targets > 0, budget_rd, 0.0)
-        info = self.cluster_info
-        eligible = governance.eligible_clusters(self.priority_mask, info.region, info.sector)
-        self.cluster_funding, spent_cl = governance.fund_clusters(
-            self.budget_eur * (1.0 - gov.rd_subsidy_share), info.region, eligible
-        )
-        self.cluster_capacity = cluster_rules.capacity(
-            self.cluster_base, self.cluster_funding, self.config.clusters
-        )
-        self.spent_eur = spent_rd + spent_cl
         fw = self.config.framework
+        inst = self.config.instruments
         benefit = None
         if self.framework_active:
-            per_region = np.zeros(len(self.scale))
+            per_region = np.zeros(self.n_regions)
+            members = np.zeros(self.n_regions)
+            for firm in self.firms():
+                if firm.cluster >= 0:
+                    members[firm.region] += firm.weight
             for a, b, _ in self.links:
                 fa, fb = self.by_row[a], self.by_row[b]
                 if fa.country != fb.country and not (
                     self.programmes[fa.region] & self.programmes[fb.region]
                 ):
-                    per_region[fa.region] += 1
-                    per_region[fb.region] += 1
-            _, _, count = self.region_totals()
-            benefit = per_region / np.maximum(count, 1.0)
+                    for firm in (fa, fb):
+                        if firm.cluster >= 0:
+                            per_region[firm.region] += firm.weight
+            benefit = per_region / np.maximum(members, 1.0)
         self.member, self.commitment = governance.framework_year(
             self.member,
             self.commitment,
@@ -319,81 +372,112 @@ class ReferenceModel(mesa.Model):
             fw.binding,
             gov,
         )
+        self.framework_slots = (
+            int(
+                (fw.budget_eur_per_year - fw.secretariat_eur_per_year)
+                // fw.partnership_eur_per_year
+            )
+            if self.framework_active
+            else 0
+        )
+        output, _, _ = self.region_totals()
+        self.budget_eur = gov.budget_share_gdp * output / self.config.population.business_share
+        # the regions' R&D projects: applicants in order of fit, while the budget lasts
+        left = (self.budget_eur * gov.rd_subsidy_share * (1 + 1e-12)).tolist()
+        cost = inst.rd_funding_rate * inst.rd_project_eur
+        applicants = []
+        for firm in self.firms():
+            eligible = (
+                firm.fine
+                and self.priority_mask[firm.region, firm.sector]
+                and firm.project_until <= self.year
+            )
+            if eligible and u1(self, "apply.regional_rd", firm.id) < inst.apply_share:
+                applicants.append(firm)
+        applicants.sort(key=lambda f: (f.region, -f.absorptive(), f.id))
+        spent_rd = np.zeros(self.n_regions)
+        for firm in applicants:
+            if firm.weight * cost <= left[firm.region]:
+                left[firm.region] -= firm.weight * cost
+                spent_rd[firm.region] += firm.weight * cost
+                firm.project_eur = cost / inst.rd_project_years
+                firm.project_until = self.year + inst.rd_project_years
+        info = self.cluster_info
+        eligible = governance.eligible_clusters(self.priority_mask, info.region, info.sector)
+        self.cluster_funding, spent_cl = governance.fund_clusters(
+            self.budget_eur * (1.0 - gov.rd_subsidy_share), info.region, eligible
+        )
+        self.spent_eur = spent_rd + spent_cl
+        for firm in self.firms():
+            running = firm.project_until > self.year
+            revenue = max(firm.jobs * firm.productivity, 1.0)
+            firm.rd_boost = gov.additionality * firm.project_eur / revenue if running else 0.0
+        self.cluster_capacity = cluster_rules.capacity(
+            self.cluster_base, self.cluster_funding, self.config.clusters
+        )
 
     def clusters_act(self) -> None:
-        rng = self.streams.clusters
-        firms = self.firms()
-        u_choice, u_join = rng.random(len(firms)), rng.random(len(firms))
-        for k, firm in enumerate(firms):
-            firm.recruit(u_choice[k], u_join[k])
+        for firm in self.firms():
+            firm.recruit_or_leave()
         cfg = self.config.clusters
-        n = len(self.cluster_info.name)
-        u_interreg, u_framework, u_lapse = (rng.random((n, n)) for _ in range(3))
-        committed = self.member[self.cluster_info.region] & self.framework_active
-        kind = self.cluster_partnership.copy()
-        for u, rate_of, origin in (
-            (
-                u_interreg,
-                lambda i, j: (
-                    cfg.interreg_partnering_rate
-                    * (
-                        (
-                            self.programmes[self.cluster_info.region[i]]
-                            & self.programmes[self.cluster_info.region[j]]
-                        )
-                        != 0
-                    )
-                ),
-                cluster_rules.INTERREG,
-            ),
-            (
-                u_framework,
-                lambda i, j: cfg.framework_partnering_rate * (committed[i] and committed[j]),
-                cluster_rules.FRAMEWORK,
-            ),
-        ):
-            new = kind.copy()
-            for i in range(n):
-                for j in range(i + 1, n):
-                    if self.cluster_country[i] == self.cluster_country[j] or kind[i, j]:
-                        continue
-                    rate = (
-                        rate_of(i, j)
-                        * self.cluster_complementarity[i, j]
-                        * (self.cluster_capacity[i] * self.cluster_capacity[j])
-                    )
-                    if u[i, j] < -math.expm1(-rate * self.dt):
-                        new[i, j] = new[j, i] = origin
-            kind = new
+        info = self.cluster_info
+        n = len(info.name)
+        pairs = np.arange(n * n)
+        u_interreg, u_framework, u_lapse = (
+            self.draws.uniform(s, self.step_count, pairs).reshape(n, n)
+            for s in ("clusters.interreg", "clusters.framework", "clusters.lapse")
+        )
+        reach = np.zeros((n, n))
+        shared = np.zeros((n, n), bool)
         for i in range(n):
-            for j in range(i + 1, n):
-                active = committed[i] and committed[j]
-                if (
-                    kind[i, j] == cluster_rules.FRAMEWORK
-                    and not active
-                    and u_lapse[i, j] < (-math.expm1(-0.5 * self.dt))
-                ):
-                    kind[i, j] = kind[j, i] = cluster_rules.NONE
-        self.cluster_partnership = kind
+            for j in range(n):
+                if self.cluster_country[i] != self.cluster_country[j]:
+                    reach[i, j] = (
+                        self.cluster_complementarity[i, j]
+                        * self.cluster_capacity[i]
+                        * self.cluster_capacity[j]
+                    )
+                shared[i, j] = (
+                    self.programmes[info.region[i]] & self.programmes[info.region[j]]
+                ) != 0
+        kind = cluster_rules.form_partnerships(
+            self.cluster_partnership,
+            cfg.interreg_partnering_rate * reach * shared,
+            u_interreg,
+            cluster_rules.INTERREG,
+            self.dt,
+        )
+        committed = self.member[info.region] & self.framework_active
+        both = np.outer(committed, committed)
+        kind = cluster_rules.form_partnerships(
+            kind,
+            cfg.framework_partnering_rate * reach * both * ~shared,
+            u_framework,
+            cluster_rules.FRAMEWORK,
+            self.dt,
+            room=self.framework_slots,
+        )
+        self.cluster_partnership = cluster_rules.lapse_partnerships(
+            kind, both, u_lapse, cfg.partnership_lapse_rate, self.dt
+        ).astype(np.int8)
 
     def firms_partner(self) -> None:
         cfg = self.config.partnering
-        rng = self.streams.partnering
+        inst = self.config.instruments
         firms = self.firms()
-        free = [f for f in firms if f.partners < cfg.max_partners]
-        u_search = rng.random(len(free))
-        searchers = [
-            f for k, f in enumerate(free) if u_search[k] < -math.expm1(-cfg.search_rate * self.dt)
-        ]
-        m = cfg.candidates
-        mix, u_cell, u_firm = (rng.random((len(searchers), m)) for _ in range(3))
-        priority = rng.random(len(searchers))
-        by_cell = defaultdict(list)
+        searchers = []
         for firm in firms:
+            if firm.partners >= cfg.max_partners:
+                continue
+            rate = cfg.search_rate * (1.0 + inst.rural_search_boost * firm.rural())
+            if u1(self, "partner.search", firm.id) < -math.expm1(-rate * self.dt):
+                searchers.append(firm)
+        by_cell = defaultdict(list)
+        for firm in sorted(firms, key=lambda f: f.id):
             by_cell[firm.cell].append(firm.row)
         cells = sorted(by_cell.items())
         members = defaultdict(list)
-        for firm in firms:
+        for firm in sorted(firms, key=lambda f: f.id):
             if firm.cluster >= 0:
                 members[firm.cluster].append(firm.row)
         pools = {}
@@ -408,15 +492,16 @@ class ReferenceModel(mesa.Model):
         neighbours = defaultdict(list)
         for a, b, _ in self.links:
             neighbours[a].append(b)
-        for a, b, _ in self.links:
             neighbours[b].append(a)
+        for row in neighbours:
+            neighbours[row].sort(key=lambda r: self.by_row[r].id)
         linked = {(a, b) for a, b, _ in self.links}
         proposals = []
-        for k, firm in enumerate(searchers):
-            candidates = firm.search(mix[k], u_cell[k], u_firm[k], cells, pools, neighbours)
+        for firm in searchers:
+            candidates = firm.search(cells, pools, neighbours)
             best = firm.best_partner(candidates, linked)
             if best is not None:
-                proposals.append((priority[k], firm.row, best))
+                proposals.append((u1(self, "partner.priority", firm.id), firm.row, best))
         proposals.sort(key=lambda p: p[0])
         seen, unique = set(), []
         for _, i, j in proposals:
@@ -434,10 +519,14 @@ class ReferenceModel(mesa.Model):
             if claimed[j] < free_j and self.by_row[i].partners < cfg.max_partners:
                 accepted.append((i, j))
             claimed[j] += 1
-        u_dissolve = rng.random(len(self.links))
         hazard = -math.expm1(-cfg.dissolve_rate * self.dt)
-        self.links = [link for k, link in enumerate(self.links) if u_dissolve[k] >= hazard]
-        self.links += [[min(i, j), max(i, j), 0.0] for i, j in accepted]
+        kept = []
+        for link in self.links:
+            ids = sorted((self.by_row[link[0]].id, self.by_row[link[1]].id))
+            key = pair_keys(np.array(ids[:1]), np.array(ids[1:]))
+            if self.draws.uniform("partner.dissolve", self.step_count, key)[0] >= hazard:
+                kept.append(link)
+        self.links = kept + [[min(i, j), max(i, j), 0.0] for i, j in accepted]
         self.count_partners()
 
     def firms_learn(self) -> None:
@@ -474,12 +563,9 @@ class ReferenceModel(mesa.Model):
             ]
 
     def firms_innovate(self) -> None:
-        rng = self.streams.innovation
-        firms = self.firms()
-        u_event, u_radical, u_field = (rng.random(len(firms)) for _ in range(3))
-        for k, firm in enumerate(firms):
-            if firm.innovate(u_event[k], u_radical[k], u_field[k]):
-                self.year_innovations[firm.region] += self.scale[firm.region]
+        for firm in self.firms():
+            if firm.innovate():
+                self.year_innovations[firm.region] += firm.weight
 
     def market_selects(self) -> None:
         cfg = self.config.market
@@ -487,79 +573,82 @@ class ReferenceModel(mesa.Model):
         output, jobs = defaultdict(float), defaultdict(float)
         for firm in firms:
             for key in ((firm.region, firm.sector), firm.sector):
-                output[key] += firm.jobs * firm.productivity
-                jobs[key] += firm.jobs
-        u_exit = self.streams.market.random(len(firms))
+                output[key] += firm.weight * firm.jobs * firm.productivity
+                jobs[key] += firm.weight * firm.jobs
         grown, exiting, local = {}, [], {}
-        for k, firm in enumerate(firms):
+        for firm in firms:
             group = (firm.region, firm.sector)
             local[firm.row] = firm.productivity / (output[group] / jobs[group])
             grown[firm.row] = firm.jobs * math.exp(
                 cfg.selection_speed * self.dt * (local[firm.row] - 1.0)
             )
             relative = firm.productivity / (output[firm.sector] / jobs[firm.sector])
-            churn = u_exit[k] < -math.expm1(-cfg.exit_hazard * self.dt)
+            churn = u1(self, "market.exit", firm.id) < -math.expm1(-cfg.exit_hazard * self.dt)
             if relative < cfg.exit_threshold or churn or grown[firm.row] < 0.5:
                 exiting.append(firm)
-        released, weight = defaultdict(float), defaultdict(float)
+        released, pull = defaultdict(float), defaultdict(float)
         gone = {f.row for f in exiting}
         for firm in firms:
             group = (firm.region, firm.sector)
             if firm.row in gone:
-                released[group] += grown[firm.row]
+                released[group] += firm.weight * grown[firm.row]
             else:
-                weight[group] += grown[firm.row] * local[firm.row]
+                pull[group] += firm.weight * grown[firm.row] * local[firm.row]
         for firm in firms:
             if firm.row in gone:
                 continue
             group = (firm.region, firm.sector)
-            share = grown[firm.row] * local[firm.row] / weight[group] if weight[group] > 0 else 0
-            firm.jobs = grown[firm.row] + released[group] * share
+            mine = firm.weight * grown[firm.row] * local[firm.row]
+            share = mine / pull[group] if pull[group] > 0 else 0.0
+            firm.jobs = grown[firm.row] + released[group] * share / firm.weight
         for firm in exiting:
             del self.by_row[firm.row]
             firm.remove()
         self.links = [link for link in self.links if link[0] not in gone and link[1] not in gone]
         self.count_partners()
-        self.enter_firms(output, jobs)
+        sector_mean = np.array(
+            [output[s] / jobs[s] if jobs[s] > 0 else 0.0 for s in range(N_SECTORS)]
+        )
+        self.enter_firms(sector_mean)
         labour = self.labour0 * self.skilled / self.skilled0
-        demand = np.zeros(len(self.scale))
+        demand = np.zeros(self.n_regions)
         for firm in self.firms():
-            demand[firm.region] += firm.jobs * self.scale[firm.region]
+            demand[firm.region] += firm.weight * firm.jobs
         for firm in self.firms():
             if demand[firm.region] > 0:
                 firm.jobs *= min(1.0, labour[firm.region] / demand[firm.region])
 
-    def enter_firms(self, output, jobs) -> None:
+    def enter_firms(self, sector_mean) -> None:
         firms = self.firms()
-        n_regions = len(self.scale)
-        count = np.zeros(n_regions)
-        rd = np.zeros(n_regions)
-        local = np.zeros((n_regions, len(firms[0].knowledge)))
+        real = np.zeros(self.n_regions)
+        rd = np.zeros(self.n_regions)
+        local = np.zeros((self.n_regions, len(firms[0].knowledge)))
         for firm in firms:
-            count[firm.region] += 1
-            rd[firm.region] += firm.rd
-            local[firm.region] += firm.knowledge
-        real = count * self.scale
-        innov = np.divide(self.last_innovations, real, out=np.zeros(n_regions), where=count > 0)
+            real[firm.region] += firm.weight
+            rd[firm.region] += firm.weight * firm.rd
+            local[firm.region] += firm.weight * np.array(firm.knowledge)
+        innov = np.divide(self.last_innovations, real, out=np.zeros(self.n_regions), where=real > 0)
         relative = innov / innov.mean() if innov.mean() > 0 else np.ones_like(innov)
         pull = (0.5 + 0.5 * relative) * self.skilled / self.skilled0
-        expected = self.config.market.entry_rate * self.dt * count * pull
-        safe = np.maximum(count, 1)
-        sector_mean = np.array(
-            [output[s] / jobs[s] if jobs[s] > 0 else 0.0 for s in range(len(SECTORS))]
+        expected_real = self.config.market.entry_rate * self.dt * real * pull
+        expected = (
+            expected_real[None, :, None] * self.mix[None] * self.entrant_share / self.entrant_weight
         )
+        mass = np.maximum(real, 1e-12)
         entrants = draw_entrants(
-            self.streams.entry,
+            self.draws,
+            self.step_count,
             expected,
-            self.source.entry_context(),
-            rd / safe,
-            local / safe[:, None],
+            self.entrant_weight,
+            self.placement,
+            rd / mass,
+            local / mass[:, None],
             sector_mean,
             self.config.market.entrant_jobs,
         )
         if entrants is None:
             return
-        for k in range(len(entrants["cell"])):
+        for k in range(len(entrants["id"])):
             row = self.n_rows
             self.n_rows += 1
             self.by_row[row] = RefFirm(
@@ -567,9 +656,8 @@ class ReferenceModel(mesa.Model):
             )
 
     def workers_move(self) -> None:
-        output, jobs, count = self.region_totals()
+        output, jobs, real = self.region_totals()
         productivity = np.divide(output, jobs, out=np.zeros_like(jobs), where=jobs > 0)
-        real = count * self.scale
         per_firm = np.divide(self.last_innovations, real, out=np.zeros_like(real), where=real > 0)
         mean = per_firm.mean() if per_firm.mean() > 0 else 1.0
         cfg = self.config.mobility
@@ -588,7 +676,7 @@ class ReferenceModel(mesa.Model):
         firms = self.firms()
         for firm in firms:
             if firm.cluster >= 0:
-                real_jobs = firm.jobs * self.scale[firm.region]
+                real_jobs = firm.weight * firm.jobs
                 mass[firm.cluster] += real_jobs
                 output[firm.cluster] += real_jobs * firm.productivity
         pool = cfg.investment_share * self.region_totals()[0].sum()
@@ -599,7 +687,7 @@ class ReferenceModel(mesa.Model):
                     invested[firm.cluster] / output[firm.cluster]
                 )
         self.year_investment = np.bincount(
-            self.cluster_info.region, weights=invested, minlength=len(self.scale)
+            self.cluster_info.region, weights=invested, minlength=self.n_regions
         )
 
     # ---------------------------------------------------------------------- comparison
@@ -608,6 +696,7 @@ class ReferenceModel(mesa.Model):
         firms = self.firms()
         return {
             "rows": np.array([f.row for f in firms]),
+            "ids": np.array([f.id for f in firms]),
             "jobs": np.array([f.jobs for f in firms]),
             "productivity": np.array([f.productivity for f in firms]),
             "knowledge": np.array([f.knowledge for f in firms]),
@@ -626,6 +715,7 @@ def vectorised_state(model: NSRModel) -> dict[str, np.ndarray]:
     live = firms.live()
     return {
         "rows": live,
+        "ids": firms.id[live],
         "jobs": firms.jobs[live],
         "productivity": firms.productivity[live],
         "knowledge": firms.knowledge[live],

@@ -56,19 +56,51 @@ def recruit(
     return np.where(joins, firm_choice, firm_cluster)
 
 
-def form_partnerships(
-    kind: np.ndarray, rate: np.ndarray, u: np.ndarray, origin: int, dt: float
+def leave(
+    firm_cluster: np.ndarray, allowed: np.ndarray, u: np.ndarray, params: ClustersConfig, dt: float
 ) -> np.ndarray:
-    """New partnership matrix: pairs without one form with yearly ``rate`` (symmetric)."""
-    upper = np.triu(u < -np.expm1(-rate * dt), k=1)
-    forms = (upper | upper.T) & (kind == NONE)
+    """Cluster of each firm after members leave with yearly ``leave_rate`` (where allowed)."""
+    leaves = (firm_cluster >= 0) & allowed & (u < -np.expm1(-params.leave_rate * dt))
+    return np.where(leaves, -1, firm_cluster)
+
+
+def form_partnerships(
+    kind: np.ndarray,
+    rate: np.ndarray,
+    u: np.ndarray,
+    origin: int,
+    dt: float,
+    room: int | None = None,
+) -> np.ndarray:
+    """New partnership matrix: pairs without one form with yearly ``rate`` (symmetric).
+
+    With ``room``, at most that many partnerships of this origin exist afterwards: new ones
+    beyond the room are not formed (those with the lowest draws go first), and existing ones
+    beyond it end (a budget cut).
+    """
+    upper = np.triu(u < -np.expm1(-rate * dt), k=1) & (np.triu(kind, k=1) == NONE)
+    if room is not None:
+        existing = np.flatnonzero(np.triu(kind == origin, k=1))
+        if len(existing) > room:
+            ends = existing[np.argsort(-u.ravel()[existing], kind="stable")[: len(existing) - room]]
+            i, j = np.divmod(ends, len(kind))
+            kind = kind.copy()
+            kind[i, j] = kind[j, i] = NONE
+        candidates = np.flatnonzero(upper)
+        free = room - min(len(existing), room)
+        keep = candidates[np.argsort(u.ravel()[candidates], kind="stable")[:free]]
+        upper = np.zeros_like(upper)
+        upper.ravel()[keep] = True
+    forms = upper | upper.T
     return np.where(forms, origin, kind)
 
 
 def lapse_partnerships(
     kind: np.ndarray, active: np.ndarray, u: np.ndarray, rate: float, dt: float
 ) -> np.ndarray:
-    """Framework partnerships outside an active framework lapse with yearly ``rate``."""
+    """Framework partnerships outside an active framework (or between regions that are no
+    longer committed) lapse with yearly ``rate``.
+    """
     upper = np.triu(u < -np.expm1(-rate * dt), k=1)
     lapses = (upper | upper.T) & (kind == FRAMEWORK) & ~active
     return np.where(lapses, NONE, kind)

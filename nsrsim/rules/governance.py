@@ -1,40 +1,16 @@
 """Regional governments: budgets, instruments and commitment (ODD 7.1 "Governments").
 
 Each year a government sets an innovation budget as a share of regional GDP and splits it
-between R&D subsidies for firms in its smart-specialisation sectors and funding of its cluster
-initiatives. Its commitment to a transnational framework rises with visible benefits
-(transnational partner links of its firms) and decays without them; a voluntary member whose
+between co-funded R&D projects of firms in its smart-specialisation sectors (bought like an
+instrument's units, ``nsrsim.policy.rd_projects``) and funding of its cluster initiatives.
+Its commitment to a transnational framework rises with visible benefits (transnational partner
+links of its firms) and decays without them; a voluntary member whose
 commitment falls below a threshold leaves, and may rejoin once it recovers.
 """
 
 import numpy as np
 
 from nsrsim.config import GovernmentsConfig
-
-
-def rd_subsidy(
-    budget_eur: np.ndarray,
-    firm_region: np.ndarray,
-    targeted: np.ndarray,
-    scale: np.ndarray,
-    revenue_eur: np.ndarray,
-    params: GovernmentsConfig,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Extra R&D share per firm and EUR spent per region.
-
-    A region's subsidy budget is shared equally among the real firms its targeted agents stand
-    for; a region with no targeted firm spends nothing.
-    """
-    n = len(budget_eur)
-    real_targets = np.bincount(
-        firm_region[targeted], weights=scale[firm_region[targeted]], minlength=n
-    )
-    per_firm = np.divide(budget_eur, real_targets, out=np.zeros(n), where=real_targets > 0)
-    boost = np.where(
-        targeted, params.additionality * per_firm[firm_region] / np.maximum(revenue_eur, 1.0), 0.0
-    )
-    spent = np.where(real_targets > 0, budget_eur, 0.0)
-    return boost, spent
 
 
 def fund_clusters(

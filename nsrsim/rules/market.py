@@ -30,22 +30,27 @@ def replicate(
 
 
 def reallocate(
-    jobs: np.ndarray, relative_productivity: np.ndarray, group: np.ndarray, released: np.ndarray
+    jobs: np.ndarray,
+    real_firms: np.ndarray,
+    relative_productivity: np.ndarray,
+    group: np.ndarray,
+    released: np.ndarray,
 ) -> np.ndarray:
-    """Jobs after survivors take over the jobs released in their group (region x sector), in
-    proportion to size x relative productivity; a group without survivors loses them.
+    """Jobs per real firm after survivors take over the real jobs released in their group
+    (region x sector), in proportion to real size x relative productivity; a group without
+    survivors loses them. ``real_firms`` is each agent's weight.
     """
-    weight = jobs * relative_productivity
-    total = np.bincount(group, weights=weight, minlength=len(released))
-    share = np.divide(weight, total[group], out=np.zeros_like(weight), where=total[group] > 0)
-    return jobs + released[group] * share
+    pull = real_firms * jobs * relative_productivity
+    total = np.bincount(group, weights=pull, minlength=len(released))
+    share = np.divide(pull, total[group], out=np.zeros_like(pull), where=total[group] > 0)
+    return jobs + released[group] * share / real_firms
 
 
 def cap_to_labour(
-    jobs: np.ndarray, region: np.ndarray, scale: np.ndarray, labour: np.ndarray
+    jobs: np.ndarray, real_firms: np.ndarray, region: np.ndarray, labour: np.ndarray
 ) -> np.ndarray:
     """Shrink each region's firms proportionally where real jobs exceed its labour capacity."""
-    demand = np.bincount(region, weights=jobs * scale[region], minlength=len(labour))
+    demand = np.bincount(region, weights=jobs * real_firms, minlength=len(labour))
     factor = np.minimum(1.0, np.divide(labour, demand, out=np.ones_like(labour), where=demand > 0))
     return jobs * factor[region]
 
@@ -72,6 +77,7 @@ def expected_entrants(
 ) -> np.ndarray:
     """Expected entrants per region this step.
 
+    ``firms`` are real firms per region (so the result is in real entrants),
     ``innovations_per_firm`` is relative to the corridor mean (1 = average) and
     ``skilled_ratio`` is skilled workers now over at the start.
     """

@@ -17,12 +17,18 @@ from nsrsim.config import PartneringConfig
 
 @dataclass(frozen=True)
 class CandidateDraws:
-    """Uniform draws for one step's searches, one row per searching firm."""
+    """Uniform draws for one step's searches, keyed by the searching firm's id."""
 
-    mix: np.ndarray  # (searchers, candidates): below cluster_share -> draw from the cluster pool
-    cell: np.ndarray  # (searchers, candidates): which cell
+    mix: np.ndarray  # (searchers, candidates): pool, referral or spatial candidate
+    levels: np.ndarray  # (searchers, candidates, depth): one per level of the cell tree
     firm: np.ndarray  # (searchers, candidates): which firm within the cell or pool
+    second: np.ndarray  # (searchers, candidates): which partner of a partner (referrals)
     priority: np.ndarray  # (searchers,): order in which proposals claim partner capacity
+
+
+def tree_depth(n_cells: int) -> int:
+    """Levels of a binary tree over ``n_cells`` cell positions."""
+    return max(1, int(np.ceil(np.log2(max(n_cells, 2)))))
 
 
 def institutional_weight(
@@ -51,6 +57,7 @@ def proposal_kernel(
 def sample_candidates(
     searchers: np.ndarray,
     firm_cell: np.ndarray,
+    firm_id: np.ndarray,
     live: np.ndarray,
     kernel: np.ndarray,
     pool_of: np.ndarray,
@@ -68,40 +75,61 @@ def sample_candidates(
     ``pool_of[searcher]``) with probability ``cluster_share``; from a partner's partner
     (referral, CSR adjacency ``neighbours`` = (indptr, indices)) with probability
     ``referral_share``; otherwise from the spatial kernel: a cell is drawn in proportion to
-    kernel weight times its number of live firms, then a firm within it.
+    kernel weight times its number of live firms, then a firm within it (firms of a cell in id
+    order).
+
+    The cell is drawn by descending a binary tree over the fixed positions of all cells, with
+    a fresh uniform at every level. Sampling from one cumulative sum over the occupied cells
+    would give the same distribution, but one firm entering or leaving a cell would then move
+    every later cell's interval and change the draws of a sixth of all searchers; in the tree,
+    it changes only the splits on its own path.
     """
-    n_search, n_cand = draws.cell.shape
+    n_search, n_cand = draws.firm.shape
     if n_search == 0 or live.size == 0:
         return np.full((n_search, n_cand), -1, np.int64)
-    order = live[np.argsort(firm_cell[live], kind="stable")]
+    n_cells = len(kernel)
+    order = live[np.lexsort((firm_id[live], firm_cell[live]))]
     sorted_cells = firm_cell[order]
     starts = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
     occupied = sorted_cells[starts]
     counts = np.diff(np.r_[starts, len(order)])
     sources, source_of = np.unique(firm_cell[searchers], return_inverse=True)
-    if 3 * len(occupied) > len(kernel):
+    if 3 * len(occupied) > n_cells:
         # most cells are occupied: whole kernel rows (a fast row gather) with zero-count cells
         # left in, which never win a draw; otherwise gather only the occupied columns
-        starts_all = np.zeros(len(kernel), np.int64)
-        counts_all = np.zeros(len(kernel), np.int64)
+        starts_all = np.zeros(n_cells, np.int64)
+        counts_all = np.zeros(n_cells, np.int64)
         starts_all[occupied], counts_all[occupied] = starts, counts
-        starts, counts = starts_all, counts_all
+        starts, counts, occupied = starts_all, counts_all, np.arange(n_cells)
         weight = np.multiply(kernel[sources], counts.astype(np.float64), dtype=np.float64)
     else:
         weight = np.multiply(
             np.take(kernel[sources], occupied, axis=1), counts.astype(np.float64), dtype=np.float64
         )
-    # one cumulative sum over all rows: row r's CDF spans (end[r - 1], end[r]]
-    n_columns = weight.shape[1]
-    flat = np.cumsum(weight.ravel(), out=weight.ravel())
-    end = flat[n_columns - 1 :: n_columns]
-    begin = np.r_[0.0, end[:-1]]
-    row = source_of[:, None]
-    target = begin[row] + draws.cell * (end - begin)[row]
-    pick = np.searchsorted(flat, target, side="right") - row * n_columns
-    pick = np.clip(pick, 0, n_columns - 1)
-    candidates = order[starts[pick] + _index(draws.firm, counts[pick])]
-    candidates = np.where((end > begin)[row], candidates, -1)  # no firm within reach
+    # prefix[r, i]: weight of row r's first i occupied cells; rank[x]: occupied cells below x
+    n_columns = weight.shape[1] + 1
+    prefix = np.zeros((len(sources), n_columns))
+    np.cumsum(weight, axis=1, out=prefix[:, 1:])
+    flat = prefix.ravel()
+    rank = np.searchsorted(occupied, np.arange(n_cells + 1))
+    row = np.broadcast_to((source_of * n_columns)[:, None], (n_search, n_cand))
+
+    def below(position: np.ndarray) -> np.ndarray:
+        return flat[row + rank[position]]
+
+    lo = np.zeros((n_search, n_cand), np.int64)
+    hi = np.full((n_search, n_cand), n_cells, np.int64)
+    w_lo, w_hi = below(lo), below(hi)
+    total = w_hi - w_lo
+    for level in range(draws.levels.shape[2]):
+        mid = (lo + hi) // 2
+        w_mid = below(mid)
+        left = draws.levels[:, :, level] * (w_hi - w_lo) < (w_mid - w_lo)
+        lo, w_lo = np.where(left, lo, mid), np.where(left, w_lo, w_mid)
+        hi, w_hi = np.where(left, mid, hi), np.where(left, w_mid, w_hi)
+    pick = np.minimum(rank[lo], len(occupied) - 1)
+    candidates = order[np.minimum(starts[pick] + _index(draws.firm, counts[pick]), len(order) - 1)]
+    candidates = np.where((total > 0) & (counts[pick] > 0), candidates, -1)
 
     pool = pool_of[searchers][:, None]
     size = np.where(pool >= 0, pool_offsets[pool + 1] - pool_offsets[pool], 0)
@@ -112,7 +140,7 @@ def sample_candidates(
 
     indptr, indices = neighbours
     degree = np.diff(indptr)
-    own = np.broadcast_to(searchers[:, None], draws.cell.shape)
+    own = np.broadcast_to(searchers[:, None], draws.firm.shape)
     referral = (
         (draws.mix >= cluster_share)
         & (draws.mix < cluster_share + referral_share)
@@ -120,7 +148,7 @@ def sample_candidates(
     )
     if referral.any():
         first = indices[np.where(referral, indptr[own] + _index(draws.firm, degree[own]), 0)]
-        second = indices[np.where(referral, indptr[first] + _index(draws.cell, degree[first]), 0)]
+        second = indices[np.where(referral, indptr[first] + _index(draws.second, degree[first]), 0)]
         candidates = np.where(referral, second, candidates)
     return np.where(candidates == own, -1, candidates)
 
@@ -130,11 +158,15 @@ def _index(u: np.ndarray, size: np.ndarray) -> np.ndarray:
     return np.minimum((u * size).astype(np.int64), np.maximum(size - 1, 0))
 
 
-def adjacency(a: np.ndarray, b: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """CSR adjacency (indptr, indices) of undirected links, each firm's partners in order."""
+def adjacency(
+    a: np.ndarray, b: np.ndarray, n_rows: int, firm_id: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """CSR adjacency (indptr, indices) of undirected links, each firm's partners in id order
+    (so a referral depends on who the partners are, not on when the links formed).
+    """
     source = np.concatenate([a, b])
     target = np.concatenate([b, a])
-    order = np.argsort(source, kind="stable")
+    order = np.lexsort((firm_id[target], source))
     indptr = np.zeros(n_rows + 1, np.int64)
     np.cumsum(np.bincount(source, minlength=n_rows), out=indptr[1:])
     return indptr, target[order]

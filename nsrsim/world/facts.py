@@ -65,7 +65,30 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "source",
     ),
     "links.csv": ("from", "to", "kind", "time_h", "project", "source"),
+    "interreg_a.csv": (
+        "programme",
+        "regions",
+        "eu_funds_eur",
+        "eu_funds_source",
+        "innovation_share",
+        "innovation_share_source",
+        "modelled_share",
+        "modelled_share_source",
+        "unit_cost_eur",
+        "unit_cost_source",
+    ),
+    "firm_sizes.csv": (
+        "country",
+        "size_class",
+        "enterprise_share_pct",
+        "employment_share_pct",
+        "persons_per_enterprise",
+        "enterprise_source",
+        "employment_source",
+        "persons_source",
+    ),
 }
+SIZE_CLASSES = ("micro", "small", "medium", "large")
 
 LINK_KINDS = ("road", "rail", "bridge", "tunnel", "ferry")
 
@@ -132,6 +155,49 @@ def links() -> pd.DataFrame:
             f"links.csv: unknown kind(s) {bad_kind} (allowed {LINK_KINDS}) or "
             f"city name(s) {unknown_city} not in cities.csv."
         )
+    return table
+
+
+@cache
+def firm_sizes() -> pd.DataFrame:
+    """Each country's firms by size class: shares of enterprises and of persons employed, and
+    persons per enterprise; indexed by country, rows in size order (micro to large).
+    """
+    table = read_table("firm_sizes.csv")
+    missing = sorted(set(regions()["country"]) - set(table["country"]))
+    complete = table.groupby("country")["size_class"].apply(
+        lambda s: (
+            sorted(s, key=SIZE_CLASSES.index) == list(SIZE_CLASSES)
+            if set(s) <= set(SIZE_CLASSES)
+            else False
+        )
+    )
+    if missing or not complete.all():
+        raise DataError(
+            f"firm_sizes.csv needs the size classes {', '.join(SIZE_CLASSES)} once for every "
+            f"country of regions.csv; missing countries: {missing}, incomplete: "
+            f"{sorted(complete.index[~complete])}."
+        )
+    order = table["size_class"].map(SIZE_CLASSES.index)
+    return (
+        table.assign(_order=order)
+        .sort_values(["country", "_order"])
+        .drop(columns="_order")
+        .set_index("country")
+    )
+
+
+@cache
+def interreg_programmes() -> pd.DataFrame:
+    """The INTERREG A programmes of the corridor: modelled regions, EU funds, the shares that
+    reach cooperating firms in the modelled regions, and the cost of one cooperating firm.
+    """
+    table = read_table("interreg_a.csv")
+    unknown = sorted(
+        {code for codes in table["regions"] for code in codes.split(";")} - set(regions().index)
+    )
+    if unknown:
+        raise DataError(f"interreg_a.csv names unknown region code(s) {unknown}.")
     return table
 
 

@@ -8,12 +8,18 @@ from pathlib import Path
 
 from nsrsim import NSRModel
 
-PARAMETERS = {"population__n_firms": 400, "run__years": 4, "framework__enabled": True, "rng": 2026}
+SCENARIO = Path(__file__).parents[1] / "small.yaml"
+PARAMETERS = {
+    "run__years": 4,
+    "framework__enabled": True,
+    "framework__budget_eur_per_year": 1_000_000,
+    "rng": 2026,
+}
 
 
 def main() -> None:
     """Run the pinned scenario and write its final indicators."""
-    model = NSRModel(**PARAMETERS)
+    model = NSRModel(SCENARIO, **PARAMETERS)
     while model.running:
         model.step()
     final = {k: v for k, v in model.indicator_rows[-1].items() if k not in ("year",)}

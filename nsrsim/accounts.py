@@ -1,0 +1,256 @@
+"""Regional accounting in real units and the output tables of a run.
+
+Every firm agent stands for ``weight`` real firms, so totals are weighted sums: output is
+weight x jobs x productivity. Network indicators describe the finely sampled firms (the
+targeted strata, weight <= ``population.targeted_firms_per_agent``), each counted once per
+real firm: there the sample resolves single firms, while a coarse agent's links stand for a
+typical firm of thousands, and whether it has a partner abroad would move a share of all
+firms at once. These functions read a model's state and never change it (they are kept out
+of ``model.py`` so that it reads as the schedule).
+"""
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from nsrsim.indicators import Aggregates, AreaTotals, network_facts
+from nsrsim.sectors import Sector
+from nsrsim.state import RURAL, URBAN
+
+if TYPE_CHECKING:
+    from nsrsim.model import NSRModel
+
+SECTORS = list(Sector)
+URBAN_CLASSES = ("urban", "intermediate", "rural")
+
+
+def by_region(model: "NSRModel", values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Sum ``values`` (aligned with ``rows``) per region."""
+    return np.bincount(
+        model.firms.region[rows], weights=values, minlength=len(model.region_codes)
+    ).astype(float)
+
+
+def region_output(model: "NSRModel") -> np.ndarray:
+    """Market output per region [EUR/year]."""
+    firms = model.firms
+    live = firms.live()
+    return by_region(model, firms.weight[live] * firms.jobs[live] * firms.productivity[live], live)
+
+
+def region_jobs(model: "NSRModel") -> np.ndarray:
+    """Market jobs per region."""
+    firms = model.firms
+    live = firms.live()
+    return by_region(model, firms.weight[live] * firms.jobs[live], live)
+
+
+def region_firms(model: "NSRModel") -> np.ndarray:
+    """Real firms per region."""
+    live = model.firms.live()
+    return by_region(model, model.firms.weight[live], live)
+
+
+def region_productivity(model: "NSRModel") -> np.ndarray:
+    """Output per job per region [EUR/job/year]."""
+    jobs = region_jobs(model)
+    return np.divide(region_output(model), jobs, out=np.zeros_like(jobs), where=jobs > 0)
+
+
+def link_kinds(model: "NSRModel") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per link: cross-border, transnational (no shared INTERREG A programme), urban-rural."""
+    firms = model.firms
+    a, b = model.links.a, model.links.b
+    ra, rb = firms.region[a], firms.region[b]
+    cross = model.region_country[ra] != model.region_country[rb]
+    transnational = cross & ((model.programmes[ra] & model.programmes[rb]) == 0)
+    ua, ub = firms.urban[a], firms.urban[b]
+    urban_rural = ((ua == URBAN) & (ub == RURAL)) | ((ua == RURAL) & (ub == URBAN))
+    return cross, transnational, urban_rural
+
+
+def degrees(model: "NSRModel", mask: np.ndarray | None = None) -> np.ndarray:
+    """Partners per firm row (only the links where ``mask`` is True, if given)."""
+    n = model.firms.n
+    a, b = model.links.a, model.links.b
+    if mask is not None:
+        a, b = a[mask], b[mask]
+    return np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+
+
+def framework_benefit(model: "NSRModel") -> np.ndarray:
+    """Partners beyond INTERREG A per real member firm of the region's cluster initiatives:
+    the benefit of a framework its government sees.
+    """
+    _, transnational, _ = link_kinds(model)
+    live = model.firms.live()
+    members = live[model.firms.cluster[live] >= 0]
+    weight = model.firms.weight[members]
+    count = by_region(model, weight * degrees(model, transnational)[members], members)
+    return count / np.maximum(by_region(model, weight, members), 1.0)
+
+
+def fine(model: "NSRModel", rows: np.ndarray) -> np.ndarray:
+    """Whether each row is sampled at firm resolution (a targeted stratum's agent)."""
+    return model.firms.weight[rows] <= model.config.population.targeted_firms_per_agent
+
+
+def area_totals(model: "NSRModel", area: np.ndarray, n_areas: int) -> AreaTotals:
+    """Totals per area, where ``area`` gives each firm row's area (region or urban class)."""
+    firms = model.firms
+    live = firms.live()
+    weight = firms.weight[live]
+    resolved = weight * fine(model, live)  # real firms counted by the network indicators
+    cross, transnational, _ = link_kinds(model)
+    degree = degrees(model)[live]
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(area[live], weights=values, minlength=n_areas).astype(float)
+
+    jobs = weight * firms.jobs[live]
+    return AreaTotals(
+        output_eur=total(jobs * firms.productivity[live]),
+        jobs=total(jobs),
+        firms=total(weight),
+        innovations=np.zeros(n_areas),
+        targeted_firms=total(resolved),
+        links=total(resolved * degree),
+        cross_border_links=total(resolved * degrees(model, cross)[live]),
+        linked_firms=total(resolved * (degree > 0)),
+        transnational_firms=total(resolved * (degrees(model, transnational)[live] > 0)),
+    )
+
+
+def region_totals(model: "NSRModel") -> AreaTotals:
+    """Totals per region, with the region-level state (workers, budgets, commitment)."""
+    totals = area_totals(model, model.firms.region, len(model.region_codes))
+    return AreaTotals(
+        **{
+            **vars(totals),
+            "innovations": model.year_innovations.copy(),
+            "skilled": model.skilled.copy(),
+            "population": model.population.copy(),
+            "investment_eur": model.year_investment.copy(),
+            "commitment": model.commitment.copy(),
+            "member": model.member.copy(),
+            "budget_eur": model.budget_eur.copy(),
+            "spent_eur": model.spent_eur.copy(),
+        }
+    )
+
+
+def class_totals(model: "NSRModel") -> AreaTotals:
+    """Totals per urban class (urban, intermediate, rural)."""
+    totals = area_totals(model, model.firms.urban, len(URBAN_CLASSES))
+    return AreaTotals(**{**vars(totals), "innovations": model.year_innovations_class.copy()})
+
+
+def aggregates(model: "NSRModel") -> Aggregates:
+    """Condense the current state into per-region totals and corridor-wide network facts."""
+    firms = model.firms
+    live = firms.live()
+    regions = region_totals(model)
+    classes = class_totals(model)
+    kinds = link_kinds(model)
+    resolved = np.where(fine(model, np.arange(firms.n)), firms.weight[: firms.n], 0.0)
+    # each targeted firm's partner relations, by kind: sum of weight x partners of that kind
+    relations = [float(resolved @ degrees(model, kind)) for kind in (None, *kinds)]
+    clustering, giant = network_facts(model.links.a, model.links.b, live, firms.n, resolved)
+    members = live[firms.cluster[live] >= 0]
+    return Aggregates(
+        regions=regions,
+        hotspot=model.hotspot,
+        policy_budget_eur=float(model.ledger.budget_eur.sum() + model.framework_budget_eur),
+        policy_spent_eur=float(model.ledger.spent_eur.sum() + model.framework_spent_eur),
+        framework_partnerships=model.framework_partnerships(),
+        cluster_members=float(firms.weight[members].sum()),
+        urban_output=float(classes.output_eur[URBAN]),
+        urban_jobs=float(classes.jobs[URBAN]),
+        rural_output=float(classes.output_eur[RURAL]),
+        rural_jobs=float(classes.jobs[RURAL]),
+        relations=relations[0],
+        cross_border=relations[1],
+        transnational=relations[2],
+        urban_rural=relations[3],
+        clustering=clustering,
+        giant_share=giant,
+    )
+
+
+def firm_table(model: "NSRModel") -> pd.DataFrame:
+    """Every live firm agent's state now, one row per agent."""
+    firms = model.firms
+    live = firms.live()
+    cells = model.world.grid.cells.iloc[model.world.cells[firms.cell[live]]]
+    _, transnational, _ = link_kinds(model)
+    return pd.DataFrame(
+        {
+            "year": model.year,
+            "firm": firms.id[live],
+            "row": live,
+            "real_firms": firms.weight[live],
+            "region": np.asarray(model.region_codes)[firms.region[live]],
+            "sector": [SECTORS[s].value for s in firms.sector[live]],
+            "size_class": np.asarray(("micro", "small", "medium", "large"))[firms.size[live]],
+            "urban_class": cells["urban_class"].to_numpy(),
+            "lon": cells["lon"].to_numpy(),
+            "lat": cells["lat"].to_numpy(),
+            "jobs": firms.jobs[live],
+            "productivity_eur": firms.productivity[live],
+            "rd_share": firms.rd[live] + firms.rd_boost[live],
+            "age": firms.age[live],
+            "cluster": firms.cluster[live],
+            "partners": degrees(model)[live],
+            "transnational_partners": degrees(model, transnational)[live],
+            "innovations": firms.innovations[live],
+            "knowledge_mean": firms.knowledge[live].mean(axis=1),
+        }
+    )
+
+
+def panel_rows(model: "NSRModel") -> pd.DataFrame:
+    """Each live firm's outcomes this year, per real firm (for paired firm-level effects)."""
+    firms = model.firms
+    live = firms.live()
+    cross, transnational, _ = link_kinds(model)
+    return pd.DataFrame(
+        {
+            "year": np.full(live.size, model.year, np.int16),
+            "firm": firms.id[live],
+            "real_firms": firms.weight[live],
+            "region": firms.region[live],
+            "urban": firms.urban[live],
+            "output_eur": firms.jobs[live] * firms.productivity[live],
+            "jobs": firms.jobs[live],
+            "productivity_eur": firms.productivity[live],
+            "innovations": firms.innovations[live],
+            "partners": degrees(model)[live].astype(np.int16),
+            "cross_border_partners": degrees(model, cross)[live].astype(np.int16),
+            "transnational_partners": degrees(model, transnational)[live].astype(np.int16),
+        }
+    )
+
+
+def link_table(model: "NSRModel") -> pd.DataFrame:
+    """The partner network now: one row per link with both firms' ids, regions, countries."""
+    firms = model.firms
+    a, b = model.links.a, model.links.b
+    codes = np.asarray(model.region_codes)
+    countries = np.asarray(sorted(model.world.regions["country"].unique()))
+    ra, rb = firms.region[a], firms.region[b]
+    return pd.DataFrame(
+        {
+            "firm_a": firms.id[a],
+            "firm_b": firms.id[b],
+            "row_a": a,
+            "row_b": b,
+            "age": model.links.age,
+            "region_a": codes[ra],
+            "region_b": codes[rb],
+            "country_a": countries[model.region_country[ra]],
+            "country_b": countries[model.region_country[rb]],
+            "cross_border": model.region_country[ra] != model.region_country[rb],
+            "shared_interreg_a": (model.programmes[ra] & model.programmes[rb]) != 0,
+        }
+    )

@@ -1,0 +1,56 @@
+"""Keyed randomness: uniform, independent across streams, steps and keys, and a firm's draw
+never depends on which other firms draw."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from nsrsim.random import DrawLog, KeyedRandom, pair_keys
+
+
+def test_uniform_and_independent():
+    draws = KeyedRandom(42)
+    keys = np.arange(50_000)
+    u = draws.uniform("a", 3, keys)
+    assert stats.kstest(u, "uniform").pvalue > 0.001
+    for other in (draws.uniform("a", 4, keys), draws.uniform("b", 3, keys), u[1:]):
+        assert abs(np.corrcoef(u[: len(other)], other)[0, 1]) < 0.02
+    slots = draws.uniform("a", 3, keys[:5000], 8)
+    assert slots.shape == (5000, 8)
+    assert abs(np.corrcoef(slots[:, 0], slots[:, 1])[0, 1]) < 0.05
+    assert (u >= 0).all() and (u < 1).all()
+
+
+def test_a_keys_draw_does_not_depend_on_the_others():
+    draws = KeyedRandom(7)
+    everyone = draws.uniform("innovation", 5, np.arange(1000), 3)
+    some = draws.uniform("innovation", 5, np.array([999, 3, 500]), 3)
+    np.testing.assert_array_equal(some, everyone[[999, 3, 500]])
+    assert not np.array_equal(
+        KeyedRandom(8).uniform("innovation", 5, np.arange(3)), everyone[:3, 0]
+    )
+
+
+def test_same_seed_same_numbers_and_the_log_records_them():
+    log = DrawLog()
+    first = KeyedRandom(1, log).uniform("x", 2, np.array([5, 6]))
+    second = KeyedRandom(1).uniform("x", 2, np.array([5, 6]))
+    np.testing.assert_array_equal(first, second)
+    stream, step, keys, values = log.entries[0]
+    assert (stream, step) == ("x", 2) and keys.tolist() == [5, 6]
+    np.testing.assert_array_equal(values, first)
+
+
+def test_distributions_by_inversion():
+    draws = KeyedRandom(3)
+    counts = draws.poisson("p", 1, np.arange(20_000), np.full(20_000, 2.5))
+    assert counts.mean() == pytest.approx(2.5, abs=0.05)
+    assert draws.poisson("p", 1, np.arange(5), np.zeros(5)).sum() == 0
+    z = draws.normal("n", 1, np.arange(20_000))
+    assert abs(z.mean()) < 0.03 and z.std() == pytest.approx(1.0, abs=0.03)
+
+
+def test_pair_keys_are_distinct_per_pair():
+    a = np.repeat(np.arange(100), 100)
+    b = np.tile(np.arange(100), 100)
+    assert len(np.unique(pair_keys(a, b))) == 10_000
