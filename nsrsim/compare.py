@@ -24,6 +24,7 @@ from nsrsim.accounts import URBAN_CLASSES
 from nsrsim.config import Scenario, format_validation_error, resolve_raw, set_dotted
 from nsrsim.errors import ConfigError
 from nsrsim.indicators import OUTCOMES
+from nsrsim.population import sample_design
 from nsrsim.runner import RunSpec, replicate_seed, run_id
 
 ALPHA = 0.05
@@ -70,11 +71,16 @@ class Comparison:
 def _resolve(path: Path, years: int) -> dict:
     data = set_dotted(resolve_raw(path), "run.years", years)
     try:
-        return Scenario.model_validate(data).model_dump(mode="json")
+        scenario = Scenario.model_validate(data)
     except Exception as exc:  # pydantic ValidationError: name the file and field
         if not hasattr(exc, "errors"):
             raise
         raise ConfigError(format_validation_error(exc, str(path), Scenario)) from None
+    try:
+        sample_design(scenario)  # a sample n_firms cannot hold fails before any run
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return scenario.model_dump(mode="json")
 
 
 def scaled(scenario: dict, dose: float) -> dict:

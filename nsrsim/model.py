@@ -22,22 +22,17 @@ from nsrsim.indicators import OUTCOMES, area_table
 from nsrsim.population import (
     SECTORS,
     PlacementContext,
-    allocate_agents,
-    cluster_table,
     draw_entrants,
     initiative_choice,
     place_firms,
-    priorities,
-    real_economy,
     region_cell_cdf,
-    sector_mix,
+    sample_design,
     urban_codes,
 )
 from nsrsim.random import DrawLog, KeyedRandom, pair_keys
 from nsrsim.rules import clusters as cluster_rules
 from nsrsim.rules import governance, innovation, learning, market, mobility, partnering
 from nsrsim.state import FirmArrays, Links
-from nsrsim.world import facts
 from nsrsim.world.world import World, cached_world
 
 PROGRAMMES = ("OKS", "DE-DK", "DE-NL", "SE-NO", "SB")
@@ -174,18 +169,12 @@ class NSRModel(mesa.Model):
     def _init_agents(self) -> None:
         cfg = self.config
         n_regions = len(self.region_codes)
-        self.mix = sector_mix(self.world, cfg.population.sector_mix)
-        info = cluster_table(self.world, self.mix, cfg.population.members_per_initiative)
-        self.cluster_info = info
-        self.priority_sectors = priorities(self.world, info, self.mix)
-        self.priority_mask = np.zeros((n_regions, len(SECTORS)), bool)
-        for reg, sectors in enumerate(self.priority_sectors):
-            self.priority_mask[reg, [SECTORS.index(s) for s in sectors]] = True
-        self.strata = allocate_agents(
-            real_economy(self.world, cfg, info, self.mix, self.priority_mask, facts.firm_sizes()),
-            cfg.population.n_firms,
-            cfg.population.targeted_firms_per_agent,
-        )
+        design = sample_design(cfg)
+        self.mix = design.mix
+        self.cluster_info = info = design.clusters
+        self.priority_sectors = design.priority_sectors
+        self.priority_mask = design.priority_mask
+        self.strata = design.strata
         self.firms: FirmArrays = place_firms(self.strata, self.placement, self.draws)
         self.entrant_weight, self.entrant_share = self._entrant_weights()
         self.links = Links.empty()

@@ -22,7 +22,7 @@ from nsrsim.errors import ConfigError
 from nsrsim.random import KeyedRandom
 from nsrsim.sectors import Sector
 from nsrsim.state import INTERMEDIATE, N_FIELDS, RURAL, URBAN, FirmArrays
-from nsrsim.world.world import World
+from nsrsim.world import facts
 
 SECTORS = list(Sector)
 SIZE_CLASSES = ("micro", "small", "medium", "large")
@@ -52,6 +52,56 @@ def urban_codes(classes: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Economy:
+    """The facts a firm sample is drawn from: the modelled regions and their cluster
+    organisations (the same tables as the scenario's ``World``, without the grid).
+    """
+
+    regions: pd.DataFrame
+    clusters: pd.DataFrame
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> "Economy":
+        """The modelled regions of ``scenario`` and their organisations."""
+        codes = scenario.world.regions
+        organisations = facts.clusters()
+        return cls(
+            facts.regions().loc[codes],
+            organisations[organisations["region"].isin(codes)].reset_index(drop=True),
+        )
+
+
+@dataclass(frozen=True)
+class SampleDesign:
+    """The initiatives, priorities and strata (with agents) of a scenario's firm sample."""
+
+    mix: np.ndarray
+    clusters: "ClusterTable"
+    priority_sectors: list[list[Sector]]
+    priority_mask: np.ndarray
+    strata: pd.DataFrame
+
+
+def sample_design(scenario: Scenario) -> SampleDesign:
+    """The firm sample of ``scenario`` (a :class:`~nsrsim.errors.ConfigError` if
+    ``population.n_firms`` cannot hold it): cheap, so batch runs check it before running.
+    """
+    economy = Economy.of(scenario)
+    mix = sector_mix(economy, scenario.population.sector_mix)
+    info = cluster_table(economy, mix, scenario.population.members_per_initiative)
+    sectors = priorities(economy, info, mix)
+    mask = np.zeros((len(economy.regions), len(SECTORS)), bool)
+    for reg, chosen in enumerate(sectors):
+        mask[reg, [SECTORS.index(s) for s in chosen]] = True
+    strata = allocate_agents(
+        real_economy(economy, scenario, info, mix, mask, facts.firm_sizes()),
+        scenario.population.n_firms,
+        scenario.population.targeted_firms_per_agent,
+    )
+    return SampleDesign(mix, info, sectors, mask, strata)
+
+
+@dataclass(frozen=True)
 class ClusterTable:
     """Cluster initiatives of the modelled regions, index-aligned."""
 
@@ -63,7 +113,7 @@ class ClusterTable:
     members: np.ndarray  # real member firms at the start
 
 
-def sector_mix(world: World, source: str) -> np.ndarray:
+def sector_mix(world: Economy, source: str) -> np.ndarray:
     """Sector weights per region (regions x sectors), rows summing to 1."""
     weights = np.ones((len(world.regions), len(SECTORS)))
     if source == "clusters":
@@ -81,7 +131,7 @@ def is_initiative(kind: str) -> bool:
     return any(word in kind.lower() for word in INITIATIVE_WORDS)
 
 
-def cluster_table(world: World, mix: np.ndarray, default_members: float) -> ClusterTable:
+def cluster_table(world: Economy, mix: np.ndarray, default_members: float) -> ClusterTable:
     """One initiative per named organisation, plus a generic one for each region-sector with
     listed activity but no named initiative, and for a region's largest sector if it has none.
     Members come from ``clusters.csv`` where it gives them, else ``default_members``.
@@ -115,7 +165,7 @@ def cluster_table(world: World, mix: np.ndarray, default_members: float) -> Clus
     )
 
 
-def priorities(world: World, clusters: ClusterTable, mix: np.ndarray) -> list[list[Sector]]:
+def priorities(world: Economy, clusters: ClusterTable, mix: np.ndarray) -> list[list[Sector]]:
     """Smart-specialisation priorities per region: its three leading sectors by initiatives,
     then by sector mix ("other" is never a priority).
     """
@@ -142,7 +192,7 @@ def largest_remainder(quota: np.ndarray, total: int) -> np.ndarray:
 
 
 def real_economy(
-    world: World,
+    world: Economy,
     scenario: Scenario,
     clusters: ClusterTable,
     mix: np.ndarray,

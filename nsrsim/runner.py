@@ -32,6 +32,7 @@ from nsrsim.config import (
 )
 from nsrsim.errors import ConfigError, NsrsimError
 from nsrsim.indicators import AREA_OUTCOMES, OUTCOME_BY_NAME
+from nsrsim.population import sample_design
 from nsrsim.store import (
     consolidate,
     read_parts,
@@ -102,16 +103,18 @@ def expand(experiment: Experiment, base: Path) -> list[RunSpec]:
             data = set_dotted(data, path, value)
         if experiment.years is not None:
             data = set_dotted(data, "run.years", experiment.years)
+        where = f"experiment '{experiment.name}', design point {point} {values}"
         try:
-            scenario = Scenario.model_validate(data).model_dump(mode="json")
+            validated = Scenario.model_validate(data)
         except Exception as exc:  # pydantic ValidationError: name the point and the field
             if not hasattr(exc, "errors"):
                 raise
-            raise ConfigError(
-                format_validation_error(
-                    exc, f"experiment '{experiment.name}', design point {point} {values}", Scenario
-                )
-            ) from None
+            raise ConfigError(format_validation_error(exc, where, Scenario)) from None
+        try:
+            sample_design(validated)  # a sample n_firms cannot hold fails here, not in a run
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        scenario = validated.model_dump(mode="json")
         for replicate in range(experiment.replicates):
             seed = replicate_seed(experiment.seed, replicate)
             scenario["run"]["seed"] = seed

@@ -40,28 +40,15 @@ def resolution(n_firms: int) -> int:
     """The finest ``targeted_firms_per_agent`` (at least the default 10) that ``n_firms``
     agents allow: small models sample the targeted strata more coarsely.
     """
-    from nsrsim.population import (
-        SECTORS,
-        allocate_agents,
-        cluster_table,
-        priorities,
-        real_economy,
-        sector_mix,
-    )
-    from nsrsim.world import facts
-    from nsrsim.world.world import cached_world
+    from nsrsim.population import sample_design
 
-    scenario = load_scenario(BASELINE)
-    world = cached_world(scenario.world)
-    mix = sector_mix(world, scenario.population.sector_mix)
-    info = cluster_table(world, mix, scenario.population.members_per_initiative)
-    mask = np.zeros((len(world.regions), len(SECTORS)), bool)
-    for reg, sectors in enumerate(priorities(world, info, mix)):
-        mask[reg, [SECTORS.index(s) for s in sectors]] = True
-    strata = real_economy(world, scenario, info, mix, mask, facts.firm_sizes())
     for per_agent in RESOLUTIONS:
+        overrides = {
+            "population.n_firms": n_firms,
+            "population.targeted_firms_per_agent": per_agent,
+        }
         try:
-            allocate_agents(strata, n_firms, per_agent)
+            sample_design(load_scenario(BASELINE, overrides))
             return per_agent
         except ConfigError:
             continue
