@@ -278,7 +278,14 @@ def cmd_world(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.config)
     world = build_world(scenario.world)
-    print(_format_region_table(world.region_table(scenario.population.n_firms)))
+    from nsrsim.population import sample_design
+
+    strata = sample_design(scenario).strata
+    table = world.region_table()
+    by_region = strata.groupby("region")[["real_firms", "agents"]].sum()
+    table["real_firms"] = by_region["real_firms"].to_numpy()
+    table["agents"] = by_region["agents"].to_numpy()
+    print(_format_region_table(table))
     return 0
 
 
@@ -304,15 +311,13 @@ def _format_region_table(table: pd.DataFrame) -> str:
     shown = table.assign(
         population=(table["population"] / 1e6).map("{:.2f} M".format),
         urban_pop_share=(100 * table["urban_pop_share"]).map("{:.0f} %".format),
-        expected_firms=table["expected_firms"].round(0).astype(int),
+        real_firms=table["real_firms"].round(0).astype(int),
         interreg_a=table["interreg_a"].replace("", "-"),
-    ).rename(
-        columns={"urban_pop_share": "urban_pop", "expected_firms": "firms", "land_cells": "cells"}
-    )
+    ).rename(columns={"urban_pop_share": "urban_pop", "land_cells": "cells"})
     total = (
         f"\n{len(table)} regions, {table['land_cells'].sum()} land cells, "
-        f"{table['population'].sum() / 1e6:.1f} M inhabitants; 'firms' = firm agents the "
-        "region would hold (share of population x GDP per head)."
+        f"{table['population'].sum() / 1e6:.1f} M inhabitants, {table['real_firms'].sum():,.0f} "
+        f"real firms in {table['agents'].sum():,} firm agents (the scenario's sample)."
     )
     return shown.to_string() + total
 

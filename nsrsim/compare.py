@@ -285,7 +285,7 @@ def participant_effects(
     for arm in comparison.arms[1:]:
         per_replicate = {name: [] for name in PARTICIPANT_OUTCOMES}
         base_values = {name: [] for name in PARTICIPANT_OUTCOMES}
-        reached = []
+        reached, paid = [], []
         for replicate in sorted(cells["replicate"].unique()):
             base_id = cells[(cells["label"] == base_label) & (cells["replicate"] == replicate)]
             alt_id = cells[(cells["label"] == arm.label) & (cells["replicate"] == replicate)]
@@ -296,6 +296,7 @@ def participant_effects(
             weight = who.groupby("firm")["real_firms"].first()
             ids = first.index.to_numpy()
             reached.append(float(weight.sum()))
+            paid.append(float(who["eur"].sum()))
             panel_alt = pd.read_parquet(folder / "panel" / f"{alt_run}.parquet")
             panel_base = pd.read_parquet(folder / "panel" / f"{base_run}.parquet")
             since = first.to_numpy()
@@ -328,6 +329,7 @@ def participant_effects(
                         "alt_mean": result["base_mean"] + result["mean_difference"],
                         **result,
                         "participants_real_firms": float(np.mean(reached)),
+                        "participants_eur": float(np.mean(paid)),
                     }
                 )
     return pd.DataFrame(rows)
@@ -460,7 +462,7 @@ def summary_table(comparison: Comparison, table: pd.DataFrame, years: int) -> st
             )
             for name, text in PARTICIPANT_SUMMARY:
                 if name in part.index:
-                    lines.append(f"  {text:<44}{_fmt(part.loc[name])}")
+                    lines.append(f"  {text:<50}{_fmt(part.loc[name])}")
         else:
             lines.append("Participants: none (its own instruments reach no firm).")
         final = mine[mine["year"] == years]
@@ -486,7 +488,7 @@ def summary_table(comparison: Comparison, table: pd.DataFrame, years: int) -> st
             row = final[(final["level"] == level) & (final["indicator"] == "output_eur")]
             if len(row):
                 r = row.iloc[0]
-                lines.append(f"  {level:<8} output {_fmt(r, 100 / r['base_mean'], ' %')}")
+                lines.append(f"  {level + ' output':<50}{_fmt(r, 100 / r['base_mean'], ' %')}")
         lines.append(f"Corridor, year {years}:")
         corridor = final[final["level"] == "corridor"].set_index("indicator")
         for name, kind in CORRIDOR_SUMMARY:
@@ -494,28 +496,62 @@ def summary_table(comparison: Comparison, table: pd.DataFrame, years: int) -> st
                 continue
             row = corridor.loc[name]
             scale, unit = (100 / row["base_mean"], " %") if kind == "relative" else (1.0, "")
-            lines.append(f"  {outcomes[name].label:<44}{_fmt(row, scale, unit)}")
-        lines.extend(_money_lines(mine, years))
+            lines.append(f"  {outcomes[name].label:<50}{_fmt(row, scale, unit)}")
+        lines.extend(_persistence_lines(mine, ends, years))
+        lines.extend(_money_lines(mine, ends, years))
     return "\n".join(lines)
 
 
-def _money_lines(mine: pd.DataFrame, years: int) -> list[str]:
-    """Extra policy money and the cost per extra unit where the effect is detectable."""
+PERSISTENCE = (
+    ("participants", "transnational_partners", "participants' partners beyond INTERREG A"),
+    ("corridor", "transnational_firm_share", "targeted firms with a partner beyond INTERREG A"),
+    ("corridor", "innovations", "corridor innovations a year"),
+)
+
+
+def _persistence_lines(mine: pd.DataFrame, ends: dict[str, int], years: int) -> list[str]:
+    """Effects at the end of the scenario's longest instrument and 5 and 10 years after."""
+    if not ends:
+        return []
+    end = max(ends.values())
+    points = [end + after for after in (0, 5, 10) if end + after <= years]
+    if not points:
+        return []
+    lines = [f"Persistence (instruments end in year {end}):"]
+    for level, name, text in PERSISTENCE:
+        rows = mine[(mine["level"] == level) & (mine["indicator"] == name)].set_index("year")
+        cells = [
+            f"y{year} {rows.loc[year, 'mean_difference']:+.3g}"
+            + (" *" if rows.loc[year, "significant"] else "")
+            for year in points
+            if year in rows.index
+        ]
+        if cells:
+            lines.append(f"  {text:<50}" + "   ".join(cells))
+    return lines
+
+
+def _money_lines(mine: pd.DataFrame, ends: dict[str, int], years: int) -> list[str]:
+    """Extra policy money and the cost per extra unit where the effect is detectable: per
+    extra partner beyond INTERREG A among participants (the money their instruments spent) at
+    the end of the instruments, per extra corridor innovation (all extra money) at the end.
+    """
     corridor = mine[mine["level"] == "corridor"]
     spent = corridor[(corridor["indicator"] == "policy_spent_eur") & (corridor["year"] > 0)]
     money = float(spent["mean_difference"].sum())
     lines = [f"Extra policy money over {years} years: {money / 1e6:.2f} M EUR."]
-    part = mine[(mine["level"] == "participants") & (mine["year"] == years)].set_index("indicator")
-    if money > 0 and "transnational_partners" in part.index:
+    at = min(max(ends.values()), years) if ends else years
+    part = mine[(mine["level"] == "participants") & (mine["year"] == at)].set_index("indicator")
+    if "transnational_partners" in part.index:
         row = part.loc["transnational_partners"]
         gained = row["mean_difference"] * row["participants_real_firms"]
         if row["significant"] and gained > 0:
             lines.append(
-                f"  {money / gained:,.0f} EUR per extra partner beyond INTERREG A among "
-                f"participants in year {years}"
+                f"  {row['participants_eur'] / gained:,.0f} EUR of its instruments' money per "
+                f"extra partner beyond INTERREG A among participants (year {at})"
             )
         else:
-            lines.append("  per extra partner beyond INTERREG A: no detectable effect")
+            lines.append(f"  per extra partner beyond INTERREG A (year {at}): no detectable effect")
     if money > 0:
         innov = corridor[(corridor["indicator"] == "innovations") & (corridor["year"] == years)]
         if len(innov) and innov.iloc[0]["significant"] and innov.iloc[0]["mean_difference"] > 0:

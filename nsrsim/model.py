@@ -768,10 +768,6 @@ class NSRModel(mesa.Model):
             self.firm_agents.extend(Firm(self, row) for row in rows)  # entrants only
 
     # ----------------------------------------------------------------------------- recording
-    def aggregates(self):
-        """Condense the current state into per-region totals and network facts."""
-        return accounts.aggregates(self)
-
     def latest_indicator(self, name: str) -> float:
         """The most recent yearly value of an indicator (for Mesa's DataCollector)."""
         return self.indicator_rows[-1][name]

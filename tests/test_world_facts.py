@@ -43,13 +43,25 @@ def test_required_regions_present_with_facts():
     assert (shares.sum(axis=1) - 100).abs().max() <= 1
 
 
-@pytest.mark.parametrize("name", ["regions.csv", "cities.csv", "clusters.csv", "links.csv"])
+@pytest.mark.parametrize(
+    "name",
+    ["regions.csv", "cities.csv", "clusters.csv", "links.csv", "firm_sizes.csv", "interreg_a.csv"],
+)
 def test_every_fact_carries_a_source(name):
     table = pd.read_csv(facts.DATA_DIR / name, keep_default_na=False)
     source_columns = [c for c in table.columns if c == "source" or c.endswith("_source")]
     assert source_columns
     for column in source_columns:
         assert (table[column].str.strip() != "").all(), column
+
+
+def test_firm_sizes_cover_every_country_and_add_up():
+    sizes = facts.firm_sizes()
+    assert set(facts.regions()["country"]) <= set(sizes.index)
+    for _, rows in sizes.groupby(level=0):
+        assert list(rows["size_class"]) == ["micro", "small", "medium", "large"]
+        assert rows["enterprise_share_pct"].sum() == pytest.approx(100, abs=0.1)
+        assert rows["employment_share_pct"].sum() == pytest.approx(100, abs=0.1)
 
 
 def test_cross_references_resolve():

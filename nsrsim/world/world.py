@@ -103,12 +103,11 @@ class World:
         digest.update(self.cells.tobytes())
         return digest.hexdigest()[:20]
 
-    def region_table(self, n_firms: int) -> pd.DataFrame:
-        """One row per active region: facts, grid summary and expected firm agents."""
+    def region_table(self) -> pd.DataFrame:
+        """One row per active region: facts and grid summary."""
         cells = self.grid.cells.iloc[self.cells]
         per_region = cells.groupby("region")
         urban_pop = cells[cells["urban_class"] == "urban"].groupby("region")["population"].sum()
-        mass = self.regions["population"] * self.regions["gdp_pc_pps_pct_eu27"]
         table = pd.DataFrame(
             {
                 "name": self.regions["name"],
@@ -118,7 +117,6 @@ class World:
                 "urban_pop_share": (urban_pop / per_region["population"].sum()).fillna(0.0),
                 "cities": self.cities.groupby("region").size(),
                 "clusters": self.clusters.groupby("region").size(),
-                "expected_firms": n_firms * mass / mass.sum(),
                 "interreg_a": self.regions["interreg_a"],
             },
             index=self.regions.index,
