@@ -248,6 +248,24 @@ def applicants(
     return rows[u < params.apply_share]
 
 
+def participants(
+    model: "NSRModel", index: int, instrument: PolicyInstrument
+) -> tuple[np.ndarray, float]:
+    """This year's participants of a firm-level instrument (applicants by fit while its budget
+    lasts) and the cost of one unit.
+    """
+    cost = unit_cost(instrument, model.config.instruments)
+    chosen = select(
+        applicants(model, index, instrument),
+        model.absorptive(),
+        model.firms.id,
+        model.firms.weight,
+        cost,
+        np.array([instrument.budget_eur_per_year]),
+    )
+    return chosen, cost
+
+
 def apply(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
     """Spend one year of an active instrument's budget on its units."""
     budget = instrument.budget_eur_per_year
@@ -390,16 +408,7 @@ class ScopeKernel:
 
 def coaching(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
     """Coached firms: selected applicants are coached this year."""
-    rows = applicants(model, index, instrument)
-    cost = unit_cost(instrument, model.config.instruments)
-    chosen = select(
-        rows,
-        model.absorptive(),
-        model.firms.id,
-        model.firms.weight,
-        cost,
-        np.array([instrument.budget_eur_per_year]),
-    )
+    chosen, cost = participants(model, index, instrument)
     model.firms.coached_year[chosen] = model.year
     _record(model, index, label(instrument), instrument.kind, chosen, cost)
 
@@ -499,16 +508,7 @@ def rural_inclusion(model: "NSRModel", index: int, instrument: PolicyInstrument)
     one and they are not members) and get search and travel support for a few years.
     """
     firms = model.firms
-    rows = applicants(model, index, instrument)
-    cost = unit_cost(instrument, model.config.instruments)
-    chosen = select(
-        rows,
-        model.absorptive(),
-        firms.id,
-        firms.weight,
-        cost,
-        np.array([instrument.budget_eur_per_year]),
-    )
+    chosen, cost = participants(model, index, instrument)
     firms.rural_until[chosen] = model.year + model.config.instruments.rural_support_years
     join = chosen[firms.cluster[chosen] < 0]
     choice = initiative_choice(
@@ -526,16 +526,7 @@ def talent_attraction(model: "NSRModel", index: int, instrument: PolicyInstrumen
     from outside the corridor into its region.
     """
     firms = model.firms
-    rows = applicants(model, index, instrument)
-    cost = unit_cost(instrument, model.config.instruments)
-    chosen = select(
-        rows,
-        model.absorptive(),
-        firms.id,
-        firms.weight,
-        cost,
-        np.array([instrument.budget_eur_per_year]),
-    )
+    chosen, cost = participants(model, index, instrument)
     recruits = np.bincount(
         firms.region[chosen], weights=firms.weight[chosen], minlength=len(model.region_codes)
     )
