@@ -200,6 +200,7 @@ class NSRModel(mesa.Model):
         self.framework_slots = 0
         self.instruments = [*cfg.programmes, *cfg.policies]
         self.ledger = policy.Ledger(len(self.instruments))
+        self.carry = np.zeros(len(self.instruments))  # unspent instrument money, carried on
         self.served: dict[int, np.ndarray] = {}
         self.year_innovations = np.zeros(n_regions)
         self.year_innovations_class = np.zeros(3)
@@ -231,7 +232,8 @@ class NSRModel(mesa.Model):
 
         Coarse entrants are new small firms at the weight of the smallest-size coarse agents;
         fine entrants replace firms of the targeted non-member strata (firms growing into the
-        small class) at their weight, so the finely sampled strata keep their resolution.
+        small class) at their mean weight, so the finely sampled strata keep their resolution;
+        weights are rounded to whole firms.
         """
         n_regions, n_sectors = len(self.region_codes), len(SECTORS)
         strata = self.strata
@@ -249,7 +251,7 @@ class NSRModel(mesa.Model):
         fallback = np.nanmedian(weight[0], axis=1, keepdims=True)
         weight[0] = np.where(np.isnan(weight[0]), fallback, weight[0])
         weight[1] = np.where(np.isnan(weight[1]), 1.0, weight[1])
-        return weight, share
+        return np.maximum(np.round(weight), 1.0), share  # whole firms: units stay countable
 
     def _update_travel(self) -> None:
         """(Re)build the travel-time kernels when the set of open transport projects changes."""

@@ -137,15 +137,21 @@ class Ledger:
     """One year of policy money and participants, filled instrument by instrument."""
 
     n_instruments: int
-    budget_eur: np.ndarray = field(init=False)
+    budget_eur: np.ndarray = field(init=False)  # this year's allocation
+    carried_eur: np.ndarray = field(init=False)  # unspent money of earlier years
     spent_eur: np.ndarray = field(init=False)
     units: np.ndarray = field(init=False)
     rows: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.budget_eur = np.zeros(self.n_instruments)
+        self.carried_eur = np.zeros(self.n_instruments)
         self.spent_eur = np.zeros(self.n_instruments)
         self.units = np.zeros(self.n_instruments)
+
+    def available(self, index: int) -> float:
+        """Money instrument ``index`` may still spend this year."""
+        return float(self.budget_eur[index] + self.carried_eur[index] - self.spent_eur[index])
 
     def pay(self, index: int, units: float, cost: float) -> None:
         """Record units bought by instrument ``index`` (negative index: not an instrument)."""
@@ -261,26 +267,24 @@ def participants(
         model.firms.id,
         model.firms.weight,
         cost,
-        np.array([instrument.budget_eur_per_year]),
+        np.array([model.ledger.available(index)]),
     )
     return chosen, cost
 
 
 def apply(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
-    """Spend one year of an active instrument's budget on its units."""
-    budget = instrument.budget_eur_per_year
-    model.ledger.budget_eur[index] = budget
-    if budget <= 0:
-        return
-    {
-        "matchmaking": matchmaking,
-        "innovation_management": coaching,
-        "rd_subsidy": rd_subsidy,
-        "cluster_management": cluster_management,
-        "rural_inclusion": rural_inclusion,
-        "talent_attraction": talent_attraction,
-        "infrastructure": infrastructure,
-    }[instrument.kind](model, index, instrument)
+    """Spend one year of an active instrument's budget on its units.
+
+    The budget is multi-annual, as programme budgets are: money an instrument could not spend
+    in a year (a participant costs weight x unit cost, so a year's money may not reach the
+    next one) stays available in its later years; what is left at its end is unspent.
+    """
+    ledger = model.ledger
+    ledger.budget_eur[index] = instrument.budget_eur_per_year
+    ledger.carried_eur[index] = model.carry[index]
+    if ledger.available(index) > 0:
+        KINDS[instrument.kind](model, index, instrument)
+    model.carry[index] = ledger.available(index) if active(instrument, model.year + 1) else 0.0
 
 
 def _record(
@@ -327,7 +331,7 @@ def matchmaking(model: "NSRModel", index: int, instrument: PolicyInstrument) -> 
     cost = unit_cost(instrument, cfg.instruments)
     fit = model.absorptive()
     order = np.lexsort((firms.id[rows], -fit[rows]))
-    affordable = int(instrument.budget_eur_per_year // cost) + 1
+    affordable = int(model.ledger.available(index) // cost) + 1
     rows = rows[order][: 4 * affordable]  # the broker works down the list of the fittest
     ids = firms.id[rows]
     stream = f"broker.{instrument.kind}.{label(instrument)}"
@@ -375,7 +379,7 @@ def matchmaking(model: "NSRModel", index: int, instrument: PolicyInstrument) -> 
     )
     # pay for the matches made, fittest participants first, while the money lasts
     paid = np.isin(
-        a, select(a, fit, firms.id, firms.weight, cost, np.array([instrument.budget_eur_per_year]))
+        a, select(a, fit, firms.id, firms.weight, cost, np.array([model.ledger.available(index)]))
     )
     a, b = a[paid], b[paid]
     model.links.add(a, b)
@@ -463,7 +467,7 @@ def rd_subsidy(model: "NSRModel", index: int, instrument: PolicyInstrument) -> N
         model,
         index,
         label(instrument),
-        np.array([instrument.budget_eur_per_year]),
+        np.array([model.ledger.available(index)]),
         np.ones(model.firms.n, bool),
         instrument=instrument,
     )
@@ -498,7 +502,7 @@ def cluster_management(model: "NSRModel", index: int, instrument: PolicyInstrume
     if not chosen.any():
         return
     cost = unit_cost(instrument, model.config.instruments)
-    budget = instrument.budget_eur_per_year
+    budget = model.ledger.available(index)
     model.cluster_funding = model.cluster_funding + np.where(chosen, budget / chosen.sum(), 0.0)
     model.ledger.pay(index, budget / cost, cost)
 
@@ -539,7 +543,7 @@ def talent_attraction(model: "NSRModel", index: int, instrument: PolicyInstrumen
 def infrastructure(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
     """The transport project opens at the instrument's start and stays open."""
     model.opened_projects.add(instrument.project)
-    model.ledger.pay(index, 1.0, instrument.budget_eur_per_year)
+    model.ledger.pay(index, 1.0, model.ledger.available(index))
 
 
 def budget_rows(model: "NSRModel", year: int) -> list[dict]:
@@ -556,6 +560,7 @@ def budget_rows(model: "NSRModel", year: int) -> list[dict]:
                 "name": label(instrument),
                 "kind": instrument.kind,
                 "budget_eur": model.ledger.budget_eur[index],
+                "carried_eur": model.ledger.carried_eur[index],
                 "units": model.ledger.units[index],
                 "unit_cost_eur": unit_cost(instrument, params),
                 "spent_eur": model.ledger.spent_eur[index],
@@ -571,6 +576,7 @@ def budget_rows(model: "NSRModel", year: int) -> list[dict]:
                 "name": "framework secretariat",
                 "kind": "framework",
                 "budget_eur": fw.secretariat_eur_per_year if paid else 0.0,
+                "carried_eur": 0.0,
                 "units": 1.0 if paid else 0.0,
                 "unit_cost_eur": fw.secretariat_eur_per_year,
                 "spent_eur": fw.secretariat_eur_per_year if paid else 0.0,
@@ -585,9 +591,21 @@ def budget_rows(model: "NSRModel", year: int) -> list[dict]:
                 "budget_eur": model.framework_budget_eur - fw.secretariat_eur_per_year
                 if paid
                 else 0.0,
+                "carried_eur": 0.0,
                 "units": model.framework_partnership_years,
                 "unit_cost_eur": fw.partnership_eur_per_year,
                 "spent_eur": model.framework_partnership_years * fw.partnership_eur_per_year,
             }
         )
     return rows
+
+
+KINDS = {  # what one year of each kind of instrument does with its money
+    "matchmaking": matchmaking,
+    "innovation_management": coaching,
+    "rd_subsidy": rd_subsidy,
+    "cluster_management": cluster_management,
+    "rural_inclusion": rural_inclusion,
+    "talent_attraction": talent_attraction,
+    "infrastructure": infrastructure,
+}

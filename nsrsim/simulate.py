@@ -17,6 +17,7 @@ POLICY_COLUMNS = [
     "name",
     "kind",
     "budget_eur",
+    "carried_eur",
     "units",
     "unit_cost_eur",
     "spent_eur",

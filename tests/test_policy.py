@@ -129,7 +129,19 @@ def test_units_times_unit_cost_is_spent_within_budget():
     own = table[table["instrument"] >= 0]
     assert len(own) == 4 * (5 + len(ALL_KINDS))  # programmes and policies, every year
     np.testing.assert_allclose(own["units"] * own["unit_cost_eur"], own["spent_eur"], rtol=1e-9)
-    assert (own["spent_eur"] <= own["budget_eur"] * (1 + 1e-12)).all()
+    assert (own["spent_eur"] <= (own["budget_eur"] + own["carried_eur"]) * (1 + 1e-12)).all()
+    # money not spent in a year is carried to the next, never more than was budgeted
+    by_instrument = own.sort_values("year").groupby("instrument")
+    assert (
+        by_instrument["spent_eur"].cumsum() <= by_instrument["budget_eur"].cumsum() + 1e-6
+    ).all()
+    carried = own.set_index(["instrument", "year"])
+    for (index, year), row in carried.iterrows():
+        if year > 0:
+            before = carried.loc[(index, year - 1)]
+            assert row["carried_eur"] == pytest.approx(
+                before["budget_eur"] + before["carried_eur"] - before["spent_eur"], abs=1e-6
+            )
     assert (own["spent_eur"] > 0).sum() >= 3 * len(ALL_KINDS)
     people = result.participants
     paid = people[people["instrument"] >= 0].groupby(["instrument", "year"])["eur"].sum()
@@ -275,7 +287,8 @@ def test_bad_instruments_give_the_config_error(policy, needle):
 def test_policy_tables_have_their_columns():
     result = simulate(small(**{"run.years": 1}))
     assert list(result.policies.columns) == [
-        "year", "instrument", "name", "kind", "budget_eur", "units", "unit_cost_eur", "spent_eur"
+        "year", "instrument", "name", "kind", "budget_eur", "carried_eur", "units",
+        "unit_cost_eur", "spent_eur",
     ]  # fmt: skip
     assert {"year", "instrument", "name", "firm", "real_firms", "units", "eur"} <= set(
         result.participants.columns
@@ -293,5 +306,6 @@ def test_every_shipped_scenario_runs(path):
         },
     )
     result = simulate(scenario)
-    assert (result.policies["spent_eur"] <= result.policies["budget_eur"] * (1 + 1e-12)).all()
+    table = result.policies
+    assert (table["spent_eur"] <= (table["budget_eur"] + table["carried_eur"]) * (1 + 1e-12)).all()
     assert path.read_text().lstrip().startswith("#"), "each scenario says what it represents"
