@@ -527,7 +527,10 @@ class NSRModel(mesa.Model):
         )
 
     def firms_innovate(self) -> None:
-        """Innovation events raise productivity; a few open new knowledge fields."""
+        """Innovation events raise productivity; a few open new knowledge fields. Real
+        innovations are counted as weight x innovation probability (a coarse agent of
+        thousands of firms would otherwise add all or none of them at once).
+        """
         firms = self.firms
         live = firms.live()
         degree = self.links.degree(firms.n)[live]
@@ -551,7 +554,9 @@ class NSRModel(mesa.Model):
         firms.productivity[live] = prod
         firms.knowledge[live] = know
         firms.innovations[live] += innovated
-        real = firms.weight[live] * innovated
+        # the agent's w firms innovate independently at its rate: count the expected number
+        # of innovating firms (its own event decides its representative productivity path)
+        real = firms.weight[live] * -np.expm1(-rate * self.dt)
         self.year_innovations += np.bincount(
             firms.region[live], weights=real, minlength=len(self.region_codes)
         )

@@ -21,8 +21,9 @@ Participants are chosen by one documented rule: firms of the target set that are
 finely (an agent of at most ``population.targeted_firms_per_agent`` real firms), not served by
 the same instrument in the last ``repeat_after_years``, apply (a keyed draw, probability
 ``apply_share``) and are taken in order of fit (absorptive capacity) while the money lasts. An
-agent is one participant per real firm it stands for. Spent = units x unit cost <= budget; the
-rest is reported unspent. Budget 0 or an empty target set draws nothing and changes nothing.
+agent is one participant per real firm it stands for. Spent = units x unit cost <= the year's
+budget plus what earlier years left (budgets are multi-annual); what is left at the end is
+unspent. Budget 0 or an empty target set draws nothing and changes nothing.
 """
 
 from dataclasses import dataclass, field

@@ -188,7 +188,8 @@ class RefFirm(mesa.Agent):
                 best, best_net = row, net
         return best
 
-    def innovate(self) -> bool:
+    def innovate(self) -> float:
+        """Innovate or not; returns the firm's innovation probability this step."""
         model = self.model
         cfg = model.config.innovation
         u_event, u_radical, u_field = u1(model, "innovation", self.id, 3)
@@ -200,8 +201,9 @@ class RefFirm(mesa.Agent):
         rate = (1.0 + coaching) * (
             cfg.base_rate * rd_term * (0.5 + mean_k) * (1 + cfg.partner_effect * self.partners)
         )
-        if u_event >= -math.expm1(-rate * model.dt):
-            return False
+        probability = -math.expm1(-rate * model.dt)
+        if u_event >= probability:
+            return probability
         radical = u_radical < cfg.radical_share
         gain = cfg.productivity_gain * (cfg.radical_multiplier if radical else 1.0)
         self.productivity *= 1.0 + gain
@@ -209,7 +211,7 @@ class RefFirm(mesa.Agent):
             field = min(int(u_field * len(self.knowledge)), len(self.knowledge) - 1)
             self.knowledge[field] = max(self.knowledge[field], 0.5)
         self.innovations += 1
-        return True
+        return probability
 
 
 class ReferenceModel(mesa.Model):
@@ -564,8 +566,7 @@ class ReferenceModel(mesa.Model):
 
     def firms_innovate(self) -> None:
         for firm in self.firms():
-            if firm.innovate():
-                self.year_innovations[firm.region] += firm.weight
+            self.year_innovations[firm.region] += firm.weight * firm.innovate()
 
     def market_selects(self) -> None:
         cfg = self.config.market
