@@ -209,6 +209,24 @@ def firm_table(model: "NSRModel") -> pd.DataFrame:
     )
 
 
+def region_pairs(model: "NSRModel") -> pd.DataFrame:
+    """Every ordered pair of regions: road-equivalent distance between their hubs, whether a
+    border lies between them, whether they share an INTERREG A programme.
+    """
+    codes = np.asarray(model.region_codes)
+    a, b = np.meshgrid(np.arange(len(codes)), np.arange(len(codes)), indexing="ij")
+    a, b = a.ravel(), b.ravel()
+    return pd.DataFrame(
+        {
+            "region_a": codes[a],
+            "region_b": codes[b],
+            "distance_km": model.region_km[a, b],
+            "cross_border": model.region_country[a] != model.region_country[b],
+            "shared_interreg_a": (model.programmes[a] & model.programmes[b]) != 0,
+        }
+    )
+
+
 def panel_rows(model: "NSRModel") -> pd.DataFrame:
     """Each live firm's outcomes this year, per real firm (for paired firm-level effects)."""
     firms = model.firms
@@ -245,6 +263,10 @@ def link_table(model: "NSRModel") -> pd.DataFrame:
             "firm_b": firms.id[b],
             "row_a": a,
             "row_b": b,
+            "real_firms_a": firms.weight[a],
+            "real_firms_b": firms.weight[b],
+            "targeted_a": fine(model, a),
+            "targeted_b": fine(model, b),
             "age": model.links.age,
             "region_a": codes[ra],
             "region_b": codes[rb],

@@ -1,4 +1,4 @@
-"""Command line: ``nsrsim run | sweep | compare | results | config | world | map``.
+"""Command line: ``nsrsim run | sweep | compare | validate | results | config | world | map``.
 
 Every user-facing failure (:class:`~nsrsim.errors.NsrsimError`) becomes one paragraph on stderr
 and exit code 2; nothing already written is touched.
@@ -217,6 +217,47 @@ def _power_lines(table: pd.DataFrame, years: int, power: float) -> str:
     return "\n".join(lines)
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Run replicates of a scenario and report how it reproduces the empirical patterns."""
+    from nsrsim.compare import plan
+    from nsrsim.plots import validation_figures
+    from nsrsim.runner import run_batch
+    from nsrsim.validate import outputs, report, summary
+
+    if args.replicates < 2:
+        raise NsrsimError(
+            f"--replicates must be at least 2 (a confidence interval needs two runs); got "
+            f"{args.replicates}."
+        )
+    comparison = plan([args.config], args.replicates, args.years, args.seed)
+    out = args.out or Path("results") / f"validate-{comparison.digest}"
+    about = {"scenario": str(args.config), "replicates": args.replicates, "years": args.years}
+    counts = run_batch(
+        comparison.runs,
+        out,
+        "validate",
+        comparison.digest,
+        about,
+        outputs(args.years),
+        backend=args.backend,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+        log=print,
+    )
+    if counts["failed"]:
+        print(f"{counts['failed']} runs failed (see {out}/failures.parquet); no report.")
+        return 1
+    runs = pd.read_parquet(out / "runs.parquet")
+    per_run = runs.rename(columns=lambda c: c.removeprefix("pattern:"))
+    table = report(per_run)
+    table.to_csv(out / "validation.csv", index=False)
+    validation_figures(runs, out, out / "figures")
+    print(summary(table))
+    print(f"\nResults in {out}/ (validation.csv, runs.parquet, pairs/, sizes/, figures/)")
+    return 0
+
+
 def cmd_results(args: argparse.Namespace) -> int:
     """Summarise a sweep folder and optionally export its runs as CSV."""
     from nsrsim.runner import summary
@@ -386,6 +427,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
     compare.set_defaults(func=cmd_compare)
+
+    validate = sub.add_parser(
+        "validate", help="check a scenario against empirical patterns (replicates)"
+    )
+    validate.add_argument("config", type=Path, nargs="?", default=DEFAULT_CONFIG)
+    validate.add_argument("--replicates", type=int, default=10, help="runs (>= 2)")
+    validate.add_argument("--years", type=int, default=20, help="simulated years")
+    validate.add_argument("--seed", type=int, default=0, help="master seed of the replicates")
+    validate.add_argument("--backend", choices=["sequential", "loky", "dask"], default="loky")
+    validate.add_argument("--jobs", type=int, default=-1, help="parallel workers")
+    validate.add_argument("--scheduler", help="dask scheduler address")
+    validate.add_argument(
+        "--out", type=Path, help="results folder (default results/validate-<hash>/, resumable)"
+    )
+    validate.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
+    validate.set_defaults(func=cmd_validate)
 
     results = sub.add_parser("results", help="summarise a sweep folder, export CSV")
     results.add_argument("folder", type=Path)

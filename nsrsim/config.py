@@ -256,7 +256,46 @@ class LearningConfig(Block):
     spillover_half_km: float = param(
         25.0, 1.0, 500.0, "km", "road-equivalent distance at which unintended spillovers halve"
     )
-    depreciation: float = param(0.01, 0.0, 0.2, "1/year", "knowledge forgotten per year")
+    spillover_mass: float = param(
+        20_000.0,
+        1.0,
+        1e8,
+        "firms",
+        "real firms within spillover reach at which local spillovers reach half their rate "
+        "(agglomeration with diminishing returns)",
+    )
+    research_rate: float = param(
+        0.2,
+        0.0,
+        2.0,
+        "1/year",
+        "share of the gap to full capability a firm's own research closes per year, in its "
+        "strongest fields (knowledge creation beyond what partners know)",
+    )
+    research_focus: float = param(
+        2.0,
+        0.0,
+        10.0,
+        "-",
+        "how strongly research concentrates on a firm's strongest fields (exponent of its "
+        "capability levels)",
+    )
+    absorption_focus: float = param(
+        3.0,
+        0.0,
+        10.0,
+        "-",
+        "how much learning in a field depends on the firm's own level there (exponent of its "
+        "level over its strongest; 0: absorbs any field alike)",
+    )
+    regional_base: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "-",
+        "weight of the region's knowledge base (its specialisation) in a new firm's capabilities",
+    )
+    depreciation: float = param(0.05, 0.0, 0.3, "1/year", "knowledge forgotten per year")
 
 
 class InnovationConfig(Block):
@@ -266,7 +305,14 @@ class InnovationConfig(Block):
         0.3, 0.0, 5.0, "1/year", "innovation rate of a typical firm (typical R&D, no partners)"
     )
     rd_elasticity: float = param(0.5, 0.0, 2.0, "-", "elasticity of the rate to R&D effort")
-    partner_effect: float = param(0.15, 0.0, 2.0, "-", "relative rise in the rate per partner")
+    partner_effect: float = param(
+        0.15,
+        0.0,
+        2.0,
+        "-",
+        "relative rise in the rate per partner at the best cognitive distance (partners count "
+        "by the value of what they bring)",
+    )
     productivity_gain: float = param(
         0.01, 0.0, 0.5, "-", "productivity rise from one incremental innovation"
     )
@@ -293,6 +339,15 @@ class MarketConfig(Block):
     labour_slack: float = param(
         0.05, 0.0, 0.5, "-", "initial spare labour (unemployed skills) over firm employment"
     )
+    skill_intensity: float = param(
+        0.4,
+        0.0,
+        1.0,
+        "-",
+        "share of market jobs that need tertiary-educated workers (only these follow the "
+        "region's skilled workers in the labour bound)",
+        "about the corridor's tertiary share of the employed (regions.csv: 24-52 %)",
+    )
 
 
 class MobilityConfig(Block):
@@ -314,6 +369,27 @@ class MobilityConfig(Block):
     border_friction: float = param(
         0.5, 0.0, 1.0, "-", "share of moves across a border deterred by it"
     )
+    stay_premium: float = param(
+        2.0,
+        0.0,
+        10.0,
+        "-",
+        "attractiveness of staying in one's region (ties, moving cost) for a reconsidering worker",
+    )
+    congestion: float = param(
+        2.0,
+        0.0,
+        20.0,
+        "-",
+        "fall of attractiveness per unit of log population growth (housing costs, crowding)",
+    )
+    household_size: float = param(
+        1.8,
+        1.0,
+        4.0,
+        "persons",
+        "inhabitants who move with a skilled worker (the worker and household members)",
+    )
     investment_share: float = param(
         0.02, 0.0, 0.2, "-", "share of yearly output that is mobile investment"
     )
@@ -321,7 +397,12 @@ class MobilityConfig(Block):
         1.0, 0.0, 5.0, "-", "response of investment to cluster critical mass"
     )
     investment_return: float = param(
-        0.2, 0.0, 2.0, "-", "productivity rise per unit of investment over output"
+        0.2,
+        0.0,
+        2.0,
+        "-",
+        "productivity rise per unit of investment over output (investment is paid from every "
+        "firm's output in proportion, so it moves productivity, it does not create it)",
     )
 
 
@@ -987,6 +1068,11 @@ class OutputsConfig(Block):
         False,
         description="also keep every firm's yearly outcomes and the participants of each run "
         "(panel/ and participants/ folders)",
+    )
+    patterns: bool = Field(
+        False,
+        description="also measure the validation patterns of each run (pattern:<name> columns, "
+        "pairs/ and sizes/ folders)",
     )
 
     @field_validator("indicators")

@@ -287,6 +287,7 @@ AREA_OUTCOMES: dict[str, Callable[[AreaTotals], np.ndarray | None]] = {
     "innovations": lambda t: t.innovations,
     "innovations_per_1000_jobs": lambda t: _per(t.innovations, t.jobs, 1000.0),
     "firms": lambda t: t.firms,
+    "targeted_firms": lambda t: t.targeted_firms,
     "links": lambda t: t.links,
     "cross_border_links": lambda t: t.cross_border_links,
     "linked_firm_share": lambda t: _per(t.linked_firms, t.targeted_firms),

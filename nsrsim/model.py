@@ -24,6 +24,7 @@ from nsrsim.population import (
     PlacementContext,
     draw_entrants,
     initiative_choice,
+    knowledge_base,
     place_firms,
     region_cell_cdf,
     sample_design,
@@ -124,6 +125,7 @@ class NSRModel(mesa.Model):
         pop = self.config.population
         self.region_codes: list[str] = list(regions.index)
         self.population = regions["population"].to_numpy(float)
+        self.population0 = self.population.copy()
         countries = sorted(regions["country"].unique())
         self.region_country = np.array([countries.index(c) for c in regions["country"]])
         self.programmes = np.array(
@@ -152,24 +154,30 @@ class NSRModel(mesa.Model):
         self.urban_share = np.bincount(
             self.cell_region, weights=np.where(urban, self.cell_population, 0.0), minlength=n
         ) / np.bincount(self.cell_region, weights=self.cell_population, minlength=n)
-        region_cells, region_cdfs = region_cell_cdf(self.cell_region, self.cell_population, n)
+        self.region_cells, self.region_cdfs = region_cell_cdf(
+            self.cell_region, self.cell_population, n
+        )
+        self.cell_urban = urban_codes(cells["urban_class"].to_numpy())
+
+    def _init_agents(self) -> None:
+        cfg = self.config
+        n_regions = len(self.region_codes)
+        design = sample_design(cfg)
+        regions, pop = self.world.regions, cfg.population
         self.placement = PlacementContext(
             cell_region=self.cell_region,
-            cell_urban=urban_codes(cells["urban_class"].to_numpy()),
-            region_cells=region_cells,
-            region_cdfs=region_cdfs,
+            cell_urban=self.cell_urban,
+            region_cells=self.region_cells,
+            region_cdfs=self.region_cdfs,
             region_country=self.region_country,
             gdp_per_job=regions["gdp_pc_pps_pct_eu27"].to_numpy()
             / 100.0
             * pop.eu27_gdp_per_head_eur
             / pop.employment_rate,
             rd_share=regions["rd_intensity_pct_gdp"].to_numpy() / 100.0,
+            knowledge_base=knowledge_base(design.mix),
+            regional_weight=cfg.learning.regional_base,
         )
-
-    def _init_agents(self) -> None:
-        cfg = self.config
-        n_regions = len(self.region_codes)
-        design = sample_design(cfg)
         self.mix = design.mix
         self.cluster_info = info = design.clusters
         self.priority_sectors = design.priority_sectors
@@ -505,12 +513,15 @@ class NSRModel(mesa.Model):
         self.links.add(new_a, new_b)
 
     def firms_learn(self) -> None:
-        """Knowledge flows along links and spills over locally; knowledge depreciates."""
+        """Research creates knowledge; knowledge flows along links and spills over locally;
+        knowledge depreciates.
+        """
         firms = self.firms
         live = firms.live()
         absorptive = self.absorptive()
         k = firms.knowledge[: firms.n]
-        gain = learning.learn_from_links(
+        gain = learning.research(k, absorptive, self.config.learning, self.dt)
+        gain += learning.learn_from_links(
             k,
             self.links.a,
             self.links.b,
@@ -520,7 +531,14 @@ class NSRModel(mesa.Model):
             self.dt,
         )
         gain += learning.local_spillovers(
-            k, live, firms.cell, self.spill_kernel, absorptive, self.config.learning, self.dt
+            k,
+            live,
+            firms.cell,
+            firms.weight,
+            self.spill_kernel,
+            absorptive,
+            self.config.learning,
+            self.dt,
         )
         firms.knowledge[live] = np.clip(
             learning.depreciate(k[live] + gain[live], self.config.learning, self.dt), 0.0, 1.0
@@ -533,12 +551,17 @@ class NSRModel(mesa.Model):
         """
         firms = self.firms
         live = firms.live()
-        degree = self.links.degree(firms.n)[live]
+        brought = learning.partner_values(
+            firms.knowledge[: firms.n],
+            self.links.a,
+            self.links.b,
+            self.config.partnering.optimal_distance,
+        )[live]
         coaching = self.config.instruments.coaching_innovation_effect * self.coaching()[live]
         rate = (1.0 + coaching) * innovation.innovation_rate(
             firms.rd[live] + firms.rd_boost[live],
             firms.knowledge[live],
-            degree,
+            brought,
             self.config.population.rd_reference,
             self.config.innovation,
         )
@@ -592,13 +615,16 @@ class NSRModel(mesa.Model):
         self._remove_firms(live[out])
         self._enter_firms(sector_mean)
         live = firms.live()
-        labour = self.labour0 * self.skilled / self.skilled0
+        skill = self.config.market.skill_intensity
+        labour = self.labour0 * (1.0 - skill + skill * self.skilled / self.skilled0)
         firms.jobs[live] = market.cap_to_labour(
             firms.jobs[live], firms.weight[live], firms.region[live], labour
         )
 
     def workers_move(self) -> None:
-        """Skilled workers move toward attractive regions (flows conserve their total)."""
+        """Skilled workers move toward attractive regions (flows conserve their total; the
+        population moves with them).
+        """
         cfg = self.config.mobility
         productivity = accounts.region_productivity(self)
         firms_r = accounts.region_firms(self)
@@ -607,17 +633,27 @@ class NSRModel(mesa.Model):
         )
         mean = per_firm.mean() if per_firm.mean() > 0 else 1.0
         utility = mobility.attractiveness(
-            productivity / productivity.mean(), per_firm / mean, self.urban_share, cfg
+            productivity / productivity.mean(),
+            per_firm / mean,
+            self.urban_share,
+            self.population / self.population0,
+            cfg,
         )
         flows = mobility.migration_flows(
             self.skilled, utility, self.region_km, self.region_cross, cfg, self.dt
         )
-        self.skilled = mobility.apply_flows(self.skilled, flows)
+        self.arrive(mobility.net_inflow(flows))
         self.migrated += float(flows.sum())
 
+    def arrive(self, skilled: np.ndarray) -> None:
+        """Skilled workers arrive in (or, negative, leave) each region, with their households."""
+        self.skilled = self.skilled + skilled
+        self.workforce = self.workforce + skilled
+        self.population = self.population + self.config.mobility.household_size * skilled
+
     def investment_flows(self) -> None:
-        """Yearly: mobile investment goes to initiatives with critical mass and lifts members'
-        productivity.
+        """Yearly: mobile investment, paid from every firm's output in proportion, goes to
+        initiatives with critical mass and lifts members' productivity.
         """
         cfg = self.config.mobility
         firms = self.firms
@@ -633,6 +669,7 @@ class NSRModel(mesa.Model):
         pool = cfg.investment_share * accounts.region_output(self).sum()
         invested = mobility.allocate_investment(pool, mass, cfg)
         lift = np.divide(invested, output, out=np.zeros(n_clusters), where=output > 0)
+        firms.productivity[live] *= 1.0 - cfg.investment_return * cfg.investment_share
         firms.productivity[members] *= 1.0 + cfg.investment_return * lift[cluster]
         self.year_investment = np.bincount(
             self.cluster_info.region, weights=invested, minlength=len(self.region_codes)

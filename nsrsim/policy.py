@@ -535,8 +535,7 @@ def talent_attraction(model: "NSRModel", index: int, instrument: PolicyInstrumen
     recruits = np.bincount(
         firms.region[chosen], weights=firms.weight[chosen], minlength=len(model.region_codes)
     )
-    model.skilled = model.skilled + recruits
-    model.workforce = model.workforce + recruits
+    model.arrive(recruits)
     model.recruited += float(recruits.sum())
     _record(model, index, label(instrument), instrument.kind, chosen, cost)
 

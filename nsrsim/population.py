@@ -313,20 +313,33 @@ def integer_weights(real_firms: np.ndarray, agents: np.ndarray) -> np.ndarray:
     return base + (rank < np.repeat(real_firms % agents, agents))
 
 
-def initial_knowledge(sector: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Capabilities: strong in the sector's home field, some in others (a knowledge vector).
+def knowledge_base(mix: np.ndarray) -> np.ndarray:
+    """Each region's knowledge base (regions x fields): its specialisation, the location
+    quotient of each sector (field) in its mix over the corridor's mean, scaled to 1 at its
+    strongest field. Partners from other regions so bring related or unrelated variety.
+    """
+    quotient = mix / mix.mean(axis=0, keepdims=True)
+    return quotient / quotient.max(axis=1, keepdims=True)
+
+
+def initial_knowledge(
+    sector: np.ndarray, base: np.ndarray, regional_weight: float, u: np.ndarray
+) -> np.ndarray:
+    """Capabilities: (1 - ``regional_weight``) x a sector profile + ``regional_weight`` x the
+    region's knowledge base ``base`` (rows aligned with ``sector``). The sector profile is strong
+    in the sector's home field, some in a related field, a little in the others.
 
     ``u`` holds ``KNOWLEDGE_DRAWS`` keyed uniforms per firm: the fields' base levels, the home
     level, and the related field's position and level.
     """
     n = len(sector)
-    knowledge = 0.15 * u[:, :N_FIELDS]
+    profile = 0.15 * u[:, :N_FIELDS]
     rows = np.arange(n)
-    knowledge[rows, sector % N_FIELDS] = 0.4 + 0.4 * u[:, N_FIELDS]
+    profile[rows, sector % N_FIELDS] = 0.4 + 0.4 * u[:, N_FIELDS]
     offset = np.minimum((u[:, N_FIELDS + 1] * (N_FIELDS - 1)).astype(np.int64), N_FIELDS - 2)
     related = (sector + 1 + offset) % N_FIELDS
-    knowledge[rows, related] = 0.15 + 0.25 * u[:, N_FIELDS + 2]
-    return knowledge
+    profile[rows, related] = 0.15 + 0.25 * u[:, N_FIELDS + 2]
+    return (1.0 - regional_weight) * profile + regional_weight * base
 
 
 def firm_jobs(
@@ -379,7 +392,9 @@ class PlacementContext:
     region_cdfs: list
     region_country: np.ndarray
     gdp_per_job: np.ndarray  # per region [EUR]
-    rd_share: np.ndarray  # per region: R&D intensity as a share
+    rd_share: np.ndarray  # per region: business R&D intensity as a share
+    knowledge_base: np.ndarray  # regions x fields (see knowledge_base)
+    regional_weight: float  # learning.regional_base
 
 
 def place_firms(strata: pd.DataFrame, context: PlacementContext, draws: KeyedRandom) -> FirmArrays:
@@ -407,7 +422,10 @@ def place_firms(strata: pd.DataFrame, context: PlacementContext, draws: KeyedRan
         sector=sector,
         size=size,
         knowledge=initial_knowledge(
-            sector, draws.uniform("init.knowledge", 0, ids, KNOWLEDGE_DRAWS)
+            sector,
+            context.knowledge_base[region],
+            context.regional_weight,
+            draws.uniform("init.knowledge", 0, ids, KNOWLEDGE_DRAWS),
         ),
         jobs=firm_jobs(size, stratum, weight, strata["real_jobs"].to_numpy(float), u[:, 1]),
         productivity=context.gdp_per_job[region] * lognormal(z[:, 0], 0.3),
@@ -482,7 +500,12 @@ def draw_entrants(
     u = draws.uniform("entry.firm", step, ids, 1)
     z = draws.normal("entry.spread", step, ids, 2)
     cell = draw_cells(region, u[:, 0], context.region_cells, context.region_cdfs)
-    fresh = initial_knowledge(sector, draws.uniform("entry.knowledge", step, ids, KNOWLEDGE_DRAWS))
+    fresh = initial_knowledge(
+        sector,
+        context.knowledge_base[region],
+        context.regional_weight,
+        draws.uniform("entry.knowledge", step, ids, KNOWLEDGE_DRAWS),
+    )
     base = np.where(
         sector_mean[sector] > 0,
         sector_mean[sector],

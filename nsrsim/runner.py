@@ -174,6 +174,19 @@ def execute(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
                     row[f"{name}@{year}@{code}"] = float(value)
     if outputs.get("firm_panel"):
         row["tables"] = {"panel": result.panel, "participants": result.participants}
+    if outputs.get("patterns"):
+        from nsrsim.validate import RunTables, link_pairs, measure
+
+        final = result.firms[result.firms["year"] == result.firms["year"].max()]
+        tables = RunTables(
+            result.indicators, result.regions, final, result.links, result.region_pairs
+        )
+        row.update({f"pattern:{name}": value for name, value in measure(tables).items()})
+        row["tables"] = {
+            **row.get("tables", {}),
+            "pairs": link_pairs(tables),
+            "sizes": final[["jobs", "real_firms"]],
+        }
     return row
 
 

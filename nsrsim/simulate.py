@@ -41,6 +41,7 @@ class RunResult:
     policies: pd.DataFrame
     participants: pd.DataFrame
     strata: pd.DataFrame
+    region_pairs: pd.DataFrame
     panel: pd.DataFrame | None
     wall_time_s: float
 
@@ -77,6 +78,7 @@ def simulate(scenario: Scenario, progress: bool = False) -> RunResult:
         policies=pd.DataFrame(model.policy_rows, columns=POLICY_COLUMNS),
         participants=participant_table(model.participant_rows, model.region_codes),
         strata=strata_table(model),
+        region_pairs=accounts.region_pairs(model),
         panel=pd.concat(model.panel_rows, ignore_index=True) if model.panel_rows else None,
         wall_time_s=time.perf_counter() - start,
     )

@@ -120,6 +120,7 @@ def write_run(result: "RunResult", run_dir: Path) -> list[Path]:
         "policies": result.policies,
         "participants": result.participants,
         "strata": result.strata,
+        "region_pairs": result.region_pairs,
     }
     if result.panel is not None:
         tables["firm_panel"] = result.panel

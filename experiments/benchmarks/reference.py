@@ -199,7 +199,7 @@ class RefFirm(mesa.Agent):
         mean_k = sum(self.knowledge) / len(self.knowledge)
         coaching = model.config.instruments.coaching_innovation_effect * self.coaching()
         rate = (1.0 + coaching) * (
-            cfg.base_rate * rd_term * (0.5 + mean_k) * (1 + cfg.partner_effect * self.partners)
+            cfg.base_rate * rd_term * (0.5 + mean_k) * (1 + cfg.partner_effect * self.brought)
         )
         probability = -math.expm1(-rate * model.dt)
         if u_event >= probability:
@@ -235,6 +235,7 @@ class ReferenceModel(mesa.Model):
         for name in (
             "skilled",
             "workforce",
+            "population",
             "commitment",
             "member",
             "budget_eur",
@@ -250,6 +251,7 @@ class ReferenceModel(mesa.Model):
             setattr(model, name, copy.deepcopy(getattr(source, name)))
         for name in (
             "skilled0",
+            "population0",
             "labour0",
             "proposal_kernel",
             "spill_kernel",
@@ -536,7 +538,17 @@ class ReferenceModel(mesa.Model):
         optimal = self.config.partnering.optimal_distance
         firms = self.firms()
         absorptive = {f.row: f.absorptive() for f in firms}
-        gain = {f.row: [0.0] * len(f.knowledge) for f in firms}
+        gain = {}
+        for firm in firms:  # own research, in the firm's strongest fields
+            strongest = max(firm.knowledge)
+            gain[firm.row] = [
+                cfg.research_rate
+                * self.dt
+                * absorptive[firm.row]
+                * ((k / strongest) ** cfg.research_focus if strongest > 0 else 0.0)
+                * (1.0 - k)
+                for k in firm.knowledge
+            ]
         for a, b, _ in self.links:
             fa, fb = self.by_row[a], self.by_row[b]
             x = fa.distance_to(fb) / optimal
@@ -545,17 +557,22 @@ class ReferenceModel(mesa.Model):
                 lead = fb.knowledge[f] - fa.knowledge[f]
                 gain[a][f] += rate * absorptive[a] * max(lead, 0.0)
                 gain[b][f] += rate * absorptive[b] * max(-lead, 0.0)
-        for firm in firms:  # unintended spillovers from every other firm, by travel decay
+        for firm in firms:  # unintended spillovers from every other real firm, by travel decay
             weight_sum, local = 0.0, [0.0] * len(firm.knowledge)
             for other in firms:
-                w = float(self.spill_kernel.full[firm.cell, other.cell])
+                w = float(self.spill_kernel.full[firm.cell, other.cell]) * other.weight
                 weight_sum += w
                 for f in range(len(local)):
                     local[f] += w * other.knowledge[f]
+            agglomeration = weight_sum / (weight_sum + cfg.spillover_mass)
             for f in range(len(local)):
                 lead = local[f] / weight_sum - firm.knowledge[f]
                 gain[firm.row][f] += (
-                    cfg.spillover_rate * self.dt * absorptive[firm.row] * max(lead, 0.0)
+                    cfg.spillover_rate
+                    * self.dt
+                    * agglomeration
+                    * absorptive[firm.row]
+                    * max(lead, 0.0)
                 )
         decay = math.exp(-cfg.depreciation * self.dt)
         for firm in firms:
@@ -565,6 +582,13 @@ class ReferenceModel(mesa.Model):
             ]
 
     def firms_innovate(self) -> None:
+        optimal = self.config.partnering.optimal_distance
+        for firm in self.firms():
+            firm.brought = 0.0
+        for a, b, _ in self.links:  # what partners bring: the value of their distance
+            x = self.by_row[a].distance_to(self.by_row[b]) / optimal
+            self.by_row[a].brought += x * math.exp(1.0 - x)
+            self.by_row[b].brought += x * math.exp(1.0 - x)
         for firm in self.firms():
             self.year_innovations[firm.region] += firm.weight * firm.innovate()
 
@@ -611,7 +635,8 @@ class ReferenceModel(mesa.Model):
             [output[s] / jobs[s] if jobs[s] > 0 else 0.0 for s in range(N_SECTORS)]
         )
         self.enter_firms(sector_mean)
-        labour = self.labour0 * self.skilled / self.skilled0
+        skill = self.config.market.skill_intensity
+        labour = self.labour0 * (1.0 - skill + skill * self.skilled / self.skilled0)
         demand = np.zeros(self.n_regions)
         for firm in self.firms():
             demand[firm.region] += firm.weight * firm.jobs
@@ -663,12 +688,19 @@ class ReferenceModel(mesa.Model):
         mean = per_firm.mean() if per_firm.mean() > 0 else 1.0
         cfg = self.config.mobility
         utility = mobility.attractiveness(
-            productivity / productivity.mean(), per_firm / mean, self.urban_share, cfg
+            productivity / productivity.mean(),
+            per_firm / mean,
+            self.urban_share,
+            self.population / self.population0,
+            cfg,
         )
         flows = mobility.migration_flows(
             self.skilled, utility, self.region_km, self.region_cross, cfg, self.dt
         )
-        self.skilled = mobility.apply_flows(self.skilled, flows)
+        arriving = mobility.net_inflow(flows)
+        self.skilled = self.skilled + arriving
+        self.workforce = self.workforce + arriving
+        self.population = self.population + cfg.household_size * arriving
 
     def investment_flows(self) -> None:
         cfg = self.config.mobility
@@ -683,6 +715,7 @@ class ReferenceModel(mesa.Model):
         pool = cfg.investment_share * self.region_totals()[0].sum()
         invested = mobility.allocate_investment(pool, mass, cfg)
         for firm in firms:
+            firm.productivity *= 1.0 - cfg.investment_return * cfg.investment_share
             if firm.cluster >= 0 and output[firm.cluster] > 0:
                 firm.productivity *= 1.0 + cfg.investment_return * (
                     invested[firm.cluster] / output[firm.cluster]

@@ -1,8 +1,10 @@
 """Incremental and radical innovation (ODD 7.5 "Innovation").
 
 The innovation rate rises with R&D effort (with an elasticity), with the firm's knowledge and
-with its partners; an innovation raises productivity, and a small share are radical: they open
-a knowledge field and raise productivity by a multiple.
+with what its partners bring: each partner counts by the value of its cognitive distance
+(complementary knowledge within the inverted U), not as one more link. An innovation raises
+productivity, and a small share are radical: they open a knowledge field and raise
+productivity by a multiple.
 """
 
 from dataclasses import dataclass
@@ -26,16 +28,18 @@ class InnovationDraws:
 def innovation_rate(
     rd_share: np.ndarray,
     knowledge: np.ndarray,
-    degree: np.ndarray,
+    partner_value: np.ndarray,
     rd_reference: float,
     params: InnovationConfig,
 ) -> np.ndarray:
     """Yearly innovation rate: base x (R&D/typical)^elasticity x (0.5 + mean capability)
-    x (1 + partner effect x partners).
+    x (1 + partner effect x the summed value of what partners bring).
     """
     rd_term = np.power(np.maximum(rd_share, 0.0) / rd_reference, params.rd_elasticity)
     knowledge_term = 0.5 + knowledge.mean(axis=1)
-    return params.base_rate * rd_term * knowledge_term * (1.0 + params.partner_effect * degree)
+    return (
+        params.base_rate * rd_term * knowledge_term * (1.0 + params.partner_effect * partner_value)
+    )
 
 
 def innovate(

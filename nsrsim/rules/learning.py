@@ -1,9 +1,13 @@
-"""Knowledge flows along partner links and through local spillovers (ODD 7.4 "Learning").
+"""Knowledge: created by research, flowing along partner links and spilling over locally
+(ODD 7.4 "Learning").
 
-A firm absorbs part of a partner's lead in each knowledge field, scaled by its absorptive
-capacity and by the value of the partner's cognitive distance (Cohen & Levinthal 1990;
-Nooteboom 2000). Unintended spillovers come from the firms around it, weighted by a kernel that
-halves every ``spillover_half_km`` of road-equivalent travel.
+A firm's own research raises its strongest capabilities toward the frontier (knowledge
+creation, as the incremental research of the SKIN model's kenes), so firms keep distinct
+profiles and cooperation keeps its value. A firm absorbs part of a partner's lead in each
+field, scaled by its absorptive capacity and by the value of the partner's cognitive distance
+(Cohen & Levinthal 1990; Nooteboom 2000). Unintended spillovers come from the real firms
+around it, weighted by a kernel that halves every ``spillover_half_km`` of road-equivalent
+travel; they grow with the mass of nearby firms, with diminishing returns (agglomeration).
 """
 
 import numpy as np
@@ -17,6 +21,17 @@ def absorptive_capacity(
 ) -> np.ndarray:
     """1 - exp(-(R&D / typical R&D) x (0.5 + skilled share)): rises with R&D and skills."""
     return -np.expm1(-(rd_share / rd_reference) * (0.5 + skilled_share))
+
+
+def prior_knowledge(knowledge: np.ndarray, params: LearningConfig) -> np.ndarray:
+    """How much of a lead a firm can absorb in each field: (level / its strongest
+    level)^``absorption_focus``. Absorptive capacity rests on related prior knowledge (Cohen &
+    Levinthal 1990), so firms learn most where they are already competent and keep distinct
+    profiles.
+    """
+    strongest = knowledge.max(axis=1, keepdims=True)
+    share = np.divide(knowledge, strongest, out=np.zeros_like(knowledge), where=strongest > 0)
+    return np.power(share, params.absorption_focus)
 
 
 def learn_from_links(
@@ -35,8 +50,9 @@ def learn_from_links(
     value = partner_value(cognitive_distance(knowledge[a], knowledge[b]), optimal_distance)
     lead_of_b = knowledge[b] - knowledge[a]
     rate = params.link_rate * dt * value
-    to_a = (rate * absorptive[a])[:, None] * np.maximum(lead_of_b, 0.0)
-    to_b = (rate * absorptive[b])[:, None] * np.maximum(-lead_of_b, 0.0)
+    related = prior_knowledge(knowledge, params)
+    to_a = (rate * absorptive[a])[:, None] * related[a] * np.maximum(lead_of_b, 0.0)
+    to_b = (rate * absorptive[b])[:, None] * related[b] * np.maximum(-lead_of_b, 0.0)
     n = len(knowledge)
     for field in range(knowledge.shape[1]):  # bincount sums per field, far faster than add.at
         gain[:, field] = np.bincount(a, weights=to_a[:, field], minlength=n) + np.bincount(
@@ -74,12 +90,15 @@ def local_spillovers(
     knowledge: np.ndarray,
     live: np.ndarray,
     firm_cell: np.ndarray,
+    real_firms: np.ndarray,
     kernel: SpilloverKernel,
     absorptive: np.ndarray,
     params: LearningConfig,
     dt: float,
 ) -> np.ndarray:
-    """Knowledge gained from the kernel-weighted mean of nearby firms (rows of ``live``)."""
+    """Knowledge gained from the kernel-weighted mean of nearby real firms (rows of ``live``),
+    at a rate that grows with their kernel-weighted mass M as M / (M + ``spillover_mass``).
+    """
     gain = np.zeros_like(knowledge)
     if live.size == 0:
         return gain
@@ -88,14 +107,46 @@ def local_spillovers(
     slot = np.searchsorted(cells, occupied)[where]  # each firm's cell among ``cells``
     n_fields = knowledge.shape[1]
     sums = np.empty((len(cells), n_fields + 1))
+    mass = real_firms[live]
     for field in range(n_fields):
-        sums[:, field] = np.bincount(slot, weights=knowledge[live, field], minlength=len(cells))
-    sums[:, n_fields] = np.bincount(slot, minlength=len(cells))
+        sums[:, field] = np.bincount(
+            slot, weights=mass * knowledge[live, field], minlength=len(cells)
+        )
+    sums[:, n_fields] = np.bincount(slot, weights=mass, minlength=len(cells))
     weighted = weights @ sums
-    local_mean = weighted[slot, :n_fields] / weighted[slot, n_fields:]
-    lead = np.maximum(local_mean - knowledge[live], 0.0)
-    gain[live] = params.spillover_rate * dt * absorptive[live, None] * lead
+    nearby = weighted[slot, n_fields:]
+    local_mean = weighted[slot, :n_fields] / nearby
+    lead = np.maximum(local_mean - knowledge[live], 0.0) * prior_knowledge(knowledge[live], params)
+    agglomeration = nearby / (nearby + params.spillover_mass)
+    gain[live] = params.spillover_rate * dt * agglomeration * absorptive[live, None] * lead
     return gain
+
+
+def research(
+    knowledge: np.ndarray, absorptive: np.ndarray, params: LearningConfig, dt: float
+) -> np.ndarray:
+    """Knowledge created by a firm's own research this step: in each field, ``research_rate``
+    x dt x absorptive capacity x (level / strongest level)^``research_focus`` of the gap to 1.
+    """
+    strongest = knowledge.max(axis=1, keepdims=True)
+    focus = np.power(
+        np.divide(knowledge, strongest, out=np.zeros_like(knowledge), where=strongest > 0),
+        params.research_focus,
+    )
+    return params.research_rate * dt * absorptive[:, None] * focus * (1.0 - knowledge)
+
+
+def partner_values(
+    knowledge: np.ndarray, a: np.ndarray, b: np.ndarray, optimal_distance: float
+) -> np.ndarray:
+    """Per firm row, the sum over its partners of the value of their cognitive distance (what
+    partners bring: 1 for a partner at the best distance, less for one too close or too far).
+    """
+    n = len(knowledge)
+    if len(a) == 0:
+        return np.zeros(n)
+    value = partner_value(cognitive_distance(knowledge[a], knowledge[b]), optimal_distance)
+    return np.bincount(a, weights=value, minlength=n) + np.bincount(b, weights=value, minlength=n)
 
 
 def depreciate(knowledge: np.ndarray, params: LearningConfig, dt: float) -> np.ndarray:

@@ -1,9 +1,12 @@
 """Skilled workers and investment following attractiveness (ODD 7.7 "Mobility").
 
 Each step a share of each region's skilled workers reconsiders where to work and chooses among
-all regions (staying included) by a logit of attractiveness, damped by distance and by
-borders; flows conserve the corridor's skilled workers exactly. Mobile investment is a share of
-output allocated to cluster initiatives by critical mass.
+all regions by a logit of attractiveness, damped by distance and by borders, with a premium
+for staying (ties, moving costs); attractiveness falls as a region's population grows
+(housing costs, crowding). Flows conserve the corridor's skilled workers exactly, and the
+population moves with them. Mobile investment is a share of every firm's output, allocated to
+cluster initiatives by critical mass: it moves productivity between firms, it does not create
+it.
 """
 
 import numpy as np
@@ -15,16 +18,20 @@ def attractiveness(
     productivity: np.ndarray,
     innovations_per_firm: np.ndarray,
     urban_share: np.ndarray,
+    population_growth: np.ndarray,
     params: MobilityConfig,
 ) -> np.ndarray:
-    """Regional attractiveness (logit utility): wages, innovation and urban amenities.
+    """Regional attractiveness (logit utility): wages, innovation and urban amenities, less
+    congestion.
 
-    ``productivity`` and ``innovations_per_firm`` are ratios to the corridor mean.
+    ``productivity`` and ``innovations_per_firm`` are ratios to the corridor mean;
+    ``population_growth`` is population now over at the start.
     """
     return (
         params.wage_weight * np.log(np.maximum(productivity, 1e-9))
         + params.innovation_weight * (innovations_per_firm - 1.0)
         + params.urban_weight * urban_share
+        - params.congestion * np.log(np.maximum(population_growth, 1e-9))
     )
 
 
@@ -43,15 +50,16 @@ def migration_flows(
         * np.exp(-distance_km / params.distance_km)
         * np.where(cross_border, 1.0 - params.border_friction, 1.0)
     )
+    weight *= np.where(np.eye(len(skilled), dtype=bool), np.exp(params.stay_premium), 1.0)
     choice = weight / weight.sum(axis=1, keepdims=True)
     flows = movers[:, None] * choice
     np.fill_diagonal(flows, 0.0)  # choosing to stay is no flow
     return flows
 
 
-def apply_flows(skilled: np.ndarray, flows: np.ndarray) -> np.ndarray:
-    """Skilled workers after flows: inflows minus outflows, total unchanged."""
-    return skilled - flows.sum(axis=1) + flows.sum(axis=0)
+def net_inflow(flows: np.ndarray) -> np.ndarray:
+    """Per region, skilled workers arriving minus leaving (sums to zero)."""
+    return flows.sum(axis=0) - flows.sum(axis=1)
 
 
 def allocate_investment(

@@ -77,6 +77,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "unit_cost_eur",
         "unit_cost_source",
     ),
+    "ris.csv": ("region", "ris_2019_rii", "source"),
     "firm_sizes.csv": (
         "country",
         "size_class",
@@ -199,6 +200,12 @@ def interreg_programmes() -> pd.DataFrame:
     if unknown:
         raise DataError(f"interreg_a.csv names unknown region code(s) {unknown}.")
     return table
+
+
+@cache
+def ris_scores() -> pd.DataFrame:
+    """Regional Innovation Scoreboard 2019 index of the regions where it was found, by code."""
+    return _unique_index(read_table("ris.csv"), "region", "ris.csv")
 
 
 def region_codes() -> list[str]:

@@ -1,0 +1,312 @@
+"""Empirical patterns a credible baseline reproduces, how each is measured on one run, and the
+report over replicates (``nsrsim validate``; docs/VALIDATION.md).
+
+Each pattern has a target band and the published figures it rests on. The measurements are
+functions of a run's tables, tested on synthetic data whose answer is known (a gravity
+network with a chosen distance elasticity and border effect, a Pareto sample).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+
+from nsrsim.indicators import theil
+from nsrsim.world import facts
+
+TAIL_MIN_JOBS = 250.0  # the firm-size tail is fitted above this many jobs (the large class)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A pattern: target band [low, high], its source, and how one run is measured."""
+
+    name: str
+    label: str
+    low: float
+    high: float
+    source: str
+    method: str
+    measure: Callable[["RunTables"], float]
+    group: int  # patterns of one group pass together (the Theil level and trend)
+
+
+@dataclass(frozen=True)
+class RunTables:
+    """What a measurement reads of a run: yearly indicators, regions, final firms, final links
+    and the region pairs' distances.
+    """
+
+    indicators: pd.DataFrame
+    regions: pd.DataFrame
+    firms: pd.DataFrame
+    links: pd.DataFrame
+    region_pairs: pd.DataFrame
+
+
+# ------------------------------------------------------------------------------ measurements
+def gravity(pairs: pd.DataFrame) -> tuple[float, float]:
+    """(distance elasticity, border effect) of link counts between regions by Poisson pseudo
+    maximum likelihood (Santos Silva & Tenreyro 2006): log E[links_rs] = b0 + b1 log mass_r +
+    b2 log mass_s + beta log distance_rs + gamma border_rs. The border effect is exp(-gamma),
+    how many times more intense same-country links are at equal distance.
+
+    ``pairs`` has columns links, mass_a, mass_b, distance_km, cross_border (ordered pairs of
+    different regions, zeros included).
+    """
+    data = pairs[(pairs["mass_a"] > 0) & (pairs["mass_b"] > 0) & (pairs["distance_km"] > 0)]
+    design = sm.add_constant(
+        np.column_stack(
+            [
+                np.log(data["mass_a"]),
+                np.log(data["mass_b"]),
+                np.log(data["distance_km"]),
+                data["cross_border"].astype(float),
+            ]
+        )
+    )
+    fit = sm.GLM(data["links"].to_numpy(float), design, family=sm.families.Poisson()).fit()
+    return float(fit.params[3]), float(np.exp(-fit.params[4]))
+
+
+def link_pairs(run: RunTables) -> pd.DataFrame:
+    """Partner relations of targeted firms between every ordered pair of different regions,
+    with the regions' targeted firms (masses), distance and whether a border lies between.
+    """
+    links = run.links[run.links["targeted_a"] & run.links["targeted_b"]]
+    weight = 0.5 * (links["real_firms_a"] + links["real_firms_b"])
+    counts = (
+        pd.concat(
+            [
+                pd.DataFrame({"a": links["region_a"], "b": links["region_b"], "w": weight}),
+                pd.DataFrame({"a": links["region_b"], "b": links["region_a"], "w": weight}),
+            ]
+        )
+        .groupby(["a", "b"])["w"]
+        .sum()
+    )
+    final = run.regions[run.regions["year"] == run.regions["year"].max()].set_index("region")
+    mass = final["targeted_firms"]
+    pairs = run.region_pairs[run.region_pairs["region_a"] != run.region_pairs["region_b"]].copy()
+    pairs["links"] = [
+        counts.get((a, b), 0.0) for a, b in zip(pairs["region_a"], pairs["region_b"], strict=True)
+    ]
+    pairs["mass_a"] = mass.reindex(pairs["region_a"]).to_numpy()
+    pairs["mass_b"] = mass.reindex(pairs["region_b"]).to_numpy()
+    return pairs
+
+
+def pareto_tail(sizes: np.ndarray, weights: np.ndarray, minimum: float) -> float:
+    """Exponent of the complementary CDF above ``minimum`` by maximum likelihood (Hill), with
+    each size counted ``weights`` times: alpha = sum(w) / sum(w log(x / minimum)).
+    """
+    tail = sizes >= minimum
+    if not tail.any():
+        return np.nan
+    return float(weights[tail].sum() / (weights[tail] * np.log(sizes[tail] / minimum)).sum())
+
+
+def growth_per_year(series: pd.Series) -> float:
+    """Compound yearly growth from the first to the last value."""
+    years = len(series) - 1
+    return float((series.iloc[-1] / series.iloc[0]) ** (1.0 / years) - 1.0) if years else np.nan
+
+
+def trend_per_decade(series: pd.Series) -> float:
+    """Least-squares slope of a yearly series, per ten years."""
+    return float(10 * np.polyfit(np.arange(len(series)), series.to_numpy(float), 1)[0])
+
+
+def data_theil(codes: list[str]) -> float:
+    """Theil T of GDP per head across the regions, from the shipped data (GDP per head index
+    x population).
+    """
+    regions = facts.regions().loc[codes]
+    population = regions["population"].to_numpy(float)
+    return theil(population * regions["gdp_pc_pps_pct_eu27"].to_numpy(float), population)
+
+
+def innovation_rank(run: RunTables) -> float:
+    """Spearman correlation of the regions' simulated innovations per 1,000 jobs (mean over
+    the run) with their Regional Innovation Scoreboard 2019 index.
+    """
+    scores = facts.ris_scores()["ris_2019_rii"]
+    years = run.regions[run.regions["year"] > 0]
+    rate = years.groupby("region")["innovations_per_1000_jobs"].mean()
+    common = rate.index.intersection(scores.index)
+    return float(stats.spearmanr(rate[common], scores[common]).statistic)
+
+
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern(
+        "distance_elasticity",
+        "Distance elasticity of link intensity",
+        -1.2,
+        -0.3,
+        "co-authorship between European cities about -1.16 (Pan, Kaski & Fortunato 2012); "
+        "Framework Programme networks at the flat end (Scherngell & Barber 2009; Hoekman, "
+        "Frenken & van Oort 2009)",
+        "PPML gravity on region-pair partner relations of targeted firms, final year",
+        lambda run: gravity(link_pairs(run))[0],
+        1,
+    ),
+    Pattern(
+        "border_effect",
+        "Border effect (same-country over cross-border intensity)",
+        2.0,
+        5.0,
+        "a common language alone multiplies cross-border co-patents by 1.8-2.5 (Basche 2022)",
+        "exp(-border coefficient) of the same gravity fit",
+        lambda run: gravity(link_pairs(run))[1],
+        2,
+    ),
+    Pattern(
+        "cross_border_share",
+        "Cross-border share of firm links",
+        0.05,
+        0.20,
+        "21 % of co-inventions are international (OECD Regions at a Glance 2011); 11 % of "
+        "innovation-active EU firms have a partner elsewhere in Europe (CIS 2008)",
+        "cross_border_share of the targeted firms' relations, final year",
+        lambda run: float(run.indicators["cross_border_share"].iloc[-1]),
+        3,
+    ),
+    Pattern(
+        "size_tail_exponent",
+        "Firm-size tail exponent (complementary CDF)",
+        0.8,
+        1.3,
+        "about 1 for US firms (Axtell 2001)",
+        f"maximum-likelihood (Hill) exponent of real firms' jobs above {TAIL_MIN_JOBS:g}, final "
+        "year",
+        lambda run: pareto_tail(
+            run.firms["jobs"].to_numpy(float),
+            run.firms["real_firms"].to_numpy(float),
+            TAIL_MIN_JOBS,
+        ),
+        4,
+    ),
+    Pattern(
+        "productivity_growth",
+        "Labour productivity growth",
+        0.005,
+        0.015,
+        "real GDP per person employed, about 0.5-1.5 % a year in DK, SE, NO, DE and NL in the "
+        "2010s (national statistics)",
+        "compound yearly growth of corridor output per job over the run",
+        lambda run: growth_per_year(run.indicators["productivity_eur"]),
+        5,
+    ),
+    Pattern(
+        "theil_level",
+        "Theil index of GDP per head: level over the data's",
+        0.7,
+        1.3,
+        "the shipped regional GDP per head and population (regions.csv)",
+        "Theil T at the start over the Theil T of the data",
+        lambda run: (
+            float(run.indicators["theil_gdp_per_head"].iloc[0])
+            / data_theil(sorted(run.regions["region"].unique()))
+        ),
+        6,
+    ),
+    Pattern(
+        "theil_trend",
+        "Theil index of GDP per head: trend per decade",
+        -0.005,
+        0.015,
+        "regional inequality trends across European regions",
+        "least-squares slope of the Theil T over the run, per decade",
+        lambda run: trend_per_decade(run.indicators["theil_gdp_per_head"]),
+        6,
+    ),
+    Pattern(
+        "innovation_rank",
+        "Regional innovation ordering (Spearman with the RIS)",
+        0.6,
+        1.0,
+        "Regional Innovation Scoreboard 2019 index of the modelled regions (ris.csv)",
+        "Spearman correlation of innovations per 1,000 jobs with the RIS 2019 index",
+        innovation_rank,
+        7,
+    ),
+)
+PATTERN_BY_NAME = {p.name: p for p in PATTERNS}
+
+
+def measure(run: RunTables) -> dict[str, float]:
+    """Every pattern's value in one run (NaN where a measurement is undefined)."""
+    values = {}
+    for pattern in PATTERNS:
+        try:
+            values[pattern.name] = pattern.measure(run)
+        except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):
+            values[pattern.name] = np.nan
+    return values
+
+
+def report(per_run: pd.DataFrame) -> pd.DataFrame:
+    """One row per pattern: target, source, method, mean over replicates with a 95 % CI,
+    and whether the mean lies in the band (a group passes when all its patterns do).
+    """
+    rows = []
+    for pattern in PATTERNS:
+        values = per_run[pattern.name].dropna().to_numpy(float)
+        n = len(values)
+        mean = float(values.mean()) if n else np.nan
+        half = (
+            float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+        )
+        rows.append(
+            {
+                "group": pattern.group,
+                "pattern": pattern.name,
+                "label": pattern.label,
+                "target_low": pattern.low,
+                "target_high": pattern.high,
+                "source": pattern.source,
+                "method": pattern.method,
+                "n": n,
+                "mean": mean,
+                "ci_low": mean - half,
+                "ci_high": mean + half,
+                "in_band": bool(pattern.low <= mean <= pattern.high) if n else False,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["group_passes"] = table.groupby("group")["in_band"].transform("all")
+    return table
+
+
+def outputs(years: int) -> dict:
+    """What each validation run keeps: every indicator and year, per region, and the patterns."""
+    return {
+        "indicators": [],
+        "years": list(range(years + 1)),
+        "regions": True,
+        "patterns": True,
+    }
+
+
+def summary(table: pd.DataFrame) -> str:
+    """The report as text: one line per pattern, then how many of the groups pass."""
+    lines = [
+        f"{'pattern':<4}{'measure':<58}{'target':>18}{'simulated mean [95 % CI]':>34}  in band",
+    ]
+    for row in table.itertuples():
+        target = f"[{row.target_low:g}, {row.target_high:g}]"
+        value = f"{row.mean:.3g} [{row.ci_low:.3g}, {row.ci_high:.3g}]"
+        lines.append(
+            f"{row.group:<4}{row.label:<58}{target:>18}{value:>34}  "
+            f"{'yes' if row.in_band else 'no'}"
+        )
+    groups = table.groupby("group")["group_passes"].first()
+    passed = ", ".join(str(g) for g, ok in groups.items() if ok) or "none"
+    lines.append(
+        f"\n{int(groups.sum())} of {len(groups)} patterns pass (a pattern passes when all its "
+        f"measures are in band): {passed}."
+    )
+    return "\n".join(lines)
