@@ -1,4 +1,5 @@
-"""Command line: ``nsrsim run | sweep | compare | validate | results | config | world | map``.
+"""Command line: ``nsrsim run | sweep | compare | validate | calibrate | results | config |
+world | map``.
 
 Every user-facing failure (:class:`~nsrsim.errors.NsrsimError`) becomes one paragraph on stderr
 and exit code 2; nothing already written is touched.
@@ -258,6 +259,66 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Approximate Bayesian computation against the validation patterns."""
+    from nsrsim.calibrate import (
+        calibrated_scenario,
+        distances,
+        load_calibration,
+        plan,
+        posterior,
+        write_calibrated,
+    )
+    from nsrsim.plots import posterior_figure
+    from nsrsim.runner import run_batch
+
+    calibration, base = load_calibration(args.calibration)
+    runs, sets, digest = plan(calibration, base)
+    out = args.out or Path("results") / calibration.name
+    execution = calibration.execution
+    about = {"calibration": calibration.model_dump(mode="json"), "base": str(base)}
+    counts = run_batch(
+        runs,
+        out,
+        calibration.name,
+        digest,
+        about,
+        {"indicators": ["output_eur"], "years": [], "regions": False, "patterns": True},
+        backend=args.backend or execution.backend,
+        jobs=args.jobs if args.jobs is not None else execution.jobs,
+        scheduler=args.scheduler or execution.scheduler,
+        progress=not args.quiet,
+        log=print,
+    )
+    done = pd.read_parquet(out / "runs.parquet")
+    table = distances(done, calibration.patterns)
+    sets.join(table, how="left").to_csv(out / "sets.csv", index_label="set")
+    accepted = posterior(sets, table, calibration.accept)
+    accepted.to_csv(out / "accepted.csv", index_label="set")
+    names = list(calibration.parameters)
+    posterior_figure(sets, accepted, calibration, out / "figures" / "posterior.png")
+    path = write_calibrated(
+        out / "calibrated.yaml",
+        calibrated_scenario(base, accepted, names, f"{calibration.name}_calibrated"),
+        f"Posterior medians of 'nsrsim calibrate {args.calibration}': the closest "
+        f"{len(accepted)} of {len(table)} parameter sets ({calibration.replicates} replicates "
+        f"each, {calibration.years} years) to the validation patterns' bands.",
+    )
+    best = accepted.iloc[0]
+    print(
+        f"\n{len(table)} parameter sets, {len(accepted)} accepted (distance <= "
+        f"{accepted['distance'].max():.3g}; best {best['distance']:.3g})."
+    )
+    print("Posterior medians [range of the accepted sets]:")
+    for name in names:
+        print(
+            f"  {name:<40}{accepted[name].median():>12.4g}   "
+            f"[{accepted[name].min():.4g}, {accepted[name].max():.4g}]"
+        )
+    print(f"\nCalibrated scenario: {path}; sets.csv, accepted.csv, figures/ in {out}/")
+    return 1 if counts["failed"] else 0
+
+
 def cmd_results(args: argparse.Namespace) -> int:
     """Summarise a sweep folder and optionally export its runs as CSV."""
     from nsrsim.runner import summary
@@ -443,6 +504,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
     validate.set_defaults(func=cmd_validate)
+
+    calibrate = sub.add_parser(
+        "calibrate", help="approximate Bayesian computation against the validation patterns"
+    )
+    calibrate.add_argument(
+        "calibration", type=Path, help="calibration YAML, e.g. experiments/calibrate_baseline.yaml"
+    )
+    calibrate.add_argument(
+        "--backend", choices=["sequential", "loky", "dask"], help="override execution.backend"
+    )
+    calibrate.add_argument("--jobs", type=int, help="parallel workers (-1: all cores)")
+    calibrate.add_argument("--scheduler", help="dask scheduler address")
+    calibrate.add_argument("--out", type=Path, help="results folder (default results/<name>/)")
+    calibrate.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
+    calibrate.set_defaults(func=cmd_calibrate)
 
     results = sub.add_parser("results", help="summarise a sweep folder, export CSV")
     results.add_argument("folder", type=Path)

