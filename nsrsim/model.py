@@ -7,6 +7,7 @@ Every random number is keyed by (seed, stream, step, firm id) (:mod:`nsrsim.rand
 scenarios give each firm the same draws whatever happens elsewhere.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,12 @@ from nsrsim.population import (
 from nsrsim.random import DrawLog, KeyedRandom, pair_keys
 from nsrsim.rules import clusters as cluster_rules
 from nsrsim.rules import governance, innovation, learning, market, mobility, partnering
+from nsrsim.rules.cell_sampler import CellSampler
 from nsrsim.state import FirmArrays, Links
 from nsrsim.world.world import World, cached_world
 
 PROGRAMMES = ("OKS", "DE-DK", "DE-NL", "SE-NO", "SB")
+SLOTS_PER_FIRM, SLOTS_PER_CELL = 1, 1  # partner-search slots per initial firm and per cell
 
 
 def resolve_scenario(
@@ -187,6 +190,11 @@ class NSRModel(mesa.Model):
         self.firms: FirmArrays = place_firms(self.strata, self.placement, self.draws)
         self.entrant_weight, self.entrant_share = self._entrant_weights()
         self.links = Links.empty()
+        # firm slots per cell of the partner-search proposal (rules/cell_sampler.py): fixed from
+        # the initial population, identical in every scenario of a comparison
+        start = np.bincount(self.firms.cell[self.firms.live()], minlength=len(self.cell_region))
+        self.cell_slots = SLOTS_PER_FIRM * start + SLOTS_PER_CELL
+        self._scope_samplers: dict[str, CellSampler] = {}
         self.cluster_base = np.where(
             info.experienced, cfg.clusters.capacity_experienced, cfg.clusters.capacity_pioneering
         )
@@ -278,6 +286,7 @@ class NSRModel(mesa.Model):
         )
         self.travel_h = hours
         self.proposal_kernel = partnering.proposal_kernel(km, institutional, self.config.partnering)
+        self.cell_sampler = CellSampler(self.proposal_kernel, self.cell_slots)
         self.spill_kernel = learning.SpilloverKernel(km, self.config.learning)
         hubs = self._region_hubs()
         self.region_km = km[np.ix_(hubs, hubs)].astype(np.float64)
@@ -466,12 +475,9 @@ class NSRModel(mesa.Model):
         searchers = free[u < -np.expm1(-rate * self.dt)]
         ids = firms.id[searchers]
         m = cfg.candidates
-        depth = partnering.tree_depth(len(self.proposal_kernel))
         draws = partnering.CandidateDraws(
             mix=self.draws.uniform("partner.mix", step, ids, m),
-            levels=self.draws.uniform("partner.levels", step, ids, m * depth).reshape(
-                len(ids), m, depth
-            ),
+            cell=self.proposal_draws("partner.cell", ids),
             firm=self.draws.uniform("partner.firm", step, ids, m),
             second=self.draws.uniform("partner.second", step, ids, m),
             priority=self.draws.uniform("partner.priority", step, ids),
@@ -482,7 +488,7 @@ class NSRModel(mesa.Model):
             firms.cell,
             firms.id,
             live,
-            self.proposal_kernel,
+            self.cell_sampler,
             firms.cluster,
             offsets,
             members,
@@ -696,6 +702,27 @@ class NSRModel(mesa.Model):
     def rural_support(self) -> np.ndarray:
         """1 for firm rows whose rural-inclusion support runs this year, else 0."""
         return (self.firms.rural_until[: self.firms.n] > self.year).astype(float)
+
+    def proposal_draws(
+        self, stream: str, ids: np.ndarray
+    ) -> Callable[[int, np.ndarray, np.ndarray], np.ndarray]:
+        """Uniforms of a partner search's proposal rounds, keyed by (searcher id, candidate slot)
+        and the round, so a firm's proposals never depend on other firms' rejections.
+        """
+        step = self.steps
+
+        def draw(round_: int, searcher: np.ndarray, slot: np.ndarray) -> np.ndarray:
+            return self.draws.uniform(f"{stream}.{round_}", step, pair_keys(ids[searcher], slot), 3)
+
+        return draw
+
+    def scope_sampler(self, scope: str) -> CellSampler:
+        """Proposal of a broker's scope (built once per run: the scope kernel is static)."""
+        if scope not in self._scope_samplers:
+            self._scope_samplers[scope] = CellSampler(
+                policy.ScopeKernel(self, scope), self.cell_slots
+            )
+        return self._scope_samplers[scope]
 
     def link_economics(
         self, i: np.ndarray, j: np.ndarray, broker_cut: float = 0.0

@@ -38,7 +38,6 @@ from nsrsim.rules.partnering import (
     CandidateDraws,
     choose_partners,
     sample_candidates,
-    tree_depth,
 )
 from nsrsim.sectors import Sector
 
@@ -337,13 +336,9 @@ def matchmaking(model: "NSRModel", index: int, instrument: PolicyInstrument) -> 
     ids = firms.id[rows]
     stream = f"broker.{instrument.kind}.{label(instrument)}"
     k = cfg.instruments.broker_candidates
-    kernel = ScopeKernel(model, instrument.scope)
-    depth = tree_depth(len(kernel))
     draws = CandidateDraws(
         mix=np.ones((rows.size, k)),
-        levels=model.draws.uniform(stream + ".levels", model.steps, ids, k * depth).reshape(
-            rows.size, k, depth
-        ),
+        cell=model.proposal_draws(stream + ".cell", ids),
         firm=model.draws.uniform(stream + ".firm", model.steps, ids, k),
         second=np.zeros((rows.size, k)),
         priority=np.arange(rows.size, dtype=float),  # the fittest claim partners first
@@ -354,7 +349,7 @@ def matchmaking(model: "NSRModel", index: int, instrument: PolicyInstrument) -> 
         firms.cell,
         firms.id,
         live,
-        kernel,
+        model.scope_sampler(instrument.scope),
         np.full(n, -1),
         np.zeros(1, np.int64),
         np.empty(0, np.int64),

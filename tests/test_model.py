@@ -215,7 +215,8 @@ def test_golden_run():
 @pytest.mark.slow
 def test_framework_raises_transnational_cooperation():
     """Directional, at the baseline's resolution and with common seeds: a framework whose
-    money buys 30 transnational cluster partnerships gives more targeted firms a partner beyond
+    money pays for up to 30 transnational cluster partnerships (5 M EUR less the secretariat, at
+    150,000 EUR each) forms most of them and gives more targeted firms a partner beyond
     INTERREG A in every year."""
     for seed in (1, 2):
         base = run(NSRModel(BASELINE, run__years=4, rng=seed))
@@ -228,7 +229,7 @@ def test_framework_raises_transnational_cooperation():
                 framework__budget_eur_per_year=5e6,
             )
         )
-        assert frame.indicator_rows[-1]["framework_partnerships"] == 30
+        assert 25 <= frame.indicator_rows[-1]["framework_partnerships"] <= 30
         share = [
             [r["transnational_firm_share"] for r in m.indicator_rows[1:]] for m in (base, frame)
         ]

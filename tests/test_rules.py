@@ -15,7 +15,9 @@ from nsrsim.config import (
     MarketConfig,
     MobilityConfig,
 )
+from nsrsim.random import KeyedRandom, pair_keys
 from nsrsim.rules import governance, innovation, learning, market, mobility, partnering
+from nsrsim.rules.cell_sampler import CellSampler
 
 from .conftest import SMALL
 
@@ -71,12 +73,17 @@ def test_unprofitable_partners_are_refused():
     assert len(a) == 0  # firm 1 would lose: no consent
 
 
-def candidate_draws(n_search: int, m: int, n_cells: int, seed: int, mix: float | None = None):
+def candidate_draws(n_search: int, m: int, seed: int, mix: float | None = None):
     rng = np.random.default_rng(seed)
-    depth = partnering.tree_depth(n_cells)
+    keyed = KeyedRandom(seed)
+    ids = np.arange(n_search)
+
+    def cell(round_, searcher, slot):
+        return keyed.uniform(f"t.{round_}", 0, pair_keys(ids[searcher], slot), 3)
+
     return partnering.CandidateDraws(
         mix=rng.random((n_search, m)) if mix is None else np.full((n_search, m), mix),
-        levels=rng.random((n_search, m, depth)),
+        cell=cell,
         firm=rng.random((n_search, m)),
         second=rng.random((n_search, m)),
         priority=rng.random(n_search),
@@ -99,13 +106,13 @@ def test_candidates_follow_the_kernel():
         firm_cell,
         live,
         live,
-        kernel,
+        CellSampler(kernel, np.array([2, 1, 3])),
         np.full(6, -1),
         *NO_POOLS,
         no_links(6),
         0.0,
         0.5,
-        candidate_draws(6, 50, 3, 0),
+        candidate_draws(6, 50, 0),
     )
     for i in live:
         picked = cand[i][cand[i] >= 0]
@@ -113,56 +120,63 @@ def test_candidates_follow_the_kernel():
     assert (cand[2] == -1).all()  # alone in its cell: only itself was drawn
 
 
-def test_the_cell_tree_draws_in_proportion_to_kernel_times_firms():
+@pytest.mark.parametrize("slots", [5, 1])  # room in every cell; most firms beyond the slots
+def test_the_cell_sampler_draws_each_firm_in_proportion_to_its_kernel_weight(slots):
     n_cells = 37
     rng = np.random.default_rng(5)
     firm_cell = rng.integers(0, n_cells, 400)
-    live = np.arange(400)
     kernel = rng.random((n_cells, n_cells)).astype(np.float32)
-    searcher = np.array([0])
-    cand = partnering.sample_candidates(
-        searcher,
-        firm_cell,
-        live,
-        live,
-        kernel,
-        np.full(400, -1),
-        *NO_POOLS,
-        no_links(400),
-        0.0,
-        0.0,
-        candidate_draws(1, 40_000, n_cells, 1, mix=0.9),
+    counts = np.bincount(firm_cell, minlength=n_cells)
+    sampler = CellSampler(kernel, np.full(n_cells, slots))
+    keyed = KeyedRandom(1)
+    source = np.full(40_000, 3)
+    cell, slot = sampler.draw(
+        source, counts, lambda r, pending: keyed.uniform(f"t.{r}", 0, pending, 3)
     )
-    picked = np.bincount(firm_cell[cand[0][cand[0] >= 0]], minlength=n_cells)
-    counts = np.bincount(firm_cell, minlength=n_cells).astype(float)
-    expected = kernel[firm_cell[0]] * counts
-    expected = expected / expected.sum() * picked.sum()
+    assert (cell >= 0).all() and (slot < counts[cell]).all()
+    picked = np.bincount(cell, minlength=n_cells)
+    expected = kernel[3] * counts / (kernel[3] * counts).sum() * len(source)
     keep = expected > 5
     assert (
         stats.chisquare(
-            picked[keep], expected[keep] * picked[keep].sum() / expected[keep].sum()
+            picked[keep], expected[keep] / expected[keep].sum() * picked[keep].sum()
         ).pvalue
         > 0.001
     )
+    busiest = np.argmax(counts)  # within a cell, every firm equally likely
+    within = np.bincount(slot[cell == busiest], minlength=counts[busiest])
+    assert stats.chisquare(within).pvalue > 0.001
+
+
+def test_the_guide_table_finds_the_same_cell_as_a_binary_search():
+    rng = np.random.default_rng(8)
+    kernel = (rng.random((300, 300)) ** 6).astype(np.float32)
+    sampler = CellSampler(kernel, rng.integers(1, 9, 300))
+    source = rng.integers(0, 300, 5000)
+    u = np.r_[rng.random(4990), np.zeros(5), np.full(5, np.nextafter(1.0, 0.0))]
+    expected = [
+        np.searchsorted(sampler.cdf[s], x, side="right") for s, x in zip(source, u, strict=True)
+    ]
+    assert sampler.proposed_cell(source, u).tolist() == expected
 
 
 def test_one_firm_more_changes_few_other_draws():
-    """The tree keeps the draws of searchers looking elsewhere (a cumulative sum would move
-    a sixth of them)."""
+    """Proposals are static: one entrant changes only the draws that land on its cell (a draw
+    by inversion of a cumulative sum would move a sixth of them)."""
     rng = np.random.default_rng(2)
     n_cells, n = 500, 600
     firm_cell = rng.integers(0, n_cells, n)
-    kernel = np.ones((n_cells, n_cells), np.float32)
+    sampler = CellSampler(np.ones((n_cells, n_cells), np.float32), np.full(n_cells, 3))
     searchers = np.arange(200)
-    draws = candidate_draws(200, 10, n_cells, 3, mix=0.9)
+    draws = candidate_draws(200, 10, 3, mix=0.9)
     args = (np.full(n + 1, -1), *NO_POOLS, no_links(n + 1), 0.0, 0.0, draws)
     before = partnering.sample_candidates(
-        searchers, np.r_[firm_cell, 0], np.arange(n + 1), np.arange(n), kernel, *args
+        searchers, np.r_[firm_cell, 0], np.arange(n + 1), np.arange(n), sampler, *args
     )
     after = partnering.sample_candidates(
-        searchers, np.r_[firm_cell, 0], np.arange(n + 1), np.arange(n + 1), kernel, *args
+        searchers, np.r_[firm_cell, 0], np.arange(n + 1), np.arange(n + 1), sampler, *args
     )
-    assert (before != after).mean() < 0.02
+    assert 0 < (before != after).mean() < 0.02
 
 
 def test_referrals_propose_partners_of_partners():
@@ -175,13 +189,13 @@ def test_referrals_propose_partners_of_partners():
         np.array([0, 1, 2, 3]),
         np.arange(4),
         np.arange(4),
-        kernel,
+        CellSampler(kernel, np.ones(4, int)),
         np.full(4, -1),
         *NO_POOLS,
         neighbours,
         0.0,
         1.0,
-        candidate_draws(1, 20, 4, 1, mix=0.0),
+        candidate_draws(1, 20, 1, mix=0.0),
     )
     assert set(cand[0]) <= {2, -1} and 2 in set(cand[0])  # 0's only partner 1 refers 2 (or 0)
 

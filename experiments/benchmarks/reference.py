@@ -11,6 +11,7 @@ Region- and cluster-level arithmetic (a few dozen numbers) reuses nsrsim's funct
 does drawing entrants (model-level population management, not a per-agent rule).
 """
 
+import bisect
 import copy
 import math
 from collections import defaultdict
@@ -23,7 +24,7 @@ from nsrsim.population import draw_entrants
 from nsrsim.random import KeyedRandom, pair_keys
 from nsrsim.rules import clusters as cluster_rules
 from nsrsim.rules import governance, mobility
-from nsrsim.rules.partnering import tree_depth
+from nsrsim.rules.cell_sampler import MAX_ROUNDS
 from nsrsim.sectors import Sector
 
 N_SECTORS = len(Sector)
@@ -111,17 +112,9 @@ class RefFirm(mesa.Agent):
         model = self.model
         cfg = model.config.partnering
         m = cfg.candidates
-        n_cells = len(model.proposal_kernel)
-        depth = tree_depth(n_cells)
         mix = u1(model, "partner.mix", self.id, m)
-        levels = u1(model, "partner.levels", self.id, m * depth).reshape(m, depth)
         u_firm = u1(model, "partner.firm", self.id, m)
         u_second = u1(model, "partner.second", self.id, m)
-        weights = {c: float(model.proposal_kernel[self.cell, c]) * len(firms) for c, firms in cells}
-
-        def below(position: int) -> float:
-            return sum(w for c, w in weights.items() if c < position)
-
         pool = pools.get(self.cluster, []) if self.cluster >= 0 else []
         mine = neighbours.get(self.row, [])
         found = []
@@ -133,25 +126,52 @@ class RefFirm(mesa.Agent):
                 theirs = neighbours[first]
                 pick = theirs[min(int(u_second[k] * len(theirs)), len(theirs) - 1)]
             else:
-                lo, hi = 0, n_cells
-                w_lo, w_hi = below(lo), below(hi)
-                if w_hi - w_lo <= 0:
+                pick = self.nearby(cells, k)
+                if pick is None:
                     found.append(-1)
                     continue
-                for level in range(depth):  # descend the tree of cell positions
-                    mid = (lo + hi) // 2
-                    w_mid = below(mid)
-                    if levels[k, level] * (w_hi - w_lo) < (w_mid - w_lo):
-                        hi, w_hi = mid, w_mid
-                    else:
-                        lo, w_lo = mid, w_mid
-                firms = dict(cells).get(lo)
-                if not firms:
-                    found.append(-1)
-                    continue
-                pick = firms[min(int(u_firm[k] * len(firms)), len(firms) - 1)]
             found.append(-1 if pick == self.row else pick)
         return found
+
+    def nearby(self, cells, k):
+        """A firm drawn in proportion to the proposal kernel from this firm's cell: a cell by
+        kernel x slots, a slot, accepted if a firm sits in it (firms beyond a cell's slots by
+        their own small distribution), as ``nsrsim.rules.cell_sampler`` does in bulk.
+        """
+        model = self.model
+        kernel = model.proposal_kernel[self.cell]
+        slots = model.cell_slots
+        firms_in = dict(cells)
+        cdf, running = [], 0.0
+        for c in range(len(slots)):
+            running += float(kernel[c]) * int(slots[c])
+            cdf.append(running)
+        total = running
+        cdf = [value / total for value in cdf]
+        over, excess_cdf, running = [], [], 0.0
+        for c, firms in cells:
+            excess = len(firms) - int(slots[c])
+            if excess > 0:
+                running += float(kernel[c]) * excess
+                over.append((c, excess))
+                excess_cdf.append(running)
+        excess_mass = running
+        mass = total + excess_mass
+        if not mass > 0:
+            return None
+        key = pair_keys(np.array([self.id]), np.array([k]))
+        for round_ in range(MAX_ROUNDS):
+            stream = f"partner.cell.{round_}"
+            u_part, u_cell, u_slot = model.draws.uniform(stream, model.step_count, key, 3)[0]
+            if excess_mass > 0 and u_part * mass >= total:
+                index = bisect.bisect_right(excess_cdf, u_cell * excess_mass)
+                c, excess = over[min(index, len(over) - 1)]
+                return firms_in[c][int(slots[c]) + min(int(u_slot * excess), excess - 1)]
+            c = bisect.bisect_right(cdf, u_cell)
+            slot = min(int(u_slot * int(slots[c])), int(slots[c]) - 1)
+            if slot < min(len(firms_in.get(c, [])), int(slots[c])):
+                return firms_in[c][slot]
+        return None
 
     def link_terms(self, other: "RefFirm") -> tuple[float, float, float]:
         """(own gain, other's gain, cost) of a link with ``other``."""
@@ -254,6 +274,7 @@ class ReferenceModel(mesa.Model):
             "population0",
             "labour0",
             "proposal_kernel",
+            "cell_slots",
             "spill_kernel",
             "travel_h",
             "region_km",

@@ -1,18 +1,20 @@
 """Partner search and link formation (ODD 7.3 "Partnering").
 
-Candidates are proposed from the static proximities — travel-time decay, institutional
-proximity, shared or partnered clusters — and from partners' partners (referrals, which close
-triangles as real innovation networks do), and then judged by the dynamic ones: a partner's
-value is an inverted U of cognitive distance, weighed against the cost of the link. Proposing
-from a cell-level kernel and accepting per candidate is exact and costs O(firms), where
-all-pairs probabilities would cost O(firms²).
+Candidates are proposed from the static proximities — travel-time decay and institutional
+proximity (drawn by ``cell_sampler``), shared or partnered clusters — and from partners'
+partners (referrals, which close triangles as real innovation networks do), and then judged
+by the dynamic ones: a partner's value is an inverted U of cognitive distance, weighed against
+the cost of the link. Proposing from a cell-level kernel and accepting per candidate is exact
+and costs O(firms), where all-pairs probabilities would cost O(firms²).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from nsrsim.config import PartneringConfig
+from nsrsim.rules.cell_sampler import CellSampler
 
 
 @dataclass(frozen=True)
@@ -20,15 +22,10 @@ class CandidateDraws:
     """Uniform draws for one step's searches, keyed by the searching firm's id."""
 
     mix: np.ndarray  # (searchers, candidates): pool, referral or spatial candidate
-    levels: np.ndarray  # (searchers, candidates, depth): one per level of the cell tree
-    firm: np.ndarray  # (searchers, candidates): which firm within the cell or pool
+    cell: Callable[[int, np.ndarray, np.ndarray], np.ndarray]  # (round, searcher, slot) -> (n, 3)
+    firm: np.ndarray  # (searchers, candidates): which firm within the pool or of a partner
     second: np.ndarray  # (searchers, candidates): which partner of a partner (referrals)
     priority: np.ndarray  # (searchers,): order in which proposals claim partner capacity
-
-
-def tree_depth(n_cells: int) -> int:
-    """Levels of a binary tree over ``n_cells`` cell positions."""
-    return max(1, int(np.ceil(np.log2(max(n_cells, 2)))))
 
 
 def institutional_weight(
@@ -59,7 +56,7 @@ def sample_candidates(
     firm_cell: np.ndarray,
     firm_id: np.ndarray,
     live: np.ndarray,
-    kernel: np.ndarray,
+    sampler: CellSampler,
     pool_of: np.ndarray,
     pool_offsets: np.ndarray,
     pool_members: np.ndarray,
@@ -74,82 +71,43 @@ def sample_candidates(
     partner clusters, CSR arrays ``pool_offsets``/``pool_members`` indexed by
     ``pool_of[searcher]``) with probability ``cluster_share``; from a partner's partner
     (referral, CSR adjacency ``neighbours`` = (indptr, indices)) with probability
-    ``referral_share``; otherwise from the spatial kernel: a cell is drawn in proportion to
-    kernel weight times its number of live firms, then a firm within it (firms of a cell in id
-    order).
-
-    The cell is drawn by descending a binary tree over the fixed positions of all cells, with
-    a fresh uniform at every level. Sampling from one cumulative sum over the occupied cells
-    would give the same distribution, but one firm entering or leaving a cell would then move
-    every later cell's interval and change the draws of a sixth of all searchers; in the tree,
-    it changes only the splits on its own path.
+    ``referral_share``; otherwise from the spatial kernel of ``sampler``: a firm with
+    probability proportional to the kernel weight from the searcher's cell to its cell.
     """
     n_search, n_cand = draws.firm.shape
+    candidates = np.full((n_search, n_cand), -1, np.int64)
     if n_search == 0 or live.size == 0:
-        return np.full((n_search, n_cand), -1, np.int64)
-    n_cells = len(kernel)
-    order = live[np.lexsort((firm_id[live], firm_cell[live]))]
-    sorted_cells = firm_cell[order]
-    starts = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
-    occupied = sorted_cells[starts]
-    counts = np.diff(np.r_[starts, len(order)])
-    sources, source_of = np.unique(firm_cell[searchers], return_inverse=True)
-    if 3 * len(occupied) > n_cells:
-        # most cells are occupied: whole kernel rows (a fast row gather) with zero-count cells
-        # left in, which never win a draw; otherwise gather only the occupied columns
-        starts_all = np.zeros(n_cells, np.int64)
-        counts_all = np.zeros(n_cells, np.int64)
-        starts_all[occupied], counts_all[occupied] = starts, counts
-        starts, counts, occupied = starts_all, counts_all, np.arange(n_cells)
-        weight = np.multiply(kernel[sources], counts.astype(np.float64), dtype=np.float64)
-    else:
-        weight = np.multiply(
-            np.take(kernel[sources], occupied, axis=1), counts.astype(np.float64), dtype=np.float64
-        )
-    # prefix[r, i]: weight of row r's first i occupied cells; rank[x]: occupied cells below x
-    n_columns = weight.shape[1] + 1
-    prefix = np.zeros((len(sources), n_columns))
-    np.cumsum(weight, axis=1, out=prefix[:, 1:])
-    flat = prefix.ravel()
-    rank = np.searchsorted(occupied, np.arange(n_cells + 1))
-    row = np.broadcast_to((source_of * n_columns)[:, None], (n_search, n_cand))
-
-    def below(position: np.ndarray) -> np.ndarray:
-        return flat[row + rank[position]]
-
-    lo = np.zeros((n_search, n_cand), np.int64)
-    hi = np.full((n_search, n_cand), n_cells, np.int64)
-    w_lo, w_hi = below(lo), below(hi)
-    total = w_hi - w_lo
-    for level in range(draws.levels.shape[2]):
-        mid = (lo + hi) // 2
-        w_mid = below(mid)
-        left = draws.levels[:, :, level] * (w_hi - w_lo) < (w_mid - w_lo)
-        lo, w_lo = np.where(left, lo, mid), np.where(left, w_lo, w_mid)
-        hi, w_hi = np.where(left, mid, hi), np.where(left, w_mid, w_hi)
-    pick = np.minimum(rank[lo], len(occupied) - 1)
-    candidates = order[np.minimum(starts[pick] + _index(draws.firm, counts[pick]), len(order) - 1)]
-    candidates = np.where((total > 0) & (counts[pick] > 0), candidates, -1)
-
+        return candidates
+    own = np.broadcast_to(searchers[:, None], (n_search, n_cand))
     pool = pool_of[searchers][:, None]
     size = np.where(pool >= 0, pool_offsets[pool + 1] - pool_offsets[pool], 0)
     in_pool = (draws.mix < cluster_share) & (size > 0)
-    if in_pool.any():
-        slot = pool_offsets[np.maximum(pool, 0)] + _index(draws.firm, size)
-        candidates = np.where(in_pool, pool_members[np.where(in_pool, slot, 0)], candidates)
-
     indptr, indices = neighbours
     degree = np.diff(indptr)
-    own = np.broadcast_to(searchers[:, None], draws.firm.shape)
     referral = (
         (draws.mix >= cluster_share)
         & (draws.mix < cluster_share + referral_share)
         & (degree[own] > 0)
     )
+    if in_pool.any():
+        slot = pool_offsets[np.maximum(pool, 0)] + _index(draws.firm, size)
+        candidates = np.where(in_pool, pool_members[np.where(in_pool, slot, 0)], candidates)
     if referral.any():
         first = indices[np.where(referral, indptr[own] + _index(draws.firm, degree[own]), 0)]
         second = indices[np.where(referral, indptr[first] + _index(draws.second, degree[first]), 0)]
         candidates = np.where(referral, second, candidates)
+
+    searcher, slot = np.nonzero(~(in_pool | referral))
+    order = live[np.lexsort((firm_id[live], firm_cell[live]))]  # firms of a cell in id order
+    counts = np.bincount(firm_cell[order], minlength=len(sampler))
+    starts = np.cumsum(counts) - counts
+    cell, within = sampler.draw(
+        firm_cell[searchers[searcher]],
+        counts,
+        lambda round_, pending: draws.cell(round_, searcher[pending], slot[pending]),
+    )
+    found = cell >= 0
+    candidates[searcher[found], slot[found]] = order[starts[cell[found]] + within[found]]
     return np.where(candidates == own, -1, candidates)
 
 
