@@ -35,6 +35,7 @@ from nsrsim.indicators import AREA_OUTCOMES, OUTCOME_BY_NAME
 from nsrsim.population import sample_design
 from nsrsim.store import (
     consolidate,
+    git_commit,
     read_parts,
     write_manifest_data,
     write_parquet_atomic,
@@ -286,6 +287,13 @@ def run_batch(
                 f"{out} holds results of a different experiment ('{old.get('name')}', hash "
                 f"{old.get('experiment_hash')}; this one is {digest}); refusing to mix them. "
                 "Use another --out folder."
+            )
+        commit = git_commit()
+        if old.get("git_commit", commit) != commit:
+            raise NsrsimError(
+                f"{out} holds runs computed by nsrsim at commit {old.get('git_commit')}; this "
+                f"code is at {commit}, so resuming would mix two versions of the model in one "
+                "table. Use another --out folder (or check out that commit to resume)."
             )
     out.mkdir(parents=True, exist_ok=True)
     write_manifest_data(out, {"name": name, "experiment_hash": digest, **about, "runs": len(runs)})

@@ -216,3 +216,14 @@ def test_a_different_experiment_in_the_same_folder_is_refused(tmp_path):
     with pytest.raises(NsrsimError, match="different experiment"):
         run_sweep(other, out, backend="sequential")
     pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), before)
+
+
+def test_resuming_with_other_code_is_refused(tmp_path):
+    out = tmp_path / "shared"
+    run_sweep(experiment_file(tmp_path), out, backend="sequential")
+    before = pd.read_parquet(out / "runs.parquet")
+    manifest = out / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"git_commit": "', '"git_commit": "0ld'))
+    with pytest.raises(NsrsimError, match="two versions of the model"):
+        run_sweep(experiment_file(tmp_path), out, backend="sequential")
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), before)
