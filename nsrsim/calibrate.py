@@ -1,11 +1,13 @@
-"""Calibration by approximate Bayesian computation (ABC rejection) against the validation
-patterns (``nsrsim calibrate``; docs/VALIDATION.md).
+"""Calibration by approximate Bayesian computation (ABC rejection with iterative refocusing)
+against the validation patterns (``nsrsim calibrate``; docs/VALIDATION.md).
 
 Parameter sets are drawn from the priors of a calibration file (uniform or log-uniform, by a
 Latin hypercube), each is run through the batch runner (parallel, resumable, Dask) with
 replicates, and its distance to the patterns' target bands is measured; the closest share
-``accept`` of the sets is the posterior sample. The calibrated scenario takes the posterior
-medians.
+``accept`` of the sets is the accepted sample. With ``rounds`` > 1 each later round draws its
+sets from the box the previous round's accepted sets span (within the priors), as history
+matching refocuses on the not-implausible region; the last round's accepted sets are the
+posterior sample and the calibrated scenario takes their medians.
 """
 
 import hashlib
@@ -62,7 +64,10 @@ class Calibration(Block):
     description: str = ""
     base: str = Field(..., description="scenario file (relative to the calibration file)")
     parameters: dict[str, Prior] = Field(..., min_length=1)
-    samples: int = Field(64, ge=2, le=100_000, description="parameter sets drawn")
+    samples: int = Field(64, ge=2, le=100_000, description="parameter sets drawn per round")
+    rounds: int = Field(
+        1, ge=1, le=10, description="rounds; each later one samples where the last accepted"
+    )
     replicates: int = Field(1, ge=1, le=1000, description="runs per parameter set")
     years: int = Field(20, ge=2, le=100)
     seed: int = Field(0, ge=0, le=2**63 - 1)
@@ -99,20 +104,55 @@ def load_calibration(path: Path) -> tuple[Calibration, Path]:
     return calibration, base
 
 
-def design(calibration: Calibration) -> pd.DataFrame:
-    """The parameter sets: a Latin hypercube mapped through the priors."""
+def design(calibration: Calibration, box: dict[str, Prior] | None = None, round_: int = 0):
+    """A round's parameter sets: a Latin hypercube mapped through ``box`` (default: the
+    priors), indexed ``round_ x samples + i`` so that sets of all rounds have distinct ids.
+    """
+    box = box or calibration.parameters
     names = list(calibration.parameters)
-    unit = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(calibration.seed)).random(
-        calibration.samples
-    )
+    rng = np.random.default_rng([calibration.seed, round_])
+    unit = qmc.LatinHypercube(d=len(names), seed=rng).random(calibration.samples)
+    start = round_ * calibration.samples
     return pd.DataFrame(
-        {n: [calibration.parameters[n].value(u) for u in unit[:, k]] for k, n in enumerate(names)}
+        {n: [box[n].value(u) for u in unit[:, k]] for k, n in enumerate(names)},
+        index=pd.RangeIndex(start, start + calibration.samples, name="set"),
     )
 
 
-def plan(calibration: Calibration, base: Path) -> tuple[list[RunSpec], pd.DataFrame, str]:
-    """Every run (set x replicate), validated before anything runs, the sets and a digest."""
-    sets = design(calibration)
+def refocus(calibration: Calibration, accepted: pd.DataFrame) -> dict[str, Prior]:
+    """The next round's box: per parameter the range of the accepted sets, widened by a tenth
+    of it on each side (on the prior's scale) and kept within the prior.
+    """
+    box = {}
+    for name, prior in calibration.parameters.items():
+        values = accepted[name].to_numpy(float)
+        scale = np.log if prior.scale == "log" else (lambda x: x)
+        back = np.exp if prior.scale == "log" else (lambda x: x)
+        low, high = scale(values.min()), scale(values.max())
+        pad = 0.1 * (high - low) or 0.01 * (scale(prior.max) - scale(prior.min))
+        box[name] = Prior(
+            min=max(prior.min, float(back(low - pad))),
+            max=min(prior.max, float(back(high + pad))),
+            scale=prior.scale,
+        )
+    return box
+
+
+def digest(calibration: Calibration, base: Path) -> str:
+    """The calibration's identity (its file and the resolved base), for resuming."""
+    text = json.dumps(
+        {
+            "calibration": calibration.model_dump(mode="json", exclude={"execution"}),
+            "base": resolve_raw(base),
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def plan(calibration: Calibration, base: Path, sets: pd.DataFrame) -> list[RunSpec]:
+    """Every run (set x replicate) of ``sets``, each validated before anything runs."""
     raw = set_dotted(resolve_raw(base), "run.years", calibration.years)
     runs = []
     for point, values in sets.iterrows():
@@ -138,12 +178,7 @@ def plan(calibration: Calibration, base: Path) -> tuple[list[RunSpec], pd.DataFr
                     json.loads(json.dumps(scenario)),
                 )
             )
-    text = json.dumps(
-        {"calibration": calibration.model_dump(mode="json", exclude={"execution"}), "base": raw},
-        sort_keys=True,
-        default=str,
-    )
-    return runs, sets, hashlib.sha256(text.encode()).hexdigest()[:16]
+    return runs
 
 
 def band_distance(value: float, low: float, high: float) -> float:

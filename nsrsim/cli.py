@@ -263,51 +263,63 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """Approximate Bayesian computation against the validation patterns."""
     from nsrsim.calibrate import (
         calibrated_scenario,
+        design,
+        digest,
         distances,
         load_calibration,
         plan,
         posterior,
+        refocus,
         write_calibrated,
     )
     from nsrsim.plots import posterior_figure
     from nsrsim.runner import run_batch
 
     calibration, base = load_calibration(args.calibration)
-    runs, sets, digest = plan(calibration, base)
     out = args.out or Path("results") / calibration.name
     execution = calibration.execution
     about = {"calibration": calibration.model_dump(mode="json"), "base": str(base)}
-    counts = run_batch(
-        runs,
-        out,
-        calibration.name,
-        digest,
-        about,
-        {"indicators": ["output_eur"], "years": [], "regions": False, "patterns": True},
-        backend=args.backend or execution.backend,
-        jobs=args.jobs if args.jobs is not None else execution.jobs,
-        scheduler=args.scheduler or execution.scheduler,
-        progress=not args.quiet,
-        log=print,
-    )
-    done = pd.read_parquet(out / "runs.parquet")
-    table = distances(done, calibration.patterns)
-    sets.join(table, how="left").to_csv(out / "sets.csv", index_label="set")
-    accepted = posterior(sets, table, calibration.accept)
-    accepted.to_csv(out / "accepted.csv", index_label="set")
+    outputs = {"indicators": ["output_eur"], "years": [], "regions": False, "patterns": True}
     names = list(calibration.parameters)
-    posterior_figure(sets, accepted, calibration, out / "figures" / "posterior.png")
+    rounds, failed, box = [], 0, None
+    for round_ in range(calibration.rounds):
+        sets = design(calibration, box, round_)
+        runs = plan(calibration, base, sets)  # validated before any run of the round
+        counts = run_batch(
+            runs,
+            out,
+            calibration.name,
+            digest(calibration, base),
+            about,
+            outputs,
+            backend=args.backend or execution.backend,
+            jobs=args.jobs if args.jobs is not None else execution.jobs,
+            scheduler=args.scheduler or execution.scheduler,
+            progress=not args.quiet,
+            log=print,
+        )
+        failed += counts["failed"]
+        done = pd.read_parquet(out / "runs.parquet")
+        table = distances(done[done["point"].isin(sets.index)], calibration.patterns)
+        accepted = posterior(sets, table, calibration.accept)
+        rounds.append(sets.join(table, how="left").assign(round=round_))
+        box = refocus(calibration, accepted)
+        print(
+            f"round {round_ + 1} of {calibration.rounds}: {len(accepted)} of {len(table)} sets "
+            f"accepted (distance <= {accepted['distance'].max():.3g}; best "
+            f"{accepted['distance'].min():.3g})"
+        )
+    every = pd.concat(rounds)
+    every.to_csv(out / "sets.csv", index_label="set")
+    accepted.to_csv(out / "accepted.csv", index_label="set")
+    posterior_figure(every, accepted, calibration, out / "figures" / "posterior.png")
     path = write_calibrated(
         out / "calibrated.yaml",
         calibrated_scenario(base, accepted, names, f"{calibration.name}_calibrated"),
         f"Posterior medians of 'nsrsim calibrate {args.calibration}': the closest "
-        f"{len(accepted)} of {len(table)} parameter sets ({calibration.replicates} replicates "
-        f"each, {calibration.years} years) to the validation patterns' bands.",
-    )
-    best = accepted.iloc[0]
-    print(
-        f"\n{len(table)} parameter sets, {len(accepted)} accepted (distance <= "
-        f"{accepted['distance'].max():.3g}; best {best['distance']:.3g})."
+        f"{len(accepted)} of {len(table)} parameter sets of round {calibration.rounds} "
+        f"({calibration.replicates} replicates each, {calibration.years} years) to the "
+        "validation patterns' bands.",
     )
     print("Posterior medians [range of the accepted sets]:")
     for name in names:
@@ -316,7 +328,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             f"[{accepted[name].min():.4g}, {accepted[name].max():.4g}]"
         )
     print(f"\nCalibrated scenario: {path}; sets.csv, accepted.csv, figures/ in {out}/")
-    return 1 if counts["failed"] else 0
+    return 1 if failed else 0
 
 
 def cmd_results(args: argparse.Namespace) -> int:

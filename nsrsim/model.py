@@ -620,7 +620,9 @@ class NSRModel(mesa.Model):
         jobs[~out] = market.reallocate(jobs[~out], weight[~out], local[~out], group[~out], released)
         firms.jobs[live] = jobs
         self._remove_firms(live[out])
-        self._enter_firms(sector_mean)
+        self._enter_firms(
+            np.where(local_mean > 0, local_mean, np.tile(sector_mean, len(self.region_codes)))
+        )
         live = firms.live()
         skill = self.config.market.skill_intensity
         labour = self.labour0 * (1.0 - skill + skill * self.skilled / self.skilled0)

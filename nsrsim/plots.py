@@ -527,12 +527,13 @@ def validation_figures(runs: pd.DataFrame, folder: Path, out_dir: Path) -> list[
     fig.savefig(paths[-1])
 
     scores = facts.ris_scores()["ris_2019_rii"]
-    columns = [c for c in runs.columns if c.startswith("innovations_per_1000_jobs@")]
+    columns = [c for c in runs.columns if c.startswith("innovations@") and c.count("@") == 2]
     rates = {}
     for column in columns:
         _, year, region = column.split("@")
         if int(year) > 0:
-            rates.setdefault(region, []).append(runs[column].mean())
+            per_job = runs[column] / runs[f"employment@{year}@{region}"]
+            rates.setdefault(region, []).append(1000.0 * per_job.mean())
     simulated = pd.Series({r: np.mean(v) for r, v in rates.items()})
     common = simulated.index.intersection(scores.index)
     fig = Figure(figsize=(7.5, 6), dpi=110)
@@ -611,7 +612,7 @@ def posterior_figure(sets: pd.DataFrame, accepted: pd.DataFrame, calibration, ou
         edges = (
             np.geomspace(prior.min, prior.max, 16) if log else np.linspace(prior.min, prior.max, 16)
         )
-        ax.hist(sets[name], bins=edges, color="#cccccc", label="prior sample")
+        ax.hist(sets[name], bins=edges, color="#cccccc", label="sampled (every round)")
         ax.hist(accepted[name], bins=edges, color=WITHIN, label="accepted")
         ax.axvline(accepted[name].median(), color=CROSS, label="posterior median")
         if log:
@@ -621,7 +622,9 @@ def posterior_figure(sets: pd.DataFrame, accepted: pd.DataFrame, calibration, ou
     for ax in axes[len(names) :]:
         ax.set_visible(False)
     axes[0].legend(fontsize=7)
-    fig.suptitle(f"ABC rejection: {len(accepted)} of {len(sets)} parameter sets accepted")
+    fig.suptitle(
+        f"ABC rejection: {len(accepted)} sets accepted in the last round, {len(sets)} sampled"
+    )
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     fig.savefig(out)
     return out

@@ -506,11 +506,8 @@ def draw_entrants(
         context.regional_weight,
         draws.uniform("entry.knowledge", step, ids, KNOWLEDGE_DRAWS),
     )
-    base = np.where(
-        sector_mean[sector] > 0,
-        sector_mean[sector],
-        np.average(sector_mean, weights=sector_mean > 0),
-    )
+    local = sector_mean[cell_stratum]
+    base = np.where(local > 0, local, np.average(sector_mean, weights=sector_mean > 0))
     return {
         "id": ids,
         "weight": weight.ravel()[stratum],

@@ -89,3 +89,46 @@ def test_validate_command_end_to_end(tmp_path, capsys):
         assert (out / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     assert main(["validate", str(SMALL), "--replicates", "1", "--out", str(tmp_path / "x")]) == 2
     assert "--replicates" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_calibrate_command_end_to_end(tmp_path, capsys):
+    spec = tmp_path / "cal.yaml"
+    spec.write_text(
+        f"name: tiny_cal\nbase: {SMALL}\nsamples: 4\nrounds: 2\nyears: 3\naccept: 0.5\n"
+        "parameters:\n  partnering.decay_km: {min: 50, max: 500, scale: log}\n"
+        "  mobility.stay_premium: {min: 0.0, max: 5.0}\n"
+        "execution: {backend: sequential}\n"
+    )
+    out = tmp_path / "cal"
+    assert main(["calibrate", str(spec), "--out", str(out), "--quiet"]) == 0
+    sets = pd.read_csv(out / "sets.csv")
+    accepted = pd.read_csv(out / "accepted.csv")
+    assert len(sets) == 8 and sets["set"].is_unique and len(accepted) == 2
+    first, second = sets[sets["round"] == 0], sets[sets["round"] == 1]
+    best = first.nsmallest(2, "distance")
+    for name in ("partnering.decay_km", "mobility.stay_premium"):  # round 2 samples the box
+        width = best[name].max() - best[name].min()
+        assert second[name].between(best[name].min() - width, best[name].max() + width).all()
+    assert set(accepted["set"]) <= set(second.nsmallest(2, "distance")["set"])
+    calibrated = (out / "calibrated.yaml").read_text()
+    assert "extends:" in calibrated and "decay_km" in calibrated
+    assert (out / "figures" / "posterior.png").read_bytes()[:4] == b"\x89PNG"
+    assert "Posterior medians" in capsys.readouterr().out
+
+
+def test_calibration_file_errors_name_the_field(tmp_path, capsys):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(
+        f"name: bad\nbase: {SMALL}\nparameters:\n  partnering.decay_km: {{min: 500, max: 50}}\n"
+    )
+    assert main(["calibrate", str(spec), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "min (500.0) must be below max (50.0)" in err
+    spec.write_text(
+        f"name: bad\nbase: {SMALL}\npatterns: [nonsense]\n"
+        "parameters:\n  partnering.decay_km: {min: 50, max: 500}\n"
+    )
+    assert main(["calibrate", str(spec), "--out", str(tmp_path / "o")]) == 2
+    assert "nonsense" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
