@@ -288,8 +288,8 @@ def run_batch(
                 f"{old.get('experiment_hash')}; this one is {digest}); refusing to mix them. "
                 "Use another --out folder."
             )
-        commit = git_commit()
-        if old.get("git_commit", commit) != commit:
+        commit = git_commit()  # uncommitted edits are invisible here; a new commit is not
+        if old.get("git_commit", commit).removesuffix("+dirty") != commit.removesuffix("+dirty"):
             raise NsrsimError(
                 f"{out} holds runs computed by nsrsim at commit {old.get('git_commit')}; this "
                 f"code is at {commit}, so resuming would mix two versions of the model in one "
