@@ -76,15 +76,27 @@ class Calibration(Block):
         default_factory=lambda: [p.name for p in PATTERNS],
         description="patterns the distance counts (default: all)",
     )
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="weight of a pattern's band distance in the total (default 1 each)",
+    )
+    point: Literal["median", "best"] = Field(
+        "median",
+        description="the calibrated values: the medians of the accepted sets, or the closest set "
+        "(for a ridge-shaped posterior, whose marginal medians can fall off the ridge)",
+    )
     execution: ExecutionConfig = ExecutionConfig()
 
     @model_validator(mode="after")
     def _known_patterns(self) -> "Calibration":
-        unknown = [p for p in self.patterns if p not in PATTERN_BY_NAME]
+        unknown = [p for p in [*self.patterns, *self.weights] if p not in PATTERN_BY_NAME]
         if unknown:
             raise ValueError(
                 f"unknown pattern(s) {', '.join(unknown)}; allowed: {', '.join(PATTERN_BY_NAME)}"
             )
+        negative = {k: v for k, v in self.weights.items() if not v >= 0}
+        if negative:
+            raise ValueError(f"weights must be >= 0, got {negative}")
         return self
 
 
@@ -189,10 +201,13 @@ def band_distance(value: float, low: float, high: float) -> float:
     return float(max(low - value, value - high, 0.0) / width)
 
 
-def distances(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+def distances(
+    runs: pd.DataFrame, names: list[str], weights: dict[str, float] | None = None
+) -> pd.DataFrame:
     """Per parameter set: each pattern's mean over replicates and its band distance, and the
-    total distance (root of the summed squares).
+    total distance (root of the summed squares of the weighted distances).
     """
+    weights = weights or {}
     means = runs.groupby("point")[[f"pattern:{n}" for n in names]].mean()
     table = pd.DataFrame(index=means.index)
     total = np.zeros(len(means))
@@ -202,7 +217,7 @@ def distances(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         table[name] = value
         gap = value.map(lambda v, p=pattern: band_distance(v, p.low, p.high))
         table[f"{name}_distance"] = gap
-        total += gap.to_numpy() ** 2
+        total += (weights.get(name, 1.0) * gap.to_numpy()) ** 2
     table["distance"] = np.sqrt(total)
     return table
 
@@ -215,12 +230,15 @@ def posterior(sets: pd.DataFrame, table: pd.DataFrame, accept: float) -> pd.Data
 
 
 def calibrated_scenario(
-    base: Path, accepted: pd.DataFrame, names: list[str], name: str
+    base: Path, accepted: pd.DataFrame, names: list[str], name: str, point: str = "median"
 ) -> dict[str, Any]:
-    """A scenario that extends the base with the posterior medians."""
+    """A scenario that extends the base with the posterior medians, or with the closest
+    accepted set (``point="best"``; ``accepted`` is sorted closest first).
+    """
     data: dict[str, Any] = {"extends": str(base), "name": name}
     for dotted in names:
-        data = set_dotted(data, dotted, float(accepted[dotted].median()))
+        value = accepted[dotted].median() if point == "median" else accepted[dotted].iloc[0]
+        data = set_dotted(data, dotted, float(value))
     return data
 
 

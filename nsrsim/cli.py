@@ -300,7 +300,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         )
         failed += counts["failed"]
         done = pd.read_parquet(out / "runs.parquet")
-        table = distances(done[done["point"].isin(sets.index)], calibration.patterns)
+        table = distances(
+            done[done["point"].isin(sets.index)], calibration.patterns, calibration.weights
+        )
         accepted = posterior(sets, table, calibration.accept)
         rounds.append(sets.join(table, how="left").assign(round=round_))
         box = refocus(calibration, accepted)
@@ -315,18 +317,23 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     posterior_figure(every, accepted, calibration, out / "figures" / "posterior.png")
     path = write_calibrated(
         out / "calibrated.yaml",
-        calibrated_scenario(base, accepted, names, f"{calibration.name}_calibrated"),
-        f"Posterior medians of 'nsrsim calibrate {args.calibration}': the closest "
+        calibrated_scenario(
+            base, accepted, names, f"{calibration.name}_calibrated", calibration.point
+        ),
+        f"{'Posterior medians' if calibration.point == 'median' else 'The closest set'} of "
+        f"'nsrsim calibrate {args.calibration}': of the closest "
         f"{len(accepted)} of {len(table)} parameter sets of round {calibration.rounds} "
         f"({calibration.replicates} replicates each, {calibration.years} years) to the "
         "validation patterns' bands.",
     )
-    print("Posterior medians [range of the accepted sets]:")
+    print("Posterior medians [range of the accepted sets] and the closest set:")
     for name in names:
         print(
             f"  {name:<40}{accepted[name].median():>12.4g}   "
             f"[{accepted[name].min():.4g}, {accepted[name].max():.4g}]"
+            f"{accepted[name].iloc[0]:>12.4g}"
         )
+    print(f"The calibrated scenario takes the {calibration.point} ('point').")
     print(f"\nCalibrated scenario: {path}; sets.csv, accepted.csv, figures/ in {out}/")
     return 1 if failed else 0
 

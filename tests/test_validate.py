@@ -4,6 +4,7 @@ and the command; calibration helpers."""
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from nsrsim.calibrate import Prior, band_distance, distances, posterior
 from nsrsim.cli import main
@@ -70,6 +71,12 @@ def test_band_distance_and_posterior():
     assert table.loc[0, "distance"] == 0 and table.loc[1, "distance"] > 2
     sets = pd.DataFrame({"x": [1.0, 2.0]})
     assert posterior(sets, table, 0.5).index.tolist() == [0]
+    runs["pattern:border_effect"] = [9.0, 9.0, 5.0, 5.0]  # set 0: 1.33 band widths out
+    both = distances(runs, ["cross_border_share", "border_effect"])
+    assert both.loc[0, "distance"] == pytest.approx(4 / 3)
+    light = distances(runs, ["cross_border_share", "border_effect"], {"border_effect": 0.5})
+    assert light.loc[0, "distance"] == pytest.approx(2 / 3)
+    assert light.loc[1, "distance"] == both.loc[1, "distance"]
 
 
 @pytest.mark.slow
@@ -96,6 +103,7 @@ def test_calibrate_command_end_to_end(tmp_path, capsys):
     spec = tmp_path / "cal.yaml"
     spec.write_text(
         f"name: tiny_cal\nbase: {SMALL}\nsamples: 4\nrounds: 2\nyears: 3\naccept: 0.5\n"
+        "point: best\n"
         "parameters:\n  partnering.decay_km: {min: 50, max: 500, scale: log}\n"
         "  mobility.stay_premium: {min: 0.0, max: 5.0}\n"
         "execution: {backend: sequential}\n"
@@ -115,6 +123,8 @@ def test_calibrate_command_end_to_end(tmp_path, capsys):
     assert "extends:" in calibrated and "decay_km" in calibrated
     assert (out / "figures" / "posterior.png").read_bytes()[:4] == b"\x89PNG"
     assert "Posterior medians" in capsys.readouterr().out
+    best = yaml.safe_load(calibrated)["partnering"]["decay_km"]
+    assert best == pytest.approx(accepted["partnering.decay_km"].iloc[0])  # point: best
 
 
 def test_calibration_file_errors_name_the_field(tmp_path, capsys):
