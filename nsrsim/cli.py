@@ -140,6 +140,17 @@ def _doses(text: str | None) -> list[float]:
     return doses
 
 
+def _execution(args: argparse.Namespace) -> dict:
+    """The batch runner's backend, workers, scheduler and progress from the command line."""
+    return {
+        "backend": args.backend,
+        "jobs": args.jobs,
+        "scheduler": args.scheduler,
+        "progress": not args.quiet,
+        "log": print,
+    }
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run scenarios with common random numbers and report their effects against the first."""
     from nsrsim.compare import effects, outputs, per_label, persistence, plan, summary_table
@@ -173,11 +184,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         comparison.digest,
         about,
         outputs(args.years),
-        backend=args.backend,
-        jobs=args.jobs,
-        scheduler=args.scheduler,
-        progress=not args.quiet,
-        log=print,
+        **_execution(args),
     )
     if counts["failed"]:
         print(f"{counts['failed']} runs failed (see {out}/failures.parquet); no effects computed.")
@@ -240,11 +247,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         comparison.digest,
         about,
         outputs(args.years),
-        backend=args.backend,
-        jobs=args.jobs,
-        scheduler=args.scheduler,
-        progress=not args.quiet,
-        log=print,
+        **_execution(args),
     )
     if counts["failed"]:
         print(f"{counts['failed']} runs failed (see {out}/failures.parquet); no report.")
