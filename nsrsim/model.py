@@ -620,9 +620,7 @@ class NSRModel(mesa.Model):
         jobs[~out] = market.reallocate(jobs[~out], weight[~out], local[~out], group[~out], released)
         firms.jobs[live] = jobs
         self._remove_firms(live[out])
-        self._enter_firms(
-            np.where(local_mean > 0, local_mean, np.tile(sector_mean, len(self.region_codes)))
-        )
+        self._enter_firms(market.entrant_productivity(local_mean, sector_mean))
         live = firms.live()
         skill = self.config.market.skill_intensity
         labour = self.labour0 * (1.0 - skill + skill * self.skilled / self.skilled0)
@@ -800,7 +798,7 @@ class NSRModel(mesa.Model):
         for row in rows:  # Mesa agents are Python objects; exits are few per step
             self.firm_agents[row].remove()
 
-    def _enter_firms(self, sector_mean: np.ndarray) -> None:
+    def _enter_firms(self, productivity: np.ndarray) -> None:
         """Entrants per region and sector: a rate per real firm, more where the region
         innovates more and has gained skilled workers, in agents of the entrant weight.
         """
@@ -834,7 +832,7 @@ class NSRModel(mesa.Model):
             self.placement,
             mean_rd,
             local,
-            sector_mean,
+            productivity,
             self.config.market.entrant_jobs,
         )
         if entrants is not None:

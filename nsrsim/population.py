@@ -469,7 +469,7 @@ def draw_entrants(
     context: PlacementContext,
     mean_rd: np.ndarray,
     local_knowledge: np.ndarray,
-    sector_mean: np.ndarray,
+    productivity: np.ndarray,
     entrant_jobs: float,
 ) -> dict[str, np.ndarray] | None:
     """Columns of this step's entrants (None if there are none).
@@ -479,7 +479,8 @@ def draw_entrants(
     strata (firms growing into the small class, 10 jobs): expected entrant agents and the real
     firms one entrant agent stands for. Counts are Poisson, keyed by (step, stratum); an
     entrant's cell is drawn by population, its knowledge is half a fresh sector profile and
-    half the region's mean (spin-offs), its productivity around the sector's mean.
+    half the region's mean (spin-offs), its productivity around ``productivity`` of its region
+    and sector (flat index region x sectors + sector: the incumbents' mean there).
     """
     _, n_regions, n_sectors = expected.shape
     strata = np.arange(expected.size)
@@ -506,8 +507,7 @@ def draw_entrants(
         context.regional_weight,
         draws.uniform("entry.knowledge", step, ids, KNOWLEDGE_DRAWS),
     )
-    local = sector_mean[cell_stratum]
-    base = np.where(local > 0, local, np.average(sector_mean, weights=sector_mean > 0))
+    base = productivity[cell_stratum]
     return {
         "id": ids,
         "weight": weight.ravel()[stratum],

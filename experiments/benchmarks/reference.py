@@ -559,16 +559,14 @@ class ReferenceModel(mesa.Model):
         optimal = self.config.partnering.optimal_distance
         firms = self.firms()
         absorptive = {f.row: f.absorptive() for f in firms}
-        gain = {}
+        gain, related = {}, {}
         for firm in firms:  # own research, in the firm's strongest fields
             strongest = max(firm.knowledge)
+            share = [k / strongest if strongest > 0 else 0.0 for k in firm.knowledge]
+            related[firm.row] = [s**cfg.absorption_focus for s in share]  # prior knowledge
             gain[firm.row] = [
-                cfg.research_rate
-                * self.dt
-                * absorptive[firm.row]
-                * ((k / strongest) ** cfg.research_focus if strongest > 0 else 0.0)
-                * (1.0 - k)
-                for k in firm.knowledge
+                cfg.research_rate * self.dt * absorptive[firm.row] * s**cfg.research_focus * (1 - k)
+                for k, s in zip(firm.knowledge, share, strict=True)
             ]
         for a, b, _ in self.links:
             fa, fb = self.by_row[a], self.by_row[b]
@@ -576,8 +574,8 @@ class ReferenceModel(mesa.Model):
             rate = cfg.link_rate * self.dt * x * math.exp(1.0 - x)
             for f in range(len(fa.knowledge)):
                 lead = fb.knowledge[f] - fa.knowledge[f]
-                gain[a][f] += rate * absorptive[a] * max(lead, 0.0)
-                gain[b][f] += rate * absorptive[b] * max(-lead, 0.0)
+                gain[a][f] += rate * absorptive[a] * related[a][f] * max(lead, 0.0)
+                gain[b][f] += rate * absorptive[b] * related[b][f] * max(-lead, 0.0)
         for firm in firms:  # unintended spillovers from every other real firm, by travel decay
             weight_sum, local = 0.0, [0.0] * len(firm.knowledge)
             for other in firms:
@@ -593,6 +591,7 @@ class ReferenceModel(mesa.Model):
                     * self.dt
                     * agglomeration
                     * absorptive[firm.row]
+                    * related[firm.row][f]
                     * max(lead, 0.0)
                 )
         decay = math.exp(-cfg.depreciation * self.dt)
@@ -652,10 +651,15 @@ class ReferenceModel(mesa.Model):
             firm.remove()
         self.links = [link for link in self.links if link[0] not in gone and link[1] not in gone]
         self.count_partners()
-        sector_mean = np.array(
-            [output[s] / jobs[s] if jobs[s] > 0 else 0.0 for s in range(N_SECTORS)]
+        sector_mean = [output[s] / jobs[s] if jobs[s] > 0 else 0.0 for s in range(N_SECTORS)]
+        entrant_base = np.array(
+            [
+                output[(r, s)] / jobs[(r, s)] if jobs[(r, s)] > 0 else sector_mean[s]
+                for r in range(self.n_regions)
+                for s in range(N_SECTORS)
+            ]
         )
-        self.enter_firms(sector_mean)
+        self.enter_firms(entrant_base)
         skill = self.config.market.skill_intensity
         labour = self.labour0 * (1.0 - skill + skill * self.skilled / self.skilled0)
         demand = np.zeros(self.n_regions)
@@ -665,7 +669,7 @@ class ReferenceModel(mesa.Model):
             if demand[firm.region] > 0:
                 firm.jobs *= min(1.0, labour[firm.region] / demand[firm.region])
 
-    def enter_firms(self, sector_mean) -> None:
+    def enter_firms(self, entrant_base) -> None:
         firms = self.firms()
         real = np.zeros(self.n_regions)
         rd = np.zeros(self.n_regions)
@@ -690,7 +694,7 @@ class ReferenceModel(mesa.Model):
             self.placement,
             rd / mass,
             local / mass[:, None],
-            sector_mean,
+            entrant_base,
             self.config.market.entrant_jobs,
         )
         if entrants is None:

@@ -83,3 +83,13 @@ def expected_entrants(
     """
     pull = (0.5 + 0.5 * innovations_per_firm) * skilled_ratio
     return params.entry_rate * dt * firms * pull
+
+
+def entrant_productivity(local_mean: np.ndarray, sector_mean: np.ndarray) -> np.ndarray:
+    """Entrants' productivity per region x sector (flat): the incumbents' mean there, else the
+    sector's corridor-wide mean, else the mean over sectors. Entrants start from local
+    technology and wages, so entry does not lift lagging regions by itself.
+    """
+    positive = sector_mean[sector_mean > 0]
+    fallback = np.where(sector_mean > 0, sector_mean, positive.mean() if positive.size else 0.0)
+    return np.where(local_mean > 0, local_mean, np.resize(fallback, local_mean.shape))
