@@ -202,26 +202,26 @@ class PartneringConfig(Block):
     )
     candidates: int = iparam(10, 1, 200, "candidates sampled per search")
     decay_km: float = param(
-        200.0,
+        50.4,
         10.0,
         2000.0,
         "km",
         "road-equivalent distance (travel hours x road speed) at which partner attraction halves",
     )
     cluster_share: float = param(
-        0.3, 0.0, 1.0, "-", "share of candidates drawn from the own and partner clusters"
+        0.449, 0.0, 1.0, "-", "share of candidates drawn from the own and partner clusters"
     )
     referral_share: float = param(
-        0.2, 0.0, 1.0, "-", "share of candidates drawn among partners' partners (referrals)"
+        0.355, 0.0, 1.0, "-", "share of candidates drawn among partners' partners (referrals)"
     )
     same_country_weight: float = param(
         1.0, 0.0, 1.0, "-", "institutional proximity of partners in the same country"
     )
     interreg_weight: float = param(
-        0.5, 0.0, 1.0, "-", "institutional proximity within a shared INTERREG A programme"
+        0.413, 0.0, 1.0, "-", "institutional proximity within a shared INTERREG A programme"
     )
     other_country_weight: float = param(
-        0.2, 0.0, 1.0, "-", "institutional proximity across other borders"
+        0.136, 0.0, 1.0, "-", "institutional proximity across other borders"
     )
     optimal_distance: float = param(
         0.3, 0.01, 1.0, "-", "cognitive distance of the most valuable partner (inverted U)"
@@ -230,7 +230,7 @@ class PartneringConfig(Block):
         0.1, 0.0, 2.0, "-", "fixed cost of a link, in units of the best partner's value"
     )
     travel_cost_per_h: float = param(0.03, 0.0, 1.0, "1/h", "cost of a link per hour of travel")
-    border_cost: float = param(0.1, 0.0, 2.0, "-", "extra cost of a cross-border link")
+    border_cost: float = param(0.0017, 0.0, 2.0, "-", "extra cost of a cross-border link")
     dissolve_rate: float = param(0.15, 0.0, 2.0, "1/year", "hazard that a link dissolves")
     max_partners: int = iparam(6, 1, 50, "partner links a firm can keep")
 
@@ -314,7 +314,7 @@ class InnovationConfig(Block):
         "by the value of what they bring)",
     )
     productivity_gain: float = param(
-        0.01, 0.0, 0.5, "-", "productivity rise from one incremental innovation"
+        0.0166, 0.0, 0.5, "-", "productivity rise from one incremental innovation"
     )
     radical_share: float = param(
         0.05, 0.0, 1.0, "-", "share of innovations that open a new knowledge field"
@@ -328,7 +328,7 @@ class MarketConfig(Block):
     """Growth, entry and exit (uncertainties)."""
 
     selection_speed: float = param(
-        0.1, 0.0, 5.0, "1/year", "speed of employment shifts toward productive firms"
+        0.0376, 0.0, 5.0, "1/year", "speed of employment shifts toward productive firms"
     )
     exit_threshold: float = param(
         0.3, 0.0, 1.0, "-", "productivity relative to the sector below which firms exit"
@@ -370,14 +370,14 @@ class MobilityConfig(Block):
         0.5, 0.0, 1.0, "-", "share of moves across a border deterred by it"
     )
     stay_premium: float = param(
-        2.0,
+        3.18,
         0.0,
         10.0,
         "-",
         "attractiveness of staying in one's region (ties, moving cost) for a reconsidering worker",
     )
     congestion: float = param(
-        2.0,
+        8.96,
         0.0,
         20.0,
         "-",
