@@ -10,6 +10,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import NullFormatter
 
 from nsrsim.indicators import OUTCOME_BY_NAME
 from nsrsim.maps import OTHER_LAND, SEA, frame, graticule, region_raster
@@ -617,6 +618,7 @@ def posterior_figure(sets: pd.DataFrame, accepted: pd.DataFrame, calibration, ou
         ax.axvline(accepted[name].median(), color=CROSS, label="posterior median")
         if log:
             ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels overlap
         ax.set_title(name, fontsize=9)
         ax.tick_params(labelsize=8)
     for ax in axes[len(names) :]:
