@@ -742,7 +742,7 @@ class NSRModel(mesa.Model):
         safe = np.maximum(j, 0)
         i = np.broadcast_to(i, safe.shape)
         value = partnering.partner_value(
-            partnering.cognitive_distance(firms.knowledge[i], firms.knowledge[safe]),
+            partnering.link_distance(firms.knowledge[: firms.n], i, safe),
             cfg.optimal_distance,
         )
         absorptive = self.absorptive()

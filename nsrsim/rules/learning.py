@@ -13,7 +13,7 @@ travel; they grow with the mass of nearby firms, with diminishing returns (agglo
 import numpy as np
 
 from nsrsim.config import LearningConfig
-from nsrsim.rules.partnering import cognitive_distance, partner_value
+from nsrsim.rules.partnering import link_distance, partner_value
 
 
 def absorptive_capacity(
@@ -47,7 +47,7 @@ def learn_from_links(
     gain = np.zeros_like(knowledge)
     if len(a) == 0:
         return gain
-    value = partner_value(cognitive_distance(knowledge[a], knowledge[b]), optimal_distance)
+    value = partner_value(link_distance(knowledge, a, b), optimal_distance)
     lead_of_b = knowledge[b] - knowledge[a]
     rate = params.link_rate * dt * value
     related = prior_knowledge(knowledge, params)
@@ -145,7 +145,7 @@ def partner_values(
     n = len(knowledge)
     if len(a) == 0:
         return np.zeros(n)
-    value = partner_value(cognitive_distance(knowledge[a], knowledge[b]), optimal_distance)
+    value = partner_value(link_distance(knowledge, a, b), optimal_distance)
     return np.bincount(a, weights=value, minlength=n) + np.bincount(b, weights=value, minlength=n)
 
 

@@ -124,7 +124,9 @@ def adjacency(
     """
     source = np.concatenate([a, b])
     target = np.concatenate([b, a])
-    order = np.lexsort((firm_id[target], source))
+    id_rank = np.empty(n_rows, np.int64)  # ids are unique; their rank is a small sort key
+    id_rank[np.argsort(firm_id[:n_rows])] = np.arange(n_rows)
+    order = np.argsort(source * n_rows + id_rank[target])  # unique keys: any sort agrees
     indptr = np.zeros(n_rows + 1, np.int64)
     np.cumsum(np.bincount(source, minlength=n_rows), out=indptr[1:])
     return indptr, target[order]
@@ -134,6 +136,16 @@ def cognitive_distance(k_i: np.ndarray, k_j: np.ndarray) -> np.ndarray:
     """1 - cosine similarity of knowledge vectors (rows), in [0, 1] for non-negative vectors."""
     dot = np.einsum("...k,...k->...", k_i, k_j)
     norm = np.linalg.norm(k_i, axis=-1) * np.linalg.norm(k_j, axis=-1)
+    return 1.0 - np.divide(dot, norm, out=np.zeros_like(dot), where=norm > 0)
+
+
+def link_distance(knowledge: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``cognitive_distance`` of the row pairs (a, b), each row's norm computed once rather
+    than once per link (the same numbers: a row's norm does not depend on where it is copied).
+    """
+    dot = np.einsum("...k,...k->...", knowledge[a], knowledge[b])
+    row_norm = np.linalg.norm(knowledge, axis=-1)
+    norm = row_norm[a] * row_norm[b]
     return 1.0 - np.divide(dot, norm, out=np.zeros_like(dot), where=norm > 0)
 
 
