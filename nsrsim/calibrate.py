@@ -10,7 +10,6 @@ matching refocuses on the not-implausible region; the last round's accepted sets
 posterior sample and the calibrated scenario takes their medians.
 """
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any, Literal
@@ -26,12 +25,12 @@ from nsrsim.config import (
     ExecutionConfig,
     Scenario,
     format_validation_error,
-    load_yaml,
+    load_with_base,
     resolve_raw,
     set_dotted,
 )
 from nsrsim.errors import ConfigError
-from nsrsim.runner import RunSpec, replicate_seed, run_id
+from nsrsim.runner import RunSpec, replicate_seed, run_id, spec_hash
 from nsrsim.validate import PATTERN_BY_NAME, PATTERNS
 
 
@@ -102,18 +101,7 @@ class Calibration(Block):
 
 def load_calibration(path: Path) -> tuple[Calibration, Path]:
     """Load and validate a calibration file; returns it with its base scenario's path."""
-    data = load_yaml(path)
-    try:
-        calibration = Calibration.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, str(path), Calibration)) from None
-    base = (path.parent / calibration.base).resolve()
-    if not base.is_file():
-        raise ConfigError(
-            f"{path}: field 'base' names {calibration.base}, but {base} does not exist; paths "
-            "are relative to the calibration file."
-        )
-    return calibration, base
+    return load_with_base(path, Calibration, "calibration")
 
 
 def design(calibration: Calibration, box: dict[str, Prior] | None = None, round_: int = 0):
@@ -152,15 +140,7 @@ def refocus(calibration: Calibration, accepted: pd.DataFrame) -> dict[str, Prior
 
 def digest(calibration: Calibration, base: Path) -> str:
     """The calibration's identity (its file and the resolved base), for resuming."""
-    text = json.dumps(
-        {
-            "calibration": calibration.model_dump(mode="json", exclude={"execution"}),
-            "base": resolve_raw(base),
-        },
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return spec_hash("calibration", calibration, base)
 
 
 def plan(calibration: Calibration, base: Path, sets: pd.DataFrame) -> list[RunSpec]:

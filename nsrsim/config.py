@@ -1141,18 +1141,25 @@ class Experiment(Block):
         return self
 
 
-def load_experiment(path: Path | str) -> tuple[Experiment, Path]:
-    """Load and validate an experiment file; returns it with its base scenario's path."""
+def load_with_base[S: BaseModel](path: Path | str, schema: type[S], kind: str) -> tuple[S, Path]:
+    """Load and validate a file of ``schema`` that names a base scenario (an experiment or a
+    calibration); returns it with the base's resolved path.
+    """
     path = Path(path)
     data = load_yaml(path)
     try:
-        experiment = Experiment.model_validate(data)
+        spec = schema.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, str(path), Experiment)) from None
-    base = (path.parent / experiment.base).resolve()
+        raise ConfigError(format_validation_error(exc, str(path), schema)) from None
+    base = (path.parent / spec.base).resolve()
     if not base.is_file():
         raise ConfigError(
-            f"{path}: field 'base' names {experiment.base}, but {base} does not "
-            "exist; paths are relative to the experiment file."
+            f"{path}: field 'base' names {spec.base}, but {base} does not exist; paths are "
+            f"relative to the {kind} file."
         )
-    return experiment, base
+    return spec, base
+
+
+def load_experiment(path: Path | str) -> tuple[Experiment, Path]:
+    """Load and validate an experiment file; returns it with its base scenario's path."""
+    return load_with_base(path, Experiment, "experiment")

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed, parallel_backend
+from pydantic import BaseModel
 from tqdm import tqdm
 
 from nsrsim.config import (
@@ -191,17 +192,21 @@ def execute(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def experiment_hash(experiment: Experiment, base: Path) -> str:
-    """Identity of an experiment's runs (the base scenario's content included)."""
+def spec_hash(kind: str, spec: BaseModel, base: Path) -> str:
+    """Identity of the runs of an experiment or calibration file (``kind``): its content
+    without the execution block, and the base scenario's content.
+    """
     text = json.dumps(
-        {
-            "experiment": experiment.model_dump(mode="json", exclude={"execution"}),
-            "base": resolve_raw(base),
-        },
+        {kind: spec.model_dump(mode="json", exclude={"execution"}), "base": resolve_raw(base)},
         sort_keys=True,
         default=str,
     )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def experiment_hash(experiment: Experiment, base: Path) -> str:
+    """Identity of an experiment's runs (the base scenario's content included)."""
+    return spec_hash("experiment", experiment, base)
 
 
 @contextmanager
