@@ -10,27 +10,22 @@ matching refocuses on the not-implausible region; the last round's accepted sets
 posterior sample and the calibrated scenario takes their medians.
 """
 
-import json
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 from scipy.stats import qmc
 
 from nsrsim.config import (
     Block,
     ExecutionConfig,
-    Scenario,
-    format_validation_error,
     load_with_base,
-    resolve_raw,
     set_dotted,
 )
-from nsrsim.errors import ConfigError
-from nsrsim.runner import RunSpec, replicate_seed, run_id, spec_hash
+from nsrsim.runner import RunSpec, plan_points, spec_hash
 from nsrsim.validate import PATTERN_BY_NAME, PATTERNS
 
 
@@ -52,8 +47,10 @@ class Prior(Block):
     def value(self, u: float) -> float:
         """The prior's quantile ``u``."""
         if self.scale == "log":
-            return float(np.exp(np.log(self.min) + u * (np.log(self.max) - np.log(self.min))))
-        return float(self.min + u * (self.max - self.min))
+            value = np.exp(np.log(self.min) + u * (np.log(self.max) - np.log(self.min)))
+        else:
+            value = self.min + u * (self.max - self.min)
+        return float(np.clip(value, self.min, self.max))  # exp(log(x)) can miss x by an ulp
 
 
 class Calibration(Block):
@@ -145,32 +142,9 @@ def digest(calibration: Calibration, base: Path) -> str:
 
 def plan(calibration: Calibration, base: Path, sets: pd.DataFrame) -> list[RunSpec]:
     """Every run (set x replicate) of ``sets``, each validated before anything runs."""
-    raw = set_dotted(resolve_raw(base), "run.years", calibration.years)
-    runs = []
-    for point, values in sets.iterrows():
-        data = raw
-        for dotted, value in values.items():
-            data = set_dotted(data, dotted, value)
-        try:
-            scenario = Scenario.model_validate(data).model_dump(mode="json")
-        except ValidationError as exc:
-            raise ConfigError(
-                format_validation_error(exc, f"calibration set {point} {dict(values)}", Scenario)
-            ) from None
-        for replicate in range(calibration.replicates):
-            seed = replicate_seed(calibration.seed, replicate)
-            scenario["run"]["seed"] = seed
-            runs.append(
-                RunSpec(
-                    run_id(scenario, seed),
-                    int(point),
-                    replicate,
-                    seed,
-                    {k: float(v) for k, v in values.items()},
-                    json.loads(json.dumps(scenario)),
-                )
-            )
-    return runs
+    return plan_points(
+        base, sets, calibration.years, calibration.replicates, calibration.seed, "calibration"
+    )
 
 
 def band_distance(value: float, low: float, high: float) -> float:

@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -341,6 +342,55 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_sa(args: argparse.Namespace) -> int:
+    """A sensitivity analysis of the model: sample, run (resumable), analyse, plot."""
+    from nsrsim.plots import sa_figures
+    from nsrsim.runner import run_batch
+    from nsrsim.sa import indices, load_sa, outputs_spec, plan
+
+    spec, base = load_sa(args.spec)
+    unit, values, runs, digest = plan(spec, base)
+    out = args.out or Path("results") / spec.name
+    execution = spec.execution
+    counts = run_batch(
+        runs,
+        out,
+        spec.name,
+        digest,
+        {"sa": spec.model_dump(mode="json"), "base": str(base)},
+        outputs_spec(spec),
+        backend=args.backend or execution.backend,
+        jobs=args.jobs if args.jobs is not None else execution.jobs,
+        scheduler=args.scheduler or execution.scheduler,
+        progress=not args.quiet,
+        log=print,
+    )
+    if counts["failed"]:
+        print(f"{counts['failed']} runs failed (see {out}/failures.parquet); no indices.")
+        return 1
+    samples = values.join(pd.DataFrame(unit, columns=[f"unit:{n}" for n in spec.parameters]))
+    samples.to_parquet(out / "samples.parquet")
+    table, pairs = indices(spec, unit, pd.read_parquet(out / "runs.parquet"))
+    table.to_csv(out / "indices.csv", index=False)
+    if not pairs.empty:
+        pairs.to_csv(out / "S2.csv", index=False)
+    sa_figures(table, out / "figures")
+    key = "mu_star" if spec.method == "morris" else "ST"
+    for output, rows in table.groupby("output", sort=False):
+        ranked = rows.sort_values(key, ascending=False)
+        noise = rows["noise_share"].iloc[0]
+        print(
+            f"\n{output}: replicate noise "
+            + ("not measured (1 replicate)" if np.isnan(noise) else f"{100 * noise:.0f} %")
+            + " of the variance"
+        )
+        for row in ranked.itertuples():
+            conf = getattr(row, f"{key}_conf")
+            print(f"  {row.parameter:<40}{key} {getattr(row, key):>9.3g} +- {conf:.2g}")
+    print(f"\nResults in {out}/ (indices.csv, samples.parquet, runs.parquet, figures/)")
+    return 0
+
+
 def cmd_results(args: argparse.Namespace) -> int:
     """Summarise a sweep folder and optionally export its runs as CSV."""
     from nsrsim.runner import summary
@@ -541,6 +591,17 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--out", type=Path, help="results folder (default results/<name>/)")
     calibrate.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
     calibrate.set_defaults(func=cmd_calibrate)
+
+    sa = sub.add_parser("sa", help="global sensitivity analysis (SALib) of the model")
+    sa.add_argument("spec", type=Path, help="SA YAML, e.g. experiments/sa_morris_screening.yaml")
+    sa.add_argument(
+        "--backend", choices=["sequential", "loky", "dask"], help="override execution.backend"
+    )
+    sa.add_argument("--jobs", type=int, help="parallel workers (-1: all cores)")
+    sa.add_argument("--scheduler", help="dask scheduler address")
+    sa.add_argument("--out", type=Path, help="results folder (default results/<name>/)")
+    sa.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
+    sa.set_defaults(func=cmd_sa)
 
     results = sub.add_parser("results", help="summarise a sweep folder, export CSV")
     results.add_argument("folder", type=Path)

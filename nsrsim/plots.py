@@ -630,3 +630,41 @@ def posterior_figure(sets: pd.DataFrame, accepted: pd.DataFrame, calibration, ou
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     fig.savefig(out)
     return out
+
+
+def sa_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """Per output of a sensitivity analysis: S1 and ST bars with their 95 % CIs (Sobol,
+    FAST), or Morris mu* against sigma (with mu*'s CI).
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for output, rows in table.groupby("output", sort=False):
+        fig = Figure(figsize=(7.5, 0.45 * len(rows) + 2.0), dpi=110)
+        ax = fig.subplots()
+        if "mu_star" in rows:
+            ax.errorbar(
+                rows["mu_star"], rows["sigma"], xerr=rows["mu_star_conf"], fmt="o", color=WITHIN
+            )
+            for row in rows.itertuples():
+                ax.annotate(
+                    row.parameter, (row.mu_star, row.sigma), fontsize=7, xytext=(3, 3),
+                    textcoords="offset points",
+                )  # fmt: skip
+            ax.set_xlabel("mu* (mean absolute elementary effect)")
+            ax.set_ylabel("sigma (interactions, non-linearity)")
+        else:
+            y = np.arange(len(rows))
+            ax.barh(y - 0.2, rows["S1"], 0.4, xerr=rows["S1_conf"], color=WITHIN, label="S1")
+            ax.barh(y + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], color=CROSS, label="ST")
+            ax.set_yticks(y, rows["parameter"], fontsize=8)
+            ax.invert_yaxis()
+            ax.set_xlabel("share of output variance (95 % CI)")
+            ax.legend(fontsize=8)
+        noise = rows["noise_share"].iloc[0]
+        note = "" if np.isnan(noise) else f"; replicate noise {100 * noise:.0f} % of variance"
+        ax.set_title(f"{output} ({rows['method'].iloc[0]}{note})", fontsize=10)
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        paths.append(out_dir / f"sa_{output.replace('@', '_y')}.png")
+        fig.savefig(paths[-1])
+    return paths

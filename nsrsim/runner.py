@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed, parallel_backend
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
 
 from nsrsim.config import (
@@ -127,6 +127,40 @@ def expand(experiment: Experiment, base: Path) -> list[RunSpec]:
                     replicate,
                     seed,
                     values,
+                    json.loads(json.dumps(scenario)),
+                )
+            )
+    return runs
+
+
+def plan_points(
+    base: Path, points: pd.DataFrame, years: int, replicates: int, seed: int, kind: str
+) -> list[RunSpec]:
+    """Every run (point x replicate) of a table of parameter values (one column per dotted
+    path, indexed by point), each point's scenario validated before anything runs; replicate r
+    of every point has the same seed (common random numbers).
+    """
+    raw = set_dotted(resolve_raw(base), "run.years", years)
+    runs = []
+    for point, values in points.iterrows():
+        data = raw
+        for dotted, value in values.items():
+            data = set_dotted(data, dotted, value)
+        try:
+            scenario = Scenario.model_validate(data).model_dump(mode="json")
+        except ValidationError as exc:
+            where = f"{kind} point {point} {dict(values)}"
+            raise ConfigError(format_validation_error(exc, where, Scenario)) from None
+        for replicate in range(replicates):
+            run_seed = replicate_seed(seed, replicate)
+            scenario["run"]["seed"] = run_seed
+            runs.append(
+                RunSpec(
+                    run_id(scenario, run_seed),
+                    int(point),
+                    replicate,
+                    run_seed,
+                    {k: float(v) for k, v in values.items()},
                     json.loads(json.dumps(scenario)),
                 )
             )

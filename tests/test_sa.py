@@ -1,0 +1,67 @@
+"""`nsrsim sa`: an SA experiment of the model end to end, resuming, and its spec errors."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from nsrsim.cli import main
+
+from .conftest import SMALL
+
+
+def sa_file(tmp_path: Path, **changes: str) -> Path:
+    fields = {
+        "name": "tiny_sa",
+        "base": str(SMALL),
+        "method": "morris",
+        "n": "2",
+        "years": "2",
+        "replicates": "2",
+        "parameters": "{partnering.decay_km: {min: 20, max: 400, scale: log}, "
+        "market.selection_speed: {min: 0.02, max: 0.3}}",
+        "outputs": "[productivity_eur@2, links@2]",
+        "execution": "{backend: sequential}",
+        **changes,
+    }
+    path = tmp_path / "sa.yaml"
+    path.write_text("".join(f"{k}: {v}\n" for k, v in fields.items()))
+    return path
+
+
+@pytest.mark.slow
+def test_morris_sa_runs_end_to_end_and_resumes(tmp_path, capsys):
+    out = tmp_path / "sa"
+    assert main(["sa", str(sa_file(tmp_path)), "--out", str(out), "--quiet"]) == 0
+    table = pd.read_csv(out / "indices.csv")
+    assert set(table["output"]) == {"productivity_eur@2", "links@2"}
+    assert set(table["parameter"]) == {"partnering.decay_km", "market.selection_speed"}
+    assert {"mu_star", "mu_star_conf", "sigma", "noise_share"} <= set(table)
+    assert table["noise_share"].between(0, 1).all()  # two replicates: noise is measured
+    samples = pd.read_parquet(out / "samples.parquet")
+    assert len(samples) == 2 * (2 + 1)  # Morris: N trajectories of (parameters + 1) points
+    assert samples["partnering.decay_km"].between(20, 400).all()
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == len(samples) * 2
+    assert runs.groupby("replicate")["seed"].nunique().eq(1).all()  # common random numbers
+    assert (out / "figures" / "sa_links_y2.png").read_bytes()[:4] == b"\x89PNG"
+    capsys.readouterr()
+    assert main(["sa", str(sa_file(tmp_path)), "--out", str(out), "--quiet"]) == 0
+    assert "12 already done, 0 to run" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"parameters": "{partnering.nonsense: {min: 0, max: 1}}"}, "partnering.nonsense"),
+        ({"parameters": "{partnering.decay_km: {min: 400, max: 20}}"}, "must be below max"),
+        ({"method": "sobol", "n": "100"}, "power of 2"),
+        ({"outputs": "[happiness@2]"}, "must be indicator@year"),
+        ({"outputs": "[links@9]"}, "past the last year"),
+    ],
+)
+def test_bad_sa_specs_give_the_config_error(tmp_path, capsys, change, message):
+    out = tmp_path / "sa"
+    assert main(["sa", str(sa_file(tmp_path, **change)), "--out", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
