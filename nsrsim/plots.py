@@ -639,9 +639,10 @@ def sa_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for output, rows in table.groupby("output", sort=False):
-        fig = Figure(figsize=(7.5, 0.45 * len(rows) + 2.0), dpi=110)
+        morris = "mu_star" in rows
+        fig = Figure(figsize=(7.5, 6.0 if morris else 0.45 * len(rows) + 2.0), dpi=110)
         ax = fig.subplots()
-        if "mu_star" in rows:
+        if morris:
             ax.errorbar(
                 rows["mu_star"], rows["sigma"], xerr=rows["mu_star_conf"], fmt="o", color=WITHIN
             )
