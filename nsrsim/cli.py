@@ -344,9 +344,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_sa(args: argparse.Namespace) -> int:
     """A sensitivity analysis of the model: sample, run (resumable), analyse, plot."""
-    from nsrsim.plots import sa_figures
+    from nsrsim.plots import convergence_figure, sa_figures
     from nsrsim.runner import run_batch
-    from nsrsim.sa import indices, load_sa, outputs_spec, plan
+    from nsrsim.sa import convergence_table, indices, load_sa, outputs_spec, plan
 
     spec, base = load_sa(args.spec)
     unit, values, runs, digest = plan(spec, base)
@@ -370,8 +370,13 @@ def cmd_sa(args: argparse.Namespace) -> int:
         return 1
     samples = values.join(pd.DataFrame(unit, columns=[f"unit:{n}" for n in spec.parameters]))
     samples.to_parquet(out / "samples.parquet")
-    table, pairs = indices(spec, unit, pd.read_parquet(out / "runs.parquet"))
+    done = pd.read_parquet(out / "runs.parquet")
+    table, pairs = indices(spec, unit, done)
     table.to_csv(out / "indices.csv", index=False)
+    if args.convergence:
+        steps = convergence_table(spec, unit, done)
+        steps.to_csv(out / "convergence.csv", index=False)
+        convergence_figure(steps, out / "figures" / "convergence.png")
     if not pairs.empty:
         pairs.to_csv(out / "S2.csv", index=False)
     sa_figures(table, out / "figures")
@@ -601,6 +606,11 @@ def build_parser() -> argparse.ArgumentParser:
     sa.add_argument("--scheduler", help="dask scheduler address")
     sa.add_argument("--out", type=Path, help="results folder (default results/<name>/)")
     sa.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
+    sa.add_argument(
+        "--convergence",
+        action="store_true",
+        help="reanalyse nested subsamples N/8..N (Sobol, Morris): convergence.csv and figure",
+    )
     sa.set_defaults(func=cmd_sa)
 
     results = sub.add_parser("results", help="summarise a sweep folder, export CSV")

@@ -669,3 +669,31 @@ def sa_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
         paths.append(out_dir / f"sa_{output.replace('@', '_y')}.png")
         fig.savefig(paths[-1])
     return paths
+
+
+def convergence_figure(table: pd.DataFrame, out: Path) -> Path:
+    """Each output's index (Sobol ST, Morris mu*) against N with its 95 % CI, per parameter:
+    indices that still move at the largest N need a larger sample.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    key = "mu_star" if "mu_star" in table else "ST"
+    outputs = list(dict.fromkeys(table["output"]))
+    fig = Figure(figsize=(6.5, 3.2 * len(outputs)), dpi=110)
+    axes = np.atleast_1d(fig.subplots(len(outputs), 1))
+    for ax, output in zip(axes, outputs, strict=True):
+        rows = table[table["output"] == output]
+        for name, line in rows.groupby("parameter", sort=False):
+            ax.plot(line["n"], line[key], marker="o", label=name)
+            ax.fill_between(
+                line["n"], line[key] - line[f"{key}_conf"], line[key] + line[f"{key}_conf"],
+                alpha=0.15,
+            )  # fmt: skip
+        ax.set_xscale("log", base=2)
+        ax.set_title(output, fontsize=9)
+        ax.set_ylabel(key)
+        ax.grid(alpha=0.3)
+    axes[-1].set_xlabel("N (Saltelli blocks or Morris trajectories)")
+    axes[0].legend(fontsize=6, ncol=2)
+    fig.tight_layout()
+    fig.savefig(out)
+    return out

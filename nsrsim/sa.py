@@ -20,7 +20,7 @@ from nsrsim.config import Block, ExecutionConfig, load_with_base
 from nsrsim.errors import ConfigError
 from nsrsim.indicators import OUTCOME_BY_NAME
 from nsrsim.runner import RunSpec, plan_points, spec_hash
-from nsrsim.sensitivity import METHODS, analyse, check_problem, noise_share, sample
+from nsrsim.sensitivity import METHODS, analyse, check_problem, convergence, noise_share, sample
 
 
 class SAExperiment(Block):
@@ -99,6 +99,29 @@ def outputs_spec(spec: SAExperiment) -> dict:
     return {"indicators": indicators, "years": years, "regions": False}
 
 
+def point_values(spec: SAExperiment, n_points: int, runs: pd.DataFrame, output: str) -> np.ndarray:
+    """An output at every point and replicate (points x replicates); a config error naming
+    the output when runs are missing (a resumed SA completes them).
+    """
+    table = runs.pivot(index="point", columns="replicate", values=output).reindex(range(n_points))
+    if table.isna().any().any():
+        raise ConfigError(
+            f"output '{output}' is missing for {int(table.isna().any(axis=1).sum())} "
+            "points (failed runs?): rerun the same command to resume them."
+        )
+    return table.to_numpy(float)
+
+
+def convergence_table(spec: SAExperiment, unit: np.ndarray, runs: pd.DataFrame) -> pd.DataFrame:
+    """Every output's indices on nested subsamples (N/8 ... N), for ``--convergence``."""
+    frames = []
+    for output in spec.outputs:
+        values = point_values(spec, len(unit), runs, output).mean(axis=1)
+        frame = convergence(spec.problem(), spec.method, unit, values, spec.seed, spec.second_order)
+        frames.append(frame.assign(output=output, method=spec.method))
+    return pd.concat(frames, ignore_index=True)
+
+
 def indices(
     spec: SAExperiment, unit: np.ndarray, runs: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -108,14 +131,7 @@ def indices(
     problem = spec.problem()
     frames, pairs = [], []
     for output in spec.outputs:
-        table = runs.pivot(index="point", columns="replicate", values=output)
-        table = table.reindex(range(len(unit)))
-        if table.isna().any().any():
-            raise ConfigError(
-                f"output '{output}' is missing for {int(table.isna().any(axis=1).sum())} "
-                "points (failed runs?): rerun the same command to resume them."
-            )
-        values = table.to_numpy(float)
+        values = point_values(spec, len(unit), runs, output)
         frame, s2 = analyse(
             problem, spec.method, unit, values.mean(axis=1), spec.seed, spec.second_order
         )

@@ -129,6 +129,41 @@ def analyse(
     ), None
 
 
+def rows_per_sample(method: str, n_parameters: int, second_order: bool = False) -> int:
+    """Model evaluations per unit of N: a Saltelli block or a Morris trajectory."""
+    if method == "sobol":
+        return (2 * n_parameters + 2) if second_order else (n_parameters + 2)
+    if method == "morris":
+        return n_parameters + 1
+    raise ValueError(
+        f"'{method}' samples are not nested: no convergence check (use sobol or morris)"
+    )
+
+
+def convergence(
+    problem: dict,
+    method: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+    second_order: bool = False,
+    fractions: tuple[float, ...] = (0.125, 0.25, 0.5, 1.0),
+) -> pd.DataFrame:
+    """The indices reanalysed on nested subsamples: the first N/8, N/4, N/2 and N Saltelli
+    blocks or Morris trajectories (a Sobol sequence's prefix is itself a Sobol design), one
+    block of rows per subsample with its ``n``. Indices that still move, or CIs still wide at
+    N, say the sample is too small.
+    """
+    block = rows_per_sample(method, len(problem["names"]), second_order)
+    n = len(x) // block
+    frames = []
+    for size in sorted({max(int(n * fraction), 2) for fraction in fractions}):
+        rows = size * block
+        frame, _ = analyse(problem, method, x[:rows], y[:rows], seed, second_order)
+        frames.append(frame.assign(n=size))
+    return pd.concat(frames, ignore_index=True)
+
+
 def evaluate(
     function: Function, names: list[str], x: np.ndarray, replicates: int, seed: int
 ) -> dict[str, np.ndarray]:

@@ -46,8 +46,12 @@ def test_morris_sa_runs_end_to_end_and_resumes(tmp_path, capsys):
     assert runs.groupby("replicate")["seed"].nunique().eq(1).all()  # common random numbers
     assert (out / "figures" / "sa_links_y2.png").read_bytes()[:4] == b"\x89PNG"
     capsys.readouterr()
-    assert main(["sa", str(sa_file(tmp_path)), "--out", str(out), "--quiet"]) == 0
+    argv = ["sa", str(sa_file(tmp_path)), "--out", str(out), "--quiet", "--convergence"]
+    assert main(argv) == 0
     assert "12 already done, 0 to run" in capsys.readouterr().out
+    steps = pd.read_csv(out / "convergence.csv")
+    assert {"n", "output", "parameter", "mu_star"} <= set(steps)
+    assert (out / "figures" / "convergence.png").exists()
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nsrsim.sensitivity import noise_share, run
+from nsrsim.sensitivity import convergence, evaluate, noise_share, run, sample
 
 ISHIGAMI = {"names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
 # Ishigami with a = 7, b = 0.1 (Saltelli et al. 2008, Global Sensitivity Analysis: The Primer)
@@ -70,3 +70,17 @@ def test_replicate_noise_share_is_zero_for_a_deterministic_function_and_large_fo
 def test_bad_problems_name_what_is_wrong(problem, method, n, message):
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
         run(ishigami, problem, method=method, n=n)
+
+
+def test_convergence_reanalyses_nested_subsamples_and_ends_at_the_full_analysis():
+    x = sample(ISHIGAMI, "sobol", 1024, seed=4)
+    y = evaluate(ishigami, ISHIGAMI["names"], x, 1, 4)["y"][:, 0]
+    table = convergence({**ISHIGAMI}, "sobol", x, y, seed=4)
+    assert sorted(table["n"].unique()) == [128, 256, 512, 1024]
+    full = run(ishigami, ISHIGAMI, method="sobol", n=1024, seed=4)
+    last = table[table["n"] == 1024].reset_index(drop=True)
+    np.testing.assert_allclose(last["ST"], full["ST"])
+    width = table[table["parameter"] == "x1"].set_index("n")["ST_conf"]
+    assert width[1024] < width[128]  # the CI narrows as N grows
+    with pytest.raises(ValueError, match="not nested"):
+        convergence(ISHIGAMI, "fast", x, y, seed=4)
