@@ -396,6 +396,22 @@ def cmd_sa(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_discover(args: argparse.Namespace) -> int:
+    """Scenario discovery with PRIM on a results folder."""
+    from nsrsim.discover import discover, figures, load_points, summary, write
+
+    out = args.out or args.folder / f"discover-{args.output.replace('@', '_y')}"
+    if out.exists() and any(out.iterdir()):
+        raise NsrsimError(f"{out} exists and is not empty; give a new --out folder.")
+    x, values = load_points(args.folder, args.output)
+    found = discover(x, values, args.threshold, args.below, args.min_coverage)
+    write(found, out)
+    figures(found, out)
+    print(summary(found, args.output, args.threshold, args.below))
+    print(f"\nResults in {out}/ (peeling.csv, box.csv, tradeoff.png, box.png)")
+    return 0
+
+
 def cmd_results(args: argparse.Namespace) -> int:
     """Summarise a sweep folder and optionally export its runs as CSV."""
     from nsrsim.runner import summary
@@ -612,6 +628,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="reanalyse nested subsamples N/8..N (Sobol, Morris): convergence.csv and figure",
     )
     sa.set_defaults(func=cmd_sa)
+
+    discover = sub.add_parser(
+        "discover", help="scenario discovery: PRIM boxes where an output passes a threshold"
+    )
+    discover.add_argument("folder", type=Path, help="a sweep, SA or calibration results folder")
+    discover.add_argument("--output", required=True, help="an output column, e.g. links@10")
+    discover.add_argument("--threshold", type=float, required=True, help="threshold value")
+    discover.add_argument("--below", action="store_true", help="cases below the threshold")
+    discover.add_argument(
+        "--min-coverage",
+        type=float,
+        default=0.5,
+        help="the box chosen is the densest covering at least this share (default 0.5)",
+    )
+    discover.add_argument("--out", type=Path, help="folder (default FOLDER/discover-<output>/)")
+    discover.set_defaults(func=cmd_discover)
 
     results = sub.add_parser("results", help="summarise a sweep folder, export CSV")
     results.add_argument("folder", type=Path)
