@@ -146,7 +146,7 @@ def test_the_knowledge_frontier_keeps_moving_over_30_years():
     """Research in a firm's strongest fields keeps profiles distinct: the mean cognitive
     distance of random pairs of firms stays above 0.2 (it fell from 0.55 to 0.04 when
     learning only copied partners)."""
-    from nsrsim.rules.partnering import cognitive_distance
+    from nsrsim.rules.partnering import link_distance
 
     model = NSRModel(SMALL, run__years=30)
     rng = np.random.default_rng(0)
@@ -157,7 +157,7 @@ def test_the_knowledge_frontier_keeps_moving_over_30_years():
             live = model.firms.live()
             i, j = rng.choice(live, 2000), rng.choice(live, 2000)
             k = model.firms.knowledge
-            distances.append(cognitive_distance(k[i], k[j]).mean())
+            distances.append(link_distance(k, i, j).mean())
     assert min(distances) > 0.2
 
 

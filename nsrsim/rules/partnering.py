@@ -132,16 +132,11 @@ def adjacency(
     return indptr, target[order]
 
 
-def cognitive_distance(k_i: np.ndarray, k_j: np.ndarray) -> np.ndarray:
-    """1 - cosine similarity of knowledge vectors (rows), in [0, 1] for non-negative vectors."""
-    dot = np.einsum("...k,...k->...", k_i, k_j)
-    norm = np.linalg.norm(k_i, axis=-1) * np.linalg.norm(k_j, axis=-1)
-    return 1.0 - np.divide(dot, norm, out=np.zeros_like(dot), where=norm > 0)
-
-
 def link_distance(knowledge: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``cognitive_distance`` of the row pairs (a, b), each row's norm computed once rather
-    than once per link (the same numbers: a row's norm does not depend on where it is copied).
+    """Cognitive distance of the row pairs (a, b) of ``knowledge``: 1 - cosine similarity of
+    their knowledge vectors, in [0, 1] for non-negative vectors. Each row's norm is computed
+    once rather than once per pair (the same numbers: a norm does not depend on where its row
+    is copied).
     """
     dot = np.einsum("...k,...k->...", knowledge[a], knowledge[b])
     row_norm = np.linalg.norm(knowledge, axis=-1)
