@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from nsrsim import __version__
-from nsrsim.config import Scenario, json_schema, load_scenario
+from nsrsim.config import ExecutionConfig, Scenario, json_schema, load_scenario
 from nsrsim.errors import NsrsimError
 
 DEFAULT_CONFIG = Path("configs/baseline.yaml")
@@ -141,12 +141,15 @@ def _doses(text: str | None) -> list[float]:
     return doses
 
 
-def _execution(args: argparse.Namespace) -> dict:
-    """The batch runner's backend, workers, scheduler and progress from the command line."""
+def _execution(args: argparse.Namespace, spec: ExecutionConfig | None = None) -> dict:
+    """The batch runner's backend, workers, scheduler and progress: the command line's flags,
+    else the spec file's ``execution`` block.
+    """
+    spec = spec or ExecutionConfig()
     return {
-        "backend": args.backend,
-        "jobs": args.jobs,
-        "scheduler": args.scheduler,
+        "backend": args.backend or spec.backend,
+        "jobs": args.jobs if args.jobs is not None else spec.jobs,
+        "scheduler": args.scheduler or spec.scheduler,
         "progress": not args.quiet,
         "log": print,
     }
@@ -296,11 +299,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             digest(calibration, base),
             about,
             outputs,
-            backend=args.backend or execution.backend,
-            jobs=args.jobs if args.jobs is not None else execution.jobs,
-            scheduler=args.scheduler or execution.scheduler,
-            progress=not args.quiet,
-            log=print,
+            **_execution(args, execution),
         )
         failed += counts["failed"]
         done = pd.read_parquet(out / "runs.parquet")
@@ -359,11 +358,7 @@ def cmd_sa(args: argparse.Namespace) -> int:
         digest,
         {"sa": spec.model_dump(mode="json"), "base": str(base)},
         outputs_spec(spec),
-        backend=args.backend or execution.backend,
-        jobs=args.jobs if args.jobs is not None else execution.jobs,
-        scheduler=args.scheduler or execution.scheduler,
-        progress=not args.quiet,
-        log=print,
+        **_execution(args, execution),
     )
     if counts["failed"]:
         print(f"{counts['failed']} runs failed (see {out}/failures.parquet); no indices.")
@@ -517,6 +512,22 @@ def _format_region_table(table: pd.DataFrame) -> str:
     return shown.to_string() + total
 
 
+def _batch_options(parser: argparse.ArgumentParser, out_help: str, from_file: bool) -> None:
+    """The batch runner's options: backend, workers, scheduler, results folder, progress.
+    ``from_file``: the spec file's ``execution`` block gives the defaults, flags override it.
+    """
+    backends = ["sequential", "loky", "dask"]
+    if from_file:
+        parser.add_argument("--backend", choices=backends, help="override execution.backend")
+        parser.add_argument("--jobs", type=int, help="parallel workers (-1: all cores)")
+    else:
+        parser.add_argument("--backend", choices=backends, default="loky")
+        parser.add_argument("--jobs", type=int, default=-1, help="parallel workers")
+    parser.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument("--out", type=Path, help=out_help)
+    parser.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
     parser = argparse.ArgumentParser(
@@ -543,18 +554,12 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "experiment", type=Path, help="experiment YAML, e.g. experiments/example_grid.yaml"
     )
-    sweep.add_argument(
-        "--backend", choices=["sequential", "loky", "dask"], help="override execution.backend"
-    )
-    sweep.add_argument("--jobs", type=int, help="parallel workers (-1: all cores)")
-    sweep.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://10.0.0.5:8786")
-    sweep.add_argument("--out", type=Path, help="results folder (default results/<name>/)")
+    _batch_options(sweep, "results folder (default results/<name>/)", from_file=True)
     sweep.add_argument(
         "--resume",
         action="store_true",
         help="continue a folder of the same experiment (the default anyway)",
     )
-    sweep.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
     sweep.set_defaults(func=cmd_sweep)
 
     compare = sub.add_parser("compare", help="compare scenarios against a base (paired seeds)")
@@ -573,13 +578,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--years", type=int, default=20, help="simulated years")
     compare.add_argument("--seed", type=int, default=0, help="master seed of the replicates")
-    compare.add_argument("--backend", choices=["sequential", "loky", "dask"], default="loky")
-    compare.add_argument("--jobs", type=int, default=-1, help="parallel workers")
-    compare.add_argument("--scheduler", help="dask scheduler address")
-    compare.add_argument(
-        "--out", type=Path, help="results folder (default results/compare-<hash>/, resumable)"
+    _batch_options(
+        compare, "results folder (default results/compare-<hash>/, resumable)", from_file=False
     )
-    compare.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
     compare.set_defaults(func=cmd_compare)
 
     validate = sub.add_parser(
@@ -589,13 +590,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--replicates", type=int, default=10, help="runs (>= 2)")
     validate.add_argument("--years", type=int, default=20, help="simulated years")
     validate.add_argument("--seed", type=int, default=0, help="master seed of the replicates")
-    validate.add_argument("--backend", choices=["sequential", "loky", "dask"], default="loky")
-    validate.add_argument("--jobs", type=int, default=-1, help="parallel workers")
-    validate.add_argument("--scheduler", help="dask scheduler address")
-    validate.add_argument(
-        "--out", type=Path, help="results folder (default results/validate-<hash>/, resumable)"
+    _batch_options(
+        validate, "results folder (default results/validate-<hash>/, resumable)", from_file=False
     )
-    validate.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
     validate.set_defaults(func=cmd_validate)
 
     calibrate = sub.add_parser(
@@ -604,24 +601,12 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument(
         "calibration", type=Path, help="calibration YAML, e.g. experiments/calibrate_baseline.yaml"
     )
-    calibrate.add_argument(
-        "--backend", choices=["sequential", "loky", "dask"], help="override execution.backend"
-    )
-    calibrate.add_argument("--jobs", type=int, help="parallel workers (-1: all cores)")
-    calibrate.add_argument("--scheduler", help="dask scheduler address")
-    calibrate.add_argument("--out", type=Path, help="results folder (default results/<name>/)")
-    calibrate.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
+    _batch_options(calibrate, "results folder (default results/<name>/)", from_file=True)
     calibrate.set_defaults(func=cmd_calibrate)
 
     sa = sub.add_parser("sa", help="global sensitivity analysis (SALib) of the model")
     sa.add_argument("spec", type=Path, help="SA YAML, e.g. experiments/sa_morris_screening.yaml")
-    sa.add_argument(
-        "--backend", choices=["sequential", "loky", "dask"], help="override execution.backend"
-    )
-    sa.add_argument("--jobs", type=int, help="parallel workers (-1: all cores)")
-    sa.add_argument("--scheduler", help="dask scheduler address")
-    sa.add_argument("--out", type=Path, help="results folder (default results/<name>/)")
-    sa.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
+    _batch_options(sa, "results folder (default results/<name>/)", from_file=True)
     sa.add_argument(
         "--convergence",
         action="store_true",

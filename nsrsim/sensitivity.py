@@ -67,6 +67,12 @@ def noise_share(values: np.ndarray) -> float:
     return float(min(noise / total, 1.0)) if total > 0 else 1.0
 
 
+def _variance_shares(names: list[str], result: dict) -> pd.DataFrame:
+    """First-order and total indices with their CI half widths, a row per parameter."""
+    columns = ("S1", "S1_conf", "ST", "ST_conf")
+    return pd.DataFrame({"parameter": names, **{c: result[c] for c in columns}})
+
+
 def analyse(
     problem: dict,
     method: str,
@@ -83,15 +89,7 @@ def analyse(
     problem = {**problem, "num_vars": len(names)}
     if method == "sobol":
         result = sobol_analysis.analyze(problem, y, calc_second_order=second_order, seed=seed)
-        frame = pd.DataFrame(
-            {
-                "parameter": names,
-                "S1": result["S1"],
-                "S1_conf": result["S1_conf"],
-                "ST": result["ST"],
-                "ST_conf": result["ST_conf"],
-            }
-        )
+        frame = _variance_shares(names, result)
         pairs = None
         if second_order:
             i, j = np.triu_indices(len(names), k=1)
@@ -118,15 +116,7 @@ def analyse(
     with warnings.catch_warnings():  # said once, in this module's docstring (SALib #649)
         warnings.filterwarnings("ignore", message="FAST confidence intervals")
         result = fast_analysis.analyze(problem, y, seed=seed)
-    return pd.DataFrame(
-        {
-            "parameter": names,
-            "S1": result["S1"],
-            "S1_conf": result["S1_conf"],
-            "ST": result["ST"],
-            "ST_conf": result["ST_conf"],
-        }
-    ), None
+    return _variance_shares(names, result), None
 
 
 def rows_per_sample(method: str, n_parameters: int, second_order: bool = False) -> int:
