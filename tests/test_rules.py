@@ -327,3 +327,11 @@ def test_any_valid_parameters_keep_the_invariants(params, seed):
     assert (firms.jobs[live] > 0).all()
     row = model.indicator_rows[-1]
     assert 0 <= row["cross_border_share"] <= 1 and row["theil_gdp_per_head"] >= 0
+
+
+def test_entrants_start_at_their_region_sectors_productivity():
+    # two regions x three sectors (flat); region 1 has no firm in sector 0, no region in sector 2
+    local = np.array([50.0, 80.0, 0.0, 0.0, 120.0, 0.0])
+    sector = np.array([50.0, 100.0, 0.0])
+    base = market.entrant_productivity(local, sector)
+    np.testing.assert_array_equal(base, [50.0, 80.0, 75.0, 50.0, 120.0, 75.0])
