@@ -13,11 +13,12 @@ real units. All draws are keyed by firm id (:mod:`nsrsim.random`).
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from nsrsim.config import Scenario
+from nsrsim.config import PopulationConfig, Scenario
 from nsrsim.errors import ConfigError
 from nsrsim.random import KeyedRandom
 from nsrsim.sectors import Sector
@@ -61,9 +62,8 @@ class Economy:
     clusters: pd.DataFrame
 
     @classmethod
-    def of(cls, scenario: Scenario) -> "Economy":
-        """The modelled regions of ``scenario`` and their organisations."""
-        codes = scenario.world.regions
+    def of(cls, codes: list[str]) -> "Economy":
+        """The modelled regions (NUTS-2 codes) and their organisations."""
         organisations = facts.clusters()
         return cls(
             facts.regions().loc[codes],
@@ -85,18 +85,27 @@ class SampleDesign:
 def sample_design(scenario: Scenario) -> SampleDesign:
     """The firm sample of ``scenario`` (a :class:`~nsrsim.errors.ConfigError` if
     ``population.n_firms`` cannot hold it): cheap, so batch runs check it before running.
+
+    It depends only on the modelled regions and the population block, so a worker computes it
+    once per population (a sensitivity analysis varies behaviour, not the sample); callers must
+    not modify it.
     """
-    economy = Economy.of(scenario)
-    mix = sector_mix(economy, scenario.population.sector_mix)
-    info = cluster_table(economy, mix, scenario.population.members_per_initiative)
+    return _design(tuple(scenario.world.regions), scenario.population)
+
+
+@cache
+def _design(regions: tuple[str, ...], population: PopulationConfig) -> SampleDesign:
+    economy = Economy.of(list(regions))
+    mix = sector_mix(economy, population.sector_mix)
+    info = cluster_table(economy, mix, population.members_per_initiative)
     sectors = priorities(economy, info, mix)
     mask = np.zeros((len(economy.regions), len(SECTORS)), bool)
     for reg, chosen in enumerate(sectors):
         mask[reg, [SECTORS.index(s) for s in chosen]] = True
     strata = allocate_agents(
-        real_economy(economy, scenario, info, mix, mask, facts.firm_sizes()),
-        scenario.population.n_firms,
-        scenario.population.targeted_firms_per_agent,
+        real_economy(economy, population, info, mix, mask, facts.firm_sizes()),
+        population.n_firms,
+        population.targeted_firms_per_agent,
     )
     return SampleDesign(mix, info, sectors, mask, strata)
 
@@ -193,7 +202,7 @@ def largest_remainder(quota: np.ndarray, total: int) -> np.ndarray:
 
 def real_economy(
     world: Economy,
-    scenario: Scenario,
+    pop: PopulationConfig,
     clusters: ClusterTable,
     mix: np.ndarray,
     priority_mask: np.ndarray,
@@ -209,7 +218,6 @@ def real_economy(
     classes' shares of firms and of jobs (larger firms are likelier members, but most members
     are SMEs), at most half of the region-sector's firms.
     """
-    pop = scenario.population
     regions = world.regions
     jobs_r = regions["population"].to_numpy(float) * pop.employment_rate * pop.business_share
     country = regions["country"].to_numpy()
