@@ -19,38 +19,16 @@ import yaml
 from pydantic import Field, model_validator
 from scipy.stats import qmc
 
+from nsrsim import uncertainty
 from nsrsim.config import (
     Block,
     ExecutionConfig,
+    Range,
     load_with_base,
     set_dotted,
 )
 from nsrsim.runner import RunSpec, plan_points, spec_hash
 from nsrsim.validate import PATTERN_BY_NAME, PATTERNS
-
-
-class Prior(Block):
-    """A calibrated parameter's prior: uniform or log-uniform on [min, max]."""
-
-    min: float
-    max: float
-    scale: Literal["linear", "log"] = "linear"
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "Prior":
-        if not self.min < self.max:
-            raise ValueError(f"min ({self.min}) must be below max ({self.max})")
-        if self.scale == "log" and self.min <= 0:
-            raise ValueError(f"a log-uniform prior needs min > 0, got {self.min}")
-        return self
-
-    def value(self, u: float) -> float:
-        """The prior's quantile ``u``."""
-        if self.scale == "log":
-            value = np.exp(np.log(self.min) + u * (np.log(self.max) - np.log(self.min)))
-        else:
-            value = self.min + u * (self.max - self.min)
-        return float(np.clip(value, self.min, self.max))  # exp(log(x)) can miss x by an ulp
 
 
 class Calibration(Block):
@@ -59,7 +37,9 @@ class Calibration(Block):
     name: str = Field(..., min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
     base: str = Field(..., description="scenario file (relative to the calibration file)")
-    parameters: dict[str, Prior] = Field(..., min_length=1)
+    parameters: dict[str, Range | None] = Field(
+        ..., min_length=1, description="dotted path -> prior {min, max, scale} (empty: declared)"
+    )
     samples: int = Field(64, ge=2, le=100_000, description="parameter sets drawn per round")
     rounds: int = Field(
         1, ge=1, le=10, description="rounds; each later one samples where the last accepted"
@@ -93,7 +73,12 @@ class Calibration(Block):
         negative = {k: v for k, v in self.weights.items() if not v >= 0}
         if negative:
             raise ValueError(f"weights must be >= 0, got {negative}")
+        self.priors()
         return self
+
+    def priors(self) -> dict[str, Range]:
+        """Each parameter's prior, completed from its declared uncertainty."""
+        return uncertainty.resolve(self.parameters, "calibration")
 
 
 def load_calibration(path: Path) -> tuple[Calibration, Path]:
@@ -101,37 +86,35 @@ def load_calibration(path: Path) -> tuple[Calibration, Path]:
     return load_with_base(path, Calibration, "calibration")
 
 
-def design(calibration: Calibration, box: dict[str, Prior] | None = None, round_: int = 0):
+def design(calibration: Calibration, box: dict[str, Range] | None = None, round_: int = 0):
     """A round's parameter sets: a Latin hypercube mapped through ``box`` (default: the
     priors), indexed ``round_ x samples + i`` so that sets of all rounds have distinct ids.
     """
-    box = box or calibration.parameters
-    names = list(calibration.parameters)
+    box = box or calibration.priors()
+    names = list(box)
     rng = np.random.default_rng([calibration.seed, round_])
     unit = qmc.LatinHypercube(d=len(names), seed=rng).random(calibration.samples)
     start = round_ * calibration.samples
-    return pd.DataFrame(
-        {n: [box[n].value(u) for u in unit[:, k]] for k, n in enumerate(names)},
-        index=pd.RangeIndex(start, start + calibration.samples, name="set"),
-    )
+    values = uncertainty.to_values(unit, box)
+    values.index = pd.RangeIndex(start, start + calibration.samples, name="set")
+    return values
 
 
-def refocus(calibration: Calibration, accepted: pd.DataFrame) -> dict[str, Prior]:
+def refocus(calibration: Calibration, accepted: pd.DataFrame) -> dict[str, Range]:
     """The next round's box: per parameter the range of the accepted sets, widened by a tenth
     of it on each side (on the prior's scale) and kept within the prior.
     """
     box = {}
-    for name, prior in calibration.parameters.items():
+    for name, prior in calibration.priors().items():
         values = accepted[name].to_numpy(float)
         scale = np.log if prior.scale == "log" else (lambda x: x)
         back = np.exp if prior.scale == "log" else (lambda x: x)
         low, high = scale(values.min()), scale(values.max())
         pad = 0.1 * (high - low) or 0.01 * (scale(prior.max) - scale(prior.min))
-        box[name] = Prior(
-            min=max(prior.min, float(back(low - pad))),
-            max=min(prior.max, float(back(high + pad))),
-            scale=prior.scale,
-        )
+        low, high = max(prior.min, float(back(low - pad))), min(prior.max, float(back(high + pad)))
+        if prior.scale == "integer":  # whole-number bounds, at least two values apart
+            low, high = float(np.floor(low)), float(max(np.ceil(high), np.floor(low) + 1))
+        box[name] = Range(min=low, max=high, scale=prior.scale)
     return box
 
 

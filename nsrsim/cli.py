@@ -345,10 +345,11 @@ def cmd_sa(args: argparse.Namespace) -> int:
     """A sensitivity analysis of the model: sample, run (resumable), analyse, plot."""
     from nsrsim.plots import convergence_figure, sa_figures
     from nsrsim.runner import run_batch
-    from nsrsim.sa import convergence_table, indices, load_sa, outputs_spec, plan
+    from nsrsim.sa import convergence_table, indices, load_sa, outputs_spec, plan, scenario_path
 
     spec, base = load_sa(args.spec)
-    unit, values, runs, digest = plan(spec, base)
+    policy = scenario_path(spec, args.spec)
+    unit, values, runs, digest = plan(spec, base, policy)
     out = args.out or Path("results") / spec.name
     execution = spec.execution
     counts = run_batch(
@@ -356,14 +357,14 @@ def cmd_sa(args: argparse.Namespace) -> int:
         out,
         spec.name,
         digest,
-        {"sa": spec.model_dump(mode="json"), "base": str(base)},
+        {"sa": spec.model_dump(mode="json"), "base": str(base), "scenario": str(policy or "")},
         outputs_spec(spec),
         **_execution(args, execution),
     )
     if counts["failed"]:
         print(f"{counts['failed']} runs failed (see {out}/failures.parquet); no indices.")
         return 1
-    samples = values.join(pd.DataFrame(unit, columns=[f"unit:{n}" for n in spec.parameters]))
+    samples = values.join(pd.DataFrame(unit, columns=[f"unit:{n}" for n in spec.ranges()]))
     samples.to_parquet(out / "samples.parquet")
     done = pd.read_parquet(out / "runs.parquet")
     table, pairs = indices(spec, unit, done)
@@ -441,23 +442,26 @@ def cmd_config_schema(_: argparse.Namespace) -> int:
 
 
 def cmd_config_params(_: argparse.Namespace) -> int:
-    """Print every parameter as a Markdown table (the table in docs/ODD.md)."""
-    from nsrsim.config import parameter_table
+    """Print every parameter as a Markdown table (the table in docs/ODD.md): validation
+    bounds, and for uncertainties the plausible range and distribution that sampling uses.
+    """
+    from nsrsim.uncertainty import table
 
-    print("| parameter | default | unit | range | role | meaning |")
-    print("|---|---|---|---|---|---|")
-    for row in parameter_table():
-        low = "" if row["min"] is None else f"{row['min']:g}"
-        high = "" if row["max"] is None else f"{row['max']:g}"
+    print("| parameter | default | unit | valid | plausible | distribution | role | meaning |")
+    print("|---|---|---|---|---|---|---|---|")
+    for row in table().to_dict("records"):
+        low = "" if row["min"] is None or row["min"] != row["min"] else f"{row['min']:g}"
+        high = "" if row["max"] is None or row["max"] != row["max"] else f"{row['max']:g}"
         span = f"[{low}, {high}]" if low or high else ""
         default = row["default"]
         shown = f"{default:g}" if isinstance(default, float) else str(default)
         if isinstance(default, list) and len(shown) > 40:
             shown = f"{len(default)} items"
         basis = f" (basis: {row['basis']})" if row["basis"] else ""
+        reason = f"; plausible: {row['reason']}" if row["reason"] else ""
         print(
-            f"| `{row['path']}` | {shown} | {row['unit']} | {span} | {row['role']} | "
-            f"{row['meaning']}{basis} |"
+            f"| `{row['path']}` | {shown} | {row['unit']} | {span} | {row['plausible']} | "
+            f"{row['distribution']} | {row['role']} | {row['meaning']}{basis}{reason} |"
         )
     return 0
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -269,6 +270,48 @@ def _panel_matrix(panel: pd.DataFrame, ids: np.ndarray, years: int, name: str) -
     return out
 
 
+@dataclass(frozen=True)
+class Treated:
+    """One replicate's effect on the treated: per outcome and year the weighted mean
+    difference (alternative - base) over the firms reached before that year, the base level,
+    and the real firms reached and EUR paid.
+    """
+
+    effect: dict[str, np.ndarray]
+    level: dict[str, np.ndarray]
+    real_firms: float
+    eur: float
+
+
+def treated_effects(
+    participants: pd.DataFrame,
+    panel_alt: pd.DataFrame,
+    panel_base: pd.DataFrame,
+    programmes: set[str],
+    years: int,
+) -> Treated:
+    """The effect on an alternative's participants in one pair of runs (same seed): the
+    firms its own instruments reached (not ``programmes``, today's funded programmes, nor the
+    regions' R&D subsidies) against the same firms in the base run, weighted by real firms.
+    """
+    who = participants[(participants["instrument"] >= 0) & ~participants["name"].isin(programmes)]
+    first = who.groupby("firm")["year"].min()
+    weight = who.groupby("firm")["real_firms"].first().to_numpy()
+    ids, since = first.index.to_numpy(), first.to_numpy()
+    effect, level = {}, {}
+    for name in PARTICIPANT_OUTCOMES:
+        a = _panel_matrix(panel_alt, ids, years, name)
+        b = _panel_matrix(panel_base, ids, years, name)
+        effect[name], level[name] = np.full(years + 1, np.nan), np.full(years + 1, np.nan)
+        for year in range(years + 1):
+            take = (since < year) & np.isfinite(a[:, year]) & np.isfinite(b[:, year])
+            w = weight[take]
+            if w.sum() > 0:
+                effect[name][year] = np.average(a[take, year] - b[take, year], weights=w)
+                level[name][year] = np.average(b[take, year], weights=w)
+    return Treated(effect, level, float(weight.sum()), float(who["eur"].sum()))
+
+
 def participant_effects(
     comparison: Comparison, folder: Path, years: int, programmes: dict[str, set[str]]
 ) -> pd.DataFrame:
@@ -290,28 +333,18 @@ def participant_effects(
             base_id = cells[(cells["label"] == base_label) & (cells["replicate"] == replicate)]
             alt_id = cells[(cells["label"] == arm.label) & (cells["replicate"] == replicate)]
             base_run, alt_run = base_id["run_id"].iloc[0], alt_id["run_id"].iloc[0]
-            who = pd.read_parquet(folder / "participants" / f"{alt_run}.parquet")
-            who = who[(who["instrument"] >= 0) & ~who["name"].isin(programmes[arm.label])]
-            first = who.groupby("firm")["year"].min()
-            weight = who.groupby("firm")["real_firms"].first()
-            ids = first.index.to_numpy()
-            reached.append(float(weight.sum()))
-            paid.append(float(who["eur"].sum()))
-            panel_alt = pd.read_parquet(folder / "panel" / f"{alt_run}.parquet")
-            panel_base = pd.read_parquet(folder / "panel" / f"{base_run}.parquet")
-            since = first.to_numpy()
+            treated = treated_effects(
+                pd.read_parquet(folder / "participants" / f"{alt_run}.parquet"),
+                pd.read_parquet(folder / "panel" / f"{alt_run}.parquet"),
+                pd.read_parquet(folder / "panel" / f"{base_run}.parquet"),
+                programmes[arm.label],
+                years,
+            )
+            reached.append(treated.real_firms)
+            paid.append(treated.eur)
             for name in PARTICIPANT_OUTCOMES:
-                a = _panel_matrix(panel_alt, ids, years, name)
-                b = _panel_matrix(panel_base, ids, years, name)
-                effect, level = np.full(years + 1, np.nan), np.full(years + 1, np.nan)
-                for year in range(years + 1):
-                    take = (since < year) & np.isfinite(a[:, year]) & np.isfinite(b[:, year])
-                    w = weight.to_numpy()[take]
-                    if w.sum() > 0:
-                        effect[year] = np.average(a[take, year] - b[take, year], weights=w)
-                        level[year] = np.average(b[take, year], weights=w)
-                per_replicate[name].append(effect)
-                base_values[name].append(level)
+                per_replicate[name].append(treated.effect[name])
+                base_values[name].append(treated.level[name])
         for name in PARTICIPANT_OUTCOMES:
             diffs = np.array(per_replicate[name])
             levels = np.array(base_values[name])
@@ -562,3 +595,36 @@ def _money_lines(mine: pd.DataFrame, ends: dict[str, int], years: int) -> list[s
         else:
             lines.append("  per extra innovation in the corridor: no detectable effect")
     return lines
+
+
+def paired_effects(base: Any, alt: Any, wanted: list[dict[str, Any]]) -> dict[str, float]:
+    """Policy effects of one pair of runs (same seed and parameters; ``RunResult`` objects
+    with firm panels): each wanted ``{"name", "indicator", "year", "level"}`` as alternative -
+    base at the corridor, a region or urban class, or on the alternative's participants
+    (:func:`treated_effects`, NaN before anyone was reached).
+    """
+    row: dict[str, float] = {}
+    treated = None
+    for item in wanted:
+        indicator, year, level = item["indicator"], item["year"], item["level"]
+        if level == "participants":
+            if treated is None:
+                programmes = {p.name or p.kind for p in alt.scenario.programmes}
+                last = int(alt.indicators["year"].max())
+                treated = treated_effects(alt.participants, alt.panel, base.panel, programmes, last)
+            row[item["name"]] = float(treated.effect[indicator][year])
+            continue
+        if level == "corridor":
+            where, tables = year, (alt.indicators, base.indicators)
+            index: str | list[str] = "year"
+        else:
+            key = "urban_class" if level in ("urban", "intermediate", "rural") else "region"
+            where, index = (year, level), ["year", key]
+            tables = (
+                (alt.urban_classes, base.urban_classes)
+                if key == "urban_class"
+                else (alt.regions, base.regions)
+            )
+        a, b = (t.set_index(index).at[where, indicator] for t in tables)
+        row[item["name"]] = float(a - b)
+    return row

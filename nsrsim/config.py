@@ -11,6 +11,7 @@ sensitivity analyses address it by dotted path (``partnering.decay_km``).
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import yaml
 from pydantic import (
     AfterValidator,
@@ -214,14 +215,20 @@ class PartneringConfig(Block):
     referral_share: float = param(
         0.355, 0.0, 1.0, "-", "share of candidates drawn among partners' partners (referrals)"
     )
-    same_country_weight: float = param(
-        1.0, 0.0, 1.0, "-", "institutional proximity of partners in the same country"
-    )
     interreg_weight: float = param(
-        0.413, 0.0, 1.0, "-", "institutional proximity within a shared INTERREG A programme"
+        0.413,
+        0.0,
+        1.0,
+        "-",
+        "institutional proximity within a shared INTERREG A programme, relative to the same "
+        "country (1)",
     )
     other_country_weight: float = param(
-        0.136, 0.0, 1.0, "-", "institutional proximity across other borders"
+        0.136,
+        0.0,
+        1.0,
+        "-",
+        "institutional proximity across other borders, relative to the same country (1)",
     )
     optimal_distance: float = param(
         0.3, 0.01, 1.0, "-", "cognitive distance of the most valuable partner (inverted U)"
@@ -296,6 +303,14 @@ class LearningConfig(Block):
         "weight of the region's knowledge base (its specialisation) in a new firm's capabilities",
     )
     depreciation: float = param(0.05, 0.0, 0.3, "1/year", "knowledge forgotten per year")
+    skill_floor: float = param(
+        0.5,
+        0.0,
+        5.0,
+        "-",
+        "absorptive capacity's skills term without tertiary-educated workers (capacity is "
+        "1 - exp(-R&D / typical R&D x (floor + skilled share)))",
+    )
 
 
 class InnovationConfig(Block):
@@ -316,11 +331,22 @@ class InnovationConfig(Block):
     productivity_gain: float = param(
         0.0166, 0.0, 0.5, "-", "productivity rise from one incremental innovation"
     )
+    knowledge_floor: float = param(
+        0.5,
+        0.0,
+        5.0,
+        "-",
+        "innovation rate of a firm without capabilities relative to its rate at full "
+        "capability minus one (the rate scales with floor + mean capability)",
+    )
     radical_share: float = param(
         0.05, 0.0, 1.0, "-", "share of innovations that open a new knowledge field"
     )
     radical_multiplier: float = param(
         3.0, 1.0, 20.0, "-", "productivity gain of a radical over an incremental one"
+    )
+    radical_level: float = param(
+        0.5, 0.0, 1.0, "-", "capability level a radical innovation opens in its new field"
     )
 
 
@@ -335,6 +361,14 @@ class MarketConfig(Block):
     )
     exit_hazard: float = param(0.03, 0.0, 1.0, "1/year", "exit hazard of any firm (churn)")
     entry_rate: float = param(0.04, 0.0, 1.0, "1/year", "entrants per incumbent firm and year")
+    entry_innovation_pull: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "-",
+        "weight of a region's innovativeness (relative to the corridor) in where firms enter; "
+        "the rest is proportional to its firms",
+    )
     entrant_jobs: float = param(5.0, 1.0, 100.0, "jobs", "jobs of a new firm")
     labour_slack: float = param(
         0.05, 0.0, 0.5, "-", "initial spare labour (unemployed skills) over firm employment"
@@ -417,6 +451,13 @@ class ClustersConfig(Block):
     )
     capacity_experienced: float = param(
         0.6, 0.0, 1.0, "-", "management capacity of an experienced cluster unfunded"
+    )
+    related_complementarity: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "-",
+        "complementarity of clusters in related sectors (same sector: 1, unrelated: 0)",
     )
     capacity_pioneering: float = param(
         0.25, 0.0, 1.0, "-", "management capacity of a pioneering cluster unfunded"
@@ -955,6 +996,11 @@ def _walk(root: type[BaseModel], loc: tuple[Any, ...]) -> tuple[type[BaseModel] 
     return model, info
 
 
+def field_info(path: str) -> Any:
+    """The schema field at a dotted scenario path (None where the path is no schema field)."""
+    return _walk(Scenario, tuple(path.split(".")))[1]
+
+
 def _allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
     model = root if not loc else _walk(root, loc)[0]
     if model is None:
@@ -1028,16 +1074,48 @@ def json_schema() -> dict[str, Any]:
 
 
 class Range(Block):
-    """A sampled parameter's interval."""
+    """A sampled parameter's distribution: uniform (``linear``), log-uniform (``log``) or
+    uniform over the whole numbers (``integer``) on [min, max].
 
-    min: float
-    max: float
+    Fields left out are taken from the parameter's declared uncertainty
+    (``nsrsim/data/uncertainties.csv``, see :func:`nsrsim.uncertainty.resolve`).
+    """
+
+    min: float | None = None
+    max: float | None = None
+    scale: Literal["linear", "log", "integer"] | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> "Range":
+        if self.min is None or self.max is None:
+            return self
         if not self.min < self.max:
             raise ValueError(f"min ({self.min}) must be below max ({self.max})")
+        if self.scale == "log" and self.min <= 0:
+            raise ValueError(f"a log-uniform range needs min > 0, got {self.min}")
+        if self.scale == "integer" and not (
+            float(self.min).is_integer() and float(self.max).is_integer()
+        ):
+            raise ValueError(
+                f"an integer range needs whole-number bounds, got [{self.min}, {self.max}]"
+            )
         return self
+
+    def values(self, u: np.ndarray) -> np.ndarray:
+        """The distribution's quantiles ``u`` (an array on [0, 1])."""
+        low, high = float(self.min), float(self.max)  # type: ignore[arg-type]
+        u = np.asarray(u, float)
+        if self.scale == "log":
+            value = np.exp(np.log(low) + u * (np.log(high) - np.log(low)))
+        elif self.scale == "integer":  # every whole number in [min, max] equally likely
+            return np.minimum(np.floor(low + u * (high - low + 1)), high).astype(np.int64)
+        else:
+            value = low + u * (high - low)
+        return np.clip(value, low, high)  # exp(log(x)) can miss x by an ulp
+
+    def value(self, u: float) -> float:
+        """The distribution's quantile ``u``."""
+        return self.values(np.array([u]))[0].item()
 
 
 class DesignConfig(Block):

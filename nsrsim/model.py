@@ -202,7 +202,9 @@ class NSRModel(mesa.Model):
         self.cluster_capacity = self.cluster_base.copy()
         self.cluster_partnership = np.zeros((len(info.name),) * 2, np.int8)
         self.cluster_country = self.region_country[info.region]
-        self.cluster_complementarity = cluster_rules.complementarity(info.sector)
+        self.cluster_complementarity = cluster_rules.complementarity(
+            info.sector, cfg.clusters.related_complementarity
+        )
         framework = cfg.framework
         self.eligible = (
             np.isin(self.region_codes, framework.regions or self.region_codes) & framework.enabled
@@ -691,6 +693,7 @@ class NSRModel(mesa.Model):
             firms.rd[: firms.n] + firms.rd_boost[: firms.n],
             skilled_share[firms.region[: firms.n]],
             self.config.population.rd_reference,
+            self.config.learning.skill_floor,
         )
 
     def coaching(self) -> np.ndarray:

@@ -608,7 +608,7 @@ def posterior_figure(sets: pd.DataFrame, accepted: pd.DataFrame, calibration, ou
     fig = Figure(figsize=(4.6 * columns, 3.4 * rows), dpi=110)
     axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
     for ax, name in zip(axes, names, strict=False):
-        prior = calibration.parameters[name]
+        prior = calibration.priors()[name]
         log = prior.scale == "log"
         edges = (
             np.geomspace(prior.min, prior.max, 16) if log else np.linspace(prior.min, prior.max, 16)

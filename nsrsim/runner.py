@@ -9,6 +9,7 @@ written atomically, so a sweep killed at any moment keeps every flushed run.
 
 import hashlib
 import json
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -23,9 +24,9 @@ from joblib import Parallel, delayed, parallel_backend
 from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
 
+from nsrsim import uncertainty
 from nsrsim.config import (
     Experiment,
-    Range,
     Scenario,
     format_validation_error,
     resolve_raw,
@@ -57,6 +58,7 @@ class RunSpec:
     seed: int
     values: dict[str, Any]
     scenario: dict[str, Any]
+    paired: dict[str, Any] | None = None  # a policy scenario run with the same seed and values
 
 
 def replicate_seed(master: int, replicate: int) -> int:
@@ -80,13 +82,26 @@ def design_points(experiment: Experiment) -> list[dict[str, Any]]:
         return [{n: params[n][i] for n in names} for i in range(len(params[names[0]]))]
     from scipy.stats import qmc
 
+    ranges = uncertainty.resolve({n: params[n] for n in names}, "lhs")  # type: ignore[misc]
     sampler = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(experiment.seed))
-    unit = sampler.random(experiment.design.samples)
-    ranges: list[Range] = [params[n] for n in names]
-    return [
-        {n: float(r.min + u * (r.max - r.min)) for n, r, u in zip(names, ranges, row, strict=True)}
-        for row in unit
-    ]
+    values = uncertainty.to_values(sampler.random(experiment.design.samples), ranges)
+    return [{n: row[n].item() for n in names} for _, row in values.iterrows()]
+
+
+def composition_points(points: list[dict[str, Any]], base: dict[str, Any]) -> list[int]:
+    """Indices of the design points whose composition shares (e.g. ``cluster_share`` +
+    ``referral_share``) stay within 1; a grid of shares has corners outside, which are skipped
+    rather than failing the sweep.
+    """
+    if not points or not points[0]:
+        return list(range(len(points)))
+    scenario = Scenario.model_validate(base)
+    defaults = {
+        path: getattr(getattr(scenario, path.split(".")[0]), path.split(".")[1])
+        for path in uncertainty.declared()
+    }
+    keep = uncertainty.in_composition(pd.DataFrame(points), defaults)
+    return [int(i) for i in np.flatnonzero(keep)]
 
 
 def run_id(scenario: dict[str, Any], seed: int) -> str:
@@ -99,7 +114,16 @@ def expand(experiment: Experiment, base: Path) -> list[RunSpec]:
     """Every run of the experiment; each point's scenario is validated before anything runs."""
     base_data = resolve_raw(base)
     runs = []
-    for point, values in enumerate(design_points(experiment)):
+    points = design_points(experiment)
+    kept = composition_points(points, base_data)
+    if len(kept) < len(points):
+        print(
+            f"{len(points) - len(kept)} of {len(points)} grid points put a composition's shares "
+            "above 1 (e.g. partnering.cluster_share + referral_share) and are skipped",
+            file=sys.stderr,
+        )
+    for point in kept:
+        values = points[point]
         data = base_data
         for path, value in values.items():
             data = set_dotted(data, path, value)
@@ -134,34 +158,55 @@ def expand(experiment: Experiment, base: Path) -> list[RunSpec]:
 
 
 def plan_points(
-    base: Path, points: pd.DataFrame, years: int, replicates: int, seed: int, kind: str
+    base: Path,
+    points: pd.DataFrame,
+    years: int,
+    replicates: int,
+    seed: int,
+    kind: str,
+    paired: Path | None = None,
+    constants: dict[str, Any] | None = None,
 ) -> list[RunSpec]:
     """Every run (point x replicate) of a table of parameter values (one column per dotted
     path, indexed by point), each point's scenario validated before anything runs; replicate r
-    of every point has the same seed (common random numbers).
+    of every point has the same seed (common random numbers). With ``paired`` (a policy
+    scenario) each run also runs that scenario with the same values and seed, so the pair's
+    difference is a policy effect under common random numbers. ``constants`` (dotted path ->
+    value) are set in every run.
     """
-    raw = set_dotted(resolve_raw(base), "run.years", years)
+    raws = []
+    for path in (base, paired):
+        if path is not None:
+            raw = set_dotted(resolve_raw(path), "run.years", years)
+            for dotted, value in (constants or {}).items():
+                raw = set_dotted(raw, dotted, value)
+            raws.append(raw)
     runs = []
     for point, values in points.iterrows():
-        data = raw
-        for dotted, value in values.items():
-            data = set_dotted(data, dotted, value)
-        try:
-            scenario = Scenario.model_validate(data).model_dump(mode="json")
-        except ValidationError as exc:
-            where = f"{kind} point {point} {dict(values)}"
-            raise ConfigError(format_validation_error(exc, where, Scenario)) from None
+        scenarios = []
+        for raw in raws:
+            data = raw
+            for dotted, value in values.items():
+                data = set_dotted(data, dotted, value.item() if hasattr(value, "item") else value)
+            try:
+                scenarios.append(Scenario.model_validate(data).model_dump(mode="json"))
+            except ValidationError as exc:
+                where = f"{kind} point {point} {dict(values)}"
+                raise ConfigError(format_validation_error(exc, where, Scenario)) from None
         for replicate in range(replicates):
             run_seed = replicate_seed(seed, replicate)
-            scenario["run"]["seed"] = run_seed
+            for scenario in scenarios:
+                scenario["run"]["seed"] = run_seed
+            identity = scenarios[0] if len(scenarios) == 1 else {"pair": scenarios}
             runs.append(
                 RunSpec(
-                    run_id(scenario, run_seed),
+                    run_id(identity, run_seed),
                     int(point),
                     replicate,
                     run_seed,
-                    {k: float(v) for k, v in values.items()},
-                    json.loads(json.dumps(scenario)),
+                    {k: v.item() if hasattr(v, "item") else v for k, v in values.items()},
+                    json.loads(json.dumps(scenarios[0])),
+                    json.loads(json.dumps(scenarios[1])) if paired else None,
                 )
             )
     return runs
@@ -175,19 +220,33 @@ def execute(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
     """
     from nsrsim.simulate import simulate
 
-    try:
-        scenario = Scenario.model_validate(spec.scenario)
-        if outputs.get("firm_panel"):
+    def run(data: dict[str, Any], panel: bool) -> Any:
+        scenario = Scenario.model_validate(data)
+        if panel:
             scenario = scenario.model_copy(
                 update={"run": scenario.run.model_copy(update={"firm_panel": True})}
             )
-        result = simulate(scenario)
+        return simulate(scenario)
+
+    try:
+        paired = spec.paired is not None
+        result = run(spec.scenario, paired or bool(outputs.get("firm_panel")))
+        row: dict[str, Any] = {"run_id": spec.run_id, "failed": False, **condense(result, outputs)}
+        if paired:
+            from nsrsim.compare import paired_effects
+
+            alt = run(spec.paired, True)  # type: ignore[arg-type]
+            row.update(paired_effects(result, alt, outputs["effects"]))
     except Exception:  # any failure of a run is data for the sweep, not a crash
         return {"run_id": spec.run_id, "failed": True, "traceback": traceback.format_exc()}
-    row: dict[str, Any] = {
-        "run_id": spec.run_id,
-        "failed": False,
-    }
+    return row
+
+
+def condense(result: Any, outputs: dict[str, Any]) -> dict[str, Any]:
+    """One run's results as one row: the chosen indicators at the chosen years (NSR-wide and
+    per area), and the tables asked for.
+    """
+    row: dict[str, Any] = {}
     indicators = result.indicators.set_index("year")
     years = outputs["years"] or [int(indicators.index.max())]
     names = outputs["indicators"] or list(OUTCOME_BY_NAME)

@@ -9,18 +9,20 @@ reported next to the indices (``nsrsim.sensitivity``).
 """
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from nsrsim.calibrate import Prior
-from nsrsim.config import Block, ExecutionConfig, load_with_base
+from nsrsim import uncertainty
+from nsrsim.compare import PARTICIPANT_OUTCOMES
+from nsrsim.config import Block, ExecutionConfig, Range, load_with_base
 from nsrsim.errors import ConfigError
-from nsrsim.indicators import OUTCOME_BY_NAME
+from nsrsim.indicators import AREA_OUTCOMES, OUTCOME_BY_NAME
 from nsrsim.runner import RunSpec, plan_points, spec_hash
 from nsrsim.sensitivity import METHODS, analyse, check_problem, convergence, noise_share, sample
+from nsrsim.world import facts
 
 
 class SAExperiment(Block):
@@ -39,9 +41,27 @@ class SAExperiment(Block):
         description="SALib base sample size (Sobol: a power of 2; Morris: trajectories)",
     )
     second_order: bool = Field(False, description="Sobol second-order indices (S2)")
-    parameters: dict[str, Prior] = Field(..., min_length=1)
+    parameters: dict[str, Range | None] | Literal["declared"] = Field(
+        ...,
+        description="dotted path -> {min, max, scale} (empty: its declared uncertainty), or "
+        "'declared' for every declared uncertainty",
+    )
+    constants: dict[str, Any] = Field(
+        default_factory=dict,
+        description="dotted path -> value set in every run (base and scenario), e.g. a coarser "
+        "resolution for the analysis (checked against the default: docs/SENSITIVITY.md)",
+    )
+    scenario: str | None = Field(
+        None,
+        description="policy scenario file (relative to the SA file) whose effects against the "
+        "base the 'effect:' outputs measure",
+    )
     outputs: list[str] = Field(
-        ..., min_length=1, description="indicator@year, e.g. productivity_eur@10"
+        ...,
+        min_length=1,
+        description="indicator@year (the base run, e.g. productivity_eur@10) or "
+        "effect:indicator@year[@level] (scenario - base under common random numbers; level: "
+        "corridor, participants, a region code or urban/intermediate/rural)",
     )
     replicates: int = Field(1, ge=1, le=1000, description="runs per point, averaged")
     years: int = Field(10, ge=1, le=100)
@@ -51,20 +71,66 @@ class SAExperiment(Block):
     @model_validator(mode="after")
     def _outputs_and_size(self) -> "SAExperiment":
         for output in self.outputs:
-            indicator, _, year = output.partition("@")
-            if indicator not in OUTCOME_BY_NAME or not year.isdigit():
-                raise ValueError(
-                    f"output '{output}' must be indicator@year with an indicator of "
-                    f"'nsrsim config params' outcomes ({', '.join(sorted(OUTCOME_BY_NAME))})"
-                )
-            if int(year) > self.years:
+            parsed = parse_output(output)
+            if parsed["year"] > self.years:
                 raise ValueError(f"output '{output}' is past the last year ({self.years})")
+            if parsed["effect"] and self.scenario is None:
+                raise ValueError(
+                    f"output '{output}' is a policy effect: name the policy 'scenario' file "
+                    "whose effect against the base it measures"
+                )
+        if not self.parameters:
+            raise ValueError("parameters: give at least one dotted path, or 'declared'")
+        both = set(self.constants) & set(self.ranges())
+        if both:
+            raise ValueError(f"{', '.join(sorted(both))} both sampled and constant: choose one")
         check_problem(self.problem(), self.method, self.n)
         return self
 
+    def ranges(self) -> dict[str, "Range"]:
+        """Every sampled parameter's distribution, completed from its declared uncertainty."""
+        if self.parameters == "declared":
+            return {path: item.range for path, item in uncertainty.declared().items()}
+        return uncertainty.resolve(self.parameters, "SA")
+
     def problem(self) -> dict:
         """The SALib problem on the unit cube (values are mapped through the ranges)."""
-        return {"names": list(self.parameters), "bounds": [[0.0, 1.0]] * len(self.parameters)}
+        names = list(self.ranges())
+        return {"names": names, "bounds": [[0.0, 1.0]] * len(names)}
+
+
+LEVELS = ("corridor", "participants", "urban", "intermediate", "rural")
+
+
+def parse_output(output: str) -> dict:
+    """``[effect:]indicator@year[@level]`` as its parts; a ValueError naming what is allowed."""
+    effect = output.startswith("effect:")
+    parts = output.removeprefix("effect:").split("@")
+    indicator, year, level = [*parts, "", ""][:3]
+    level = level or "corridor"
+    allowed = PARTICIPANT_OUTCOMES if level == "participants" else OUTCOME_BY_NAME
+    if level not in ("corridor", "participants"):
+        allowed = AREA_OUTCOMES
+    regions = facts.regions().index
+    if (
+        indicator not in allowed
+        or not year.isdigit()
+        or len(parts) > 3
+        or (level not in LEVELS and level not in regions)
+        or (level != "corridor" and not effect)
+    ):
+        raise ValueError(
+            f"output '{output}' must be indicator@year (the base run) or "
+            "effect:indicator@year[@level] with level corridor, participants, a region code or "
+            f"urban/intermediate/rural; indicators at this level: {', '.join(sorted(allowed))}"
+        )
+    return {
+        "name": output,
+        "effect": effect,
+        "indicator": indicator,
+        "year": int(year),
+        "level": level,
+    }
 
 
 def load_sa(path: Path) -> tuple[SAExperiment, Path]:
@@ -72,31 +138,50 @@ def load_sa(path: Path) -> tuple[SAExperiment, Path]:
     return load_with_base(path, SAExperiment, "SA")
 
 
+def scenario_path(spec: SAExperiment, sa_file: Path) -> Path | None:
+    """The policy scenario's path (relative to the SA file), a config error if it is missing."""
+    if spec.scenario is None:
+        return None
+    path = (Path(sa_file).parent / spec.scenario).resolve()
+    if not path.is_file():
+        raise ConfigError(f"SA field 'scenario': no scenario file {path}.")
+    return path
+
+
 def design(spec: SAExperiment) -> tuple[np.ndarray, pd.DataFrame]:
     """The unit-cube sample and the parameter values of every point (indexed by point)."""
     unit = sample(spec.problem(), spec.method, spec.n, spec.seed, spec.second_order)
-    values = pd.DataFrame(
-        {
-            name: [prior.value(u) for u in unit[:, k]]
-            for k, (name, prior) in enumerate(spec.parameters.items())
-        }
-    )
+    values = uncertainty.to_values(unit, spec.ranges())
     values.index.name = "point"
     return unit, values
 
 
-def plan(spec: SAExperiment, base: Path) -> tuple[np.ndarray, pd.DataFrame, list[RunSpec], str]:
-    """Sample, every run (point x replicate, validated before any runs), and the SA's hash."""
+def plan(
+    spec: SAExperiment, base: Path, paired: Path | None = None
+) -> tuple[np.ndarray, pd.DataFrame, list[RunSpec], str]:
+    """Sample, every run (point x replicate, validated before any runs; with a policy
+    scenario each run is a pair), and the SA's hash (of the spec, the base and the scenario).
+    """
     unit, values = design(spec)
-    runs = plan_points(base, values, spec.years, spec.replicates, spec.seed, "SA")
-    return unit, values, runs, spec_hash("sa", spec, base)
+    runs = plan_points(
+        base, values, spec.years, spec.replicates, spec.seed, "SA", paired, spec.constants
+    )
+    digest = spec_hash("sa", spec, base)
+    if paired is not None:
+        digest = spec_hash("sa", spec.model_copy(update={"description": digest}), paired)
+    return unit, values, runs, digest
 
 
 def outputs_spec(spec: SAExperiment) -> dict:
-    """What each run keeps: the outputs' indicators at their years."""
-    indicators = sorted({o.partition("@")[0] for o in spec.outputs})
-    years = sorted({int(o.partition("@")[2]) for o in spec.outputs})
-    return {"indicators": indicators, "years": years, "regions": False}
+    """What each run keeps: the base outputs' indicators at their years, and the effects."""
+    parsed = [parse_output(o) for o in spec.outputs]
+    base = [p for p in parsed if not p["effect"]]
+    return {
+        "indicators": sorted({p["indicator"] for p in base}),
+        "years": sorted({p["year"] for p in base}) or [spec.years],
+        "regions": False,
+        "effects": [p for p in parsed if p["effect"]],
+    }
 
 
 def point_values(spec: SAExperiment, n_points: int, runs: pd.DataFrame, output: str) -> np.ndarray:

@@ -226,7 +226,7 @@ def test_innovation_with_chosen_draws():
     assert new_prod == pytest.approx(
         [100 * (1 + gain * params.radical_multiplier), 100 * (1 + gain), 100]
     )
-    assert new_k[0, 4] == innovation.RADICAL_LEVEL and new_k[1:].sum() == 0
+    assert new_k[0, 4] == InnovationConfig().radical_level and new_k[1:].sum() == 0
 
 
 def test_market_reallocation_conserves_real_jobs_within_groups():

@@ -60,6 +60,8 @@ def test_morris_sa_runs_end_to_end_and_resumes(tmp_path, capsys):
         ({"parameters": "{partnering.nonsense: {min: 0, max: 1}}"}, "partnering.nonsense"),
         ({"parameters": "{partnering.decay_km: {min: 400, max: 20}}"}, "must be below max"),
         ({"method": "sobol", "n": "100"}, "power of 2"),
+        ({"parameters": "{partnering.candidates: {min: 2.5, max: 8}}"}, "whole-number bounds"),
+        ({"parameters": "{partnering.nonsense: {}}"}, "no declared uncertainty"),
         ({"outputs": "[happiness@2]"}, "must be indicator@year"),
         ({"outputs": "[links@9]"}, "past the last year"),
     ],
@@ -69,3 +71,45 @@ def test_bad_sa_specs_give_the_config_error(tmp_path, capsys, change, message):
     assert main(["sa", str(sa_file(tmp_path, **change)), "--out", str(out)]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def policy_file(tmp_path: Path, budget: float = 2e6) -> Path:
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        f"extends: {SMALL}\nname: small_policy\npolicies:\n"
+        f"  - {{kind: matchmaking, budget_eur_per_year: {budget}, scope: cross_border}}\n"
+    )
+    return path
+
+
+@pytest.mark.slow
+def test_policy_effects_as_sa_outputs(tmp_path):
+    outputs = (
+        "[links@2, effect:links@2, effect:cross_border_partners@2@participants, "
+        "effect:links@2@DK03, effect:links@2@rural]"
+    )
+    path = sa_file(tmp_path, scenario=str(policy_file(tmp_path)), outputs=outputs)
+    out = tmp_path / "sa"
+    assert main(["sa", str(path), "--out", str(out), "--quiet"]) == 0
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert runs["effect:cross_border_partners@2@participants"].gt(0).all()  # brokered links
+    assert set(pd.read_csv(out / "indices.csv")["output"]) == {
+        o.strip() for o in outputs[1:-1].split(",")
+    }
+    # zero dose: a policy without money has exactly zero effect at every point
+    zero = sa_file(tmp_path, scenario=str(policy_file(tmp_path, 0.0)), outputs="[effect:links@2]")
+    assert main(["sa", str(zero), "--out", str(tmp_path / "zero"), "--quiet"]) == 0
+    assert pd.read_parquet(tmp_path / "zero" / "runs.parquet")["effect:links@2"].eq(0).all()
+
+
+@pytest.mark.parametrize(
+    ("outputs", "message"),
+    [
+        ("[effect:links@2]", "name the policy 'scenario'"),
+        ("[links@2@participants]", "effect:indicator@year[@level]"),
+        ("[effect:theil_gdp_per_head@2@participants]", "indicators at this level"),
+    ],
+)
+def test_bad_effect_outputs_give_the_config_error(tmp_path, capsys, outputs, message):
+    assert main(["sa", str(sa_file(tmp_path, outputs=outputs)), "--out", str(tmp_path / "o")]) == 2
+    assert message in capsys.readouterr().err

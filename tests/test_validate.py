@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from nsrsim.calibrate import Prior, band_distance, distances, posterior
+from nsrsim.calibrate import band_distance, distances, posterior
 from nsrsim.cli import main
+from nsrsim.config import Range
 from nsrsim.validate import (
     PATTERNS,
     gravity,
@@ -65,7 +66,7 @@ def test_band_distance_and_posterior():
     assert band_distance(0.5, 0.0, 1.0) == 0.0
     assert band_distance(3.0, 0.0, 1.0) == pytest.approx(2.0)
     assert band_distance(np.nan, 0.0, 1.0) == np.inf
-    assert Prior(min=1, max=100, scale="log").value(0.5) == pytest.approx(10.0)
+    assert Range(min=1, max=100, scale="log").value(0.5) == pytest.approx(10.0)
     runs = pd.DataFrame({"point": [0, 0, 1, 1], "pattern:cross_border_share": [0.1, 0.1, 0.5, 0.7]})
     table = distances(runs, ["cross_border_share"])
     assert table.loc[0, "distance"] == 0 and table.loc[1, "distance"] > 2

@@ -72,7 +72,8 @@ class RefFirm(mesa.Agent):
         model = self.model
         skilled_share = model.skilled[self.region] / model.workforce[self.region]
         rd_ref = model.config.population.rd_reference
-        return -math.expm1(-((self.rd + self.rd_boost) / rd_ref) * (0.5 + skilled_share))
+        floor = model.config.learning.skill_floor
+        return -math.expm1(-((self.rd + self.rd_boost) / rd_ref) * (floor + skilled_share))
 
     def coaching(self) -> float:
         since = self.model.year - self.coached_year
@@ -219,7 +220,10 @@ class RefFirm(mesa.Agent):
         mean_k = sum(self.knowledge) / len(self.knowledge)
         coaching = model.config.instruments.coaching_innovation_effect * self.coaching()
         rate = (1.0 + coaching) * (
-            cfg.base_rate * rd_term * (0.5 + mean_k) * (1 + cfg.partner_effect * self.brought)
+            cfg.base_rate
+            * rd_term
+            * (cfg.knowledge_floor + mean_k)
+            * (1 + cfg.partner_effect * self.brought)
         )
         probability = -math.expm1(-rate * model.dt)
         if u_event >= probability:
@@ -229,7 +233,7 @@ class RefFirm(mesa.Agent):
         self.productivity *= 1.0 + gain
         if radical:
             field = min(int(u_field * len(self.knowledge)), len(self.knowledge) - 1)
-            self.knowledge[field] = max(self.knowledge[field], 0.5)
+            self.knowledge[field] = max(self.knowledge[field], cfg.radical_level)
         self.innovations += 1
         return probability
 
@@ -680,7 +684,8 @@ class ReferenceModel(mesa.Model):
             local[firm.region] += firm.weight * np.array(firm.knowledge)
         innov = np.divide(self.last_innovations, real, out=np.zeros(self.n_regions), where=real > 0)
         relative = innov / innov.mean() if innov.mean() > 0 else np.ones_like(innov)
-        pull = (0.5 + 0.5 * relative) * self.skilled / self.skilled0
+        w = self.config.market.entry_innovation_pull
+        pull = (1.0 - w + w * relative) * self.skilled / self.skilled0
         expected_real = self.config.market.entry_rate * self.dt * real * pull
         expected = (
             expected_real[None, :, None] * self.mix[None] * self.entrant_share / self.entrant_weight

@@ -23,13 +23,13 @@ _RELATED = {
 }
 
 
-def complementarity(sectors: np.ndarray) -> np.ndarray:
-    """1 for the same sector, 0.5 for related sectors, 0 otherwise (pairwise)."""
+def complementarity(sectors: np.ndarray, related_value: float) -> np.ndarray:
+    """1 for the same sector, ``related_value`` for related sectors, 0 otherwise (pairwise)."""
     order = list(Sector)
     related = np.zeros((len(order), len(order)))
     for pair in _RELATED:
         x, y = (order.index(s) for s in pair)
-        related[x, y] = related[y, x] = 0.5
+        related[x, y] = related[y, x] = related_value
     np.fill_diagonal(related, 1.0)
     return related[np.ix_(sectors, sectors)]
 

@@ -13,8 +13,6 @@ import numpy as np
 
 from nsrsim.config import InnovationConfig
 
-RADICAL_LEVEL = 0.5  # capability level in a field a radical innovation opens
-
 
 @dataclass(frozen=True)
 class InnovationDraws:
@@ -32,11 +30,11 @@ def innovation_rate(
     rd_reference: float,
     params: InnovationConfig,
 ) -> np.ndarray:
-    """Yearly innovation rate: base x (R&D/typical)^elasticity x (0.5 + mean capability)
+    """Yearly innovation rate: base x (R&D/typical)^elasticity x (floor + mean capability)
     x (1 + partner effect x the summed value of what partners bring).
     """
     rd_term = np.power(np.maximum(rd_share, 0.0) / rd_reference, params.rd_elasticity)
-    knowledge_term = 0.5 + knowledge.mean(axis=1)
+    knowledge_term = params.knowledge_floor + knowledge.mean(axis=1)
     return (
         params.base_rate * rd_term * knowledge_term * (1.0 + params.partner_effect * partner_value)
     )
@@ -62,5 +60,5 @@ def innovate(
     fields = np.minimum(
         (draws.field[rows] * knowledge.shape[1]).astype(np.int64), knowledge.shape[1] - 1
     )
-    knowledge[rows, fields] = np.maximum(knowledge[rows, fields], RADICAL_LEVEL)
+    knowledge[rows, fields] = np.maximum(knowledge[rows, fields], params.radical_level)
     return productivity, knowledge, innovated, radical

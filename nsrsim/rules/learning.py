@@ -17,10 +17,10 @@ from nsrsim.rules.partnering import link_distance, partner_value
 
 
 def absorptive_capacity(
-    rd_share: np.ndarray, skilled_share: np.ndarray, rd_reference: float
+    rd_share: np.ndarray, skilled_share: np.ndarray, rd_reference: float, skill_floor: float
 ) -> np.ndarray:
-    """1 - exp(-(R&D / typical R&D) x (0.5 + skilled share)): rises with R&D and skills."""
-    return -np.expm1(-(rd_share / rd_reference) * (0.5 + skilled_share))
+    """1 - exp(-(R&D / typical R&D) x (floor + skilled share)): rises with R&D and skills."""
+    return -np.expm1(-(rd_share / rd_reference) * (skill_floor + skilled_share))
 
 
 def prior_knowledge(knowledge: np.ndarray, params: LearningConfig) -> np.ndarray:

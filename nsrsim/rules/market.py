@@ -81,7 +81,8 @@ def expected_entrants(
     ``innovations_per_firm`` is relative to the corridor mean (1 = average) and
     ``skilled_ratio`` is skilled workers now over at the start.
     """
-    pull = (0.5 + 0.5 * innovations_per_firm) * skilled_ratio
+    w = params.entry_innovation_pull
+    pull = (1.0 - w + w * innovations_per_firm) * skilled_ratio
     return params.entry_rate * dt * firms * pull
 
 

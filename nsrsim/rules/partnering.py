@@ -31,7 +31,9 @@ class CandidateDraws:
 def institutional_weight(
     country: np.ndarray, programmes: np.ndarray, params: PartneringConfig
 ) -> np.ndarray:
-    """Pairwise proximity of institutions: same country > shared INTERREG A programme > other.
+    """Pairwise proximity of institutions relative to the same country (1): a shared INTERREG A
+    programme, else other borders. Only ratios matter (the kernel is normalised per draw), so
+    the same country is the unit rather than a third weight.
 
     ``programmes`` is a bit mask of INTERREG A programme memberships per place.
     """
@@ -39,7 +41,7 @@ def institutional_weight(
     shared = (programmes[:, None] & programmes[None, :]) != 0
     return np.where(
         same_country,
-        params.same_country_weight,
+        1.0,
         np.where(shared, params.interreg_weight, params.other_country_weight),
     )
 
