@@ -267,6 +267,8 @@ def condense(result: Any, outputs: dict[str, Any]) -> dict[str, Any]:
                     continue
                 for code, value in by_area.loc[year, name].items():
                     row[f"{name}@{year}@{code}"] = float(value)
+    for item in outputs.get("derived", []):
+        row[item["name"]] = derived_output(indicators, item)
     if outputs.get("firm_panel"):
         row["tables"] = {"panel": result.panel, "participants": result.participants}
     if outputs.get("patterns"):
@@ -283,6 +285,16 @@ def condense(result: Any, outputs: dict[str, Any]) -> dict[str, Any]:
             "sizes": final[["jobs", "real_firms"]],
         }
     return row
+
+
+def derived_output(indicators: pd.DataFrame, item: dict[str, Any]) -> float:
+    """A run's yearly growth rate of an indicator from year 0 to ``item["year"]``, or its
+    least-squares slope per decade over those years (``item["derived"]``: growth or trend).
+    """
+    series = indicators.loc[0 : item["year"], item["indicator"]].to_numpy(float)
+    if item["derived"] == "growth":
+        return float((series[-1] / series[0]) ** (1.0 / item["year"]) - 1.0)
+    return float(10.0 * np.polyfit(np.arange(len(series)), series, 1)[0])
 
 
 def spec_hash(kind: str, spec: BaseModel, base: Path) -> str:

@@ -102,10 +102,17 @@ class SAExperiment(Block):
 LEVELS = ("corridor", "participants", "urban", "intermediate", "rural")
 
 
+DERIVED = ("growth", "trend")  # yearly growth rate from year 0; OLS slope per decade
+
+
 def parse_output(output: str) -> dict:
-    """``[effect:]indicator@year[@level]`` as its parts; a ValueError naming what is allowed."""
-    effect = output.startswith("effect:")
-    parts = output.removeprefix("effect:").split("@")
+    """``[effect:|growth:|trend:]indicator@year[@level]`` as its parts; a ValueError naming
+    what is allowed.
+    """
+    kind, _, rest = output.partition(":") if ":" in output else ("", "", output)
+    effect = kind == "effect"
+    derived = kind if kind in DERIVED else ""
+    parts = rest.split("@")
     indicator, year, level = [*parts, "", ""][:3]
     level = level or "corridor"
     allowed = PARTICIPANT_OUTCOMES if level == "participants" else OUTCOME_BY_NAME
@@ -118,15 +125,20 @@ def parse_output(output: str) -> dict:
         or len(parts) > 3
         or (level not in LEVELS and level not in regions)
         or (level != "corridor" and not effect)
+        or (kind and not (effect or derived))
+        or (derived and year in ("", "0"))
     ):
         raise ValueError(
-            f"output '{output}' must be indicator@year (the base run) or "
-            "effect:indicator@year[@level] with level corridor, participants, a region code or "
-            f"urban/intermediate/rural; indicators at this level: {', '.join(sorted(allowed))}"
+            f"output '{output}' must be indicator@year (the base run), growth:indicator@year "
+            "(its yearly growth rate since year 0), trend:indicator@year (its least-squares "
+            "slope per decade over years 0..year) or effect:indicator@year[@level] (scenario - "
+            "base) with level corridor, participants, a region code or urban/intermediate/"
+            f"rural; indicators at this level: {', '.join(sorted(allowed))}"
         )
     return {
         "name": output,
         "effect": effect,
+        "derived": derived,
         "indicator": indicator,
         "year": int(year),
         "level": level,
@@ -175,11 +187,12 @@ def plan(
 def outputs_spec(spec: SAExperiment) -> dict:
     """What each run keeps: the base outputs' indicators at their years, and the effects."""
     parsed = [parse_output(o) for o in spec.outputs]
-    base = [p for p in parsed if not p["effect"]]
+    base = [p for p in parsed if not p["effect"] and not p["derived"]]
     return {
         "indicators": sorted({p["indicator"] for p in base}),
         "years": sorted({p["year"] for p in base}) or [spec.years],
         "regions": False,
+        "derived": [p for p in parsed if p["derived"]],
         "effects": [p for p in parsed if p["effect"]],
     }
 

@@ -86,13 +86,15 @@ def policy_file(tmp_path: Path, budget: float = 2e6) -> Path:
 def test_policy_effects_as_sa_outputs(tmp_path):
     outputs = (
         "[links@2, effect:links@2, effect:cross_border_partners@2@participants, "
-        "effect:links@2@DK03, effect:links@2@rural]"
+        "effect:links@2@DK03, effect:links@2@rural, growth:productivity_eur@2, "
+        "trend:theil_gdp_per_head@2]"
     )
     path = sa_file(tmp_path, scenario=str(policy_file(tmp_path)), outputs=outputs)
     out = tmp_path / "sa"
     assert main(["sa", str(path), "--out", str(out), "--quiet"]) == 0
     runs = pd.read_parquet(out / "runs.parquet")
     assert runs["effect:cross_border_partners@2@participants"].gt(0).all()  # brokered links
+    assert runs["growth:productivity_eur@2"].between(-0.2, 0.2).all()
     assert set(pd.read_csv(out / "indices.csv")["output"]) == {
         o.strip() for o in outputs[1:-1].split(",")
     }
@@ -108,6 +110,7 @@ def test_policy_effects_as_sa_outputs(tmp_path):
         ("[effect:links@2]", "name the policy 'scenario'"),
         ("[links@2@participants]", "effect:indicator@year[@level]"),
         ("[effect:theil_gdp_per_head@2@participants]", "indicators at this level"),
+        ("[growth:links@0]", "growth:indicator@year"),
     ],
 )
 def test_bad_effect_outputs_give_the_config_error(tmp_path, capsys, outputs, message):
