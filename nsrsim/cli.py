@@ -345,9 +345,19 @@ def cmd_sa(args: argparse.Namespace) -> int:
     """A sensitivity analysis of the model: sample, run (resumable), analyse, plot."""
     from nsrsim.plots import convergence_figure, sa_figures
     from nsrsim.runner import run_batch
-    from nsrsim.sa import convergence_table, indices, load_sa, outputs_spec, plan, scenario_path
+    from nsrsim.sa import (
+        convergence_table,
+        indices,
+        load_sa,
+        outputs_spec,
+        plan,
+        reload_with_n,
+        scenario_path,
+    )
 
     spec, base = load_sa(args.spec)
+    if args.n is not None:
+        spec = reload_with_n(spec, args.n)
     policy = scenario_path(spec, args.spec)
     unit, values, runs, digest = plan(spec, base, policy)
     out = args.out or Path("results") / spec.name
@@ -615,6 +625,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--convergence",
         action="store_true",
         help="reanalyse nested subsamples N/8..N (Sobol, Morris): convergence.csv and figure",
+    )
+    sa.add_argument(
+        "--n",
+        type=int,
+        help="override the file's N (a smaller sample for a first look or a timing; the "
+        "results folder is then a different analysis)",
     )
     sa.set_defaults(func=cmd_sa)
 

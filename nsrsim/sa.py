@@ -13,11 +13,16 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from nsrsim import uncertainty
 from nsrsim.compare import PARTICIPANT_OUTCOMES
-from nsrsim.config import Block, ExecutionConfig, Range, load_with_base
+from nsrsim.config import (
+    Block,
+    ExecutionConfig,
+    Range,
+    load_with_base,
+)
 from nsrsim.errors import ConfigError
 from nsrsim.indicators import AREA_OUTCOMES, OUTCOME_BY_NAME
 from nsrsim.runner import RunSpec, plan_points, spec_hash
@@ -148,6 +153,16 @@ def parse_output(output: str) -> dict:
 def load_sa(path: Path) -> tuple[SAExperiment, Path]:
     """Load and validate an SA file; returns it with its base scenario's path."""
     return load_with_base(path, SAExperiment, "SA")
+
+
+def reload_with_n(spec: SAExperiment, n: int) -> SAExperiment:
+    """The SA with another N, validated as in a file (``--n``)."""
+    data = {**spec.model_dump(mode="json", exclude_unset=True), "n": n}
+    try:
+        return SAExperiment.model_validate(data)
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"--n {n}: {reason}") from None
 
 
 def scenario_path(spec: SAExperiment, sa_file: Path) -> Path | None:

@@ -116,3 +116,9 @@ def test_policy_effects_as_sa_outputs(tmp_path):
 def test_bad_effect_outputs_give_the_config_error(tmp_path, capsys, outputs, message):
     assert main(["sa", str(sa_file(tmp_path, outputs=outputs)), "--out", str(tmp_path / "o")]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_n_override_is_validated_like_the_file(tmp_path, capsys):
+    path = sa_file(tmp_path, method="sobol", n="8")
+    assert main(["sa", str(path), "--n", "12", "--out", str(tmp_path / "o")]) == 2
+    assert "--n 12: Sobol needs N a power of 2" in capsys.readouterr().err
