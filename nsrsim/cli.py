@@ -343,9 +343,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_sa(args: argparse.Namespace) -> int:
     """A sensitivity analysis of the model: sample, run (resumable), analyse, plot."""
-    from nsrsim.plots import convergence_figure, sa_figures
+    from nsrsim.plots import convergence_figure, s2_figures, sa_figures
     from nsrsim.runner import run_batch
     from nsrsim.sa import (
+        by_point,
         convergence_table,
         indices,
         load_sa,
@@ -376,7 +377,7 @@ def cmd_sa(args: argparse.Namespace) -> int:
         return 1
     samples = values.join(pd.DataFrame(unit, columns=[f"unit:{n}" for n in spec.ranges()]))
     samples.to_parquet(out / "samples.parquet")
-    done = pd.read_parquet(out / "runs.parquet")
+    done = by_point(runs, pd.read_parquet(out / "runs.parquet"))
     table, pairs = indices(spec, unit, done)
     table.to_csv(out / "indices.csv", index=False)
     if args.convergence:
@@ -385,6 +386,7 @@ def cmd_sa(args: argparse.Namespace) -> int:
         convergence_figure(steps, out / "figures" / "convergence.png")
     if not pairs.empty:
         pairs.to_csv(out / "S2.csv", index=False)
+        s2_figures(pairs, out / "figures")
     sa_figures(table, out / "figures")
     key = "mu_star" if spec.method == "morris" else "ST"
     for output, rows in table.groupby("output", sort=False):

@@ -666,7 +666,44 @@ def sa_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
         ax.set_title(f"{output} ({rows['method'].iloc[0]}{note})", fontsize=10)
         ax.grid(alpha=0.3)
         fig.tight_layout()
-        paths.append(out_dir / f"sa_{output.replace('@', '_y')}.png")
+        paths.append(out_dir / f"sa_{output_slug(output)}.png")
+        fig.savefig(paths[-1])
+    return paths
+
+
+def output_slug(output: str) -> str:
+    """A file-name part for an SA output (``effect:innovations@10@participants``)."""
+    return output.replace(":", "_").replace("@", "_y", 1).replace("@", "_")
+
+
+def s2_figures(pairs: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """Per output of a Sobol analysis with second order: a heat map of the pairwise S2
+    indices (upper triangle; a cell is hatched where its 95 % CI includes zero).
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for output, rows in pairs.groupby("output", sort=False):
+        names = list(dict.fromkeys([*rows["parameter_a"], *rows["parameter_b"]]))
+        k = len(names)
+        grid = np.full((k, k), np.nan)
+        for row in rows.itertuples():
+            grid[names.index(row.parameter_a), names.index(row.parameter_b)] = row.S2
+        fig = Figure(figsize=(1.0 * k + 3.0, 0.8 * k + 2.0), dpi=110)
+        ax = fig.subplots()
+        limit = max(float(np.nanmax(np.abs(grid))), 1e-9)
+        image = ax.imshow(grid, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        for row in rows.itertuples():
+            i, j = names.index(row.parameter_a), names.index(row.parameter_b)
+            weak = abs(row.S2) <= row.S2_conf
+            ax.text(j, i, f"{row.S2:.2f}", ha="center", va="center", fontsize=7,
+                    color="0.5" if weak else "black")  # fmt: skip
+        ax.set_xticks(range(k), [n.split(".")[-1] for n in names], rotation=45, ha="right",
+                      fontsize=8)  # fmt: skip
+        ax.set_yticks(range(k), [n.split(".")[-1] for n in names], fontsize=8)
+        fig.colorbar(image, ax=ax, label="S2 (grey: 95 % CI includes 0)")
+        ax.set_title(f"{output}: second-order Sobol indices", fontsize=10)
+        fig.tight_layout()
+        paths.append(out_dir / f"s2_{output_slug(output)}.png")
         fig.savefig(paths[-1])
     return paths
 

@@ -408,10 +408,11 @@ def run_batch(
     out.mkdir(parents=True, exist_ok=True)
     write_manifest_data(out, {"name": name, "experiment_hash": digest, **about, "runs": len(runs)})
     done = set(read_parts(out, "runs")["run_id"]) if (out / "parts").exists() else set()
-    todo = [r for r in runs if r.run_id not in done]
-    counts = {"total": len(runs), "skipped": len(runs) - len(todo), "done": 0, "failed": 0}
+    unique = list({r.run_id: r for r in runs}.values())  # identical points run once
+    todo = [r for r in unique if r.run_id not in done]
+    counts = {"total": len(unique), "skipped": len(unique) - len(todo), "done": 0, "failed": 0}
     log(
-        f"{name}: {len(runs)} runs, {counts['skipped']} already done, "
+        f"{name}: {len(unique)} runs, {counts['skipped']} already done, "
         f"{len(todo)} to run on {backend}"
     )
     by_id = {r.run_id: r for r in todo}
@@ -431,7 +432,7 @@ def run_batch(
 
     with (
         _backend(backend, scheduler),
-        tqdm(total=len(runs), initial=counts["skipped"], disable=not progress, unit="run") as bar,
+        tqdm(total=len(unique), initial=counts["skipped"], disable=not progress, unit="run") as bar,
     ):
         parallel = Parallel(
             n_jobs=1 if backend == "sequential" else jobs,

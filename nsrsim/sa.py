@@ -212,6 +212,17 @@ def outputs_spec(spec: SAExperiment) -> dict:
     }
 
 
+def by_point(planned: list[RunSpec], done: pd.DataFrame) -> pd.DataFrame:
+    """Every planned (point, replicate) with its run's outputs. Identical points of a design
+    (a small Saltelli sample can repeat one) are one run, which the batch runner does once.
+    """
+    keys = pd.DataFrame(
+        [(r.point, r.replicate, r.run_id) for r in planned],
+        columns=["point", "replicate", "run_id"],
+    )
+    return keys.merge(done.drop(columns=["point", "replicate"]), on="run_id", how="left")
+
+
 def point_values(spec: SAExperiment, n_points: int, runs: pd.DataFrame, output: str) -> np.ndarray:
     """An output at every point and replicate (points x replicates); a config error naming
     the output when runs are missing (a resumed SA completes them).

@@ -122,3 +122,15 @@ def test_n_override_is_validated_like_the_file(tmp_path, capsys):
     path = sa_file(tmp_path, method="sobol", n="8")
     assert main(["sa", str(path), "--n", "12", "--out", str(tmp_path / "o")]) == 2
     assert "--n 12: Sobol needs N a power of 2" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_sobol_with_second_order_writes_s2_and_its_heat_map(tmp_path):
+    path = sa_file(tmp_path, method="sobol", n="4", second_order="true", replicates="1")
+    out = tmp_path / "sobol"
+    assert main(["sa", str(path), "--out", str(out), "--quiet"]) == 0
+    pairs = pd.read_csv(out / "S2.csv")
+    assert set(pairs["output"]) == {"productivity_eur@2", "links@2"}
+    assert {"parameter_a", "parameter_b", "S2", "S2_conf"} <= set(pairs)
+    assert len(pd.read_parquet(out / "samples.parquet")) == 4 * (2 * 2 + 2)
+    assert (out / "figures" / "s2_links_y2.png").read_bytes()[:4] == b"\x89PNG"
