@@ -16,6 +16,7 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
 from nsrsim.config import Range, field_info, parameter_table
 from nsrsim.errors import ConfigError
@@ -90,8 +91,8 @@ def resolve(parameters: Mapping[str, Range | None], kind: str) -> dict[str, Rang
         high = given.max if given.max is not None else fallback.max  # type: ignore[union-attr]
         try:
             resolved[path] = Range(min=low, max=high, scale=scale)
-        except ValueError as exc:
-            reason = str(exc).split("\n")[1].strip() if "\n" in str(exc) else str(exc)
+        except ValidationError as exc:
+            reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
             raise ConfigError(f"{kind} parameter '{path}': {reason}.") from None
     for group, members in compositions(list(resolved)).items():
         for path in members:
