@@ -7,7 +7,6 @@ Every random number is keyed by (seed, stream, step, firm id) (:mod:`nsrsim.rand
 scenarios give each firm the same draws whatever happens elsewhere.
 """
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ from nsrsim.population import (
 from nsrsim.random import DrawLog, KeyedRandom, pair_keys
 from nsrsim.rules import clusters as cluster_rules
 from nsrsim.rules import governance, innovation, learning, market, mobility, partnering
-from nsrsim.rules.cell_sampler import CellSampler
+from nsrsim.rules.cell_sampler import MAX_ROUNDS, CellSampler
 from nsrsim.state import FirmArrays, Links
 from nsrsim.world.world import World, cached_world
 
@@ -706,18 +705,22 @@ class NSRModel(mesa.Model):
         """1 for firm rows whose rural-inclusion support runs this year, else 0."""
         return (self.firms.rural_until[: self.firms.n] > self.year).astype(float)
 
-    def proposal_draws(
-        self, stream: str, ids: np.ndarray
-    ) -> Callable[[int, np.ndarray, np.ndarray], np.ndarray]:
+    def proposal_draws(self, stream: str, ids: np.ndarray) -> partnering.ProposalDraws:
         """Uniforms of a partner search's proposal rounds, keyed by (searcher id, candidate slot)
         and the round, so a firm's proposals never depend on other firms' rejections.
         """
         step = self.steps
+        bases = np.array(
+            [self.draws.stream_base(f"{stream}.{r}", step) for r in range(MAX_ROUNDS)], np.uint64
+        )
 
-        def draw(round_: int, searcher: np.ndarray, slot: np.ndarray) -> np.ndarray:
-            return self.draws.uniform(f"{stream}.{round_}", step, pair_keys(ids[searcher], slot), 3)
+        def replay(rounds: np.ndarray, searcher: np.ndarray, slot: np.ndarray) -> None:
+            for r in range(int(rounds.max(initial=0))):
+                taken = rounds > r
+                keys = pair_keys(ids[searcher[taken]], slot[taken])
+                self.draws.uniform(f"{stream}.{r}", step, keys, 3)
 
-        return draw
+        return partnering.ProposalDraws(ids, bases, replay if self.draws.log else None)
 
     def scope_sampler(self, scope: str) -> CellSampler:
         """Proposal of a broker's scope (built once per run: the scope kernel is static)."""

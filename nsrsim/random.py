@@ -77,7 +77,8 @@ class KeyedRandom:
         self._bases: dict[tuple[str, int], np.uint64] = {}
         self.log = log
 
-    def _base(self, stream: str, step: int) -> np.uint64:
+    def stream_base(self, stream: str, step: int) -> np.uint64:
+        """The number every draw of (stream, step) starts from (compiled samplers use it)."""
         key = (stream, step)
         base = self._bases.get(key)
         if base is None:
@@ -97,7 +98,7 @@ class KeyedRandom:
         """
         keys = np.asarray(keys)
         with np.errstate(over="ignore"):
-            z = _mix(self._base(stream, step) + keys.astype(np.uint64).ravel() * _G)
+            z = _mix(self.stream_base(stream, step) + keys.astype(np.uint64).ravel() * _G)
             if slots is not None:
                 z = _mix(z[:, None] + np.arange(1, slots + 1, dtype=np.uint64)[None, :] * _G)
         values = (z >> _S11).astype(np.float64) * _UNIT

@@ -15,9 +15,9 @@ from nsrsim.config import (
     MarketConfig,
     MobilityConfig,
 )
-from nsrsim.random import KeyedRandom, pair_keys
+from nsrsim.random import KeyedRandom
 from nsrsim.rules import governance, innovation, learning, market, mobility, partnering
-from nsrsim.rules.cell_sampler import CellSampler
+from nsrsim.rules.cell_sampler import MAX_ROUNDS, CellSampler, proposed_cell
 
 from .conftest import SMALL
 
@@ -76,14 +76,10 @@ def test_unprofitable_partners_are_refused():
 def candidate_draws(n_search: int, m: int, seed: int, mix: float | None = None):
     rng = np.random.default_rng(seed)
     keyed = KeyedRandom(seed)
-    ids = np.arange(n_search)
-
-    def cell(round_, searcher, slot):
-        return keyed.uniform(f"t.{round_}", 0, pair_keys(ids[searcher], slot), 3)
-
+    bases = [keyed.stream_base(f"t.{r}", 0) for r in range(MAX_ROUNDS)]
     return partnering.CandidateDraws(
         mix=rng.random((n_search, m)) if mix is None else np.full((n_search, m), mix),
-        cell=cell,
+        cell=partnering.ProposalDraws(np.arange(n_search), np.array(bases, np.uint64)),
         firm=rng.random((n_search, m)),
         second=rng.random((n_search, m)),
         priority=rng.random(n_search),
@@ -130,9 +126,8 @@ def test_the_cell_sampler_draws_each_firm_in_proportion_to_its_kernel_weight(slo
     sampler = CellSampler(kernel, np.full(n_cells, slots))
     keyed = KeyedRandom(1)
     source = np.full(40_000, 3)
-    cell, slot = sampler.draw(
-        source, counts, lambda r, pending: keyed.uniform(f"t.{r}", 0, pending, 3)
-    )
+    bases = np.array([keyed.stream_base(f"t.{r}", 0) for r in range(MAX_ROUNDS)], np.uint64)
+    cell, slot, _ = sampler.draw(source, counts, np.arange(len(source)), bases)
     assert (cell >= 0).all() and (slot < counts[cell]).all()
     picked = np.bincount(cell, minlength=n_cells)
     expected = kernel[3] * counts / (kernel[3] * counts).sum() * len(source)
@@ -157,7 +152,11 @@ def test_the_guide_table_finds_the_same_cell_as_a_binary_search():
     expected = [
         np.searchsorted(sampler.cdf[s], x, side="right") for s, x in zip(source, u, strict=True)
     ]
-    assert sampler.proposed_cell(source, u).tolist() == expected
+    found = [
+        proposed_cell(sampler.cdf, sampler.guide, sampler.grid, s, x, len(sampler))
+        for s, x in zip(source, u, strict=True)
+    ]
+    assert found == expected
 
 
 def test_one_firm_more_changes_few_other_draws():

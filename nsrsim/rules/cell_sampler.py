@@ -17,9 +17,8 @@ past its capacity) are proposed from a small second distribution over those exce
 in by their kernel mass, which keeps the draw exact.
 """
 
-from collections.abc import Callable
-
 import numpy as np
+from numba import njit
 
 MAX_ROUNDS = 32  # proposals per candidate before giving up (acceptance is ~1/2: never in practice)
 GUIDE_CELLS = 4  # cells per guide-table entry: ~4 probes per draw, table built in ~0.1 s
@@ -55,15 +54,17 @@ class CellSampler:
         self,
         source: np.ndarray,
         counts: np.ndarray,
-        uniforms: Callable[[int, np.ndarray], np.ndarray],
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(cell, slot) per entry of ``source`` (cells of the searchers); -1 where none.
+        keys: np.ndarray,
+        bases: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(cell, slot) per entry of ``source`` (cells of the searchers); -1 where none; and
+        the rounds each entry drew.
 
-        ``counts`` are live firms per cell; ``uniforms(round, pending)`` gives three uniforms
-        per pending entry (indices into ``source``) for that round: mixture part, cell, slot.
+        ``counts`` are live firms per cell; round r of entry e uses the three keyed uniforms
+        of (``bases[r]``, ``keys[e]``) — mixture part, cell, slot — exactly as
+        :meth:`nsrsim.random.KeyedRandom.uniform` with three slots gives them, so an entry's
+        proposals depend on nothing but its own key. The rounds run in one compiled loop.
         """
-        cell = np.full(source.shape, -1, np.int64)
-        slot = np.full(source.shape, -1, np.int64)
         filled = np.minimum(counts, self.capacity)
         excess = np.maximum(counts - self.capacity, 0)
         over = np.flatnonzero(excess)
@@ -72,60 +73,94 @@ class CellSampler:
             excess_cdf = np.cumsum(
                 np.multiply(self.kernel[sources][:, over], excess[over], dtype=np.float64), axis=1
             )
-            excess_mass = excess_cdf[:, -1]
         else:
-            excess_mass = np.zeros(len(sources))
-        total = self.total[sources]
-        mass = total + excess_mass
-        pending = np.flatnonzero(mass[source_of] > 0)
-        for round_ in range(MAX_ROUNDS):
-            if pending.size == 0:
-                break
-            u = uniforms(round_, pending)
-            row = source_of[pending]
-            from_excess = (excess_mass[row] > 0) & (u[:, 0] * mass[row] >= total[row])
-            chosen = np.full(pending.size, -1, np.int64)
-            where = np.zeros(pending.size, np.int64)
-            main = np.flatnonzero(~from_excess)
-            if main.size:
-                c = self.proposed_cell(source[pending[main]], u[main, 1])
-                s = np.minimum(
-                    (u[main, 2] * self.capacity[c]).astype(np.int64), self.capacity[c] - 1
-                )
-                hit = s < filled[c]
-                chosen[main[hit]], where[main[hit]] = c[hit], s[hit]
-            extra = np.flatnonzero(from_excess)
-            if extra.size:
-                target = u[extra, 1] * excess_mass[row[extra]]
-                k = (excess_cdf[row[extra]] <= target[:, None]).sum(axis=1)
-                c = over[np.minimum(k, over.size - 1)]
-                s = self.capacity[c] + np.minimum(
-                    (u[extra, 2] * excess[c]).astype(np.int64), excess[c] - 1
-                )
-                chosen[extra], where[extra] = c, s
-            done = chosen >= 0
-            cell[pending[done]], slot[pending[done]] = chosen[done], where[done]
-            pending = pending[~done]
-        return cell, slot
+            excess_cdf = np.zeros((len(sources), 1))
+        excess_mass = excess_cdf[:, -1] if over.size else np.zeros(len(sources))
+        return _draw_rounds(
+            np.asarray(source, np.int64),
+            source_of.astype(np.int64),
+            np.asarray(keys, np.uint64),
+            np.asarray(bases, np.uint64),
+            self.total[sources],
+            excess_mass,
+            excess_cdf,
+            over.astype(np.int64),
+            excess.astype(np.int64),
+            filled.astype(np.int64),
+            self.capacity,
+            self.cdf,
+            self.guide,
+            self.grid,
+        )
 
-    def proposed_cell(self, source: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """First cell whose cumulative proposal weight from ``source`` exceeds ``u``: a binary
-        search between the guide entries around ``u``.
-        """
-        n, n_grid = len(self.capacity), len(self.grid)
-        bucket = np.minimum((u * n_grid).astype(np.int64), n_grid - 1)
-        bucket -= self.grid[bucket] > u  # rounding of u * n_grid
-        lo = self.guide[source, bucket].astype(np.int64)
-        hi = np.where(
-            bucket + 1 < n_grid, self.guide[source, np.minimum(bucket + 1, n_grid - 1)], n - 1
-        ).astype(np.int64)
-        flat = self.cdf.reshape(-1)
-        base = source * n
-        active = np.flatnonzero(lo < hi)
-        while active.size:  # invariant: the answer is in [lo, hi]
-            mid = (lo[active] + hi[active]) >> 1
-            behind = flat[base[active] + mid] <= u[active]
-            lo[active] = np.where(behind, mid + 1, lo[active])
-            hi[active] = np.where(behind, hi[active], mid)
-            active = active[lo[active] < hi[active]]
-        return lo
+
+@njit(cache=True)
+def _mix(z: np.uint64) -> np.uint64:
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def _unit(z: np.uint64) -> float:
+    return float(z >> np.uint64(11)) * 2.0**-53
+
+
+@njit(cache=True)
+def proposed_cell(cdf, guide, grid, source, u, n):
+    """First cell whose cumulative proposal weight from ``source`` exceeds ``u``: a binary
+    search between the guide entries around ``u``.
+    """
+    n_grid = len(grid)
+    bucket = min(int(u * n_grid), n_grid - 1)
+    if grid[bucket] > u:  # rounding of u * n_grid
+        bucket -= 1
+    lo = np.int64(guide[source, bucket])
+    hi = np.int64(guide[source, bucket + 1]) if bucket + 1 < n_grid else np.int64(n - 1)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if cdf[source, mid] <= u:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def _draw_rounds(
+    source, source_of, keys, bases, total, excess_mass, excess_cdf, over, excess, filled,
+    capacity, cdf, guide, grid,
+):  # fmt: skip
+    n_entries, n_cells = len(source), len(capacity)
+    cell = np.full(n_entries, -1, np.int64)
+    slot = np.full(n_entries, -1, np.int64)
+    rounds = np.zeros(n_entries, np.int64)
+    golden = np.uint64(0x9E3779B97F4A7C15)
+    for e in range(n_entries):
+        row = source_of[e]
+        mass = total[row] + excess_mass[row]
+        if not mass > 0:
+            continue
+        for r in range(len(bases)):
+            z = _mix(bases[r] + keys[e] * golden)
+            u0 = _unit(_mix(z + np.uint64(1) * golden))
+            u1 = _unit(_mix(z + np.uint64(2) * golden))
+            u2 = _unit(_mix(z + np.uint64(3) * golden))
+            rounds[e] = r + 1
+            if excess_mass[row] > 0 and u0 * mass >= total[row]:
+                target = u1 * excess_mass[row]
+                k = 0
+                for x in range(len(over)):
+                    if excess_cdf[row, x] <= target:
+                        k += 1
+                c = over[min(k, len(over) - 1)]
+                cell[e] = c
+                slot[e] = capacity[c] + min(int(u2 * excess[c]), excess[c] - 1)
+                break
+            c = proposed_cell(cdf, guide, grid, source[e], u1, n_cells)
+            s = min(int(u2 * capacity[c]), capacity[c] - 1)
+            if s < filled[c]:
+                cell[e] = c
+                slot[e] = s
+                break
+    return cell, slot, rounds

@@ -14,7 +14,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from nsrsim.config import PartneringConfig
+from nsrsim.random import pair_keys
 from nsrsim.rules.cell_sampler import CellSampler
+
+
+@dataclass(frozen=True)
+class ProposalDraws:
+    """Keyed uniforms of the spatial proposals: round r of a searcher's candidate slot uses the
+    three uniforms of (``bases[r]``, pair key of the searcher's id and the slot), which the
+    cell sampler computes in its compiled loop; ``replay`` (set when a run logs its draws)
+    takes the same draws through :class:`~nsrsim.random.KeyedRandom` for the log.
+    """
+
+    ids: np.ndarray  # firm id per searcher
+    bases: np.ndarray  # uint64 per round: the stream base of ``<stream>.<round>`` this step
+    replay: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -22,7 +36,7 @@ class CandidateDraws:
     """Uniform draws for one step's searches, keyed by the searching firm's id."""
 
     mix: np.ndarray  # (searchers, candidates): pool, referral or spatial candidate
-    cell: Callable[[int, np.ndarray, np.ndarray], np.ndarray]  # (round, searcher, slot) -> (n, 3)
+    cell: ProposalDraws  # spatial proposals, per (searcher, candidate slot) and round
     firm: np.ndarray  # (searchers, candidates): which firm within the pool or of a partner
     second: np.ndarray  # (searchers, candidates): which partner of a partner (referrals)
     priority: np.ndarray  # (searchers,): order in which proposals claim partner capacity
@@ -103,11 +117,14 @@ def sample_candidates(
     order = live[np.lexsort((firm_id[live], firm_cell[live]))]  # firms of a cell in id order
     counts = np.bincount(firm_cell[order], minlength=len(sampler))
     starts = np.cumsum(counts) - counts
-    cell, within = sampler.draw(
+    cell, within, rounds = sampler.draw(
         firm_cell[searchers[searcher]],
         counts,
-        lambda round_, pending: draws.cell(round_, searcher[pending], slot[pending]),
+        pair_keys(draws.cell.ids[searcher], slot),
+        draws.cell.bases,
     )
+    if draws.cell.replay is not None:
+        draws.cell.replay(rounds, searcher, slot)
     found = cell >= 0
     candidates[searcher[found], slot[found]] = order[starts[cell[found]] + within[found]]
     return np.where(candidates == own, -1, candidates)
