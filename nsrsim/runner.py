@@ -115,7 +115,8 @@ def expand(experiment: Experiment, base: Path) -> list[RunSpec]:
     base_data = resolve_raw(base)
     runs = []
     points = design_points(experiment)
-    kept = composition_points(points, base_data)
+    grid = experiment.design.kind == "grid"  # listed values are the user's own: validated
+    kept = composition_points(points, base_data) if grid else list(range(len(points)))
     if len(kept) < len(points):
         print(
             f"{len(points) - len(kept)} of {len(points)} grid points put a composition's shares "
@@ -297,15 +298,18 @@ def derived_output(indicators: pd.DataFrame, item: dict[str, Any]) -> float:
     return float(10.0 * np.polyfit(np.arange(len(series)), series, 1)[0])
 
 
-def spec_hash(kind: str, spec: BaseModel, base: Path) -> str:
-    """Identity of the runs of an experiment or calibration file (``kind``): its content
-    without the execution block, and the base scenario's content.
+def spec_hash(kind: str, spec: BaseModel, base: Path, *more: Path) -> str:
+    """Identity of the runs of an experiment, calibration or SA file (``kind``): its content
+    without the execution block, and the content of the base scenario (and of ``more``
+    scenarios, e.g. an SA's policy scenario).
     """
-    text = json.dumps(
-        {kind: spec.model_dump(mode="json", exclude={"execution"}), "base": resolve_raw(base)},
-        sort_keys=True,
-        default=str,
-    )
+    identity = {
+        kind: spec.model_dump(mode="json", exclude={"execution"}),
+        "base": resolve_raw(base),
+    }
+    if more:
+        identity["more"] = [resolve_raw(path) for path in more]
+    text = json.dumps(identity, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

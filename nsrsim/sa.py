@@ -64,9 +64,10 @@ class SAExperiment(Block):
     outputs: list[str] = Field(
         ...,
         min_length=1,
-        description="indicator@year (the base run, e.g. productivity_eur@10) or "
-        "effect:indicator@year[@level] (scenario - base under common random numbers; level: "
-        "corridor, participants, a region code or urban/intermediate/rural)",
+        description="indicator@year (the base run, e.g. productivity_eur@10), its "
+        "growth:indicator@year or trend:indicator@year, or effect:indicator@year[@level] "
+        "(scenario - base under common random numbers; level: corridor, participants, a region "
+        "code or urban/intermediate/rural)",
     )
     replicates: int = Field(1, ge=1, le=1000, description="runs per point, averaged")
     years: int = Field(10, ge=1, le=100)
@@ -193,9 +194,7 @@ def plan(
     runs = plan_points(
         base, values, spec.years, spec.replicates, spec.seed, "SA", paired, spec.constants
     )
-    digest = spec_hash("sa", spec, base)
-    if paired is not None:
-        digest = spec_hash("sa", spec.model_copy(update={"description": digest}), paired)
+    digest = spec_hash("sa", spec, base, *([paired] if paired else []))
     return unit, values, runs, digest
 
 
