@@ -787,13 +787,15 @@ class NSRModel(mesa.Model):
         n = len(self.cluster_info.name)
         counts = np.bincount(firms.cluster[members], minlength=n)
         starts = np.r_[0, np.cumsum(counts)]
-        pools = []
         linked = (self.cluster_partnership != 0) | np.eye(n, dtype=bool)
-        for c in range(n):  # dozens of initiatives: an obvious loop, not a per-firm one
-            parts = [by_cluster[starts[p] : starts[p + 1]] for p in np.flatnonzero(linked[c])]
-            pools.append(np.concatenate(parts) if parts else np.empty(0, np.int64))
-        offsets = np.r_[0, np.cumsum([len(p) for p in pools])]
-        return offsets, (np.concatenate(pools) if pools else np.empty(0, np.int64))
+        pool, part = np.nonzero(linked)  # row-major: each pool's linked initiatives in order
+        sizes = counts[part]
+        offsets = np.r_[0, np.cumsum(np.bincount(pool, weights=sizes, minlength=n))].astype(
+            np.int64
+        )
+        # each (pool, part): the part's members, one after another
+        within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        return offsets, by_cluster[np.repeat(starts[part], sizes) + within]
 
     def _remove_firms(self, rows: np.ndarray) -> None:
         if rows.size == 0:
