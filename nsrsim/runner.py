@@ -434,6 +434,37 @@ def run_batch(
             failures.clear()
         last_flush = time.monotonic()
 
+    def take(row: dict[str, Any]) -> None:
+        """Write one finished run (its tables first, then its row into the buffer)."""
+        spec = by_id[row["run_id"]]
+        meta = {
+            "run_id": spec.run_id,
+            "point": spec.point,
+            "replicate": spec.replicate,
+            "seed": spec.seed,
+            **{f"param:{k}": v for k, v in spec.values.items()},
+        }
+        failed = row.pop("failed")
+        for kind, table in row.pop("tables", {}).items():  # before the row marks it done
+            folder = out / kind
+            folder.mkdir(exist_ok=True)
+            write_parquet_atomic(table, folder / f"{spec.run_id}.parquet")
+        if failed:
+            counts["failed"] += 1
+            failures.append(
+                {**meta, "parameters": json.dumps(spec.values), "traceback": row["traceback"]}
+            )
+        else:
+            counts["done"] += 1
+            buffer.append({**meta, **row})
+        bar.update()
+        bar.set_postfix(failed=counts["failed"], refresh=False)
+        if not progress:
+            finished = counts["done"] + counts["failed"]
+            log(f"run {spec.run_id} {'failed' if failed else 'done'} ({finished}/{len(todo)})")
+        if time.monotonic() - last_flush > FLUSH_EVERY_S or len(buffer) >= FLUSH_EVERY_RUNS:
+            flush()
+
     with (
         _backend(backend, scheduler),
         tqdm(total=len(unique), initial=counts["skipped"], disable=not progress, unit="run") as bar,
@@ -446,36 +477,11 @@ def run_batch(
             return_as="generator_unordered",
             batch_size="auto",
         )
-        for row in parallel(delayed(execute)(spec, outputs) for spec in todo):
-            spec = by_id[row["run_id"]]
-            meta = {
-                "run_id": spec.run_id,
-                "point": spec.point,
-                "replicate": spec.replicate,
-                "seed": spec.seed,
-                **{f"param:{k}": v for k, v in spec.values.items()},
-            }
-            failed = row.pop("failed")
-            for kind, table in row.pop("tables", {}).items():  # before the row marks it done
-                folder = out / kind
-                folder.mkdir(exist_ok=True)
-                write_parquet_atomic(table, folder / f"{spec.run_id}.parquet")
-            if failed:
-                counts["failed"] += 1
-                failures.append(
-                    {**meta, "parameters": json.dumps(spec.values), "traceback": row["traceback"]}
-                )
-            else:
-                counts["done"] += 1
-                buffer.append({**meta, **row})
-            bar.update()
-            bar.set_postfix(failed=counts["failed"], refresh=False)
-            if not progress:
-                finished = counts["done"] + counts["failed"]
-                log(f"run {spec.run_id} {'failed' if failed else 'done'} ({finished}/{len(todo)})")
-            if time.monotonic() - last_flush > FLUSH_EVERY_S or len(buffer) >= FLUSH_EVERY_RUNS:
-                flush()
-    flush()
+        try:  # an interrupted batch (Ctrl-C) still writes the runs it finished
+            for row in parallel(delayed(execute)(spec, outputs) for spec in todo):
+                take(row)
+        finally:
+            flush()
     consolidate(out)
     return counts
 

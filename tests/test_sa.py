@@ -134,3 +134,31 @@ def test_sobol_with_second_order_writes_s2_and_its_heat_map(tmp_path):
     assert {"parameter_a", "parameter_b", "S2", "S2_conf"} <= set(pairs)
     assert len(pd.read_parquet(out / "samples.parquet")) == 4 * (2 * 2 + 2)
     assert (out / "figures" / "s2_links_y2.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.slow
+def test_an_interrupted_sa_resumes_without_rerunning_finished_points(tmp_path, monkeypatch, capsys):
+    import nsrsim.simulate
+
+    real = nsrsim.simulate.simulate
+    calls = []
+
+    def interrupted(scenario, progress=False):  # the run stops after four runs
+        calls.append(scenario.partnering.decay_km)
+        if len(calls) > 4:
+            raise KeyboardInterrupt
+        return real(scenario, progress)
+
+    monkeypatch.setattr(nsrsim.simulate, "simulate", interrupted)
+    out = tmp_path / "sa"
+    with pytest.raises(KeyboardInterrupt):
+        main(["sa", str(sa_file(tmp_path)), "--out", str(out), "--quiet"])
+    monkeypatch.setattr(
+        nsrsim.simulate, "simulate", lambda s, progress=False: calls.append(0) or real(s, progress)
+    )
+    calls.clear()
+    capsys.readouterr()
+    assert main(["sa", str(sa_file(tmp_path)), "--out", str(out), "--quiet"]) == 0
+    assert "4 already done, 8 to run" in capsys.readouterr().out
+    assert len(calls) == 8  # only the runs the interruption lost
+    assert len(pd.read_parquet(out / "runs.parquet")) == 12
