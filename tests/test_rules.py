@@ -15,7 +15,7 @@ from nsrsim.config import (
     MarketConfig,
     MobilityConfig,
 )
-from nsrsim.random import KeyedRandom
+from nsrsim.random import KeyedRandom, pair_keys
 from nsrsim.rules import governance, innovation, learning, market, mobility, partnering
 from nsrsim.rules.cell_sampler import MAX_ROUNDS, CellSampler, proposed_cell
 
@@ -334,3 +334,25 @@ def test_entrants_start_at_their_region_sectors_productivity():
     sector = np.array([50.0, 100.0, 0.0])
     base = market.entrant_productivity(local, sector)
     np.testing.assert_array_equal(base, [50.0, 80.0, 75.0, 50.0, 120.0, 75.0])
+
+
+def test_the_compiled_sampler_uses_the_keyed_uniforms():
+    """With every slot filled the first proposal is accepted: its cell and slot must come from
+    the three uniforms KeyedRandom gives round 0 of each key."""
+    rng = np.random.default_rng(3)
+    counts = rng.integers(1, 6, 50)
+    sampler = CellSampler(rng.random((50, 50)).astype(np.float32), counts)
+    keyed = KeyedRandom(99)
+    keys = pair_keys(np.arange(400), np.full(400, 2))
+    source = rng.integers(0, 50, 400)
+    bases = np.array([keyed.stream_base(f"t.{r}", 7) for r in range(MAX_ROUNDS)], np.uint64)
+    cell, slot, rounds = sampler.draw(source, counts, keys, bases)
+    u = keyed.uniform("t.0", 7, keys, 3)
+    expected = [
+        proposed_cell(sampler.cdf, sampler.guide, sampler.grid, s, x, 50)
+        for s, x in zip(source, u[:, 1], strict=True)
+    ]
+    assert (rounds == 1).all() and cell.tolist() == expected
+    assert (
+        slot.tolist() == np.minimum((u[:, 2] * counts[cell]).astype(int), counts[cell] - 1).tolist()
+    )

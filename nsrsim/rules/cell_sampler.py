@@ -96,6 +96,10 @@ class CellSampler:
 
 @njit(cache=True)
 def _mix(z: np.uint64) -> np.uint64:
+    """SplitMix64's output function on one number: the scalar twin of ``nsrsim.random._mix``
+    (the compiled loop cannot call the array version), pinned equal by the draw-log and
+    reference tests.
+    """
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return z ^ (z >> np.uint64(31))
@@ -103,6 +107,7 @@ def _mix(z: np.uint64) -> np.uint64:
 
 @njit(cache=True)
 def _unit(z: np.uint64) -> float:
+    """A uniform on [0, 1) from the top 53 bits, as ``KeyedRandom.uniform``."""
     return float(z >> np.uint64(11)) * 2.0**-53
 
 
