@@ -745,33 +745,33 @@ class NSRModel(mesa.Model):
         firms = self.firms
         cfg = self.config.partnering
         inst = self.config.instruments
-        safe = np.maximum(j, 0)
-        i = np.broadcast_to(i, safe.shape)
-        value = partnering.partner_value(
-            partnering.link_distance(firms.knowledge[: firms.n], i, safe),
+        j = np.asarray(j)
+        i = np.broadcast_to(i, j.shape)
+        n = firms.n
+        gains = partnering.pair_economics(
+            np.ascontiguousarray(i, np.int64).ravel(),
+            np.ascontiguousarray(j, np.int64).ravel(),
+            firms.knowledge[:n],
+            np.linalg.norm(firms.knowledge[:n], axis=-1),
             cfg.optimal_distance,
+            self.absorptive(),
+            firms.country[:n],
+            firms.cell[:n],
+            self.travel_h,
+            inst.rural_access_cut,
+            self.rural_support(),
+            inst.coaching_cost_cut,
+            self.coaching(),
+            firms.cluster[:n],
+            self.cluster_partnership == cluster_rules.FRAMEWORK,
+            self.config.framework.cost_reduction,
+            broker_cut,
+            cfg.link_cost,
+            cfg.travel_cost_per_h,
+            cfg.border_cost,
         )
-        absorptive = self.absorptive()
-        cross = firms.country[i] != firms.country[safe]
-        rural = self.rural_support()
-        access = 1.0 - inst.rural_access_cut * np.maximum(rural[i], rural[safe])
-        coached = self.coaching()
-        fixed_cut = inst.coaching_cost_cut * np.maximum(coached[i], coached[safe])
-        ci, cj = firms.cluster[i], firms.cluster[safe]
-        partnered = (ci >= 0) & (cj >= 0)
-        partnered &= (
-            self.cluster_partnership[np.maximum(ci, 0), np.maximum(cj, 0)]
-            == cluster_rules.FRAMEWORK
-        )
-        framework_cut = np.where(partnered & cross, self.config.framework.cost_reduction, 0.0)
-        cost = partnering.link_cost(
-            self.travel_h[firms.cell[i], firms.cell[safe]] * access,
-            cross,
-            1.0 - (1.0 - framework_cut) * (1.0 - broker_cut),
-            fixed_cut,
-            cfg,
-        )
-        return absorptive[i] * value, absorptive[safe] * value, cost
+        gain_i, gain_j, cost = (g.reshape(j.shape) for g in gains)
+        return gain_i, gain_j, cost
 
     def framework_partnerships(self) -> int:
         """Cluster partnerships the framework runs now."""

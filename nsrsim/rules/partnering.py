@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from nsrsim.config import PartneringConfig
 from nsrsim.random import pair_keys
@@ -172,20 +173,6 @@ def partner_value(distance: np.ndarray, optimal: float) -> np.ndarray:
     return x * np.exp(1.0 - x)
 
 
-def link_cost(
-    travel_h: np.ndarray,
-    cross_border: np.ndarray,
-    discount: np.ndarray,
-    fixed_cut: np.ndarray,
-    params: PartneringConfig,
-) -> np.ndarray:
-    """Cost of a link: a fixed part (cut by innovation management) plus travel and border
-    parts (cut by matchmaking and the framework).
-    """
-    variable = params.travel_cost_per_h * travel_h + params.border_cost * cross_border
-    return params.link_cost * (1.0 - fixed_cut) + variable * (1.0 - discount)
-
-
 def choose_partners(
     searchers: np.ndarray,
     candidates: np.ndarray,
@@ -248,3 +235,37 @@ def is_member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
 def dissolve(u: np.ndarray, rate: float, dt: float) -> np.ndarray:
     """Mask of links that survive a step with yearly hazard ``rate``."""
     return u >= -np.expm1(-rate * dt)
+
+
+@njit(cache=True)
+def pair_economics(
+    i, j, knowledge, row_norm, optimal, absorptive, country, cell, travel_h, access_cut, rural,
+    fixed_cut_share, coached, cluster, framework_partner, framework_cut, broker_cut, link_cost,
+    travel_cost_per_h, border_cost,
+):  # fmt: skip
+    """Each side's gain and the link's cost for firm-row pairs (``i``, ``j``; flat, ``j`` -1
+    for none): :func:`link_distance`, :func:`partner_value` and the cost
+    of a link (a fixed part cut by innovation management, plus travel and border parts cut by
+    matchmaking and the framework) in one compiled loop, in NumPy's order of operations.
+    """
+    n = len(i)
+    gain_i, gain_j, cost = np.empty(n), np.empty(n), np.empty(n)
+    for e in range(n):
+        a, b = i[e], max(j[e], 0)
+        dot = 0.0
+        for k in range(knowledge.shape[1]):
+            dot += knowledge[a, k] * knowledge[b, k]
+        norm = row_norm[a] * row_norm[b]
+        x = (1.0 - (dot / norm if norm > 0 else 0.0)) / optimal
+        value = x * np.exp(1.0 - x)
+        cross = country[a] != country[b]
+        access = 1.0 - access_cut * max(rural[a], rural[b])
+        fixed_cut = fixed_cut_share * max(coached[a], coached[b])
+        ca, cb = cluster[a], cluster[b]
+        partnered = ca >= 0 and cb >= 0 and framework_partner[max(ca, 0), max(cb, 0)]
+        share = framework_cut if partnered and cross else 0.0
+        discount = 1.0 - (1.0 - share) * (1.0 - broker_cut)
+        variable = travel_cost_per_h * (travel_h[cell[a], cell[b]] * access) + border_cost * cross
+        cost[e] = link_cost * (1.0 - fixed_cut) + variable * (1.0 - discount)
+        gain_i[e], gain_j[e] = absorptive[a] * value, absorptive[b] * value
+    return gain_i, gain_j, cost
