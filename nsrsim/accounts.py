@@ -239,6 +239,7 @@ def panel_rows(model: "NSRModel") -> pd.DataFrame:
             "real_firms": firms.weight[live],
             "region": firms.region[live],
             "urban": firms.urban[live],
+            "cluster": firms.cluster[live].astype(np.int16),  # -1: no initiative
             "output_eur": firms.jobs[live] * firms.productivity[live],
             "jobs": firms.jobs[live],
             "productivity_eur": firms.productivity[live],

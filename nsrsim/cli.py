@@ -420,6 +420,37 @@ def cmd_discover(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_analyse(args: argparse.Namespace) -> int:
+    """The project idea's analyses: innovation gap, S3 linkages, cluster partnerships."""
+    from nsrsim.analyses.output import write
+    from nsrsim.analyses.pipeline import assemble, make_plan, outputs
+    from nsrsim.runner import run_batch
+
+    scenario = _scenario(args)
+    plan = make_plan(scenario, args.replicates, args.top, args.budget)
+    out = args.out or Path("results") / f"analyse-{scenario.name}"
+    about = {
+        "analyse": {"replicates": args.replicates, "top": args.top, "budget": plan.budget_eur},
+        "config": str(args.config),
+        "scenario": scenario.model_dump(mode="json"),
+    }
+    counts = run_batch(
+        plan.runs, out, f"analyse {scenario.name}", plan.digest, about, outputs(plan.years),
+        **_execution(args),
+    )  # fmt: skip
+    if counts["failed"]:
+        print(f"{counts['failed']} runs failed (see {out}/failures.parquet); no analyses.")
+        return 1
+    tables = assemble(plan, out)
+    write(plan, tables, out)
+    print((out / "summary.txt").read_text())
+    print(
+        f"Results in {out}/ (innovation_gap_*.csv, s3_linkages.csv, cluster_screening.csv, "
+        "cluster_partnerships.csv, figures/)"
+    )
+    return 0
+
+
 def cmd_results(args: argparse.Namespace) -> int:
     """Summarise a sweep folder and optionally export its runs as CSV."""
     from nsrsim.runner import summary
@@ -635,6 +666,28 @@ def build_parser() -> argparse.ArgumentParser:
         "results folder is then a different analysis)",
     )
     sa.set_defaults(func=cmd_sa)
+
+    analyse = sub.add_parser(
+        "analyse",
+        help="innovation gap, smart-specialisation linkages and cluster partnership potentials",
+    )
+    analyse.add_argument(
+        "config", type=Path, nargs="?", default=Path("configs/baseline.yaml"),
+        help="scenario YAML (default configs/baseline.yaml)",
+    )  # fmt: skip
+    analyse.add_argument("--replicates", type=int, default=10, help="replicates (default 10)")
+    analyse.add_argument("--years", type=int, help="override run.years")
+    analyse.add_argument("--seed", type=int, help="override run.seed")
+    analyse.add_argument(
+        "--top", type=int, default=5,
+        help="screened partnerships simulated per category (experienced, pioneering)",
+    )  # fmt: skip
+    analyse.add_argument(
+        "--budget", type=float,
+        help="EUR a year of each brokered partnership (default framework.partnership_eur_per_year)",
+    )  # fmt: skip
+    _batch_options(analyse, "results folder (default results/analyse-<scenario>/)", False)
+    analyse.set_defaults(func=cmd_analyse)
 
     discover = sub.add_parser(
         "discover", help="scenario discovery: PRIM boxes where an output passes a threshold"

@@ -247,7 +247,7 @@ def aggregate_effects(comparison: Comparison, runs: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def _panel_matrix(panel: pd.DataFrame, ids: np.ndarray, years: int, name: str) -> np.ndarray:
+def panel_matrix(panel: pd.DataFrame, ids: np.ndarray, years: int, name: str) -> np.ndarray:
     """Firms x years of one outcome for ``ids`` (exited firms: 0, or the last value for
     cumulative outcomes; NaN for productivity, which an exited firm does not have).
     """
@@ -300,8 +300,8 @@ def treated_effects(
     ids, since = first.index.to_numpy(), first.to_numpy()
     effect, level = {}, {}
     for name in PARTICIPANT_OUTCOMES:
-        a = _panel_matrix(panel_alt, ids, years, name)
-        b = _panel_matrix(panel_base, ids, years, name)
+        a = panel_matrix(panel_alt, ids, years, name)
+        b = panel_matrix(panel_base, ids, years, name)
         effect[name], level[name] = np.full(years + 1, np.nan), np.full(years + 1, np.nan)
         for year in range(years + 1):
             take = (since < year) & np.isfinite(a[:, year]) & np.isfinite(b[:, year])

@@ -743,6 +743,7 @@ class PolicyInstrument(Block):
         "rural_inclusion",
         "talent_attraction",
         "infrastructure",
+        "cluster_partnership",
     ]
     regions: RegionCodes = Field(default_factory=list, description="target regions (empty: all)")
     sectors: list[Sector] = Field(default_factory=list, description="target sectors (empty: all)")
@@ -769,7 +770,28 @@ class PolicyInstrument(Block):
     project: str | None = Field(
         None, description="infrastructure only: the transport project that opens in start_year"
     )
+    clusters: list[str] = Field(
+        default_factory=list,
+        description="cluster_partnership only: the two cluster initiatives (names as in "
+        "clusters.csv) whose members the brokered partnership introduces to each other",
+    )
     name: str = Field("", description="label used in budget reports (default: the kind)")
+
+    @model_validator(mode="after")
+    def _clusters_fit(self) -> "PolicyInstrument":
+        if self.kind == "cluster_partnership":
+            known = set(facts.clusters()["name"])
+            unknown = [c for c in self.clusters if c not in known]
+            if len(self.clusters) != 2 or len(set(self.clusters)) != 2 or unknown:
+                raise ValueError(
+                    "a cluster_partnership instrument needs 'clusters', two different "
+                    "initiative names from clusters.csv (see 'nsrsim analyse' or "
+                    f"nsrsim/world/data/clusters.csv); got {self.clusters!r}"
+                    + (f", unknown: {unknown}" if unknown else "")
+                )
+        elif self.clusters:
+            raise ValueError("'clusters' applies only to cluster_partnership instruments")
+        return self
 
     @model_validator(mode="after")
     def _project_fits(self) -> "PolicyInstrument":

@@ -82,6 +82,7 @@ def unit_cost(instrument: PolicyInstrument, params: InstrumentsConfig) -> float:
         "rural_inclusion": params.rural_eur,
         "talent_attraction": params.recruitment_eur,
         "infrastructure": instrument.budget_eur_per_year,
+        "cluster_partnership": params.match_eur,
     }[instrument.kind]
 
 
@@ -382,6 +383,69 @@ def matchmaking(model: "NSRModel", index: int, instrument: PolicyInstrument) -> 
     _record(model, index, label(instrument), instrument.kind, a, cost, partner=b)
 
 
+def cluster_partnership(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+    """A brokered partnership of two cluster initiatives: their member firms with free
+    capacity apply, and each selected member is introduced to ``broker_candidates`` members of
+    the other initiative (keyed draws by firm); a link forms where both gain more than its
+    cost, the broker's introduction removing ``broker_cost_cut`` of the travel and border
+    cost, as in matchmaking. Only matches made are paid for, at the match cost: the budget is
+    the partnership's strength, and a budget of 0 changes nothing.
+    """
+    firms = model.firms
+    cfg = model.config
+    n = firms.n
+    names = model.cluster_info.name
+    pair = [names.index(c) for c in instrument.clusters if c in names]
+    if len(pair) < 2:  # an initiative of a region the scenario does not model
+        return
+    live = firms.live()
+    members = [live[firms.cluster[live] == c] for c in pair]
+    members = [m[np.argsort(firms.id[m], kind="stable")] for m in members]
+    if min(m.size for m in members) == 0:
+        return
+    degree = model.links.degree(n)
+    extra = np.zeros(n, bool)
+    extra[np.concatenate(members)] = True
+    extra &= degree < cfg.partnering.max_partners
+    rows = applicants(model, index, instrument, extra)
+    if rows.size == 0:
+        return
+    cost = unit_cost(instrument, cfg.instruments)
+    fit = model.absorptive()
+    order = np.lexsort((firms.id[rows], -fit[rows]))
+    affordable = int(model.ledger.available(index) // cost) + 1
+    rows = rows[order][: 4 * affordable]  # the broker works down the list of the fittest
+    k = cfg.instruments.broker_candidates
+    u = model.draws.uniform(f"partnership.{label(instrument)}", model.steps, firms.id[rows], k)
+    other = np.where(firms.cluster[rows] == pair[0], 1, 0)
+    candidates = np.empty((rows.size, k), np.int64)
+    for side in (0, 1):
+        mine = other == side
+        pool = members[side]
+        candidates[mine] = pool[np.minimum((u[mine] * pool.size).astype(np.int64), pool.size - 1)]
+    gain_i, gain_j, link_cost = model.link_economics(
+        rows[:, None], candidates, cfg.instruments.broker_cost_cut
+    )
+    a, b = choose_partners(
+        rows,
+        candidates,
+        gain_i,
+        gain_j,
+        link_cost,
+        np.sort(model.links.keys(n)),
+        degree,
+        n,
+        cfg.partnering.max_partners,
+        np.arange(rows.size, dtype=float),  # the fittest claim partners first
+    )
+    paid = np.isin(
+        a, select(a, fit, firms.id, firms.weight, cost, np.array([model.ledger.available(index)]))
+    )
+    a, b = a[paid], b[paid]
+    model.links.add(a, b)
+    _record(model, index, label(instrument), instrument.kind, a, cost, partner=b)
+
+
 class ScopeKernel:
     """Cell-to-cell weights of a broker: 1 toward cells of regions in the instrument's scope
     (transnational, INTERREG A or any other country), 0 elsewhere; rows built on demand.
@@ -603,4 +667,5 @@ KINDS = {  # what one year of each kind of instrument does with its money
     "rural_inclusion": rural_inclusion,
     "talent_attraction": talent_attraction,
     "infrastructure": infrastructure,
+    "cluster_partnership": cluster_partnership,
 }

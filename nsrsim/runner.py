@@ -271,7 +271,19 @@ def condense(result: Any, outputs: dict[str, Any]) -> dict[str, Any]:
     for item in outputs.get("derived", []):
         row[item["name"]] = derived_output(indicators, item)
     if outputs.get("firm_panel"):
-        row["tables"] = {"panel": result.panel, "participants": result.participants}
+        panel = result.panel
+        if outputs.get("panel_cohort") == "cluster_members":  # the firms an analysis reads
+            start = panel[(panel["year"] == 0) & (panel["cluster"] >= 0)]
+            panel = panel[panel["firm"].isin(start["firm"])]
+        row["tables"] = {"panel": panel, "participants": result.participants}
+    if outputs.get("region_links"):
+        from nsrsim.validate import RunTables, link_pairs
+
+        final = result.firms[result.firms["year"] == result.firms["year"].max()]
+        tables = RunTables(
+            result.indicators, result.regions, final, result.links, result.region_pairs
+        )
+        row["tables"] = {**row.get("tables", {}), "region_links": link_pairs(tables)}
     if outputs.get("patterns"):
         from nsrsim.validate import RunTables, link_pairs, measure
 

@@ -25,6 +25,8 @@ ALL_KINDS = [
     {"kind": "innovation_management", "budget_eur_per_year": 6e5, "sectors": ["ict", "wind"]},
     {"kind": "rural_inclusion", "budget_eur_per_year": 4e5, "urban_class": ["rural"]},
     {"kind": "talent_attraction", "budget_eur_per_year": 8e5, "regions": ["SE22"]},
+    {"kind": "cluster_partnership", "budget_eur_per_year": 3e5,
+     "clusters": ["Windcomm Schleswig-Holstein", "Media Evolution"]},
     {"kind": "infrastructure", "project": "fehmarnbelt", "budget_eur_per_year": 1e8,
      "start_year": 1, "duration_years": 1},
 ]  # fmt: skip
@@ -60,6 +62,10 @@ def same_state(a: NSRModel, b: NSRModel) -> None:
         {"kind": "talent_attraction", "budget_eur_per_year": 1e6, "sectors": ["food"],
          "regions": ["NO0A"]},
         {"kind": "infrastructure", "project": "fehmarnbelt", "budget_eur_per_year": 0.0},
+        {"kind": "cluster_partnership", "budget_eur_per_year": 0.0,
+         "clusters": ["Windcomm Schleswig-Holstein", "Media Evolution"]},
+        {"kind": "cluster_partnership", "budget_eur_per_year": 1e6,
+         "clusters": ["Windcomm Schleswig-Holstein", "Oslo Cancer Cluster"]},
     ],
 )  # fmt: skip
 def test_zero_dose_is_bit_identical(policy):
@@ -255,6 +261,25 @@ def test_brokered_matches_give_participants_partners_abroad():
     assert partners(alt).mean() > partners(base).mean() + 0.3
 
 
+def test_a_brokered_cluster_partnership_links_the_two_initiatives():
+    """Its participants are members of the two initiatives, each paid match links a member of
+    one to a member of the other, and spending stays within the budget."""
+    names = ["Windcomm Schleswig-Holstein", "Media Evolution"]
+    policy = {"kind": "cluster_partnership", "budget_eur_per_year": 2e5, "clusters": names}
+    model = run(small(policies=[policy], **{"run.years": 2, "clusters.leave_rate": 0.0}))
+    people = pd.DataFrame(model.participant_rows)
+    matches = people[people["kind"] == "cluster_partnership"]
+    assert len(matches) > 0
+    pair = {model.cluster_info.name.index(n) for n in names}
+    row_of = {int(i): r for r, i in enumerate(model.firms.id[: model.firms.n])}
+    for firm, partner in zip(matches["firm"], matches["partner"], strict=True):
+        a, b = model.firms.cluster[row_of[firm]], model.firms.cluster[row_of[partner]]
+        assert {a, b} == pair  # nobody leaves an initiative here
+    spent = pd.DataFrame(model.policy_rows)
+    mine = spent[spent["kind"] == "cluster_partnership"]
+    assert (mine["spent_eur"] <= mine["budget_eur"] + mine["carried_eur"] + 1e-6).all()
+
+
 def test_select_takes_the_fittest_that_the_money_buys():
     rows = np.array([0, 1, 2, 3])
     fit = np.array([0.9, 0.5, 0.8, 0.1])
@@ -277,6 +302,9 @@ def test_select_takes_the_fittest_that_the_money_buys():
         ({"kind": "rd_subsidy", "budget_eur_per_year": -1}, "budget_eur_per_year"),
         ({"kind": "matchmaking", "scope": "everywhere"}, "scope"),
         ({"kind": "matchmaking", "unit_cost_eur": 0}, "unit_cost_eur"),
+        ({"kind": "cluster_partnership", "clusters": ["Media Evolution"]}, "two different"),
+        ({"kind": "cluster_partnership", "clusters": ["Media Evolution", "Nowhere"]}, "Nowhere"),
+        ({"kind": "matchmaking", "clusters": ["Media Evolution", "CLEAN"]}, "only to cluster"),
     ],
 )
 def test_bad_instruments_give_the_config_error(policy, needle):

@@ -23,6 +23,11 @@ _RELATED = {
 }
 
 
+def related(a: Sector, b: Sector) -> bool:
+    """Whether two different sectors are related (their knowledge complements)."""
+    return frozenset((a, b)) in _RELATED
+
+
 def complementarity(sectors: np.ndarray, related_value: float) -> np.ndarray:
     """1 for the same sector, ``related_value`` for related sectors, 0 otherwise (pairwise)."""
     order = list(Sector)
