@@ -427,10 +427,15 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     from nsrsim.runner import run_batch
 
     scenario = _scenario(args)
-    plan = make_plan(scenario, args.replicates, args.top, args.budget)
+    plan = make_plan(scenario, args.replicates, args.top, args.budget, args.beyond_interreg)
     out = args.out or Path("results") / f"analyse-{scenario.name}"
     about = {
-        "analyse": {"replicates": args.replicates, "top": args.top, "budget": plan.budget_eur},
+        "analyse": {
+            "replicates": args.replicates,
+            "top": args.top,
+            "budget": plan.budget_eur,
+            "beyond_interreg": args.beyond_interreg,
+        },
         "config": str(args.config),
         "scenario": scenario.model_dump(mode="json"),
     }
@@ -686,6 +691,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--budget", type=float,
         help="EUR a year of each brokered partnership (default framework.partnership_eur_per_year)",
     )  # fmt: skip
+    analyse.add_argument(
+        "--beyond-interreg",
+        action="store_true",
+        help="simulate only partnerships between regions that share no INTERREG A programme",
+    )
     _batch_options(analyse, "results folder (default results/analyse-<scenario>/)", False)
     analyse.set_defaults(func=cmd_analyse)
 

@@ -130,3 +130,18 @@ def test_bad_analyse_options_are_clear_errors(flags, needle, capsys, tmp_path):
 def test_make_plan_rejects_one_replicate():
     with pytest.raises(NsrsimError, match="at least 2"):
         make_plan(small(), replicates=1, top=1, budget_eur=None)
+
+
+def test_candidates_are_the_top_of_each_category_and_can_skip_interreg_pairs():
+    table = pd.DataFrame(
+        {
+            "cluster_a": list("abcdef"),
+            "cluster_b": list("uvwxyz"),
+            "category": ["experienced"] * 3 + ["pioneering"] * 3,
+            "score": [0.9, 0.5, 0.1, 0.4, 0.0, 0.3],
+            "interreg_a_tie": [True, False, False, False, False, True],
+        }
+    )
+    assert partnerships.candidates(table, 2)["cluster_a"].tolist() == ["a", "b", "d", "f"]
+    beyond = partnerships.candidates(table, 2, beyond_interreg=True)
+    assert beyond["cluster_a"].tolist() == ["b", "c", "d"]  # zero scores are never candidates

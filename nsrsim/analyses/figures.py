@@ -71,7 +71,12 @@ def linkage_matrix(pairs: pd.DataFrame, codes: list[str], out: Path, top: int = 
         i, j = at[row.region_a], at[row.region_b]
         for x, y in ((i, j), (j, i)):
             ax.annotate(
-                f"{row.links_per_1000_firms:.0f}", (x, y), ha="center", va="center", fontsize=6.5
+                f"{row.links_per_1000_firms:.0f}",
+                (x, y),
+                ha="center",
+                va="center",
+                fontsize=6.5,
+                color="white" if row.overlap > 2 else "black",  # readable on dark green
             )
             if row.interreg_a_tie:
                 ax.plot(x + 0.32, y - 0.32, "o", ms=3, color="#555555")

@@ -84,9 +84,10 @@ def summary(plan: Plan, tables: Tables) -> str:
     for name, group in sim.groupby("category"):
         lines.append(f"   {name}:")
         for _, row in group.sort_values("innovations", ascending=False).iterrows():
+            tie = ", INTERREG A" if row["interreg_a_tie"] else ""
             lines.append(
                 f"   {int(row['candidate']):>3}. {row['cluster_a']} ({row['region_a']}) + "
-                f"{row['cluster_b']} ({row['region_b']}): score {row['score']:.3f}; extra "
+                f"{row['cluster_b']} ({row['region_b']}{tie}): score {row['score']:.3f}; extra "
                 f"innovations {_ci(row, 'innovations')}, links {_ci(row, 'partners')}, "
                 f"productivity {_ci(row, 'productivity_eur', ',.0f')} EUR/job"
             )

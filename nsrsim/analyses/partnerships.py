@@ -69,6 +69,7 @@ def screening(model: "NSRModel") -> pd.DataFrame:
         else:
             mutual, surplus, hours, distance = 0.0, 0.0, np.nan, np.nan
         complementarity = float(model.cluster_complementarity[a, b])
+        programmes = model.programmes[info.region[a]] & model.programmes[info.region[b]]
         capacity = float(model.cluster_capacity[a] * model.cluster_capacity[b])
         rows.append(
             {
@@ -79,6 +80,7 @@ def screening(model: "NSRModel") -> pd.DataFrame:
                 "sector_a": SECTORS[info.sector[a]].value,
                 "sector_b": SECTORS[info.sector[b]].value,
                 "category": category(bool(info.experienced[a]), bool(info.experienced[b])),
+                "interreg_a_tie": bool(programmes != 0),
                 "complementarity": complementarity,
                 "knowledge_distance": distance,
                 "travel_h": hours,
@@ -100,9 +102,11 @@ def _distance(knowledge: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray
     return 1.0 - unit[a] @ unit[b].T
 
 
-def candidates(table: pd.DataFrame, top: int) -> pd.DataFrame:
-    """The ``top`` highest-scoring pairs of each category (positive scores only)."""
-    scored = table[table["score"] > 0]
+def candidates(table: pd.DataFrame, top: int, beyond_interreg: bool = False) -> pd.DataFrame:
+    """The ``top`` highest-scoring pairs of each category (positive scores only; with
+    ``beyond_interreg`` only pairs whose regions share no INTERREG A programme).
+    """
+    scored = table[(table["score"] > 0) & ~(beyond_interreg & table["interreg_a_tie"])]
     return (
         scored.groupby("category", sort=True, group_keys=False)
         .head(top)

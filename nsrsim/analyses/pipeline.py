@@ -72,7 +72,13 @@ def outputs(years: int) -> dict[str, Any]:
     }
 
 
-def make_plan(scenario: Scenario, replicates: int, top: int, budget_eur: float | None) -> Plan:
+def make_plan(
+    scenario: Scenario,
+    replicates: int,
+    top: int,
+    budget_eur: float | None,
+    beyond_interreg: bool = False,
+) -> Plan:
     """Screen the partnerships on the scenario's starting state and list every run."""
     from nsrsim.model import NSRModel
 
@@ -98,7 +104,7 @@ def make_plan(scenario: Scenario, replicates: int, top: int, budget_eur: float |
         related_value=scenario.clusters.related_complementarity,
     )
     screen = partnerships.screening(model)
-    chosen = partnerships.candidates(screen, top)
+    chosen = partnerships.candidates(screen, top, beyond_interreg)
     chosen.insert(0, "candidate", np.arange(1, len(chosen) + 1))
     base = scenario.model_dump(mode="json")
     runs = []
@@ -109,7 +115,12 @@ def make_plan(scenario: Scenario, replicates: int, top: int, budget_eur: float |
             data = json.loads(json.dumps(arm))
             data["run"]["seed"] = seed
             runs.append(RunSpec(run_id(data, seed), point, replicate, seed, {}, data))
-    identity = {"scenario": base, "replicates": replicates, "top": top, "budget": budget}
+    identity = {
+        "scenario": base,
+        "replicates": replicates,
+        "candidates": chosen[["cluster_a", "cluster_b"]].to_numpy().tolist(),
+        "budget": budget,
+    }
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
     return Plan(scenario, replicates, budget, context, screen, chosen, runs, digest)
 
