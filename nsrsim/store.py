@@ -100,13 +100,28 @@ def write_manifest(run_dir: Path, scenario: Scenario, extra: dict[str, Any] | No
     )
 
 
+def _umask() -> int:
+    """The process's file-creation mask (reading it means setting it, so set it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _publish(tmp: str, path: Path) -> Path:
+    """Give a finished temporary file the mode a plain ``open`` would (0666 less the umask:
+    ``mkstemp`` makes it 0600, unreadable by colleagues on a shared disk) and rename it.
+    """
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, path)
+    return path
+
+
 def write_parquet_atomic(table: pd.DataFrame, path: Path) -> Path:
     """Write a Parquet file via a temporary file and rename."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     os.close(fd)
     table.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
-    return path
+    return _publish(tmp, path)
 
 
 def write_run(result: "RunResult", run_dir: Path) -> list[Path]:
@@ -138,8 +153,7 @@ def write_text_atomic(path: Path, text: str) -> Path:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
-    os.replace(tmp, path)
-    return path
+    return _publish(tmp, path)
 
 
 def write_part(out: Path, kind: str, table: pd.DataFrame) -> Path:
