@@ -176,6 +176,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / f"compare-{comparison.digest}"
     about = {
         "scenarios": {arm.label: str(arm.path) for arm in comparison.arms},
+        "resolved": {arm.label: arm.scenario for arm in comparison.arms},
         "doses": doses,
         "replicates": args.replicates,
         "years": args.years,
@@ -456,6 +457,20 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """One self-contained HTML report of a results folder."""
+    from nsrsim.report import build
+    from nsrsim.store import write_text_atomic
+
+    out = args.out or args.folder / "report.html"
+    if out.exists() and not args.force:
+        raise NsrsimError(f"{out} already exists; give another --out file or --force.")
+    page = build(args.folder, args.validation, args.sa, args.analyses)
+    write_text_atomic(out, page)
+    print(f"Report written to {out} ({len(page) / 1e6:.1f} MB, opens without a network)")
+    return 0
+
+
 def cmd_results(args: argparse.Namespace) -> int:
     """Summarise a sweep folder and optionally export its runs as CSV."""
     from nsrsim.runner import summary
@@ -698,6 +713,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _batch_options(analyse, "results folder (default results/analyse-<scenario>/)", False)
     analyse.set_defaults(func=cmd_analyse)
+
+    report = sub.add_parser(
+        "report", help="one self-contained HTML report of a results folder (figures embedded)"
+    )
+    report.add_argument(
+        "folder", type=Path, help="results folder of run, compare, sweep, sa, analyse, validate"
+    )
+    report.add_argument("--out", type=Path, help="HTML file (default FOLDER/report.html)")
+    report.add_argument("--force", action="store_true", help="overwrite an existing report")
+    report.add_argument("--validation", type=Path, help="add a 'nsrsim validate' folder's table")
+    report.add_argument("--sa", type=Path, help="add the ranking of a 'nsrsim sa' folder")
+    report.add_argument("--analyses", type=Path, help="add a 'nsrsim analyse' folder")
+    report.set_defaults(func=cmd_report)
 
     discover = sub.add_parser(
         "discover", help="scenario discovery: PRIM boxes where an output passes a threshold"

@@ -1,0 +1,653 @@
+"""``nsrsim report``: one self-contained HTML policy brief from any results folder.
+
+Figures are embedded as data URIs and the style is inline, so the file opens without a
+network (a projector in a meeting room, an e-mail attachment). The page reads the folder's
+files only (effects, runs, indices, analyses, manifest), never reruns a model; captions are
+written from the numbers. Plain language first, numbers second.
+"""
+
+import base64
+import html
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from matplotlib.colors import ListedColormap, TwoSlopeNorm
+from matplotlib.figure import Figure
+
+from nsrsim import __version__
+from nsrsim.compare import CORRIDOR_SUMMARY, PARTICIPANT_SUMMARY
+from nsrsim.config import Scenario
+from nsrsim.errors import NsrsimError
+from nsrsim.indicators import OUTCOME_BY_NAME
+from nsrsim.maps import OTHER_LAND, SEA, draw_map, frame, region_raster
+from nsrsim.world.projection import to_xy
+from nsrsim.world.world import World, cached_world
+
+KINDS = ("compare", "sa", "analyse", "validate", "sweep", "run")
+PARTICIPANT_LABELS = dict(PARTICIPANT_SUMMARY)
+STYLE = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1100px;
+margin:2em auto;padding:0 1em;font-size:19px;line-height:1.5;color:#1b1b1b}
+h1{font-size:2em;margin-bottom:.2em}h2{border-bottom:2px solid #4a6fa5;margin-top:2em}
+table{border-collapse:collapse;margin:1em 0;font-size:.85em}
+th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
+th{background:#eef2f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.none{color:#777}.up{color:#1a7f37;font-weight:600}.down{color:#b3261e;font-weight:600}
+figure{margin:1.5em 0}img{max-width:100%;height:auto;border:1px solid #ddd}
+figcaption{font-size:.9em;color:#333;margin-top:.4em}
+pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.75em}
+.lead{font-size:1.1em;background:#f3f7fb;border-left:5px solid #4a6fa5;padding:.6em 1em}
+"""
+
+
+@dataclass
+class Section:
+    """One section of the report: an anchor, a title and its HTML."""
+
+    anchor: str
+    title: str
+    body: list[str] = field(default_factory=list)
+
+
+def kind_of(folder: Path) -> str:
+    """What produced ``folder``: compare, sa, analyse, validate, sweep or run."""
+    if not folder.is_dir():
+        raise NsrsimError(f"{folder} is not a folder; give a results folder of nsrsim.")
+    if (folder / "effects.csv").exists():
+        return "compare"
+    if (folder / "indices.csv").exists():
+        return "sa"
+    if (folder / "cluster_partnerships.csv").exists():
+        return "analyse"
+    if (folder / "validation.csv").exists():
+        return "validate"
+    if (folder / "indicators.parquet").exists():
+        return "run"
+    if (folder / "runs.parquet").exists() and (folder / "manifest.json").exists():
+        return "sweep"
+    raise NsrsimError(
+        f"{folder} holds no results nsrsim can report on: expected the folder of 'nsrsim run' "
+        "(indicators.parquet), 'compare' (effects.csv), 'sweep' (runs.parquet), 'sa' "
+        "(indices.csv), 'analyse' (cluster_partnerships.csv) or 'validate' (validation.csv)."
+    )
+
+
+# ------------------------------------------------------------------------------- formatting
+def number(value: float) -> str:
+    """A number for people: three significant digits, thousands separated."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def interval(mean: float, low: float, high: float, scale: float = 1.0, unit: str = "") -> str:
+    """``mean [low, high]`` in the given scale and unit."""
+    return f"{number(mean * scale)}{unit} [{number(low * scale)}, {number(high * scale)}]"
+
+
+def verdict(low: float, high: float, higher_is_better: bool | None = True) -> tuple[str, str]:
+    """Plain words and a CSS class: 'no detectable effect' when the CI includes zero."""
+    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 <= high:
+        return "no detectable effect", "none"
+    up = low > 0
+    return ("raises" if up else "lowers"), (
+        "up" if up == (higher_is_better is not False) else "down"
+    )
+
+
+def table_html(frame: pd.DataFrame, numeric: Iterable[str] = ()) -> str:
+    """A plain HTML table (escaped), numeric columns right-aligned."""
+    numeric = set(numeric)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for _, row in frame.iterrows():
+        cells = []
+        for column, value in row.items():
+            text = number(value) if isinstance(value, float) else str(value)
+            css = ' class="num"' if column in numeric else ""
+            cells.append(f"<td{css}>{html.escape(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def image(path_or_figure: Path | Figure, caption: str) -> str:
+    """A figure embedded as a PNG data URI, with its caption."""
+    if isinstance(path_or_figure, Figure):
+        buffer = io.BytesIO()
+        path_or_figure.savefig(buffer, format="png", bbox_inches="tight")
+        data = buffer.getvalue()
+    else:
+        data = path_or_figure.read_bytes()
+    encoded = base64.b64encode(data).decode("ascii")
+    return (
+        f'<figure><img src="data:image/png;base64,{encoded}" alt="{html.escape(caption)}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def label_of(indicator: str, level: str = "corridor") -> str:
+    """A person's name for an indicator (participants' outcomes are per firm)."""
+    if level == "participants" and indicator in PARTICIPANT_LABELS:
+        return PARTICIPANT_LABELS[indicator]
+    outcome = OUTCOME_BY_NAME.get(indicator)
+    return outcome.label if outcome else indicator.replace("_", " ")
+
+
+SCALES = {"EUR/year": (1e-6, " M EUR/year"), "EUR/job/year": (1.0, " EUR/job")}
+
+
+def scale_of(indicator: str, level: str) -> tuple[float, str]:
+    """How to show an indicator's effect: money in M EUR, others as they are."""
+    outcome = OUTCOME_BY_NAME.get(indicator)
+    if level == "participants" or outcome is None:
+        return 1.0, ""
+    return SCALES.get(outcome.unit, (1.0, ""))
+
+
+# ----------------------------------------------------------------------------- comparisons
+def headline(effects: pd.DataFrame, years: int) -> pd.DataFrame:
+    """The effects a brief leads with, at the last year: participants first, then regions
+    (output), urban classes (output), then the corridor.
+    """
+    final = effects[effects["year"] == years]
+    parts = []
+    participants = final[final["level"] == "participants"]
+    parts.append(participants[participants["indicator"].isin(PARTICIPANT_LABELS)])
+    regions = final[final["level"].str.startswith("region:") & (final["indicator"] == "output_eur")]
+    parts.append(regions.sort_values(["scenario", "level"]))
+    classes = final[final["level"].isin(["urban", "intermediate", "rural"])]
+    parts.append(classes[classes["indicator"] == "output_eur"])
+    corridor = final[final["level"] == "corridor"]
+    parts.append(corridor[corridor["indicator"].isin([name for name, _ in CORRIDOR_SUMMARY])])
+    order = {"participants": 0, "urban": 2, "intermediate": 2, "rural": 2, "corridor": 3}
+    table = pd.concat(parts, ignore_index=True)
+    table["_scenario"] = table["scenario"].map(
+        {s: k for k, s in enumerate(table["scenario"].unique())}
+    )
+    table["_level"] = table["level"].map(lambda lv: order.get(lv, 1))
+    return table.sort_values(["_scenario", "_level"], kind="stable").drop(
+        columns=["_scenario", "_level"]
+    )
+
+
+def headline_html(table: pd.DataFrame) -> str:
+    """The headline table; each number also sits in a ``data-`` attribute, unrounded."""
+    rows = []
+    for row in table.itertuples():
+        outcome = OUTCOME_BY_NAME.get(row.indicator)
+        words, css = verdict(row.ci_low, row.ci_high, outcome.higher_is_better if outcome else True)
+        level = row.level.removeprefix("region:")
+        scale, unit = scale_of(row.indicator, row.level)
+        relative = (
+            f"{100 * row.mean_difference / row.base_mean:+.2g} %"
+            if row.base_mean and np.isfinite(row.base_mean)
+            else "–"
+        )
+        rows.append(
+            f'<tr data-scenario="{html.escape(row.scenario)}" data-level="{html.escape(row.level)}"'
+            f' data-indicator="{row.indicator}" data-year="{row.year}"'
+            f' data-mean="{row.mean_difference!r}" data-low="{row.ci_low!r}"'
+            f' data-high="{row.ci_high!r}">'
+            f"<td>{html.escape(row.scenario)}</td><td>{html.escape(level)}</td>"
+            f"<td>{html.escape(label_of(row.indicator, row.level))}</td>"
+            f'<td class="{css}">{words}</td>'
+            f'<td class="num">{interval(row.mean_difference, row.ci_low, row.ci_high, scale, unit)}'
+            f'</td><td class="num">{relative}</td>'
+            f'<td class="num">{number(row.base_mean * scale)}{unit}</td></tr>'
+        )
+    return (
+        '<table id="headline"><thead><tr><th>scenario</th><th>who</th><th>outcome</th>'
+        "<th>finding</th><th>effect [95 % CI]</th><th>relative</th><th>without the policy</th>"
+        "</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def compare_sentences(effects: pd.DataFrame, years: int) -> list[str]:
+    """Plain-language findings, one per alternative, read off the corridor effects."""
+    lines = []
+    final = effects[(effects["year"] == years) & (effects["level"] == "corridor")]
+    for scenario, rows in final.groupby("scenario", sort=False):
+        rows = rows.set_index("indicator")
+        parts = []
+        for name, text, scale, unit in (
+            ("cross_border_share", "the cross-border share of links", 100, " points"),
+            (
+                "transnational_firm_share",
+                "the share of firms with a partner beyond INTERREG A",
+                100,
+                " points",
+            ),
+            ("innovations", "innovations a year in the corridor", 1, ""),
+            ("output_eur", "the corridor's output", 1e-6, " M EUR a year"),
+        ):
+            if name not in rows.index:
+                continue
+            row = rows.loc[name]
+            words, _ = verdict(row["ci_low"], row["ci_high"])
+            if words == "no detectable effect":
+                parts.append(f"has no detectable effect on {text}")
+            else:
+                size = interval(row["mean_difference"], row["ci_low"], row["ci_high"], scale, unit)
+                parts.append(f"{words} {text} by {size}")
+        if parts:
+            lines.append(f"By year {years}, '{scenario}' " + "; ".join(parts) + ".")
+    return lines
+
+
+def money_table(folder: Path, runs: pd.DataFrame, base: str | None) -> pd.DataFrame:
+    """Units and EUR per instrument and year, mean over replicates, of each alternative's own
+    instruments (those the ``base`` scenario does not run), from each run's participants.
+    """
+    rows = []
+    for (scenario, replicate), group in runs.groupby(["param:scenario", "replicate"]):
+        path = folder / "participants" / f"{group['run_id'].iloc[0]}.parquet"
+        if not path.exists():
+            continue
+        people = pd.read_parquet(path)
+        if people.empty:
+            continue
+        summed = people.groupby(["year", "name"], as_index=False)[["units", "eur"]].sum()
+        summed["scenario"], summed["replicate"] = scenario, replicate
+        rows.append(summed)
+    if not rows:
+        return pd.DataFrame(columns=["scenario", "instrument", "year", "units", "EUR"])
+    table = pd.concat(rows)
+    theirs = set(table.loc[table["scenario"] == base, "name"])
+    table = table[(table["scenario"] != base) & ~table["name"].isin(theirs)]
+    table = table.groupby(["scenario", "name", "year"], as_index=False)[["units", "eur"]].mean()
+    return table.rename(columns={"name": "instrument", "eur": "EUR"})[
+        ["scenario", "instrument", "year", "units", "EUR"]
+    ]
+
+
+def effects_base(manifest: dict) -> str | None:
+    """The base scenario's label of a comparison (the first of its scenarios)."""
+    scenarios = list(manifest.get("scenarios", {}))
+    return scenarios[0] if scenarios else None
+
+
+def effect_map(world: World, effects: pd.DataFrame, scenario: str, years: int) -> Figure | None:
+    """Relative output effect per region (%, diverging colours), hatched where not detectable."""
+    final = effects[
+        (effects["scenario"] == scenario)
+        & (effects["year"] == years)
+        & effects["level"].str.startswith("region:")
+        & (effects["indicator"] == "output_eur")
+    ]
+    if final.empty:
+        return None
+    final = final.assign(code=final["level"].str.removeprefix("region:")).set_index("code")
+    percent = (100 * final["mean_difference"] / final["base_mean"]).reindex(world.regions.index)
+    raster, extent = region_raster(world)
+    fig = Figure(figsize=(10, 11), dpi=100)
+    ax = fig.subplots()
+    ax.imshow(
+        np.where(raster == -1, 1, 0),
+        origin="lower",
+        extent=extent,
+        cmap=ListedColormap([OTHER_LAND, SEA]),
+        vmin=0,
+        vmax=1,
+        interpolation="nearest",
+    )
+    values = np.where(raster >= 0, percent.to_numpy()[np.maximum(raster, 0)], np.nan)
+    span = max(float(np.nanmax(np.abs(percent))), 1e-9)
+    shown = ax.imshow(
+        np.ma.masked_invalid(values),
+        origin="lower",
+        extent=extent,
+        cmap="RdBu",
+        norm=TwoSlopeNorm(0.0, -span, span),
+        interpolation="nearest",
+    )
+    hubs = world.cities.sort_values("population", ascending=False).groupby("region").head(1)
+    for code, row in hubs.set_index("region").iterrows():
+        if code not in final.index:
+            continue
+        x, y = to_xy(row["lon"], row["lat"])
+        words, _ = verdict(final.loc[code, "ci_low"], final.loc[code, "ci_high"])
+        text = f"{code}\n{percent[code]:+.2g} %" + (
+            "" if words != "no detectable effect" else "\n(n.d.)"
+        )
+        ax.annotate(
+            text,
+            (x, y),
+            fontsize=8,
+            ha="center",
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8),
+        )
+    frame(ax, extent)
+    bar = fig.colorbar(shown, ax=ax, shrink=0.6, pad=0.01)
+    bar.set_label(f"effect on regional output in year {years} (% of the baseline)")
+    ax.set_title(f"'{scenario}': effect on output per region (n.d. = not detectable)")
+    return fig
+
+
+FIGURE_CAPTIONS = {
+    "trajectories.png": "Indicators over the run, each scenario's mean with its 95 % band.",
+    "effects.png": "Corridor effects against the base with 95 % confidence intervals.",
+    "trade_off.png": "Competitiveness against cohesion: each scenario's effects on both.",
+    "participants.png": "Effects on the firms the scenario's instruments reached, over time.",
+    "dose_response.png": "Dose-response: effects at each multiple of the instruments' budgets.",
+}
+
+
+def compare_sections(folder: Path, manifest: dict) -> list[Section]:
+    """Findings, money, the effect map and the figures of a comparison."""
+    effects = pd.read_csv(folder / "effects.csv")
+    runs = pd.read_parquet(folder / "runs.parquet")
+    years = int(manifest.get("years", effects["year"].max()))
+    scenarios = list(effects["scenario"].unique())
+    findings = Section("findings", "What the simulation finds")
+    sentences = compare_sentences(effects, years)
+    findings.body.append(
+        '<p class="lead">' + "<br>".join(html.escape(s) for s in sentences) + "</p>"
+    )
+    findings.body.append(
+        "<p>Each effect is the mean difference between a scenario and the base over paired "
+        f"replicates ({manifest.get('replicates', '?')} runs each, same seeds: common random "
+        "numbers), with its 95 % confidence interval. Where the interval includes zero the "
+        "table says <em>no detectable effect</em>. Participants are the firms the scenario's "
+        "own instruments reached, compared with the same firms without the policy.</p>"
+    )
+    findings.body.append(headline_html(headline(effects, years)))
+    money = Section("money", "What the money bought")
+    spent = effects[(effects["level"] == "corridor") & (effects["indicator"] == "policy_spent_eur")]
+    for scenario in scenarios:
+        extra = spent[(spent["scenario"] == scenario) & (spent["year"] > 0)][
+            "mean_difference"
+        ].sum()
+        money.body.append(
+            f"<p>'{html.escape(scenario)}' spends {number(extra / 1e6)} M EUR more than the base "
+            f"over {years} years (instruments and framework).</p>"
+        )
+    table = money_table(folder, runs, effects_base(manifest))
+    if len(table):
+        money.body.append(
+            "<p>Units bought by each scenario's own instruments per year (a unit is one real "
+            "firm reached: a match, a coached firm, a project; today's programmes, which every "
+            "scenario runs, are left out), mean over replicates:</p>"
+        )
+        money.body.append(table_html(table, ["year", "units", "EUR"]))
+    maps = Section("effect-map", "Where the effect lands")
+    figures = Section("figures", "Figures")
+    world = cached_world(Scenario.model_validate(first_scenario(manifest, folder)).world)
+    for scenario in scenarios:
+        figure = effect_map(world, effects, scenario, years)
+        if figure is not None:
+            maps.body.append(
+                image(
+                    figure,
+                    f"Effect of '{scenario}' on each region's output in "
+                    f"year {years}, % of the base (n.d.: not detectable).",
+                )
+            )
+    lead = " ".join(sentences)
+    for path in sorted((folder / "figures").glob("*.png")):
+        caption = FIGURE_CAPTIONS.get(path.name, path.stem.replace("_", " "))
+        if path.name == "effects.png" and lead:
+            caption = f"{caption} {lead}"
+        figures.body.append(image(path, caption))
+    persistence = folder / "persistence.csv"
+    if persistence.exists() and persistence.read_text().strip():  # empty: nothing ended yet
+        table = pd.read_csv(persistence)
+        if len(table):
+            figures.body.append("<p>Persistence: effects when the instruments end and after.</p>")
+            columns = ["scenario", "instrument", "years_after_end", "level", "indicator", "year"]
+            numbers = ["mean_difference", "ci_low", "ci_high"]
+            shown = table[[c for c in columns + numbers if c in table.columns]]
+            figures.body.append(table_html(shown, ["years_after_end", "year", *numbers]))
+    return [findings, money, maps, figures]
+
+
+# ------------------------------------------------------------------------- other folders
+def sa_sections(folder: Path) -> list[Section]:
+    """The SA ranking: per output the parameters by total (or Morris) effect, noise share."""
+    indices = pd.read_csv(folder / "indices.csv")
+    section = Section("sensitivity", "Which assumptions matter (sensitivity analysis)")
+    key = "ST" if "ST" in indices.columns and indices["ST"].notna().any() else "mu_star"
+    measure = "total Sobol index ST" if key == "ST" else "Morris mu*"
+    section.body.append(
+        f"<p>For each output, the parameters ranked by {measure}"
+        " with its confidence half-width. Replicate noise is the share of the output's "
+        "variance that is randomness between replicates, not sensitivity.</p>"
+    )
+    for output, rows in indices.groupby("output", sort=False):
+        ranked = rows.sort_values(key, ascending=False).head(8)
+        noise = rows["noise_share"].iloc[0] if "noise_share" in rows else np.nan
+        section.body.append(
+            f"<h3>{html.escape(output)}</h3><p>replicate noise: "
+            + ("not measured" if not np.isfinite(noise) else f"{100 * noise:.0f} % of the variance")
+            + "</p>"
+        )
+        shown = ranked[["parameter", key, f"{key}_conf"]].rename(
+            columns={key: key, f"{key}_conf": "± (95 %)"}
+        )
+        section.body.append(table_html(shown, [key, "± (95 %)"]))
+    for path in sorted((folder / "figures").glob("*.png")):
+        section.body.append(image(path, path.stem.replace("_", " ")))
+    return [section]
+
+
+def analyse_sections(folder: Path) -> list[Section]:
+    """The project idea's analyses: their plain-words summary, top tables and figures."""
+    section = Section("analyses", "Innovation gap, S3 linkages and cluster partnerships")
+    summary = (folder / "summary.txt").read_text(encoding="utf-8")
+    section.body.append(f"<pre>{html.escape(summary)}</pre>")
+    linkages = pd.read_csv(folder / "s3_linkages.csv")
+    top = linkages[linkages["potential_rank"].notna()].head(10)
+    section.body.append("<h3>Region pairs with potential beyond INTERREG A</h3>")
+    section.body.append(
+        table_html(
+            top[
+                [
+                    "potential_rank",
+                    "region_a",
+                    "region_b",
+                    "shared_priorities",
+                    "complementary_priorities",
+                    "travel_h",
+                    "links_per_1000_firms",
+                ]
+            ],
+            ["potential_rank", "travel_h", "links_per_1000_firms"],
+        )
+    )
+    captions = {
+        "innovation_gap_map.png": "Simulated innovations per 1,000 jobs and year per region.",
+        "innovation_gap.png": "Observed innovation index beside simulated innovation per job.",
+        "s3_linkages.png": "Smart-specialisation overlap of region pairs and their links today.",
+        "cluster_partnerships.png": "Screened against simulated cluster partnerships.",
+    }
+    for path in sorted((folder / "figures").glob("*.png")):
+        section.body.append(image(path, captions.get(path.name, path.stem.replace("_", " "))))
+    return [section]
+
+
+def validation_section(folder: Path) -> Section:
+    """The baseline's validation table (a ``nsrsim validate`` folder)."""
+    table = pd.read_csv(folder / "validation.csv")
+    section = Section("validation", "How well the baseline reproduces the regions")
+    section.body.append(
+        "<p>Empirical patterns the baseline is held against, each with its target band and the "
+        "value over replicates (docs/VALIDATION.md).</p>"
+    )
+    section.body.append(table_html(table))
+    return section
+
+
+def run_sections(folder: Path, kind: str) -> list[Section]:
+    """A single run or a sweep: indicators (last year) and the figures."""
+    section = Section("results", "Results")
+    if kind == "run":
+        indicators = pd.read_parquet(folder / "indicators.parquet")
+        last = indicators[indicators["year"] == indicators["year"].max()].iloc[0]
+        rows = [
+            {
+                "indicator": OUTCOME_BY_NAME[n].label,
+                "unit": OUTCOME_BY_NAME[n].unit,
+                "year 0": float(indicators.iloc[0][n]),
+                f"year {int(last['year'])}": float(last[n]),
+            }
+            for n in OUTCOME_BY_NAME
+            if n in indicators.columns
+        ]
+        section.body.append(table_html(pd.DataFrame(rows), ["year 0", f"year {int(last['year'])}"]))
+    else:
+        runs = pd.read_parquet(folder / "runs.parquet")
+        section.body.append(f"<p>{len(runs)} runs; the first rows of the runs table:</p>")
+        section.body.append(table_html(runs.head(20)))
+    for path in sorted((folder / "figures").glob("*.png")):
+        section.body.append(image(path, path.stem.replace("_", " ")))
+    return [section]
+
+
+# ----------------------------------------------------------------------------------- page
+def first_scenario(manifest: dict, folder: Path) -> dict:
+    """A resolved scenario of the folder (for the world map), the baseline if none is kept."""
+    for key in ("scenario", "resolved"):
+        value = manifest.get(key)
+        if isinstance(value, dict) and value:
+            return value if "world" in value else next(iter(value.values()))
+    return Scenario(name="baseline").model_dump(mode="json")
+
+
+def what_was_run(kind: str, manifest: dict) -> Section:
+    """Scenarios in plain words, years, replicates, seeds and versions."""
+    section = Section("what", "What was run")
+    items = []
+    resolved = manifest.get("resolved") or {}
+    if kind == "compare":
+        for label, path in manifest.get("scenarios", {}).items():
+            description = (resolved.get(label) or {}).get("description", "")
+            items.append(
+                f"<li><b>{html.escape(label)}</b> ({html.escape(path)}): "
+                f"{html.escape(description)}</li>"
+            )
+    elif isinstance(manifest.get("scenario"), dict):
+        scenario = manifest["scenario"]
+        items.append(
+            f"<li><b>{html.escape(scenario.get('name', ''))}</b>: "
+            f"{html.escape(scenario.get('description', ''))}</li>"
+        )
+    facts = [
+        ("years", manifest.get("years")),
+        ("replicates", manifest.get("replicates")),
+        ("seed", manifest.get("seed")),
+        ("runs", manifest.get("runs")),
+        ("nsrsim commit", manifest.get("git_commit")),
+        ("computed", manifest.get("created_utc")),
+    ]
+    for name, value in facts:
+        if value is not None:
+            items.append(f"<li>{name}: {html.escape(str(value))}</li>")
+    versions = manifest.get("versions", {})
+    if versions:
+        items.append(
+            "<li>versions: "
+            + html.escape(", ".join(f"{k} {v}" for k, v in versions.items()))
+            + "</li>"
+        )
+    section.body.append("<ul>" + "".join(items) + "</ul>")
+    return section
+
+
+def appendix(manifest: dict) -> Section:
+    """The full resolved configuration(s) and the manifest."""
+    section = Section("appendix", "Appendix: the full configuration")
+    resolved = manifest.get("resolved") or (
+        {manifest["scenario"]["name"]: manifest["scenario"]}
+        if isinstance(manifest.get("scenario"), dict)
+        else {}
+    )
+    for label, scenario in resolved.items():
+        section.body.append(f"<h3>{html.escape(label)}</h3>")
+        section.body.append(f"<pre>{html.escape(yaml.safe_dump(scenario, sort_keys=False))}</pre>")
+    rest = {k: v for k, v in manifest.items() if k not in ("resolved", "scenario")}
+    section.body.append("<h3>manifest</h3>")
+    section.body.append(f"<pre>{html.escape(json.dumps(rest, indent=2, default=str))}</pre>")
+    return section
+
+
+def build(
+    folder: Path,
+    validation: Path | None = None,
+    sa: Path | None = None,
+    analyses: Path | None = None,
+) -> str:
+    """The report of ``folder`` (plus sections from other folders) as one HTML page."""
+    kind = kind_of(folder)
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    sections = [what_was_run(kind, manifest)]
+    if kind == "compare":
+        sections += compare_sections(folder, manifest)
+    elif kind == "sa":
+        sections += sa_sections(folder)
+    elif kind == "analyse":
+        sections += analyse_sections(folder)
+    elif kind == "validate":
+        sections.append(validation_section(folder))
+    else:
+        sections += run_sections(folder, kind)
+    for extra, expected, make in (
+        (validation, "validate", lambda f: [validation_section(f)]),
+        (sa, "sa", sa_sections),
+        (analyses, "analyse", analyse_sections),
+    ):
+        if extra is not None:
+            if kind_of(extra) != expected:
+                raise NsrsimError(f"{extra} is not a '{expected}' results folder.")
+            sections += make(extra)
+    world = cached_world(Scenario.model_validate(first_scenario(manifest, folder)).world)
+    nsr = Section("map", "The North Sea Region as modelled")
+    buffer = folder / ".report-map.png"
+    try:
+        draw_map(world, buffer, "The modelled regions, cities and transport links")
+        nsr.body.append(
+            image(
+                buffer,
+                "The modelled NUTS-2 regions, their cities and the "
+                "transport links between them (dotted: planned).",
+            )
+        )
+    finally:
+        buffer.unlink(missing_ok=True)
+    sections.append(nsr)
+    sections.append(appendix(manifest))
+    title = {
+        "compare": "Simulated policy outcomes",
+        "sa": "Which assumptions drive the outcomes",
+        "analyse": "Innovation gap, smart-specialisation linkages and cluster partnerships",
+        "validate": "Validation of the baseline",
+        "sweep": "Parameter sweep",
+        "run": "Simulation run",
+    }[kind]
+    date = datetime.now(UTC).strftime("%d %B %Y")
+    contents = "".join(
+        f'<li><a href="#{s.anchor}">{html.escape(s.title)}</a></li>' for s in sections
+    )
+    body = "".join(
+        f'<section id="{s.anchor}"><h2>{html.escape(s.title)}</h2>{"".join(s.body)}</section>'
+        for s in sections
+    )
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>nsrsim: {html.escape(title)}</title><style>{STYLE}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1><p>nsrsim {__version__} — North Sea Region cluster "
+        f"cooperation model — report of {html.escape(folder.name)}, {date}</p>"
+        f"<nav><ol>{contents}</ol></nav>{body}</body></html>\n"
+    )
