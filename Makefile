@@ -3,6 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= configs/baseline.yaml
+DASHBOARD_CONFIG ?= configs/baseline.yaml
 
 # The first interpreter that is Python >= 3.12 (Mesa 3.5 needs it): PATH first, then pyenv.
 FIND_PYTHON := for p in python3.12 python3.13 python3.14 python3 python \
@@ -11,7 +12,7 @@ FIND_PYTHON := for p in python3.12 python3.13 python3.14 python3 python \
 	     $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then \
 	    command -v $$p; break; fi; done
 
-.PHONY: run test lint bench world map clean-venv
+.PHONY: run test lint bench world map clean-venv dashboard dashboard-assets
 
 $(BIN)/python:
 	@py="$$($(FIND_PYTHON))"; \
@@ -27,13 +28,25 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,geo-build,distributed]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,geo-build,distributed,dashboard,browser-test]'
+	@touch $@ $(VENV)/.installed-run $(VENV)/.installed-dashboard
+
+$(VENV)/.installed-dashboard: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dashboard]'
 	@touch $@ $(VENV)/.installed-run
+
+# Solara's front-end assets from the npm registry into a local cache: the dashboard then
+# works without internet (docs: README, "Dashboard")
+dashboard-assets: $(VENV)/.installed-dashboard
+	$(BIN)/python -m nsrsim.dashboard.assets
+
+dashboard: dashboard-assets
+	$(BIN)/nsrsim dashboard $(DASHBOARD_CONFIG)
 
 run: $(VENV)/.installed-run
 	$(BIN)/nsrsim run $(CONFIG)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev dashboard-assets
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-dev

@@ -471,6 +471,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Serve the live dashboard (Mesa SolaraViz) of a scenario."""
+    if args.config is not None:
+        load_scenario(args.config)  # a bad file is a clear error before the server starts
+    if not 0 < args.port < 65536:
+        raise NsrsimError(f"--port must be between 1 and 65535; got {args.port}.")
+    try:
+        from nsrsim.dashboard.serve import serve
+    except ImportError as exc:
+        raise NsrsimError(
+            f"the dashboard needs the 'dashboard' extra ({exc.name} is missing): "
+            "pip install -e '.[dashboard]' (make dashboard does it)."
+        ) from None
+    return serve(args.config, args.host, args.port)
+
+
 def cmd_results(args: argparse.Namespace) -> int:
     """Summarise a sweep folder and optionally export its runs as CSV."""
     from nsrsim.runner import summary
@@ -713,6 +729,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _batch_options(analyse, "results folder (default results/analyse-<scenario>/)", False)
     analyse.set_defaults(func=cmd_analyse)
+
+    dashboard = sub.add_parser("dashboard", help="serve the live dashboard in a browser")
+    dashboard.add_argument(
+        "config", type=Path, nargs="?", help="scenario YAML (default: the baseline defaults)"
+    )
+    dashboard.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    dashboard.add_argument("--port", type=int, default=8765, help="port (8765)")
+    dashboard.set_defaults(func=cmd_dashboard)
 
     report = sub.add_parser(
         "report", help="one self-contained HTML report of a results folder (figures embedded)"

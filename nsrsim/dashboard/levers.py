@@ -1,0 +1,100 @@
+"""The dashboard's policy levers as a scenario, and the model the dashboard runs.
+
+The levers are those a project team shows politicians: the transnational framework on or off,
+its duration and budget (with the framework's own instruments, as in
+``configs/nsr_framework_10y.yaml``), rural inclusion (``configs/urban_rural.yaml``), the
+Fehmarnbelt fixed link (open from 2032, as in ``configs/string_fehmarnbelt.yaml``) and the
+seed. Everything else comes from the scenario file the dashboard was started with.
+"""
+
+import os
+from pathlib import Path
+from typing import Any
+
+from nsrsim.config import Scenario, load_scenario, validate
+from nsrsim.model import NSRModel
+
+CONFIG_ENV = "NSRSIM_DASHBOARD_CONFIG"
+MATCHMAKING_EUR, COACHING_EUR, RURAL_EUR = 150_000.0, 125_000.0, 100_000.0
+FEHMARNBELT_OPENS = 2032
+YEARS = 30  # long enough to watch a 10-year framework end and what persists
+
+
+def base_scenario() -> Scenario:
+    """The scenario the dashboard starts from: ``NSRSIM_DASHBOARD_CONFIG`` (a YAML path),
+    else the baseline defaults, run for 30 years.
+    """
+    path = os.environ.get(CONFIG_ENV)
+    if path:
+        return load_scenario(Path(path), {"run.years": YEARS})
+    data = Scenario(name="baseline").model_dump(mode="json")
+    data["run"]["years"] = YEARS
+    return validate(data, "dashboard defaults")
+
+
+def lever_scenario(
+    base: Scenario,
+    framework: bool,
+    duration_years: int,
+    budget_meur: float,
+    rural_inclusion: bool,
+    fehmarnbelt: bool,
+    seed: int,
+) -> Scenario:
+    """``base`` with the levers applied (validated like any scenario file)."""
+    data: dict[str, Any] = base.model_dump(mode="json")
+    data["name"] = "dashboard"
+    data["run"]["seed"] = int(seed)
+    policies = list(data["policies"])
+    window = {"start_year": 0, "duration_years": int(duration_years)}
+    if framework:
+        data["framework"].update(
+            enabled=True, budget_eur_per_year=float(budget_meur) * 1e6, **window
+        )
+        policies += [
+            {"kind": "matchmaking", "name": "transnational matchmaking", "members_only": True,
+             "scope": "transnational", "budget_eur_per_year": MATCHMAKING_EUR, **window},
+            {"kind": "innovation_management", "name": "innovation-management coaching",
+             "members_only": True, "budget_eur_per_year": COACHING_EUR, **window},
+        ]  # fmt: skip
+    if rural_inclusion:
+        policies.append(
+            {"kind": "rural_inclusion", "name": "rural inclusion", "urban_class": ["rural"],
+             "budget_eur_per_year": RURAL_EUR, **window}
+        )  # fmt: skip
+    data["policies"] = policies
+    projects = dict(data["world"].get("transport_projects") or {})
+    if fehmarnbelt:
+        projects["fehmarnbelt"] = FEHMARNBELT_OPENS
+    else:
+        projects.pop("fehmarnbelt", None)
+    data["world"]["transport_projects"] = projects
+    return validate(data, "dashboard levers")
+
+
+class DashboardModel(NSRModel):
+    """NSRModel built from the dashboard's levers (keyword arguments, as SolaraViz resets a
+    model with the controls' values). ``scenario`` is Mesa's own scenario object, which
+    SolaraViz passes on reset; the levers say everything, so it is not used.
+    """
+
+    def __init__(
+        self,
+        framework: bool = True,
+        duration_years: int = 10,
+        budget_meur: float = 1.0,
+        rural_inclusion: bool = False,
+        fehmarnbelt: bool = False,
+        seed: int = 42,
+        scenario: object = None,
+    ) -> None:
+        config = lever_scenario(
+            base_scenario(),
+            framework,
+            duration_years,
+            budget_meur,
+            rural_inclusion,
+            fehmarnbelt,
+            seed,
+        )
+        super().__init__(config)
