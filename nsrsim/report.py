@@ -22,7 +22,7 @@ from matplotlib.colors import ListedColormap, TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from nsrsim import __version__
-from nsrsim.compare import CORRIDOR_SUMMARY, PARTICIPANT_SUMMARY
+from nsrsim.compare import CORRIDOR_SUMMARY, PARTICIPANT_SUMMARY, PERSISTENCE
 from nsrsim.config import Scenario
 from nsrsim.errors import NsrsimError
 from nsrsim.indicators import OUTCOME_BY_NAME
@@ -215,35 +215,54 @@ def headline_html(table: pd.DataFrame) -> str:
     )
 
 
+def _clauses(rows: pd.DataFrame, wanted: tuple) -> list[str]:
+    """'raises X by m [a, b]' or 'has no detectable effect on X' for each wanted indicator."""
+    parts = []
+    for name, text, scale, unit in wanted:
+        if name not in rows.index:
+            continue
+        row = rows.loc[name]
+        words, _ = verdict(row["ci_low"], row["ci_high"])
+        if words == "no detectable effect":
+            parts.append(f"has no detectable effect on {text}")
+        else:
+            size = interval(row["mean_difference"], row["ci_low"], row["ci_high"], scale, unit)
+            parts.append(f"{words} {text} by {size}")
+    return parts
+
+
+PARTICIPANT_CLAUSES = (
+    ("transnational_partners", "their partners beyond INTERREG A per firm", 1, ""),
+    ("innovations", "their innovations per firm since the start", 1, ""),
+    ("productivity_eur", "their productivity", 1, " EUR per job"),
+)
+CORRIDOR_CLAUSES = (
+    ("cross_border_share", "the cross-border share of links", 100, " points"),
+    ("transnational_firm_share", "the share of firms with a partner beyond INTERREG A", 100,
+     " points"),
+    ("innovations", "innovations a year in the corridor", 1, ""),
+    ("output_eur", "the corridor's output", 1e-6, " M EUR a year"),
+)  # fmt: skip
+
+
 def compare_sentences(effects: pd.DataFrame, years: int) -> list[str]:
-    """Plain-language findings, one per alternative, read off the corridor effects."""
+    """Plain-language findings per alternative at the last year: on the firms its instruments
+    reached, then on the corridor.
+    """
     lines = []
-    final = effects[(effects["year"] == years) & (effects["level"] == "corridor")]
-    for scenario, rows in final.groupby("scenario", sort=False):
-        rows = rows.set_index("indicator")
-        parts = []
-        for name, text, scale, unit in (
-            ("cross_border_share", "the cross-border share of links", 100, " points"),
-            (
-                "transnational_firm_share",
-                "the share of firms with a partner beyond INTERREG A",
-                100,
-                " points",
-            ),
-            ("innovations", "innovations a year in the corridor", 1, ""),
-            ("output_eur", "the corridor's output", 1e-6, " M EUR a year"),
-        ):
-            if name not in rows.index:
-                continue
-            row = rows.loc[name]
-            words, _ = verdict(row["ci_low"], row["ci_high"])
-            if words == "no detectable effect":
-                parts.append(f"has no detectable effect on {text}")
-            else:
-                size = interval(row["mean_difference"], row["ci_low"], row["ci_high"], scale, unit)
-                parts.append(f"{words} {text} by {size}")
+    final = effects[effects["year"] == years]
+    for scenario, mine in final.groupby("scenario", sort=False):
+        part = mine[mine["level"] == "participants"].set_index("indicator")
+        if len(part):
+            firms = part["participants_real_firms"].iloc[0]
+            lines.append(
+                f"Among the {number(firms)} firms its instruments reached, by year {years} "
+                f"'{scenario}' " + "; ".join(_clauses(part, PARTICIPANT_CLAUSES)) + "."
+            )
+        corridor = mine[mine["level"] == "corridor"].set_index("indicator")
+        parts = _clauses(corridor, CORRIDOR_CLAUSES)
         if parts:
-            lines.append(f"By year {years}, '{scenario}' " + "; ".join(parts) + ".")
+            lines.append("In the corridor as a whole it " + "; ".join(parts) + ".")
     return lines
 
 
@@ -405,12 +424,36 @@ def compare_sections(folder: Path, manifest: dict) -> list[Section]:
     if persistence.exists() and persistence.read_text().strip():  # empty: nothing ended yet
         table = pd.read_csv(persistence)
         if len(table):
-            figures.body.append("<p>Persistence: effects when the instruments end and after.</p>")
-            columns = ["scenario", "instrument", "years_after_end", "level", "indicator", "year"]
-            numbers = ["mean_difference", "ci_low", "ci_high"]
-            shown = table[[c for c in columns + numbers if c in table.columns]]
-            figures.body.append(table_html(shown, ["years_after_end", "year", *numbers]))
+            figures.body.append(persistence_html(table))
     return [findings, money, maps, figures]
+
+
+def persistence_html(table: pd.DataFrame) -> str:
+    """Whether the effects last: the comparison's persistence outcomes when the scenario's
+    last instrument ends and 5 and 10 years after.
+    """
+    rows = []
+    for level, name, text in PERSISTENCE:
+        mine = table[(table["level"] == level) & (table["indicator"] == name)]
+        for row in mine.itertuples():
+            words, _ = verdict(row.ci_low, row.ci_high)
+            rows.append(
+                {
+                    "scenario": row.scenario,
+                    "instrument": row.instrument,
+                    "outcome": text,
+                    "year": int(row.year),
+                    "years after its end": int(row.years_after_end),
+                    "finding": words,
+                    "effect [95 % CI]": interval(row.mean_difference, row.ci_low, row.ci_high),
+                }
+            )
+    if not rows:
+        return ""
+    frame = pd.DataFrame(rows).drop_duplicates(["scenario", "outcome", "year"])
+    return "<p>Do the effects last? Effects when the instruments end and after:</p>" + table_html(
+        frame, ["year", "years after its end", "effect [95 % CI]"]
+    )
 
 
 # ------------------------------------------------------------------------- other folders
@@ -485,7 +528,24 @@ def validation_section(folder: Path) -> Section:
         "<p>Empirical patterns the baseline is held against, each with its target band and the "
         "value over replicates (docs/VALIDATION.md).</p>"
     )
-    section.body.append(table_html(table))
+    shown = pd.DataFrame(
+        {
+            "pattern": table["label"],
+            "target": [f"{number(lo)} to {number(hi)}" for lo, hi in
+                       zip(table["target_low"], table["target_high"], strict=True)],
+            "simulated [95 % CI]": [interval(m, lo, hi) for m, lo, hi in
+                                    zip(table["mean"], table["ci_low"], table["ci_high"],
+                                        strict=True)],
+            "in band": np.where(table["in_band"], "yes", "no"),
+            "source": table["source"],
+        }
+    )  # fmt: skip
+    passed = table.groupby("group")["group_passes"].first()
+    section.body.append(
+        f"<p>{int(passed.sum())} of {len(passed)} patterns pass (a pattern passes when all its "
+        "measures are in band).</p>"
+    )
+    section.body.append(table_html(shown, ["simulated [95 % CI]"]))
     return section
 
 
