@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 from matplotlib.colors import ListedColormap, TwoSlopeNorm
 from matplotlib.figure import Figure
+from scipy import stats
 
 from nsrsim import __version__
 from nsrsim.compare import CORRIDOR_SUMMARY, PARTICIPANT_SUMMARY, PERSISTENCE
@@ -549,6 +550,26 @@ def validation_section(folder: Path) -> Section:
     return section
 
 
+def sweep_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per design point: the parameters that vary, then each output as mean [CI]."""
+    params = [c for c in runs.columns if c.startswith("param:") and runs[c].nunique() > 1]
+    outputs = [c for c in runs.columns if "@" in c and pd.api.types.is_numeric_dtype(runs[c])]
+    rows = []
+    for _, group in runs.groupby("point", sort=True):
+        row = {c.removeprefix("param:"): group[c].iloc[0] for c in params}
+        row["replicates"] = len(group)
+        for column in outputs:
+            values = group[column].to_numpy(float)
+            half = (
+                stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+                if len(values) > 1
+                else np.nan
+            )
+            row[column] = interval(values.mean(), values.mean() - half, values.mean() + half)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def run_sections(folder: Path, kind: str) -> list[Section]:
     """A single run or a sweep: indicators (last year) and the figures."""
     section = Section("results", "Results")
@@ -568,8 +589,12 @@ def run_sections(folder: Path, kind: str) -> list[Section]:
         section.body.append(table_html(pd.DataFrame(rows), ["year 0", f"year {int(last['year'])}"]))
     else:
         runs = pd.read_parquet(folder / "runs.parquet")
-        section.body.append(f"<p>{len(runs)} runs; the first rows of the runs table:</p>")
-        section.body.append(table_html(runs.head(20)))
+        table = sweep_table(runs)
+        section.body.append(
+            f"<p>{len(runs)} runs at {len(table)} design points; per point the varied "
+            "parameters and each output's mean over replicates with its 95 % CI.</p>"
+        )
+        section.body.append(table_html(table, [c for c in table.columns if "@" in c]))
     for path in sorted((folder / "figures").glob("*.png")):
         section.body.append(image(path, path.stem.replace("_", " ")))
     return [section]

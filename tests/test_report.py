@@ -12,7 +12,7 @@ import pytest
 from nsrsim.analyses.output import write
 from nsrsim.analyses.pipeline import assemble, make_plan, outputs
 from nsrsim.cli import main
-from nsrsim.report import build
+from nsrsim.report import build, sweep_table
 from nsrsim.runner import run_batch
 
 from .conftest import small
@@ -116,3 +116,20 @@ def test_bad_report_folders_are_clear_errors(tmp_path, capsys):
     assert main(["report", str(tmp_path / "empty")]) == 2
     assert "effects.csv" in capsys.readouterr().err
     assert not (tmp_path / "empty" / "report.html").exists()
+
+
+def test_a_sweep_is_reported_per_design_point():
+    runs = pd.DataFrame(
+        {
+            "point": [0, 0, 1, 1],
+            "replicate": [0, 1, 0, 1],
+            "param:partnering.decay_km": [100, 100, 200, 200],
+            "param:run.years": [3, 3, 3, 3],  # constant: not shown
+            "links@3": [10.0, 12.0, 20.0, 20.0],
+        }
+    )
+    table = sweep_table(runs)
+    assert list(table.columns) == ["partnering.decay_km", "replicates", "links@3"]
+    assert table["partnering.decay_km"].tolist() == [100, 200]
+    assert table["links@3"].iloc[0].startswith("11 [")  # mean of 10 and 12, then its CI
+    assert table["links@3"].iloc[1] == "20 [20, 20]"
