@@ -314,42 +314,91 @@ def _record(
         remember(model.served, index, firms.id[rows], model.year)
 
 
+def _shortlist(
+    model: "NSRModel", index: int, instrument: PolicyInstrument, eligible: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """A broker's list: applicants with free capacity (and ``eligible``, a mask over rows),
+    fittest first, as many as four times what the money buys; with the firms' degrees, the
+    unit cost and every row's fit.
+    """
+    firms = model.firms
+    cfg = model.config
+    degree = model.links.degree(firms.n)
+    free = degree < cfg.partnering.max_partners
+    rows = applicants(model, index, instrument, free if eligible is None else free & eligible)
+    cost = unit_cost(instrument, cfg.instruments)
+    fit = model.absorptive()
+    order = np.lexsort((firms.id[rows], -fit[rows]))
+    affordable = int(model.ledger.available(index) // cost) + 1
+    return rows[order][: 4 * affordable], degree, cost, fit  # the fittest first
+
+
+def _introduce(
+    model: "NSRModel",
+    index: int,
+    instrument: PolicyInstrument,
+    rows: np.ndarray,
+    candidates: np.ndarray,
+    degree: np.ndarray,
+    cost: float,
+    fit: np.ndarray,
+) -> None:
+    """Introduce each listed firm to its best candidate (both must gain more than the link's
+    cost, the broker cutting ``broker_cost_cut`` of its travel and border part; the fittest
+    claim partners first) and pay for the matches made while the money lasts.
+    """
+    firms = model.firms
+    cfg = model.config
+    n = firms.n
+    gain_i, gain_j, link_cost = model.link_economics(
+        rows[:, None], candidates, cfg.instruments.broker_cost_cut
+    )
+    a, b = choose_partners(
+        rows,
+        candidates,
+        gain_i,
+        gain_j,
+        link_cost,
+        np.sort(model.links.keys(n)),
+        degree,
+        n,
+        cfg.partnering.max_partners,
+        np.arange(rows.size, dtype=float),
+    )
+    paid = np.isin(
+        a, select(a, fit, firms.id, firms.weight, cost, np.array([model.ledger.available(index)]))
+    )
+    a, b = a[paid], b[paid]
+    model.links.add(a, b)
+    _record(model, index, label(instrument), instrument.kind, a, cost, partner=b)
+
+
 def matchmaking(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
     """Brokered matches: each selected applicant is introduced to the partner in scope that
     suits both best among ``broker_candidates`` firms the broker finds; a link forms where both
     gain more than its cost, with the broker's introduction removing ``broker_cost_cut`` of the
     travel and border cost. Only matches made are paid for.
     """
-    firms = model.firms
-    cfg = model.config
-    n = firms.n
-    degree = model.links.degree(n)
-    free = np.zeros(n, bool)
-    free[:n] = degree < cfg.partnering.max_partners
-    rows = applicants(model, index, instrument, free)
+    rows, degree, cost, fit = _shortlist(model, index, instrument, None)
     if rows.size == 0:
         return
-    cost = unit_cost(instrument, cfg.instruments)
-    fit = model.absorptive()
-    order = np.lexsort((firms.id[rows], -fit[rows]))
-    affordable = int(model.ledger.available(index) // cost) + 1
-    rows = rows[order][: 4 * affordable]  # the broker works down the list of the fittest
+    firms = model.firms
+    n = firms.n
     ids = firms.id[rows]
     stream = f"broker.{instrument.kind}.{label(instrument)}"
-    k = cfg.instruments.broker_candidates
+    k = model.config.instruments.broker_candidates
     draws = CandidateDraws(
         mix=np.ones((rows.size, k)),
         cell=model.proposal_draws(stream + ".cell", ids),
         firm=model.draws.uniform(stream + ".firm", model.steps, ids, k),
         second=np.zeros((rows.size, k)),
-        priority=np.arange(rows.size, dtype=float),  # the fittest claim partners first
+        priority=np.arange(rows.size, dtype=float),
     )
-    live = firms.live()
     candidates = sample_candidates(
         rows,
         firms.cell,
         firms.id,
-        live,
+        firms.live(),
         model.scope_sampler(instrument.scope),
         np.full(n, -1),
         np.zeros(1, np.int64),
@@ -359,41 +408,17 @@ def matchmaking(model: "NSRModel", index: int, instrument: PolicyInstrument) -> 
         0.0,
         draws,
     )
-    gain_i, gain_j, link_cost = model.link_economics(
-        rows[:, None], candidates, cfg.instruments.broker_cost_cut
-    )
-    a, b = choose_partners(
-        rows,
-        candidates,
-        gain_i,
-        gain_j,
-        link_cost,
-        np.sort(model.links.keys(n)),
-        degree,
-        n,
-        cfg.partnering.max_partners,
-        draws.priority,
-    )
-    # pay for the matches made, fittest participants first, while the money lasts
-    paid = np.isin(
-        a, select(a, fit, firms.id, firms.weight, cost, np.array([model.ledger.available(index)]))
-    )
-    a, b = a[paid], b[paid]
-    model.links.add(a, b)
-    _record(model, index, label(instrument), instrument.kind, a, cost, partner=b)
+    _introduce(model, index, instrument, rows, candidates, degree, cost, fit)
 
 
 def cluster_partnership(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
     """A brokered partnership of two cluster initiatives: their member firms with free
     capacity apply, and each selected member is introduced to ``broker_candidates`` members of
-    the other initiative (keyed draws by firm); a link forms where both gain more than its
-    cost, the broker's introduction removing ``broker_cost_cut`` of the travel and border
-    cost, as in matchmaking. Only matches made are paid for, at the match cost: the budget is
-    the partnership's strength, and a budget of 0 changes nothing.
+    the other initiative (keyed draws by firm), then matched as in matchmaking. Only matches
+    made are paid for, at the match cost: the budget is the partnership's strength, and a
+    budget of 0 changes nothing.
     """
     firms = model.firms
-    cfg = model.config
-    n = firms.n
     names = model.cluster_info.name
     pair = [names.index(c) for c in instrument.clusters if c in names]
     if len(pair) < 2:  # an initiative of a region the scenario does not model
@@ -403,19 +428,12 @@ def cluster_partnership(model: "NSRModel", index: int, instrument: PolicyInstrum
     members = [m[np.argsort(firms.id[m], kind="stable")] for m in members]
     if min(m.size for m in members) == 0:
         return
-    degree = model.links.degree(n)
-    extra = np.zeros(n, bool)
-    extra[np.concatenate(members)] = True
-    extra &= degree < cfg.partnering.max_partners
-    rows = applicants(model, index, instrument, extra)
+    eligible = np.zeros(firms.n, bool)
+    eligible[np.concatenate(members)] = True
+    rows, degree, cost, fit = _shortlist(model, index, instrument, eligible)
     if rows.size == 0:
         return
-    cost = unit_cost(instrument, cfg.instruments)
-    fit = model.absorptive()
-    order = np.lexsort((firms.id[rows], -fit[rows]))
-    affordable = int(model.ledger.available(index) // cost) + 1
-    rows = rows[order][: 4 * affordable]  # the broker works down the list of the fittest
-    k = cfg.instruments.broker_candidates
+    k = model.config.instruments.broker_candidates
     u = model.draws.uniform(f"partnership.{label(instrument)}", model.steps, firms.id[rows], k)
     other = np.where(firms.cluster[rows] == pair[0], 1, 0)
     candidates = np.empty((rows.size, k), np.int64)
@@ -423,27 +441,7 @@ def cluster_partnership(model: "NSRModel", index: int, instrument: PolicyInstrum
         mine = other == side
         pool = members[side]
         candidates[mine] = pool[np.minimum((u[mine] * pool.size).astype(np.int64), pool.size - 1)]
-    gain_i, gain_j, link_cost = model.link_economics(
-        rows[:, None], candidates, cfg.instruments.broker_cost_cut
-    )
-    a, b = choose_partners(
-        rows,
-        candidates,
-        gain_i,
-        gain_j,
-        link_cost,
-        np.sort(model.links.keys(n)),
-        degree,
-        n,
-        cfg.partnering.max_partners,
-        np.arange(rows.size, dtype=float),  # the fittest claim partners first
-    )
-    paid = np.isin(
-        a, select(a, fit, firms.id, firms.weight, cost, np.array([model.ledger.available(index)]))
-    )
-    a, b = a[paid], b[paid]
-    model.links.add(a, b)
-    _record(model, index, label(instrument), instrument.kind, a, cost, partner=b)
+    _introduce(model, index, instrument, rows, candidates, degree, cost, fit)
 
 
 class ScopeKernel:

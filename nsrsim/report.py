@@ -10,6 +10,7 @@ import base64
 import html
 import io
 import json
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +21,6 @@ import pandas as pd
 import yaml
 from matplotlib.colors import ListedColormap, TwoSlopeNorm
 from matplotlib.figure import Figure
-from scipy import stats
 
 from nsrsim import __version__
 from nsrsim.compare import CORRIDOR_SUMMARY, PARTICIPANT_SUMMARY, PERSISTENCE
@@ -28,6 +28,7 @@ from nsrsim.config import Scenario
 from nsrsim.errors import NsrsimError
 from nsrsim.indicators import OUTCOME_BY_NAME
 from nsrsim.maps import OTHER_LAND, SEA, draw_map, frame, region_raster
+from nsrsim.validate import mean_ci
 from nsrsim.world.projection import to_xy
 from nsrsim.world.world import World, cached_world
 
@@ -98,14 +99,25 @@ def interval(mean: float, low: float, high: float, scale: float = 1.0, unit: str
     return f"{number(mean * scale)}{unit} [{number(low * scale)}, {number(high * scale)}]"
 
 
-def verdict(low: float, high: float, higher_is_better: bool | None = True) -> tuple[str, str]:
-    """Plain words and a CSS class: 'no detectable effect' when the CI includes zero."""
+def verdict(
+    low: float, high: float, higher_is_better: bool | None = True, significant: object = None
+) -> tuple[str, str]:
+    """Plain words and a CSS class: 'no detectable effect' when the CI includes zero; an
+    interval clear of zero that does not survive Holm's correction across the outcomes of its
+    level and year (``significant`` False, as ``nsrsim compare`` computes it) says so.
+    """
     if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 <= high:
         return "no detectable effect", "none"
     up = low > 0
-    return ("raises" if up else "lowers"), (
-        "up" if up == (higher_is_better is not False) else "down"
-    )
+    words = "raises" if up else "lowers"
+    if significant is not None and not pd.isna(significant) and not bool(significant):
+        return f"{words} (not after Holm's correction)", "none"
+    return words, ("up" if up == (higher_is_better is not False) else "down")
+
+
+def signed(percent: float) -> str:
+    """A relative change in per cent, with its sign."""
+    return ("+" if percent > 0 else "") + number(percent) + " %"
 
 
 def table_html(frame: pd.DataFrame, numeric: Iterable[str] = ()) -> str:
@@ -188,17 +200,18 @@ def headline_html(table: pd.DataFrame) -> str:
     rows = []
     for row in table.itertuples():
         outcome = OUTCOME_BY_NAME.get(row.indicator)
-        words, css = verdict(row.ci_low, row.ci_high, outcome.higher_is_better if outcome else True)
+        better = outcome.higher_is_better if outcome else True
+        words, css = verdict(row.ci_low, row.ci_high, better, getattr(row, "significant", None))
         level = row.level.removeprefix("region:")
         scale, unit = scale_of(row.indicator, row.level)
         relative = (
-            f"{100 * row.mean_difference / row.base_mean:+.2g} %"
+            signed(100 * row.mean_difference / row.base_mean)
             if row.base_mean and np.isfinite(row.base_mean)
             else "–"
         )
         rows.append(
             f'<tr data-scenario="{html.escape(row.scenario)}" data-level="{html.escape(row.level)}"'
-            f' data-indicator="{row.indicator}" data-year="{row.year}"'
+            f' data-indicator="{html.escape(row.indicator)}" data-year="{int(row.year)}"'
             f' data-mean="{row.mean_difference!r}" data-low="{row.ci_low!r}"'
             f' data-high="{row.ci_high!r}">'
             f"<td>{html.escape(row.scenario)}</td><td>{html.escape(level)}</td>"
@@ -223,7 +236,7 @@ def _clauses(rows: pd.DataFrame, wanted: tuple) -> list[str]:
         if name not in rows.index:
             continue
         row = rows.loc[name]
-        words, _ = verdict(row["ci_low"], row["ci_high"])
+        words, _ = verdict(row["ci_low"], row["ci_high"], True, row.get("significant"))
         if words == "no detectable effect":
             parts.append(f"has no detectable effect on {text}")
         else:
@@ -287,7 +300,10 @@ def money_table(folder: Path, runs: pd.DataFrame, base: str | None) -> pd.DataFr
     table = pd.concat(rows)
     theirs = set(table.loc[table["scenario"] == base, "name"])
     table = table[(table["scenario"] != base) & ~table["name"].isin(theirs)]
-    table = table.groupby(["scenario", "name", "year"], as_index=False)[["units", "eur"]].mean()
+    table = table.groupby(["scenario", "name", "year"], as_index=False)[["units", "eur"]].sum()
+    replicates = runs.groupby("param:scenario")["replicate"].nunique()
+    per_run = replicates.reindex(table["scenario"]).to_numpy()  # years with no one reached: 0
+    table[["units", "eur"]] = table[["units", "eur"]].div(per_run, axis=0)
     return table.rename(columns={"name": "instrument", "eur": "EUR"})[
         ["scenario", "instrument", "year", "units", "EUR"]
     ]
@@ -338,8 +354,11 @@ def effect_map(world: World, effects: pd.DataFrame, scenario: str, years: int) -
         if code not in final.index:
             continue
         x, y = to_xy(row["lon"], row["lat"])
-        words, _ = verdict(final.loc[code, "ci_low"], final.loc[code, "ci_high"])
-        text = f"{code}\n{percent[code]:+.2g} %" + (
+        words, _ = verdict(
+            final.loc[code, "ci_low"], final.loc[code, "ci_high"], True,
+            final.loc[code].get("significant"),
+        )  # fmt: skip
+        text = f"{code}\n{signed(percent[code])}" + (
             "" if words != "no detectable effect" else "\n(n.d.)"
         )
         ax.annotate(
@@ -437,7 +456,7 @@ def persistence_html(table: pd.DataFrame) -> str:
     for level, name, text in PERSISTENCE:
         mine = table[(table["level"] == level) & (table["indicator"] == name)]
         for row in mine.itertuples():
-            words, _ = verdict(row.ci_low, row.ci_high)
+            words, _ = verdict(row.ci_low, row.ci_high, True, getattr(row, "significant", None))
             rows.append(
                 {
                     "scenario": row.scenario,
@@ -559,13 +578,7 @@ def sweep_table(runs: pd.DataFrame) -> pd.DataFrame:
         row = {c.removeprefix("param:"): group[c].iloc[0] for c in params}
         row["replicates"] = len(group)
         for column in outputs:
-            values = group[column].to_numpy(float)
-            half = (
-                stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-                if len(values) > 1
-                else np.nan
-            )
-            row[column] = interval(values.mean(), values.mean() - half, values.mean() + half)
+            row[column] = interval(*mean_ci(group[column].to_numpy(float)))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -628,10 +641,16 @@ def what_was_run(kind: str, manifest: dict) -> Section:
             f"<li><b>{html.escape(scenario.get('name', ''))}</b>: "
             f"{html.escape(scenario.get('description', ''))}</li>"
         )
+    analyse = manifest.get("analyse") or {}
+    run = (
+        (manifest.get("scenario") or {}).get("run", {})
+        if isinstance(manifest.get("scenario"), dict)
+        else {}
+    )
     facts = [
-        ("years", manifest.get("years")),
-        ("replicates", manifest.get("replicates")),
-        ("seed", manifest.get("seed")),
+        ("years", manifest.get("years", run.get("years"))),
+        ("replicates", manifest.get("replicates", analyse.get("replicates"))),
+        ("seed", manifest.get("seed", run.get("seed"))),
         ("runs", manifest.get("runs")),
         ("nsrsim commit", manifest.get("git_commit")),
         ("computed", manifest.get("created_utc")),
@@ -699,18 +718,17 @@ def build(
             sections += make(extra)
     world = cached_world(Scenario.model_validate(first_scenario(manifest, folder)).world)
     nsr = Section("map", "The North Sea Region as modelled")
-    buffer = folder / ".report-map.png"
-    try:
-        draw_map(world, buffer, "The modelled regions, cities and transport links")
+    with tempfile.TemporaryDirectory() as scratch:  # the results folder may be read-only
+        path = draw_map(
+            world, Path(scratch) / "map.png", "The modelled regions, cities and transport links"
+        )
         nsr.body.append(
             image(
-                buffer,
+                path,
                 "The modelled NUTS-2 regions, their cities and the "
                 "transport links between them (dotted: planned).",
             )
         )
-    finally:
-        buffer.unlink(missing_ok=True)
     sections.append(nsr)
     sections.append(appendix(manifest))
     title = {

@@ -276,27 +276,23 @@ def condense(result: Any, outputs: dict[str, Any]) -> dict[str, Any]:
             start = panel[(panel["year"] == 0) & (panel["cluster"] >= 0)]
             panel = panel[panel["firm"].isin(start["firm"])]
         row["tables"] = {"panel": panel, "participants": result.participants}
-    if outputs.get("region_links"):
-        from nsrsim.validate import RunTables, link_pairs
-
-        final = result.firms[result.firms["year"] == result.firms["year"].max()]
-        tables = RunTables(
-            result.indicators, result.regions, final, result.links, result.region_pairs
-        )
-        row["tables"] = {**row.get("tables", {}), "region_links": link_pairs(tables)}
-    if outputs.get("patterns"):
+    if outputs.get("region_links") or outputs.get("patterns"):
         from nsrsim.validate import RunTables, link_pairs, measure
 
         final = result.firms[result.firms["year"] == result.firms["year"].max()]
         tables = RunTables(
             result.indicators, result.regions, final, result.links, result.region_pairs
         )
-        row.update({f"pattern:{name}": value for name, value in measure(tables).items()})
-        row["tables"] = {
-            **row.get("tables", {}),
-            "pairs": link_pairs(tables),
-            "sizes": final[["jobs", "real_firms"]],
-        }
+        pairs = link_pairs(tables)
+        if outputs.get("region_links"):
+            row["tables"] = {**row.get("tables", {}), "region_links": pairs}
+        if outputs.get("patterns"):
+            row.update({f"pattern:{name}": value for name, value in measure(tables).items()})
+            row["tables"] = {
+                **row.get("tables", {}),
+                "pairs": pairs,
+                "sizes": final[["jobs", "real_firms"]],
+            }
     return row
 
 

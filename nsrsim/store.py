@@ -101,7 +101,15 @@ def write_manifest(run_dir: Path, scenario: Scenario, extra: dict[str, Any] | No
 
 
 def _umask() -> int:
-    """The process's file-creation mask (reading it means setting it, so set it back)."""
+    """The process's file-creation mask: read from /proc where there is one (setting the mask
+    to read it would race with threads creating files), else set and restored.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask

@@ -248,6 +248,17 @@ def measure(run: RunTables) -> dict[str, float]:
     return values
 
 
+def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95 % t confidence interval of replicate values (NaN interval for one)."""
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values)]
+    mean = float(values.mean()) if values.size else np.nan
+    if values.size < 2:
+        return mean, np.nan, np.nan
+    half = float(stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
+    return mean, mean - half, mean + half
+
+
 def report(per_run: pd.DataFrame) -> pd.DataFrame:
     """One row per pattern: target, source, method, mean over replicates with a 95 % CI,
     and whether the mean lies in the band (a group passes when all its patterns do).
@@ -256,10 +267,7 @@ def report(per_run: pd.DataFrame) -> pd.DataFrame:
     for pattern in PATTERNS:
         values = per_run[pattern.name].dropna().to_numpy(float)
         n = len(values)
-        mean = float(values.mean()) if n else np.nan
-        half = (
-            float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-        )
+        mean, low, high = mean_ci(values)
         rows.append(
             {
                 "group": pattern.group,
@@ -271,8 +279,8 @@ def report(per_run: pd.DataFrame) -> pd.DataFrame:
                 "method": pattern.method,
                 "n": n,
                 "mean": mean,
-                "ci_low": mean - half,
-                "ci_high": mean + half,
+                "ci_low": low,
+                "ci_high": high,
                 "in_band": bool(pattern.low <= mean <= pattern.high) if n else False,
             }
         )

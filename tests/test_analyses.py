@@ -145,3 +145,9 @@ def test_candidates_are_the_top_of_each_category_and_can_skip_interreg_pairs():
     assert partnerships.candidates(table, 2)["cluster_a"].tolist() == ["a", "b", "d", "f"]
     beyond = partnerships.candidates(table, 2, beyond_interreg=True)
     assert beyond["cluster_a"].tolist() == ["b", "c", "d"]  # zero scores are never candidates
+
+
+def test_a_one_country_scenario_is_a_clear_error():
+    scenario = small(**{"world.regions": ["DK01", "DK02", "DK03", "DK04", "DK05"]})
+    with pytest.raises(NsrsimError, match="two countries"):
+        make_plan(scenario, replicates=2, top=1, budget_eur=None)

@@ -12,6 +12,7 @@ import urllib.request
 
 import pytest
 
+from nsrsim.config import load_scenario
 from nsrsim.dashboard.levers import lever_scenario
 
 from .conftest import BASELINE, ROOT, small
@@ -31,6 +32,12 @@ def test_levers_make_the_scenario_they_say():
     assert kinds == ["matchmaking", "innovation_management", "rural_inclusion"]
     assert all(p.duration_years == 6 for p in on.policies[len(base.policies) :])
     assert on.world.transport_projects["fehmarnbelt"] == 2032 and on.run.seed == 11
+    with_framework = load_scenario(ROOT / "configs" / "nsr_framework_10y.yaml")
+    switched_off = lever_scenario(with_framework, False, 10, 1.0, False, False, 7)
+    assert not switched_off.framework.enabled and switched_off.policies == []
+    assert switched_off.programmes == with_framework.programmes  # today's INTERREG A stays
+    shorter = lever_scenario(with_framework, True, 5, 1.0, False, False, 7)
+    assert [p.duration_years for p in shorter.policies] == [5, 5]  # no 10-year copies left
 
 
 def test_a_bad_dashboard_config_is_a_clear_error(tmp_path, capsys):

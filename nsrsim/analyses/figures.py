@@ -71,7 +71,9 @@ def linkage_matrix(pairs: pd.DataFrame, codes: list[str], out: Path, top: int = 
         i, j = at[row.region_a], at[row.region_b]
         for x, y in ((i, j), (j, i)):
             ax.annotate(
-                f"{row.links_per_1000_firms:.0f}",
+                f"{row.links_per_1000_firms:.2g}"
+                if row.links_per_1000_firms < 10
+                else f"{row.links_per_1000_firms:.0f}",
                 (x, y),
                 ha="center",
                 va="center",
@@ -104,7 +106,7 @@ def partnership_check(simulated: pd.DataFrame, out: Path) -> Path:
     for ax, outcome, label in zip(
         axes,
         ("innovations", "partners"),
-        ("extra innovations of the members (whole run)", "extra partner links of the members"),
+        ("extra innovations of the members (whole run)", "extra partner relations of the members"),
         strict=True,
     ):
         for name, group in simulated.groupby("category"):

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from nsrsim.validate import mean_ci, trend_per_decade
 from nsrsim.world import facts
 
 URBAN_CLASSES = ("urban", "intermediate", "rural")
@@ -20,17 +21,6 @@ OBSERVED = {  # column here: (column of the shipped table, its source column)
     "rd_intensity_pct_gdp": ("rd_intensity_pct_gdp", "rd_source"),
     "berd_pct_gdp": ("berd_pct_gdp", "berd_source"),
 }
-
-
-def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95 % t confidence interval of replicate values (NaN interval for one)."""
-    values = np.asarray(values, float)
-    values = values[np.isfinite(values)]
-    mean = float(values.mean()) if values.size else np.nan
-    if values.size < 2:
-        return mean, np.nan, np.nan
-    half = float(stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
-    return mean, mean - half, mean + half
 
 
 def observed_regions(regions: pd.DataFrame, hotspot: pd.Series) -> pd.DataFrame:
@@ -73,14 +63,10 @@ def observed_classes(observed: pd.DataFrame, population: pd.Series) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
-def trend_per_decade(series: np.ndarray) -> float:
-    """Least-squares slope of a yearly series, per decade."""
-    return float(10.0 * np.polyfit(np.arange(len(series)), series, 1)[0])
-
-
 def simulated(runs: pd.DataFrame, areas: list[str], years: int) -> pd.DataFrame:
-    """Innovations per 1,000 jobs and year per area over the baseline's replicates: the mean
-    over the run's years 1..``years`` and its trend per decade, each with a 95 % CI. ``runs``
+    """Innovations per 1,000 jobs and year per area over the baseline's replicates: over the
+    run's years 1..``years`` (innovations over job-years, as the map and the hot-spot gap), in
+    the last year, and the yearly rate's trend per decade, each with a 95 % CI. ``runs``
     has one row per replicate and columns ``innovations@{year}@{area}`` and
     ``employment@{year}@{area}``.
     """
@@ -90,8 +76,11 @@ def simulated(runs: pd.DataFrame, areas: list[str], years: int) -> pd.DataFrame:
         innovations = runs[[f"innovations@{y}@{area}" for y in steps]].to_numpy(float)
         jobs = runs[[f"employment@{y}@{area}" for y in steps]].to_numpy(float)
         rate = 1000.0 * np.divide(innovations, jobs, out=np.zeros_like(jobs), where=jobs > 0)
-        mean, low, high = mean_ci(rate.mean(axis=1))
-        slope, slope_low, slope_high = mean_ci(np.array([trend_per_decade(r) for r in rate]))
+        over_run = 1000.0 * innovations.sum(axis=1) / np.maximum(jobs.sum(axis=1), 1e-300)
+        mean, low, high = mean_ci(over_run)
+        slope, slope_low, slope_high = mean_ci(
+            np.array([trend_per_decade(pd.Series(r)) for r in rate])
+        )
         last, last_low, last_high = mean_ci(rate[:, -1])
         rows.append(
             {

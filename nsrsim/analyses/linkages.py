@@ -14,9 +14,9 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from nsrsim.analyses.gap import mean_ci
 from nsrsim.rules.clusters import related
 from nsrsim.sectors import Sector
+from nsrsim.validate import mean_ci
 
 
 def pair_table(

@@ -79,7 +79,8 @@ def summary(plan: Plan, tables: Tables) -> str:
         f"   {len(tables.screening)} pairs of initiatives in two countries screened; the top "
         f"candidates of each category simulated with a brokered partnership of "
         f"{plan.budget_eur:,.0f} EUR a year for {years} years (effects on the firms that were "
-        "members of either initiative at the start, whole run):",
+        "members of either initiative at the start, whole run; a partner relation counts at "
+        "both ends of a link):",
     ]
     for name, group in sim.groupby("category"):
         lines.append(f"   {name}:")
@@ -88,14 +89,17 @@ def summary(plan: Plan, tables: Tables) -> str:
             lines.append(
                 f"   {int(row['candidate']):>3}. {row['cluster_a']} ({row['region_a']}) + "
                 f"{row['cluster_b']} ({row['region_b']}{tie}): score {row['score']:.3f}; extra "
-                f"innovations {_ci(row, 'innovations')}, links {_ci(row, 'partners')}, "
+                f"innovations {_ci(row, 'innovations')}, partner relations "
+                f"{_ci(row, 'partners')}, "
                 f"productivity {_ci(row, 'productivity_eur', ',.0f')} EUR/job"
             )
     rho = tables.agreement
     lines.append(
-        "   Screening and simulated order (Spearman rank correlation, extra innovations): "
+        "   Does the simulated order follow the screening? Spearman's rho between score and "
+        "extra innovations (p-value; with five candidates only a perfect order is significant): "
         + ", ".join(
-            f"{k.split(':')[0]} {v:+.2f}" for k, v in rho.items() if k.endswith("innovations")
+            f"{name} {rho[f'{name}:innovations:rho']:+.2f} (p {rho[f'{name}:innovations:p']:.2f})"
+            for name in sorted(sim["category"].unique())
         )
     )
     return "\n".join(lines) + "\n"

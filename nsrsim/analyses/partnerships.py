@@ -18,13 +18,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from nsrsim.analyses.gap import mean_ci
 from nsrsim.compare import panel_matrix
 from nsrsim.population import SECTORS
+from nsrsim.validate import mean_ci
 
 if TYPE_CHECKING:
     from nsrsim.model import NSRModel
 
+SCREENING_COLUMNS = [
+    "cluster_a", "cluster_b", "region_a", "region_b", "sector_a", "sector_b", "category",
+    "interreg_a_tie", "complementarity", "knowledge_distance", "travel_h", "capacity_product",
+    "members_a", "members_b", "mutual_gain_share", "mutual_surplus", "score",
+]  # fmt: skip
 EFFECT_OUTCOMES = {  # panel column -> how the cohort's effect is summed
     "partners": "total",
     "innovations": "total",
@@ -92,7 +97,14 @@ def screening(model: "NSRModel") -> pd.DataFrame:
                 "score": complementarity * capacity * surplus,
             }
         )
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=SCREENING_COLUMNS)
+    return table.sort_values(["score", "cluster_a", "cluster_b"], ascending=[False, True, True])
+
+
+def mean_screening(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Screenings of several starting states (the replicates') averaged pair by pair."""
+    keys = SCREENING_COLUMNS[:8]  # the pair and what describes it; the rest are numbers
+    table = pd.concat(tables).groupby(keys, as_index=False, sort=False).mean()
     return table.sort_values(["score", "cluster_a", "cluster_b"], ascending=[False, True, True])
 
 

@@ -37,7 +37,7 @@ MODEL_PARAMS = {
                     "label": "Framework budget (M EUR a year)"},
     "rural_inclusion": {"type": "Checkbox", "value": False, "label": "Rural inclusion"},
     "fehmarnbelt": {"type": "Checkbox", "value": False, "label": "Fehmarnbelt link (2032)"},
-    "seed": {"type": "InputText", "value": "42", "label": "Seed"},
+    "seed": {"type": "SliderInt", "value": 42, "min": 0, "max": 9999, "step": 1, "label": "Seed"},
 }  # fmt: skip
 
 

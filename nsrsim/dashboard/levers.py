@@ -4,7 +4,8 @@ The levers are those a project team shows politicians: the transnational framewo
 its duration and budget (with the framework's own instruments, as in
 ``configs/nsr_framework_10y.yaml``), rural inclusion (``configs/urban_rural.yaml``), the
 Fehmarnbelt fixed link (open from 2032, as in ``configs/string_fehmarnbelt.yaml``) and the
-seed. Everything else comes from the scenario file the dashboard was started with.
+seed. Everything else comes from the scenario file the dashboard was started with, except its
+own policy instruments: the levers decide those.
 """
 
 import os
@@ -41,16 +42,18 @@ def lever_scenario(
     fehmarnbelt: bool,
     seed: int,
 ) -> Scenario:
-    """``base`` with the levers applied (validated like any scenario file)."""
+    """``base`` with the levers applied (validated like any scenario file): the framework on
+    or off with its own instruments, rural inclusion and the Fehmarnbelt link; the base's own
+    ``policies`` are replaced by the levers', its INTERREG A ``programmes`` kept.
+    """
     data: dict[str, Any] = base.model_dump(mode="json")
     data["name"] = "dashboard"
     data["run"]["seed"] = int(seed)
-    policies = list(data["policies"])
+    policies = []  # the levers say which instruments run; today's programmes stay
     window = {"start_year": 0, "duration_years": int(duration_years)}
+    data["framework"]["enabled"] = bool(framework)
     if framework:
-        data["framework"].update(
-            enabled=True, budget_eur_per_year=float(budget_meur) * 1e6, **window
-        )
+        data["framework"].update(budget_eur_per_year=float(budget_meur) * 1e6, **window)
         policies += [
             {"kind": "matchmaking", "name": "transnational matchmaking", "members_only": True,
              "scope": "transnational", "budget_eur_per_year": MATCHMAKING_EUR, **window},
