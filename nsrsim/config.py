@@ -8,6 +8,7 @@ Every behaviour parameter declares default, unit, range and meaning in one place
 sensitivity analyses address it by dotted path (``partnering.decay_km``).
 """
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -732,6 +733,19 @@ class FrameworkConfig(Block):
     )
 
 
+def is_initiative_name(name: str) -> bool:
+    """Whether ``name`` is a cluster initiative the model can hold: a named organisation of
+    clusters.csv whose type is an initiative, or a generic '<sector> cluster <REGION>'.
+    """
+    from nsrsim.population import is_initiative  # population builds on this module
+
+    table = facts.clusters()
+    named = set(table.loc[table["type"].map(is_initiative), "name"])
+    sectors = "|".join(s.value for s in Sector)
+    regions = "|".join(facts.region_codes())
+    return name in named or re.fullmatch(rf"({sectors}) cluster ({regions})", name) is not None
+
+
 class PolicyInstrument(Block):
     """One policy instrument: what it is, whom it targets, when and with how much (a lever)."""
 
@@ -780,13 +794,13 @@ class PolicyInstrument(Block):
     @model_validator(mode="after")
     def _clusters_fit(self) -> "PolicyInstrument":
         if self.kind == "cluster_partnership":
-            known = set(facts.clusters()["name"])
-            unknown = [c for c in self.clusters if c not in known]
+            unknown = [c for c in self.clusters if not is_initiative_name(c)]
             if len(self.clusters) != 2 or len(set(self.clusters)) != 2 or unknown:
                 raise ValueError(
                     "a cluster_partnership instrument needs 'clusters', two different "
-                    "initiative names from clusters.csv (see 'nsrsim analyse' or "
-                    f"nsrsim/world/data/clusters.csv); got {self.clusters!r}"
+                    "cluster initiatives: a name from clusters.csv whose type is an initiative, "
+                    "or a generic '<sector> cluster <REGION>' (cluster_screening.csv of "
+                    f"'nsrsim analyse' lists them all); got {self.clusters!r}"
                     + (f", unknown: {unknown}" if unknown else "")
                 )
         elif self.clusters:

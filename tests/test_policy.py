@@ -304,12 +304,25 @@ def test_select_takes_the_fittest_that_the_money_buys():
         ({"kind": "matchmaking", "unit_cost_eur": 0}, "unit_cost_eur"),
         ({"kind": "cluster_partnership", "clusters": ["Media Evolution"]}, "two different"),
         ({"kind": "cluster_partnership", "clusters": ["Media Evolution", "Nowhere"]}, "Nowhere"),
+        (
+            {
+                "kind": "cluster_partnership",  # a port, not a cluster initiative
+                "clusters": ["Media Evolution", "Port Esbjerg offshore wind hub"],
+            },
+            "Port Esbjerg",
+        ),
         ({"kind": "matchmaking", "clusters": ["Media Evolution", "CLEAN"]}, "only to cluster"),
     ],
 )
 def test_bad_instruments_give_the_config_error(policy, needle):
     with pytest.raises(ConfigError, match=needle):
         validate({"name": "bad", "policies": [policy]}, "bad.yaml")
+
+
+def test_a_partnership_may_name_a_generic_initiative():
+    policy = {"kind": "cluster_partnership", "clusters": ["CLEAN", "maritime cluster SE23"]}
+    scenario = validate({"name": "ok", "policies": [policy]}, "ok.yaml")
+    assert scenario.policies[0].clusters == ["CLEAN", "maritime cluster SE23"]
 
 
 def test_policy_tables_have_their_columns():
