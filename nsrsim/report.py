@@ -88,8 +88,7 @@ def number(value: float) -> str:
         return "–"
     if value == 0:
         return "0"
-    magnitude = abs(value)
-    if magnitude >= 1000:
+    if abs(value) >= 99.95:  # whole numbers from here: .3g would write 999.7 as 1e+03
         return f"{value:,.0f}"
     return f"{value:.3g}"
 
