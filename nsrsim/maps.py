@@ -4,8 +4,9 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import ListedColormap
+from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from scipy.spatial import cKDTree
@@ -133,6 +134,52 @@ def draw_map(world: World, out: Path, title: str | None = None) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, bbox_inches="tight")
     return out
+
+
+def choropleth(ax: Axes, world: World, values: np.ndarray, cmap: str, norm: Normalize) -> AxesImage:
+    """Land and sea, and the modelled regions coloured by ``values`` (one per region, in the
+    world's region order; NaN leaves a region blank). Returns the regions' image for a
+    colour bar.
+    """
+    raster, extent = region_raster(world)
+    ax.imshow(
+        np.where(raster == -1, 1, 0),
+        origin="lower",
+        extent=extent,
+        cmap=ListedColormap([OTHER_LAND, SEA]),
+        vmin=0,
+        vmax=1,
+        interpolation="nearest",
+    )
+    shown = np.where(raster >= 0, np.asarray(values, float)[np.maximum(raster, 0)], np.nan)
+    return ax.imshow(
+        np.ma.masked_invalid(shown),
+        origin="lower",
+        extent=extent,
+        cmap=cmap,
+        norm=norm,
+        interpolation="nearest",
+    )
+
+
+def region_labels(ax: Axes, world: World, texts: dict[str, str], line_km: float = 19.0) -> None:
+    """A label at each region's largest city, moved to the nearest free place below or above
+    where a label is already too close (Copenhagen and Roskilde, the three Dutch regions).
+    """
+    hubs = world.cities.sort_values("population", ascending=False).groupby("region").head(1)
+    placed: list[tuple[float, float]] = []
+    for code, row in hubs.set_index("region").iterrows():
+        if code not in texts:
+            continue
+        x, y0 = to_xy(row["lon"], row["lat"])
+        height = line_km * (texts[code].count("\n") + 1)  # km a label takes at 7.5 pt
+        for k in range(40):  # nearest free place: at the city, then below, above, ...
+            y = y0 + (-1) ** k * ((k + 1) // 2) * line_km
+            if not any(abs(x - px) < 70 and abs(y - py) < height for px, py in placed):
+                break
+        placed.append((x, y))
+        box = dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8)
+        ax.annotate(texts[code], (x, y), fontsize=7.5, ha="center", bbox=box)
 
 
 def frame(ax: Axes, extent: tuple[float, float, float, float]) -> None:

@@ -13,7 +13,15 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
 from nsrsim.indicators import OUTCOME_BY_NAME
-from nsrsim.maps import OTHER_LAND, SEA, frame, graticule, region_raster
+from nsrsim.maps import (
+    OTHER_LAND,
+    SEA,
+    choropleth,
+    frame,
+    graticule,
+    region_labels,
+    region_raster,
+)
 from nsrsim.world.projection import to_xy
 from nsrsim.world.world import World
 
@@ -135,43 +143,13 @@ def innovation_map(world: World, regions: pd.DataFrame, out: Path, title: str) -
         innovations=("innovations", "sum"), jobs=("employment", "sum")
     )
     rate = (1000 * per_region["innovations"] / per_region["jobs"]).reindex(world.regions.index)
-    raster, extent = region_raster(world)
+    _, extent = region_raster(world)
     fig = Figure(figsize=(10, 11.5), dpi=110)
     ax = fig.subplots()
-    ax.imshow(
-        np.where(raster == -1, 1, 0),
-        origin="lower",
-        extent=extent,
-        cmap=ListedColormap([OTHER_LAND, SEA]),
-        vmin=0,
-        vmax=1,
-        interpolation="nearest",
-    )
-    values = np.where(raster >= 0, rate.to_numpy()[np.maximum(raster, 0)], np.nan)
     norm = Normalize(vmin=float(np.nanmin(rate)), vmax=float(np.nanmax(rate)))
-    shown = ax.imshow(
-        np.ma.masked_invalid(values),
-        origin="lower",
-        extent=extent,
-        cmap="YlGnBu",
-        norm=norm,
-        interpolation="nearest",
-    )
+    shown = choropleth(ax, world, rate.to_numpy(), "YlGnBu", norm)
     graticule(ax)
-    hubs = world.cities.sort_values("population", ascending=False).groupby("region").head(1)
-    placed: list[tuple[float, float]] = []
-    for code, row in hubs.set_index("region").iterrows():
-        x, y = to_xy(row["lon"], row["lat"])
-        while any(abs(x - px) < 45 and abs(y - py) < 30 for px, py in placed):
-            y -= 30.0  # move below a label already there (Copenhagen and Roskilde)
-        placed.append((x, y))
-        ax.annotate(
-            f"{code}\n{rate[code]:.1f}",
-            (x, y),
-            fontsize=7.5,
-            ha="center",
-            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.75),
-        )
+    region_labels(ax, world, {code: f"{code}\n{rate[code]:.1f}" for code in rate.index})
     frame(ax, extent)
     bar = fig.colorbar(shown, ax=ax, shrink=0.6, pad=0.01)
     bar.set_label("innovations per 1,000 jobs and year")

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
-from matplotlib.colors import ListedColormap, TwoSlopeNorm
+from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from nsrsim import __version__
@@ -27,9 +27,8 @@ from nsrsim.compare import CORRIDOR_SUMMARY, PARTICIPANT_SUMMARY, PERSISTENCE
 from nsrsim.config import Scenario
 from nsrsim.errors import NsrsimError
 from nsrsim.indicators import OUTCOME_BY_NAME
-from nsrsim.maps import OTHER_LAND, SEA, draw_map, frame, region_raster
+from nsrsim.maps import choropleth, draw_map, frame, region_labels, region_raster
 from nsrsim.validate import mean_ci
-from nsrsim.world.projection import to_xy
 from nsrsim.world.world import World, cached_world
 
 KINDS = ("compare", "sa", "analyse", "validate", "sweep", "run")
@@ -326,47 +325,19 @@ def effect_map(world: World, effects: pd.DataFrame, scenario: str, years: int) -
         return None
     final = final.assign(code=final["level"].str.removeprefix("region:")).set_index("code")
     percent = (100 * final["mean_difference"] / final["base_mean"]).reindex(world.regions.index)
-    raster, extent = region_raster(world)
+    _, extent = region_raster(world)
     fig = Figure(figsize=(10, 11), dpi=100)
     ax = fig.subplots()
-    ax.imshow(
-        np.where(raster == -1, 1, 0),
-        origin="lower",
-        extent=extent,
-        cmap=ListedColormap([OTHER_LAND, SEA]),
-        vmin=0,
-        vmax=1,
-        interpolation="nearest",
-    )
-    values = np.where(raster >= 0, percent.to_numpy()[np.maximum(raster, 0)], np.nan)
     span = max(float(np.nanmax(np.abs(percent))), 1e-9)
-    shown = ax.imshow(
-        np.ma.masked_invalid(values),
-        origin="lower",
-        extent=extent,
-        cmap="RdBu",
-        norm=TwoSlopeNorm(0.0, -span, span),
-        interpolation="nearest",
-    )
-    hubs = world.cities.sort_values("population", ascending=False).groupby("region").head(1)
-    for code, row in hubs.set_index("region").iterrows():
-        if code not in final.index:
-            continue
-        x, y = to_xy(row["lon"], row["lat"])
-        words, _ = verdict(
-            final.loc[code, "ci_low"], final.loc[code, "ci_high"], True,
-            final.loc[code].get("significant"),
-        )  # fmt: skip
-        text = f"{code}\n{signed(percent[code])}" + (
-            "" if words != "no detectable effect" else "\n(n.d.)"
+    shown = choropleth(ax, world, percent.to_numpy(), "RdBu", TwoSlopeNorm(0.0, -span, span))
+    texts = {}
+    for code in final.index:
+        row = final.loc[code]
+        words, _ = verdict(row["ci_low"], row["ci_high"], True, row.get("significant"))
+        texts[code] = f"{code}\n{signed(percent[code])}" + (
+            "\n(n.d.)" if words == "no detectable effect" else ""
         )
-        ax.annotate(
-            text,
-            (x, y),
-            fontsize=8,
-            ha="center",
-            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8),
-        )
+    region_labels(ax, world, texts)
     frame(ax, extent)
     bar = fig.colorbar(shown, ax=ax, shrink=0.6, pad=0.01)
     bar.set_label(f"effect on regional output in year {years} (% of the baseline)")
