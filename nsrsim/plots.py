@@ -158,14 +158,20 @@ def innovation_map(world: World, regions: pd.DataFrame, out: Path, title: str) -
     return out
 
 
-def _firm_positions(firms: pd.DataFrame, cell_km: float) -> pd.DataFrame:
-    """Projected position of each firm: its cell centre plus a fixed offset within the cell
-    (from the firm id), so firms of one cell do not sit on one point.
+def spread_in_cell(rows: np.ndarray, cell_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed offset of each firm row within its cell (low-discrepancy in the row number), so
+    firms of one cell do not sit on one point.
     """
-    x, y = to_xy(firms["lon"].to_numpy(), firms["lat"].to_numpy())
-    rows = firms["row"].to_numpy()
     dx = ((rows * 0.6180339887) % 1.0 - 0.5) * cell_km * 0.9
     dy = ((rows * 0.7548776662) % 1.0 - 0.5) * cell_km * 0.9
+    return dx, dy
+
+
+def _firm_positions(firms: pd.DataFrame, cell_km: float) -> pd.DataFrame:
+    """Projected position of each firm: its cell centre plus its offset within the cell."""
+    x, y = to_xy(firms["lon"].to_numpy(), firms["lat"].to_numpy())
+    rows = firms["row"].to_numpy()
+    dx, dy = spread_in_cell(rows, cell_km)
     return pd.DataFrame({"x": x + dx, "y": y + dy}, index=rows)
 
 

@@ -17,6 +17,7 @@ from mesa.visualization import SolaraViz
 from nsrsim.dashboard.levers import DashboardModel
 from nsrsim.indicators import OUTCOME_BY_NAME
 from nsrsim.maps import OTHER_LAND, SEA, frame, region_raster
+from nsrsim.plots import spread_in_cell
 from nsrsim.population import SECTORS
 from nsrsim.world.projection import to_xy
 from nsrsim.world.world import World
@@ -54,18 +55,12 @@ def _background(world: World) -> tuple[np.ndarray, tuple[float, float, float, fl
 
 
 def _positions(model: DashboardModel) -> np.ndarray:
-    """Projected position of every firm row: its cell centre plus a fixed offset by row."""
+    """Projected position of every firm row: its cell centre plus its offset within the cell."""
     cells = model.world.grid.cells.iloc[model.world.cells]
     x, y = to_xy(cells["lon"].to_numpy(), cells["lat"].to_numpy())
-    rows = np.arange(model.firms.n)
     cell = model.firms.cell[: model.firms.n]
-    km = model.world.grid.cell_km * 0.9
-    return np.column_stack(
-        [
-            x[cell] + ((rows * 0.6180339887) % 1.0 - 0.5) * km,
-            y[cell] + ((rows * 0.7548776662) % 1.0 - 0.5) * km,
-        ]
-    )
+    dx, dy = spread_in_cell(np.arange(model.firms.n), model.world.grid.cell_km)
+    return np.column_stack([x[cell] + dx, y[cell] + dy])
 
 
 def MapView(model: DashboardModel):
