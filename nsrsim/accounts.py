@@ -160,6 +160,7 @@ def aggregates(model: "NSRModel") -> Aggregates:
     members = live[firms.cluster[live] >= 0]
     return Aggregates(
         regions=regions,
+        classes=classes,
         hotspot=model.hotspot,
         policy_budget_eur=float(model.ledger.budget_eur.sum() + model.framework_budget_eur),
         policy_spent_eur=float(model.ledger.spent_eur.sum() + model.framework_spent_eur),
@@ -227,28 +228,33 @@ def region_pairs(model: "NSRModel") -> pd.DataFrame:
     )
 
 
-def panel_rows(model: "NSRModel") -> pd.DataFrame:
-    """Each live firm's outcomes this year, per real firm (for paired firm-level effects)."""
+def panel_rows(model: "NSRModel") -> dict[str, np.ndarray]:
+    """Each live firm's outcomes this year, per real firm (for paired firm-level effects), as
+    columns (``stack`` makes the run's panel).
+    """
     firms = model.firms
     live = firms.live()
     cross, transnational, _ = link_kinds(model)
-    return pd.DataFrame(
-        {
-            "year": np.full(live.size, model.year, np.int16),
-            "firm": firms.id[live],
-            "real_firms": firms.weight[live],
-            "region": firms.region[live],
-            "urban": firms.urban[live],
-            "cluster": firms.cluster[live].astype(np.int16),  # -1: no initiative
-            "output_eur": firms.jobs[live] * firms.productivity[live],
-            "jobs": firms.jobs[live],
-            "productivity_eur": firms.productivity[live],
-            "innovations": firms.innovations[live],
-            "partners": degrees(model)[live].astype(np.int16),
-            "cross_border_partners": degrees(model, cross)[live].astype(np.int16),
-            "transnational_partners": degrees(model, transnational)[live].astype(np.int16),
-        }
-    )
+    return {
+        "year": np.full(live.size, model.year, np.int16),
+        "firm": firms.id[live],
+        "real_firms": firms.weight[live],
+        "region": firms.region[live],
+        "urban": firms.urban[live],
+        "cluster": firms.cluster[live].astype(np.int16),  # -1: no initiative
+        "output_eur": firms.jobs[live] * firms.productivity[live],
+        "jobs": firms.jobs[live],
+        "productivity_eur": firms.productivity[live],
+        "innovations": firms.innovations[live],
+        "partners": degrees(model)[live].astype(np.int16),
+        "cross_border_partners": degrees(model, cross)[live].astype(np.int16),
+        "transnational_partners": degrees(model, transnational)[live].astype(np.int16),
+    }
+
+
+def stack(rows: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """Yearly columns (``panel_rows``, ``indicators.area_columns``) as one table."""
+    return pd.DataFrame({name: np.concatenate([row[name] for row in rows]) for name in rows[0]})
 
 
 def link_table(model: "NSRModel") -> pd.DataFrame:

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -45,6 +44,7 @@ class Aggregates:
     """Per-region totals and corridor-wide facts of one year."""
 
     regions: AreaTotals
+    classes: AreaTotals  # per urban class (urban, intermediate, rural)
     hotspot: np.ndarray  # bool: the three regions of highest GDP in the data
     policy_budget_eur: float  # this year's policy instruments and framework
     policy_spent_eur: float
@@ -301,16 +301,19 @@ AREA_OUTCOMES: dict[str, Callable[[AreaTotals], np.ndarray | None]] = {
 }
 
 
-def area_table(totals: AreaTotals, names: list[str]) -> pd.DataFrame:
-    """One row per area, one column per area outcome defined for it."""
-    columns = {}
+def area_columns(
+    totals: AreaTotals, year: int, key: str, names: list[str]
+) -> dict[str, np.ndarray]:
+    """One year's rows of an area table (one per area; columns year, ``key``, then each area
+    outcome defined for it), as columns: a run stacks its years into one table at the end
+    (``accounts.stack``) instead of building a DataFrame every year.
+    """
+    columns = {"year": np.full(len(names), year, np.int64), key: np.asarray(names, object)}
     for name, compute in AREA_OUTCOMES.items():
         value = compute(totals)
         if value is not None:
             columns[name] = np.asarray(value, float)
-    table = pd.DataFrame(columns)
-    table.insert(0, "area", names)
-    return table
+    return columns
 
 
 OUTCOME_BY_NAME = {o.name: o for o in OUTCOMES}

@@ -18,7 +18,7 @@ from nsrsim import accounts, policy
 from nsrsim.agents import ClusterInitiative, Firm, RegionalGovernment
 from nsrsim.config import Scenario, load_scenario, set_dotted, validate
 from nsrsim.errors import ConfigError
-from nsrsim.indicators import OUTCOMES, area_table
+from nsrsim.indicators import OUTCOMES, area_columns
 from nsrsim.population import (
     SECTORS,
     PlacementContext,
@@ -101,9 +101,10 @@ class NSRModel(mesa.Model):
         self._open_projects: frozenset[str] | None = None
         self._update_travel()
         self.indicator_rows: list[dict[str, float]] = []
-        self.region_rows: list[pd.DataFrame] = []
-        self.class_rows: list[pd.DataFrame] = []
-        self.panel_rows: list[pd.DataFrame] = []
+        # yearly columns, stacked into tables at the end (accounts.stack)
+        self.region_rows: list[dict[str, np.ndarray]] = []
+        self.class_rows: list[dict[str, np.ndarray]] = []
+        self.panel_rows: list[dict[str, np.ndarray]] = []
         self.snapshots: list[pd.DataFrame] = []
         self.policy_rows: list[dict[str, Any]] = []
         self.participant_rows: list[dict[str, Any]] = []
@@ -187,7 +188,7 @@ class NSRModel(mesa.Model):
         self.priority_mask = design.priority_mask
         self.strata = design.strata
         self.firms: FirmArrays = place_firms(self.strata, self.placement, self.draws)
-        self.entrant_weight, self.entrant_share = self._entrant_weights()
+        self.entrant_weight, self.entrant_share = design.entrant_weight, design.entrant_share
         self.links = Links.empty()
         # firm slots per cell of the partner-search proposal (rules/cell_sampler.py): fixed from
         # the initial population, identical in every scenario of a comparison
@@ -243,33 +244,6 @@ class NSRModel(mesa.Model):
             RegionalGovernment(self, r, code, self.priority_sectors[r])
             for r, code in enumerate(self.region_codes)
         ]
-
-    def _entrant_weights(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per part (coarse, fine) x region x sector: the real firms an entrant agent stands
-        for, and the part's share of the region-sector's real firms at the start.
-
-        Coarse entrants are new small firms at the weight of the smallest-size coarse agents;
-        fine entrants replace firms of the targeted non-member strata (firms growing into the
-        small class) at their mean weight, so the finely sampled strata keep their resolution;
-        weights are rounded to whole firms.
-        """
-        n_regions, n_sectors = len(self.region_codes), len(SECTORS)
-        strata = self.strata
-        weight = np.full((2, n_regions, n_sectors), np.nan)
-        share = np.zeros((2, n_regions, n_sectors))
-        total = strata.groupby(["region", "sector"])["real_firms"].sum()
-        coarse = strata[~strata["targeted"]].sort_values("size", kind="stable")
-        for (reg, sec), row in coarse.groupby(["region", "sector"]).first().iterrows():
-            weight[0, reg, sec] = row["real_firms"] / row["agents"]
-        fine = strata[strata["targeted"] & (strata["cluster"] < 0)]
-        for (reg, sec), group in fine.groupby(["region", "sector"]):
-            weight[1, reg, sec] = group["real_firms"].sum() / group["agents"].sum()
-            share[1, reg, sec] = group["real_firms"].sum() / total[(reg, sec)]
-        share[0] = 1.0 - share[1]
-        fallback = np.nanmedian(weight[0], axis=1, keepdims=True)
-        weight[0] = np.where(np.isnan(weight[0]), fallback, weight[0])
-        weight[1] = np.where(np.isnan(weight[1]), 1.0, weight[1])
-        return np.maximum(np.round(weight), 1.0), share  # whole firms: units stay countable
 
     def _update_travel(self) -> None:
         """(Re)build the travel-time kernels when the set of open transport projects changes."""
@@ -857,11 +831,9 @@ class NSRModel(mesa.Model):
         row = {"year": self.year, "calendar_year": self.config.run.start_year + self.year}
         row.update({o.name: o.compute(agg) for o in OUTCOMES})
         self.indicator_rows.append(row)
-        regional = area_table(agg.regions, self.region_codes)
-        self.region_rows.append(regional.rename(columns={"area": "region"}).assign(year=self.year))
-        classes = area_table(accounts.class_totals(self), list(accounts.URBAN_CLASSES))
+        self.region_rows.append(area_columns(agg.regions, self.year, "region", self.region_codes))
         self.class_rows.append(
-            classes.rename(columns={"area": "urban_class"}).assign(year=self.year)
+            area_columns(agg.classes, self.year, "urban_class", list(accounts.URBAN_CLASSES))
         )
         if self.config.run.firm_panel:
             self.panel_rows.append(accounts.panel_rows(self))

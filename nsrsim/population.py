@@ -80,6 +80,8 @@ class SampleDesign:
     priority_sectors: list[list[Sector]]
     priority_mask: np.ndarray
     strata: pd.DataFrame
+    entrant_weight: np.ndarray  # (coarse, fine) x region x sector: real firms per entrant agent
+    entrant_share: np.ndarray  # (coarse, fine) x region x sector: share of the real firms
 
 
 def sample_design(scenario: Scenario) -> SampleDesign:
@@ -107,7 +109,38 @@ def _design(regions: tuple[str, ...], population: PopulationConfig) -> SampleDes
         population.n_firms,
         population.targeted_firms_per_agent,
     )
-    return SampleDesign(mix, info, sectors, mask, strata)
+    return SampleDesign(
+        mix, info, sectors, mask, strata, *entrant_weights(strata, len(economy.regions))
+    )
+
+
+def entrant_weights(strata: pd.DataFrame, n_regions: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per part (coarse, fine) x region x sector: the real firms an entrant agent stands
+    for, and the part's share of the region-sector's real firms at the start.
+
+    Coarse entrants are new small firms at the weight of the smallest-size coarse agents;
+    fine entrants replace firms of the targeted non-member strata (firms growing into the
+    small class) at their mean weight, so the finely sampled strata keep their resolution;
+    weights are rounded to whole firms. Part of the (cached) design: it depends on nothing else.
+    """
+    n_sectors = len(SECTORS)
+    weight = np.full((2, n_regions, n_sectors), np.nan)
+    share = np.zeros((2, n_regions, n_sectors))
+    total = strata.groupby(["region", "sector"])["real_firms"].sum()
+    coarse = strata[~strata["targeted"]].sort_values("size", kind="stable")
+    for (reg, sec), row in coarse.groupby(["region", "sector"]).first().iterrows():
+        weight[0, reg, sec] = row["real_firms"] / row["agents"]
+    fine = strata[strata["targeted"] & (strata["cluster"] < 0)]
+    for (reg, sec), group in fine.groupby(["region", "sector"]):
+        weight[1, reg, sec] = group["real_firms"].sum() / group["agents"].sum()
+        share[1, reg, sec] = group["real_firms"].sum() / total[(reg, sec)]
+    share[0] = 1.0 - share[1]
+    fallback = np.nanmedian(weight[0], axis=1, keepdims=True)
+    weight[0] = np.where(np.isnan(weight[0]), fallback, weight[0])
+    weight[1] = np.where(np.isnan(weight[1]), 1.0, weight[1])
+    weight = np.maximum(np.round(weight), 1.0)  # whole firms: units stay countable
+    weight.flags.writeable = share.flags.writeable = False  # shared by every run of the process
+    return weight, share
 
 
 @dataclass(frozen=True)

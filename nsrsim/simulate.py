@@ -71,18 +71,14 @@ def simulate(scenario: Scenario, progress: bool = False) -> RunResult:
     return RunResult(
         scenario=scenario,
         indicators=pd.DataFrame(model.indicator_rows),
-        regions=_year_first(pd.concat(model.region_rows, ignore_index=True)),
-        urban_classes=_year_first(pd.concat(model.class_rows, ignore_index=True)),
+        regions=accounts.stack(model.region_rows),
+        urban_classes=accounts.stack(model.class_rows),
         firms=pd.concat(model.snapshots, ignore_index=True),
         links=accounts.link_table(model),
         policies=pd.DataFrame(model.policy_rows, columns=POLICY_COLUMNS),
         participants=participant_table(model.participant_rows, model.region_codes),
         strata=strata_table(model),
         region_pairs=accounts.region_pairs(model),
-        panel=pd.concat(model.panel_rows, ignore_index=True) if model.panel_rows else None,
+        panel=accounts.stack(model.panel_rows) if model.panel_rows else None,
         wall_time_s=time.perf_counter() - start,
     )
-
-
-def _year_first(table: pd.DataFrame) -> pd.DataFrame:
-    return table[["year", *[c for c in table.columns if c != "year"]]]

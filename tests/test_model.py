@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nsrsim import NSRModel
+from nsrsim import NSRModel, accounts
 from nsrsim.agents import ClusterInitiative, Firm, RegionalGovernment
 from nsrsim.config import load_scenario
 from nsrsim.errors import ConfigError
@@ -162,7 +162,7 @@ def test_the_knowledge_frontier_keeps_moving_over_30_years():
 
 
 def test_budget_spent_never_exceeds_budget(finished):
-    regions = pd.concat(finished.region_rows)
+    regions = accounts.stack(finished.region_rows)
     assert (regions["budget_spent_eur"] <= regions["budget_eur"] * (1 + 1e-12)).all()
     assert regions["budget_eur"].iloc[-1] > 0
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nsrsim import NSRModel
+from nsrsim import NSRModel, accounts
 from nsrsim.config import load_scenario, validate
 from nsrsim.errors import ConfigError
 from nsrsim.policy import select
@@ -254,7 +254,7 @@ def test_brokered_matches_give_participants_partners_abroad():
     assert len(ids) > 0
 
     def partners(model):
-        panel = pd.concat(model.panel_rows)
+        panel = accounts.stack(model.panel_rows)
         final = panel[panel["year"] == 2].set_index("firm")
         return final.reindex(ids)["transnational_partners"].fillna(0)
 
