@@ -54,3 +54,14 @@ def test_pair_keys_are_distinct_per_pair():
     a = np.repeat(np.arange(100), 100)
     b = np.tile(np.arange(100), 100)
     assert len(np.unique(pair_keys(a, b))) == 10_000
+
+
+def test_poisson_inversion_equals_scipy_exactly():
+    from scipy import stats
+
+    from nsrsim.random import poisson_ppf
+
+    rng = np.random.default_rng(0)
+    q = rng.random(50_000)
+    mean = np.exp(rng.uniform(-8, 6, q.size))  # 0.0003 to 400 entrants expected
+    np.testing.assert_array_equal(poisson_ppf(q, mean), stats.poisson.ppf(q, mean))
