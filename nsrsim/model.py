@@ -684,9 +684,7 @@ class NSRModel(mesa.Model):
         and the round, so a firm's proposals never depend on other firms' rejections.
         """
         step = self.steps
-        bases = np.array(
-            [self.draws.stream_base(f"{stream}.{r}", step) for r in range(MAX_ROUNDS)], np.uint64
-        )
+        bases = self.draws.round_bases(stream, step, MAX_ROUNDS)
 
         def replay(rounds: np.ndarray, searcher: np.ndarray, slot: np.ndarray) -> None:
             for r in range(int(rounds.max(initial=0))):

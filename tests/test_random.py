@@ -65,3 +65,10 @@ def test_poisson_inversion_equals_scipy_exactly():
     q = rng.random(50_000)
     mean = np.exp(rng.uniform(-8, 6, q.size))  # 0.0003 to 400 entrants expected
     np.testing.assert_array_equal(poisson_ppf(q, mean), stats.poisson.ppf(q, mean))
+
+
+def test_round_bases_equal_stream_bases():
+    draws = KeyedRandom(7)
+    for step in (0, 1, 123456):
+        expected = [draws.stream_base(f"search.cell.{r}", step) for r in range(40)]
+        np.testing.assert_array_equal(draws.round_bases("search.cell", step, 40), expected)
