@@ -15,8 +15,7 @@ import numpy as np
 from numba import njit
 
 from nsrsim.config import PartneringConfig
-from nsrsim.random import pair_keys
-from nsrsim.rules.cell_sampler import CellSampler
+from nsrsim.rules.cell_sampler import CellSampler, _mix
 
 
 @dataclass(frozen=True)
@@ -92,43 +91,93 @@ def sample_candidates(
     probability proportional to the kernel weight from the searcher's cell to its cell.
     """
     n_search, n_cand = draws.firm.shape
-    candidates = np.full((n_search, n_cand), -1, np.int64)
     if n_search == 0 or live.size == 0:
-        return candidates
-    own = np.broadcast_to(searchers[:, None], (n_search, n_cand))
-    pool = pool_of[searchers][:, None]
-    size = np.where(pool >= 0, pool_offsets[pool + 1] - pool_offsets[pool], 0)
-    in_pool = (draws.mix < cluster_share) & (size > 0)
+        return np.full((n_search, n_cand), -1, np.int64)
     indptr, indices = neighbours
-    degree = np.diff(indptr)
-    referral = (
-        (draws.mix >= cluster_share)
-        & (draws.mix < cluster_share + referral_share)
-        & (degree[own] > 0)
+    candidates, searcher, slot, keys = _pool_and_referral(
+        searchers,
+        draws.cell.ids,
+        pool_of,
+        pool_offsets,
+        pool_members,
+        indptr,
+        indices,
+        draws.mix,
+        draws.firm,
+        draws.second,
+        cluster_share,
+        referral_share,
     )
-    if in_pool.any():
-        slot = pool_offsets[np.maximum(pool, 0)] + _index(draws.firm, size)
-        candidates = np.where(in_pool, pool_members[np.where(in_pool, slot, 0)], candidates)
-    if referral.any():
-        first = indices[np.where(referral, indptr[own] + _index(draws.firm, degree[own]), 0)]
-        second = indices[np.where(referral, indptr[first] + _index(draws.second, degree[first]), 0)]
-        candidates = np.where(referral, second, candidates)
-
-    searcher, slot = np.nonzero(~(in_pool | referral))
     order = live[np.lexsort((firm_id[live], firm_cell[live]))]  # firms of a cell in id order
     counts = np.bincount(firm_cell[order], minlength=len(sampler))
-    starts = np.cumsum(counts) - counts
     cell, within, rounds = sampler.draw(
-        firm_cell[searchers[searcher]],
-        counts,
-        pair_keys(draws.cell.ids[searcher], slot),
-        draws.cell.bases,
+        firm_cell[searchers[searcher]], counts, keys, draws.cell.bases
     )
     if draws.cell.replay is not None:
         draws.cell.replay(rounds, searcher, slot)
-    found = cell >= 0
-    candidates[searcher[found], slot[found]] = order[starts[cell[found]] + within[found]]
-    return np.where(candidates == own, -1, candidates)
+    return _place_spatial(candidates, searchers, searcher, slot, cell, within, order, counts)
+
+
+@njit(cache=True)
+def _pool_and_referral(
+    searchers, ids, pool_of, pool_offsets, pool_members, indptr, indices, mix, firm, second,
+    cluster_share, referral_share,
+):  # fmt: skip
+    """Candidates from the cluster pools and from partners' partners (-1 elsewhere), and the
+    (searcher, slot) entries left to the spatial proposal, in row-major order, with their
+    draw keys (``nsrsim.random.pair_keys`` of the searcher's id and the slot).
+    """
+    n_search, n_cand = mix.shape
+    candidates = np.full((n_search, n_cand), -1, np.int64)
+    spatial = np.zeros((n_search, n_cand), np.bool_)
+    referral_top = cluster_share + referral_share
+    for s in range(n_search):
+        own = searchers[s]
+        pool = pool_of[own]
+        size = pool_offsets[pool + 1] - pool_offsets[pool] if pool >= 0 else 0
+        degree = indptr[own + 1] - indptr[own]
+        for c in range(n_cand):
+            if mix[s, c] < cluster_share and size > 0:
+                at = pool_offsets[max(pool, 0)] + min(int(firm[s, c] * size), max(size - 1, 0))
+                candidates[s, c] = pool_members[at]
+            elif mix[s, c] >= cluster_share and mix[s, c] < referral_top and degree > 0:
+                first = indices[indptr[own] + min(int(firm[s, c] * degree), degree - 1)]
+                second_degree = indptr[first + 1] - indptr[first]
+                pick = min(int(second[s, c] * second_degree), max(second_degree - 1, 0))
+                candidates[s, c] = indices[indptr[first] + pick]
+            else:
+                spatial[s, c] = True
+    n_spatial = spatial.sum()
+    searcher = np.empty(n_spatial, np.int64)
+    slot = np.empty(n_spatial, np.int64)
+    keys = np.empty(n_spatial, np.uint64)
+    golden = np.uint64(0x9E3779B97F4A7C15)
+    salt = np.uint64(0x632BE59BD9B4E019)
+    e = 0
+    for s in range(n_search):
+        for c in range(n_cand):
+            if spatial[s, c]:
+                searcher[e], slot[e] = s, c
+                key = _mix(np.uint64(ids[s]) * golden + salt)
+                keys[e] = _mix(key + np.uint64(c) * golden)
+                e += 1
+    return candidates, searcher, slot, keys
+
+
+@njit(cache=True)
+def _place_spatial(candidates, searchers, searcher, slot, cell, within, order, counts):
+    """Put the spatial proposals (cell, rank within the cell's live firms in id order) in
+    their slots and drop candidates that are the searcher itself.
+    """
+    starts = np.cumsum(counts) - counts
+    for e in range(len(searcher)):
+        if cell[e] >= 0:
+            candidates[searcher[e], slot[e]] = order[starts[cell[e]] + within[e]]
+    for s in range(candidates.shape[0]):
+        for c in range(candidates.shape[1]):
+            if candidates[s, c] == searchers[s]:
+                candidates[s, c] = -1
+    return candidates
 
 
 def _index(u: np.ndarray, size: np.ndarray) -> np.ndarray:
