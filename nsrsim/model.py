@@ -502,12 +502,14 @@ class NSRModel(mesa.Model):
         live = firms.live()
         absorptive = self.absorptive()
         k = firms.knowledge[: firms.n]
+        related = learning.prior_knowledge(k, self.config.learning)
         gain = learning.research(k, absorptive, self.config.learning, self.dt)
         gain += learning.learn_from_links(
             k,
             self.links.a,
             self.links.b,
             absorptive,
+            related,
             self.config.partnering.optimal_distance,
             self.config.learning,
             self.dt,
@@ -519,6 +521,7 @@ class NSRModel(mesa.Model):
             firms.weight,
             self.spill_kernel,
             absorptive,
+            related,
             self.config.learning,
             self.dt,
         )

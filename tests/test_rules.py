@@ -201,8 +201,16 @@ def test_referrals_propose_partners_of_partners():
 
 def test_learning_only_moves_toward_partners_ahead():
     knowledge = np.array([[0.2, 0.8], [0.6, 0.4]])
+    related = learning.prior_knowledge(knowledge, LearningConfig())
     gain = learning.learn_from_links(
-        knowledge, np.array([0]), np.array([1]), np.array([1.0, 1.0]), 0.3, LearningConfig(), 1.0
+        knowledge,
+        np.array([0]),
+        np.array([1]),
+        np.array([1.0, 1.0]),
+        related,
+        0.3,
+        LearningConfig(),
+        1.0,
     )
     assert gain[0, 0] > 0 and gain[0, 1] == 0 and gain[1, 1] > 0 and gain[1, 0] == 0
     assert (knowledge + gain <= np.maximum(knowledge[0], knowledge[1]) + 1e-12).all()

@@ -40,16 +40,19 @@ def learn_from_links(
     a: np.ndarray,
     b: np.ndarray,
     absorptive: np.ndarray,
+    related: np.ndarray,
     optimal_distance: float,
     params: LearningConfig,
     dt: float,
 ) -> np.ndarray:
-    """Knowledge gained along each link this step (same shape as ``knowledge``)."""
+    """Knowledge gained along each link this step (same shape as ``knowledge``); ``related``
+    is :func:`prior_knowledge` of ``knowledge`` (computed once a step for links and spillovers).
+    """
     if len(a) == 0:
         return np.zeros_like(knowledge)
     value = partner_value(link_distance(knowledge, a, b), optimal_distance)
     rate = params.link_rate * dt * value
-    return _link_gains(knowledge, a, b, rate, absorptive, prior_knowledge(knowledge, params))
+    return _link_gains(knowledge, a, b, rate, absorptive, related)
 
 
 @njit(cache=True)
@@ -100,11 +103,13 @@ def local_spillovers(
     real_firms: np.ndarray,
     kernel: SpilloverKernel,
     absorptive: np.ndarray,
+    related: np.ndarray,
     params: LearningConfig,
     dt: float,
 ) -> np.ndarray:
     """Knowledge gained from the kernel-weighted mean of nearby real firms (rows of ``live``),
-    at a rate that grows with their kernel-weighted mass M as M / (M + ``spillover_mass``).
+    at a rate that grows with their kernel-weighted mass M as M / (M + ``spillover_mass``);
+    ``related`` is :func:`prior_knowledge` of all rows of ``knowledge``.
     """
     gain = np.zeros_like(knowledge)
     if live.size == 0:
@@ -123,7 +128,7 @@ def local_spillovers(
     weighted = weights @ sums
     nearby = weighted[slot, n_fields:]
     local_mean = weighted[slot, :n_fields] / nearby
-    lead = np.maximum(local_mean - knowledge[live], 0.0) * prior_knowledge(knowledge[live], params)
+    lead = np.maximum(local_mean - knowledge[live], 0.0) * related[live]
     agglomeration = nearby / (nearby + params.spillover_mass)
     gain[live] = params.spillover_rate * dt * agglomeration * absorptive[live, None] * lead
     return gain
