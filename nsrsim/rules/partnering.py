@@ -240,37 +240,69 @@ def choose_partners(
     searcher are skipped. Proposals claim the target's free capacity in ``priority`` order; a
     pair proposed from both sides forms once.
     """
-    own = np.broadcast_to(searchers[:, None], candidates.shape)
-    pair = np.minimum(own, candidates) * n_rows + np.maximum(own, candidates)
-    valid = (
-        (candidates >= 0)
-        & (gain_i - cost > 0)
-        & (gain_j - cost > 0)
-        & ~is_member(pair, existing_keys)
+    return _choose(
+        np.asarray(searchers, np.int64),
+        candidates,
+        gain_i,
+        gain_j,
+        np.broadcast_to(cost, candidates.shape),
+        existing_keys,
+        degree,
+        n_rows,
+        max_partners,
+        np.asarray(priority, np.float64),
     )
-    net = np.where(valid, gain_i - cost, -np.inf)
-    best = np.argmax(net, axis=1)
-    has = np.isfinite(net[np.arange(len(searchers)), best])
-    i = searchers[has]
-    j = candidates[has, best[has]]
-    rank = priority[has]
-    key = pair[has, best[has]]
-    order = np.argsort(rank, kind="stable")
-    i, j, key = i[order], j[order], key[order]
-    _, first = np.unique(key, return_index=True)
-    first = np.sort(first)
-    i, j = i[first], j[first]
-    # free capacity of each target after its own proposal (if any) takes one slot
+
+
+@njit(cache=True)
+def _choose(
+    searchers, candidates, gain_i, gain_j, cost, existing_keys, degree, n_rows, max_partners,
+    priority,
+):  # fmt: skip
+    """:func:`choose_partners` in one compiled pass: the first best valid candidate per
+    searcher; proposals in stable ``priority`` order, a pair's first proposal kept; each
+    target accepts in that order while it has free capacity.
+    """
+    n_search, n_cand = candidates.shape
+    best_j = np.full(n_search, -1, np.int64)
+    best_key = np.zeros(n_search, np.int64)
+    for s in range(n_search):
+        own = searchers[s]
+        best = -np.inf
+        for c in range(n_cand):
+            j = candidates[s, c]
+            net_i = gain_i[s, c] - cost[s, c]
+            if j < 0 or not net_i > 0 or not gain_j[s, c] - cost[s, c] > 0:
+                continue
+            key = min(own, j) * n_rows + max(own, j)
+            if len(existing_keys) > 0:
+                at = min(np.searchsorted(existing_keys, key), len(existing_keys) - 1)
+                if existing_keys[at] == key:
+                    continue
+            if net_i > best:
+                best, best_j[s], best_key[s] = net_i, j, key
+    has = np.flatnonzero(best_j >= 0)
+    order = has[np.argsort(priority[has], kind="mergesort")]
+    seen = set()
+    i, j = [], []
+    for s in order:
+        if best_key[s] not in seen:
+            seen.add(best_key[s])
+            i.append(searchers[s])
+            j.append(best_j[s])
     proposing = np.zeros(n_rows, np.int64)
-    np.add.at(proposing, i, 1)
-    free = max_partners - degree - proposing
-    order_j = np.argsort(j, kind="stable")
-    j_sorted = j[order_j]
-    group_start = np.searchsorted(j_sorted, j_sorted, side="left")
-    rank_in_target = np.empty(len(j), np.int64)
-    rank_in_target[order_j] = np.arange(len(j)) - group_start
-    accept = (rank_in_target < free[j]) & (degree[i] < max_partners)
-    return i[accept], j[accept]
+    for row in i:
+        proposing[row] += 1
+    claimed = np.zeros(n_rows, np.int64)
+    keep_i, keep_j = [], []
+    for k in range(len(i)):
+        target = j[k]
+        free = max_partners - degree[target] - proposing[target]
+        if claimed[target] < free and degree[i[k]] < max_partners:
+            keep_i.append(i[k])
+            keep_j.append(target)
+        claimed[target] += 1
+    return np.array(keep_i, np.int64), np.array(keep_j, np.int64)
 
 
 def is_member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
