@@ -32,11 +32,12 @@ class CellSampler:
 
     def __init__(self, kernel, capacity: np.ndarray) -> None:
         n = len(capacity)
-        self.kernel = kernel
+        # dense (a kernel given by rows on demand, as a broker's scope, is built once here)
+        self.kernel = kernel if isinstance(kernel, np.ndarray) else kernel[np.arange(n)]
         self.capacity = np.asarray(capacity, np.int64)
         if (self.capacity < 1).any():
             raise ValueError("every cell needs at least one firm slot")
-        weight = np.multiply(kernel[np.arange(n)], self.capacity, dtype=np.float64, order="C")
+        weight = np.multiply(self.kernel, self.capacity, dtype=np.float64, order="C")
         cumulative = np.cumsum(weight, axis=1)
         self.total = cumulative[:, -1].copy()
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -65,28 +66,13 @@ class CellSampler:
         :meth:`nsrsim.random.KeyedRandom.uniform` with three slots gives them, so an entry's
         proposals depend on nothing but its own key. The rounds run in one compiled loop.
         """
-        filled = np.minimum(counts, self.capacity)
-        excess = np.maximum(counts - self.capacity, 0)
-        over = np.flatnonzero(excess)
-        sources, source_of = np.unique(source, return_inverse=True)
-        if over.size:
-            excess_cdf = np.cumsum(
-                np.multiply(self.kernel[sources][:, over], excess[over], dtype=np.float64), axis=1
-            )
-        else:
-            excess_cdf = np.zeros((len(sources), 1))
-        excess_mass = excess_cdf[:, -1] if over.size else np.zeros(len(sources))
         return _draw_rounds(
             np.asarray(source, np.int64),
-            source_of.astype(np.int64),
             np.asarray(keys, np.uint64),
             np.asarray(bases, np.uint64),
-            self.total[sources],
-            excess_mass,
-            excess_cdf,
-            over.astype(np.int64),
-            excess.astype(np.int64),
-            filled.astype(np.int64),
+            np.asarray(counts, np.int64),
+            self.kernel,
+            self.total,
             self.capacity,
             self.cdf,
             self.guide,
@@ -132,18 +118,32 @@ def proposed_cell(cdf, guide, grid, source, u, n):
 
 
 @njit(cache=True)
-def _draw_rounds(
-    source, source_of, keys, bases, total, excess_mass, excess_cdf, over, excess, filled,
-    capacity, cdf, guide, grid,
-):  # fmt: skip
+def _draw_rounds(source, keys, bases, counts, kernel, total, capacity, cdf, guide, grid):
     n_entries, n_cells = len(source), len(capacity)
+    filled = np.minimum(counts, capacity)
+    excess = np.maximum(counts - capacity, 0)
+    over = np.flatnonzero(excess)
+    # each source cell's cumulative weight over the cells with firms beyond their slots
+    row_of = np.full(n_cells, -1, np.int64)
+    excess_cdf = np.zeros((min(n_entries, n_cells), max(len(over), 1)))
+    excess_mass = np.zeros(min(n_entries, n_cells))
+    n_rows = 0
+    for e in range(n_entries):
+        if row_of[source[e]] < 0:
+            row_of[source[e]] = n_rows
+            acc = 0.0
+            for x in range(len(over)):
+                acc += np.float64(kernel[source[e], over[x]]) * np.float64(excess[over[x]])
+                excess_cdf[n_rows, x] = acc
+            excess_mass[n_rows] = acc
+            n_rows += 1
     cell = np.full(n_entries, -1, np.int64)
     slot = np.full(n_entries, -1, np.int64)
     rounds = np.zeros(n_entries, np.int64)
     golden = np.uint64(0x9E3779B97F4A7C15)
     for e in range(n_entries):
-        row = source_of[e]
-        mass = total[row] + excess_mass[row]
+        row = row_of[source[e]]
+        mass = total[source[e]] + excess_mass[row]
         if not mass > 0:
             continue
         for r in range(len(bases)):
@@ -152,7 +152,7 @@ def _draw_rounds(
             u1 = _unit(_mix(z + np.uint64(2) * golden))
             u2 = _unit(_mix(z + np.uint64(3) * golden))
             rounds[e] = r + 1
-            if excess_mass[row] > 0 and u0 * mass >= total[row]:
+            if excess_mass[row] > 0 and u0 * mass >= total[source[e]]:
                 target = u1 * excess_mass[row]
                 k = 0
                 for x in range(len(over)):
