@@ -114,24 +114,58 @@ def local_spillovers(
     gain = np.zeros_like(knowledge)
     if live.size == 0:
         return gain
-    occupied, where = np.unique(firm_cell[live], return_inverse=True)
-    cells, weights = kernel.weights_among(occupied)
-    slot = np.searchsorted(cells, occupied)[where]  # each firm's cell among ``cells``
-    n_fields = knowledge.shape[1]
-    sums = np.empty((len(cells), n_fields + 1))
-    mass = real_firms[live]
-    for field in range(n_fields):
-        sums[:, field] = np.bincount(
-            slot, weights=mass * knowledge[live, field], minlength=len(cells)
-        )
-    sums[:, n_fields] = np.bincount(slot, weights=mass, minlength=len(cells))
+    live_cell = firm_cell[live].astype(np.int64)
+    cells, weights = kernel.weights_among(_occupied(live_cell, len(kernel.full)))
+    slot, sums = _cell_sums(live_cell, cells, real_firms[live], knowledge[live])
     weighted = weights @ sums
-    nearby = weighted[slot, n_fields:]
-    local_mean = weighted[slot, :n_fields] / nearby
-    lead = np.maximum(local_mean - knowledge[live], 0.0) * related[live]
-    agglomeration = nearby / (nearby + params.spillover_mass)
-    gain[live] = params.spillover_rate * dt * agglomeration * absorptive[live, None] * lead
+    _spill(
+        gain, live, slot, weighted, knowledge, related, absorptive,
+        params.spillover_rate * dt, params.spillover_mass,
+    )  # fmt: skip
     return gain
+
+
+@njit(cache=True)
+def _occupied(live_cell, n_cells):
+    """The cells that hold live firms, ascending."""
+    present = np.zeros(n_cells, np.bool_)
+    for c in live_cell:
+        present[c] = True
+    return np.flatnonzero(present)
+
+
+@njit(cache=True)
+def _cell_sums(live_cell, cells, mass, knowledge):
+    """Each live firm's position among ``cells`` and, per cell, the sums of real firms x
+    knowledge per field and of real firms (last column), added in firm order as bincounts do.
+    """
+    position = np.full(cells.max() + 1, -1, np.int64)
+    for p in range(len(cells)):
+        position[cells[p]] = p
+    n_fields = knowledge.shape[1]
+    sums = np.zeros((len(cells), n_fields + 1))
+    slot = np.empty(len(live_cell), np.int64)
+    for r in range(len(live_cell)):
+        slot[r] = position[live_cell[r]]
+        for f in range(n_fields):
+            sums[slot[r], f] += mass[r] * knowledge[r, f]
+        sums[slot[r], n_fields] += mass[r]
+    return slot, sums
+
+
+@njit(cache=True)
+def _spill(gain, live, slot, weighted, knowledge, related, absorptive, rate, half_mass):
+    """Gain of each live firm: rate x agglomeration x absorptive capacity x its related lead
+    on the kernel-weighted local mean (NumPy's order of operations).
+    """
+    n_fields = knowledge.shape[1]
+    for r in range(len(live)):
+        row = live[r]
+        nearby = weighted[slot[r], n_fields]
+        scale = rate * (nearby / (nearby + half_mass)) * absorptive[row]
+        for f in range(n_fields):
+            lead = max(weighted[slot[r], f] / nearby - knowledge[row, f], 0.0) * related[row, f]
+            gain[row, f] = scale * lead
 
 
 def research(
