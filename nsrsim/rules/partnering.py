@@ -266,43 +266,44 @@ def _choose(
     n_search, n_cand = candidates.shape
     best_j = np.full(n_search, -1, np.int64)
     best_key = np.zeros(n_search, np.int64)
+    n_keys = len(existing_keys)
     for s in range(n_search):
         own = searchers[s]
         best = -np.inf
         for c in range(n_cand):
             j = candidates[s, c]
             net_i = gain_i[s, c] - cost[s, c]
-            if j < 0 or not net_i > 0 or not gain_j[s, c] - cost[s, c] > 0:
+            if j < 0 or not net_i > 0 or not net_i > best or not gain_j[s, c] - cost[s, c] > 0:
                 continue
             key = min(own, j) * n_rows + max(own, j)
-            if len(existing_keys) > 0:
-                at = min(np.searchsorted(existing_keys, key), len(existing_keys) - 1)
-                if existing_keys[at] == key:
-                    continue
-            if net_i > best:
-                best, best_j[s], best_key[s] = net_i, j, key
+            if (
+                n_keys > 0
+                and existing_keys[min(np.searchsorted(existing_keys, key), n_keys - 1)] == key
+            ):
+                continue  # already partners
+            best, best_j[s], best_key[s] = net_i, j, key
     has = np.flatnonzero(best_j >= 0)
     order = has[np.argsort(priority[has], kind="mergesort")]
-    seen = set()
-    i, j = [], []
-    for s in order:
-        if best_key[s] not in seen:
-            seen.add(best_key[s])
-            i.append(searchers[s])
-            j.append(best_j[s])
+    # a pair proposed from both sides forms once, at its first proposal
+    by_key = order[np.argsort(best_key[order], kind="mergesort")]
+    first = np.ones(len(order), np.bool_)
+    rank = np.empty(n_search, np.int64)
+    rank[order] = np.arange(len(order))
+    for k in range(1, len(by_key)):
+        if best_key[by_key[k]] == best_key[by_key[k - 1]]:
+            first[rank[by_key[k]]] = False
+    kept = order[first]
     proposing = np.zeros(n_rows, np.int64)
-    for row in i:
-        proposing[row] += 1
+    for s in kept:
+        proposing[searchers[s]] += 1
     claimed = np.zeros(n_rows, np.int64)
-    keep_i, keep_j = [], []
-    for k in range(len(i)):
-        target = j[k]
+    accept = np.zeros(len(kept), np.bool_)
+    for k in range(len(kept)):
+        i, target = searchers[kept[k]], best_j[kept[k]]
         free = max_partners - degree[target] - proposing[target]
-        if claimed[target] < free and degree[i[k]] < max_partners:
-            keep_i.append(i[k])
-            keep_j.append(target)
+        accept[k] = claimed[target] < free and degree[i] < max_partners
         claimed[target] += 1
-    return np.array(keep_i, np.int64), np.array(keep_j, np.int64)
+    return searchers[kept[accept]], best_j[kept[accept]]
 
 
 def is_member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
