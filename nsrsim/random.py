@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
+from numba import njit
 from scipy import special
 
 GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio: SplitMix64's counter increment
@@ -26,8 +27,7 @@ MASK = (1 << 64) - 1
 _G = np.uint64(GOLDEN)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
-_UNIT = 2.0**-53
+_S30, _S27, _S31 = (np.uint64(s) for s in (30, 27, 31))
 
 
 def _mix_int(z: int) -> int:
@@ -85,6 +85,46 @@ class DrawLog:
         self.entries.append((stream, step, keys.copy(), values.copy()))
 
 
+@njit(cache=True)
+def mix64(z: np.uint64) -> np.uint64:
+    """SplitMix64's output function on one number: the scalar twin of :func:`_mix` for
+    compiled loops (wrapping arithmetic).
+    """
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def unit53(z: np.uint64) -> float:
+    """A uniform on [0, 1) from the top 53 bits."""
+    return float(z >> np.uint64(11)) * 2.0**-53
+
+
+@njit(cache=True)
+def _uniforms(base, keys):
+    """One uniform per key: unit53(mix64(base + key x golden))."""
+    golden = np.uint64(GOLDEN)
+    out = np.empty(len(keys))
+    for e in range(len(keys)):
+        out[e] = unit53(mix64(base + keys[e] * golden))
+    return out
+
+
+@njit(cache=True)
+def _slot_uniforms(base, keys, slots):
+    """``slots`` uniforms per key: slot s of key k is unit53(mix64(mix64(base + k x golden)
+    + (s + 1) x golden)).
+    """
+    golden = np.uint64(GOLDEN)
+    out = np.empty((len(keys), slots))
+    for e in range(len(keys)):
+        z = mix64(base + keys[e] * golden)
+        for s in range(slots):
+            out[e, s] = unit53(mix64(z + np.uint64(s + 1) * golden))
+    return out
+
+
 class KeyedRandom:
     """Uniforms (and a few distributions by inversion) keyed by stream, step, key and slot."""
 
@@ -122,13 +162,11 @@ class KeyedRandom:
         :func:`pair_keys`. The same (seed, stream, step, key, slot) always gives the same number.
         """
         keys = np.asarray(keys)
-        with np.errstate(over="ignore"):
-            z = _mix(self.stream_base(stream, step) + keys.astype(np.uint64).ravel() * _G)
-            if slots is not None:
-                z = _mix(z[:, None] + np.arange(1, slots + 1, dtype=np.uint64)[None, :] * _G)
-        values = (z >> _S11).astype(np.float64) * _UNIT
+        flat = keys.astype(np.uint64).ravel()
         if slots is None:
-            values = values.reshape(keys.shape)
+            values = _uniforms(self.stream_base(stream, step), flat).reshape(keys.shape)
+        else:
+            values = _slot_uniforms(self.stream_base(stream, step), flat, slots)
         if self.log is not None:
             self.log.record(stream, step, keys.ravel(), values)
         return values

@@ -72,3 +72,17 @@ def test_round_bases_equal_stream_bases():
     for step in (0, 1, 123456):
         expected = [draws.stream_base(f"search.cell.{r}", step) for r in range(40)]
         np.testing.assert_array_equal(draws.round_bases("search.cell", step, 40), expected)
+
+
+def test_compiled_uniforms_equal_the_array_formula():
+    from nsrsim.random import _G, _mix
+
+    draws = KeyedRandom(11)
+    keys = np.array([0, 1, 7, 2**40 + 3, 2**62], np.int64)
+    base = draws.stream_base("s", 5)
+    with np.errstate(over="ignore"):
+        z = _mix(base + keys.astype(np.uint64) * _G)
+        slots = _mix(z[:, None] + np.arange(1, 4, dtype=np.uint64)[None, :] * _G)
+    as_unit = lambda x: (x >> np.uint64(11)).astype(np.float64) * 2.0**-53  # noqa: E731
+    np.testing.assert_array_equal(draws.uniform("s", 5, keys), as_unit(z))
+    np.testing.assert_array_equal(draws.uniform("s", 5, keys, 3), as_unit(slots))

@@ -20,6 +20,8 @@ in by their kernel mass, which keeps the draw exact.
 import numpy as np
 from numba import njit
 
+from nsrsim.random import mix64, unit53
+
 MAX_ROUNDS = 32  # proposals per candidate before giving up (acceptance is ~1/2: never in practice)
 GUIDE_CELLS = 4  # cells per guide-table entry: ~4 probes per draw, table built in ~0.1 s
 
@@ -81,23 +83,6 @@ class CellSampler:
 
 
 @njit(cache=True)
-def _mix(z: np.uint64) -> np.uint64:
-    """SplitMix64's output function on one number: the scalar twin of ``nsrsim.random._mix``
-    (the compiled loop cannot call the array version), pinned equal by the draw-log and
-    reference tests.
-    """
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
-@njit(cache=True)
-def _unit(z: np.uint64) -> float:
-    """A uniform on [0, 1) from the top 53 bits, as ``KeyedRandom.uniform``."""
-    return float(z >> np.uint64(11)) * 2.0**-53
-
-
-@njit(cache=True)
 def proposed_cell(cdf, guide, grid, source, u, n):
     """First cell whose cumulative proposal weight from ``source`` exceeds ``u``: a binary
     search between the guide entries around ``u``.
@@ -147,10 +132,10 @@ def _draw_rounds(source, keys, bases, counts, kernel, total, capacity, cdf, guid
         if not mass > 0:
             continue
         for r in range(len(bases)):
-            z = _mix(bases[r] + keys[e] * golden)
-            u0 = _unit(_mix(z + np.uint64(1) * golden))
-            u1 = _unit(_mix(z + np.uint64(2) * golden))
-            u2 = _unit(_mix(z + np.uint64(3) * golden))
+            z = mix64(bases[r] + keys[e] * golden)
+            u0 = unit53(mix64(z + np.uint64(1) * golden))
+            u1 = unit53(mix64(z + np.uint64(2) * golden))
+            u2 = unit53(mix64(z + np.uint64(3) * golden))
             rounds[e] = r + 1
             if excess_mass[row] > 0 and u0 * mass >= total[source[e]]:
                 target = u1 * excess_mass[row]

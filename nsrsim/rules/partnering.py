@@ -15,7 +15,8 @@ import numpy as np
 from numba import njit
 
 from nsrsim.config import PartneringConfig
-from nsrsim.rules.cell_sampler import CellSampler, _mix
+from nsrsim.random import mix64
+from nsrsim.rules.cell_sampler import CellSampler
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,8 @@ def _pool_and_referral(
         for c in range(n_cand):
             if spatial[s, c]:
                 searcher[e], slot[e] = s, c
-                key = _mix(np.uint64(ids[s]) * golden + salt)
-                keys[e] = _mix(key + np.uint64(c) * golden)
+                key = mix64(np.uint64(ids[s]) * golden + salt)
+                keys[e] = mix64(key + np.uint64(c) * golden)
                 e += 1
     return candidates, searcher, slot, keys
 
