@@ -9,6 +9,7 @@ firms at once. These functions read a model's state and never change it (they ar
 of ``model.py`` so that it reads as the schedule).
 """
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -96,14 +97,30 @@ def fine(model: "NSRModel", rows: np.ndarray) -> np.ndarray:
     return model.firms.weight[rows] <= model.config.population.targeted_firms_per_agent
 
 
-def area_totals(model: "NSRModel", area: np.ndarray, n_areas: int) -> AreaTotals:
+@dataclass(frozen=True)
+class PartnerCounts:
+    """Partners per firm row now, in all and by kind of link (one count per yearly record)."""
+
+    all: np.ndarray
+    cross_border: np.ndarray
+    transnational: np.ndarray
+    urban_rural: np.ndarray
+
+
+def partner_counts(model: "NSRModel") -> PartnerCounts:
+    """Each firm row's partners, in all and by kind (:func:`link_kinds`)."""
+    return PartnerCounts(degrees(model), *(degrees(model, kind) for kind in link_kinds(model)))
+
+
+def area_totals(
+    model: "NSRModel", area: np.ndarray, n_areas: int, counts: PartnerCounts
+) -> AreaTotals:
     """Totals per area, where ``area`` gives each firm row's area (region or urban class)."""
     firms = model.firms
     live = firms.live()
     weight = firms.weight[live]
     resolved = weight * fine(model, live)  # real firms counted by the network indicators
-    cross, transnational, _ = link_kinds(model)
-    degree = degrees(model)[live]
+    degree = counts.all[live]
 
     def total(values: np.ndarray) -> np.ndarray:
         return np.bincount(area[live], weights=values, minlength=n_areas).astype(float)
@@ -116,15 +133,15 @@ def area_totals(model: "NSRModel", area: np.ndarray, n_areas: int) -> AreaTotals
         innovations=np.zeros(n_areas),
         targeted_firms=total(resolved),
         links=total(resolved * degree),
-        cross_border_links=total(resolved * degrees(model, cross)[live]),
+        cross_border_links=total(resolved * counts.cross_border[live]),
         linked_firms=total(resolved * (degree > 0)),
-        transnational_firms=total(resolved * (degrees(model, transnational)[live] > 0)),
+        transnational_firms=total(resolved * (counts.transnational[live] > 0)),
     )
 
 
-def region_totals(model: "NSRModel") -> AreaTotals:
+def region_totals(model: "NSRModel", counts: PartnerCounts) -> AreaTotals:
     """Totals per region, with the region-level state (workers, budgets, commitment)."""
-    totals = area_totals(model, model.firms.region, len(model.region_codes))
+    totals = area_totals(model, model.firms.region, len(model.region_codes), counts)
     return AreaTotals(
         **{
             **vars(totals),
@@ -140,22 +157,21 @@ def region_totals(model: "NSRModel") -> AreaTotals:
     )
 
 
-def class_totals(model: "NSRModel") -> AreaTotals:
+def class_totals(model: "NSRModel", counts: PartnerCounts) -> AreaTotals:
     """Totals per urban class (urban, intermediate, rural)."""
-    totals = area_totals(model, model.firms.urban, len(URBAN_CLASSES))
+    totals = area_totals(model, model.firms.urban, len(URBAN_CLASSES), counts)
     return AreaTotals(**{**vars(totals), "innovations": model.year_innovations_class.copy()})
 
 
-def aggregates(model: "NSRModel") -> Aggregates:
+def aggregates(model: "NSRModel", counts: PartnerCounts) -> Aggregates:
     """Condense the current state into per-region totals and corridor-wide network facts."""
     firms = model.firms
     live = firms.live()
-    regions = region_totals(model)
-    classes = class_totals(model)
-    kinds = link_kinds(model)
+    regions = region_totals(model, counts)
+    classes = class_totals(model, counts)
     resolved = np.where(fine(model, np.arange(firms.n)), firms.weight[: firms.n], 0.0)
     # each targeted firm's partner relations, by kind: sum of weight x partners of that kind
-    relations = [float(resolved @ degrees(model, kind)) for kind in (None, *kinds)]
+    relations = [float(resolved @ count) for count in vars(counts).values()]
     clustering, giant = network_facts(model.links.a, model.links.b, live, firms.n, resolved)
     members = live[firms.cluster[live] >= 0]
     return Aggregates(
@@ -228,13 +244,12 @@ def region_pairs(model: "NSRModel") -> pd.DataFrame:
     )
 
 
-def panel_rows(model: "NSRModel") -> dict[str, np.ndarray]:
+def panel_rows(model: "NSRModel", counts: PartnerCounts) -> dict[str, np.ndarray]:
     """Each live firm's outcomes this year, per real firm (for paired firm-level effects), as
     columns (``stack`` makes the run's panel).
     """
     firms = model.firms
     live = firms.live()
-    cross, transnational, _ = link_kinds(model)
     return {
         "year": np.full(live.size, model.year, np.int16),
         "firm": firms.id[live],
@@ -246,9 +261,9 @@ def panel_rows(model: "NSRModel") -> dict[str, np.ndarray]:
         "jobs": firms.jobs[live],
         "productivity_eur": firms.productivity[live],
         "innovations": firms.innovations[live],
-        "partners": degrees(model)[live].astype(np.int16),
-        "cross_border_partners": degrees(model, cross)[live].astype(np.int16),
-        "transnational_partners": degrees(model, transnational)[live].astype(np.int16),
+        "partners": counts.all[live].astype(np.int16),
+        "cross_border_partners": counts.cross_border[live].astype(np.int16),
+        "transnational_partners": counts.transnational[live].astype(np.int16),
     }
 
 

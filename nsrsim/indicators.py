@@ -325,7 +325,7 @@ def network_facts(
     the firms counted by ``weight`` (real firms per agent; 0 for agents not counted) in the
     component that holds most of them.
 
-    Counted in one compiled pass over sorted neighbour lists (a yearly sparse product and
+    Counted in one compiled pass over the neighbour lists (a yearly sparse product and
     component search cost more in calls than in arithmetic at analysis sizes); components are
     numbered as scipy's ``connected_components`` numbers them (by their first live row), so the
     weighted sizes are summed in the same order.
@@ -362,23 +362,17 @@ def _triangles_and_components(
         neighbour[fill[b[k]]] = a[k]
         fill[b[k]] += 1
     triples = 0
-    for i in range(n_rows):
-        neighbour[start[i] : start[i + 1]] = np.sort(neighbour[start[i] : start[i + 1]])
-        triples += degree[i] * (degree[i] - 1)
     closed = 0
+    mark = np.full(n_rows, -1, np.int64)  # mark[k] == i: k is a neighbour of i
     for i in range(n_rows):
+        triples += degree[i] * (degree[i] - 1)
+        for p in range(start[i], start[i + 1]):
+            mark[neighbour[p]] = i
         for p in range(start[i], start[i + 1]):  # common neighbours of i and each partner j
             j = neighbour[p]
-            x, y = start[i], start[j]
-            while x < start[i + 1] and y < start[j + 1]:
-                if neighbour[x] < neighbour[y]:
-                    x += 1
-                elif neighbour[x] > neighbour[y]:
-                    y += 1
-                else:
+            for q in range(start[j], start[j + 1]):
+                if mark[neighbour[q]] == i:
                     closed += 1
-                    x += 1
-                    y += 1
     position = np.full(n_rows, -1, np.int64)
     for p in range(live.size):
         position[live[p]] = p

@@ -828,7 +828,8 @@ class NSRModel(mesa.Model):
         return self.indicator_rows[-1][name]
 
     def _record_year(self) -> None:
-        agg = accounts.aggregates(self)
+        counts = accounts.partner_counts(self)
+        agg = accounts.aggregates(self, counts)
         row = {"year": self.year, "calendar_year": self.config.run.start_year + self.year}
         row.update({o.name: o.compute(agg) for o in OUTCOMES})
         self.indicator_rows.append(row)
@@ -837,7 +838,7 @@ class NSRModel(mesa.Model):
             area_columns(agg.classes, self.year, "urban_class", list(accounts.URBAN_CLASSES))
         )
         if self.config.run.firm_panel:
-            self.panel_rows.append(accounts.panel_rows(self))
+            self.panel_rows.append(accounts.panel_rows(self, counts))
         if self.year in self.config.run.snapshot_years:
             self.snapshots.append(accounts.firm_table(self))
         if self.year > 0:  # money of the year just ended
