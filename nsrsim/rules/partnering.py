@@ -181,11 +181,6 @@ def _place_spatial(candidates, searchers, searcher, slot, cell, within, order, c
     return candidates
 
 
-def _index(u: np.ndarray, size: np.ndarray) -> np.ndarray:
-    """floor(u x size) kept inside [0, size - 1] (0 where size is 0)."""
-    return np.minimum((u * size).astype(np.int64), np.maximum(size - 1, 0))
-
-
 def adjacency(
     a: np.ndarray, b: np.ndarray, n_rows: int, firm_id: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -305,14 +300,6 @@ def _choose(
         accept[k] = claimed[target] < free and degree[i] < max_partners
         claimed[target] += 1
     return searchers[kept[accept]], best_j[kept[accept]]
-
-
-def is_member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
-    """Whether each value is in ``sorted_keys`` (ascending), by binary search."""
-    if len(sorted_keys) == 0:
-        return np.zeros(values.shape, bool)
-    at = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
-    return sorted_keys[at] == values
 
 
 def dissolve(u: np.ndarray, rate: float, dt: float) -> np.ndarray:
