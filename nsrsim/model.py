@@ -727,7 +727,7 @@ class NSRModel(mesa.Model):
             np.ascontiguousarray(i, np.int64).ravel(),
             np.ascontiguousarray(j, np.int64).ravel(),
             firms.knowledge[:n],
-            np.linalg.norm(firms.knowledge[:n], axis=-1),
+            partnering.row_norms(firms.knowledge[:n]),
             cfg.optimal_distance,
             self.absorptive(),
             firms.country[:n],

@@ -29,6 +29,23 @@ def test_partner_value_is_an_inverted_u_peaking_at_the_optimum():
     assert (np.diff(value[:31]) > 0).all() and (np.diff(value[31:]) < 0).all()
 
 
+def test_cognitive_distance_is_numpys_to_the_bit():
+    """The compiled distance adds in NumPy's order (einsum's dot products, norm's pairwise
+    sums of squares), so the runs it feeds stay the same; zero vectors are at distance 1.
+    """
+    rng = np.random.default_rng(3)
+    k = rng.random((5000, 8)) ** 2
+    k[:5] = 0.0
+    a, b = rng.integers(0, 5000, 20000), rng.integers(0, 5000, 20000)
+    norm = np.linalg.norm(k, axis=-1)
+    np.testing.assert_array_equal(partnering.row_norms(k), norm)
+    dot = np.einsum("...k,...k->...", k[a], k[b])
+    pair_norm = norm[a] * norm[b]
+    expected = 1.0 - np.divide(dot, pair_norm, out=np.zeros_like(dot), where=pair_norm > 0)
+    np.testing.assert_array_equal(partnering.link_distance(k, a, b), expected)
+    assert partnering.link_distance(k, np.array([0]), np.array([7]))[0] == 1.0
+
+
 def test_choose_partners_respects_capacity_and_existing_links():
     searchers = np.array([0, 1, 2, 3])
     candidates = np.array([[4, 5], [4, 5], [4, 5], [0, 5]])
