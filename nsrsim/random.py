@@ -41,10 +41,18 @@ def _mix_int(z: int) -> int:
 def poisson_ppf(q: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """``scipy.stats.poisson.ppf`` for 0 < q < 1 and mean > 0: the same special functions
     without the generic distribution machinery, which cost more than the numbers.
+
+    Where q <= P(0) the count is 0 (scipy's check of the count below the inverse keeps it
+    there), so the iterative inverse runs only for the rest: most strata enter no firm in a
+    step.
     """
-    count = np.ceil(special.pdtrik(q, mean))
-    below = np.maximum(count - 1, 0)
-    return np.where(special.pdtr(below, mean) >= q, below, count)
+    count = np.zeros(np.shape(q))
+    rest = special.pdtr(0, mean) < q
+    q, mean = q[rest], mean[rest]
+    above = np.ceil(special.pdtrik(q, mean))
+    below = np.maximum(above - 1, 0)
+    count[rest] = np.where(special.pdtr(below, mean) >= q, below, above)
+    return count
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
