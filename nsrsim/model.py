@@ -502,8 +502,9 @@ class NSRModel(mesa.Model):
         live = firms.live()
         absorptive = self.absorptive()
         k = firms.knowledge[: firms.n]
-        related = learning.prior_knowledge(k, self.config.learning)
-        gain = learning.research(k, absorptive, self.config.learning, self.dt)
+        levels = learning.relative_levels(k)
+        related = learning.prior_knowledge(levels, self.config.learning)
+        gain = learning.research(k, levels, absorptive, self.config.learning, self.dt)
         gain += learning.learn_from_links(
             k,
             self.links.a,

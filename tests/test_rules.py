@@ -46,6 +46,15 @@ def test_cognitive_distance_is_numpys_to_the_bit():
     assert partnering.link_distance(k, np.array([0]), np.array([7]))[0] == 1.0
 
 
+def test_relative_levels_are_the_array_formula():
+    rng = np.random.default_rng(4)
+    k = rng.random((3000, 8)) ** 3
+    k[:4] = 0.0
+    strongest = k.max(axis=1, keepdims=True)
+    expected = np.divide(k, strongest, out=np.zeros_like(k), where=strongest > 0)
+    np.testing.assert_array_equal(learning.relative_levels(k), expected)
+
+
 def test_choose_partners_respects_capacity_and_existing_links():
     searchers = np.array([0, 1, 2, 3])
     candidates = np.array([[4, 5], [4, 5], [4, 5], [0, 5]])
@@ -218,7 +227,7 @@ def test_referrals_propose_partners_of_partners():
 
 def test_learning_only_moves_toward_partners_ahead():
     knowledge = np.array([[0.2, 0.8], [0.6, 0.4]])
-    related = learning.prior_knowledge(knowledge, LearningConfig())
+    related = learning.prior_knowledge(learning.relative_levels(knowledge), LearningConfig())
     gain = learning.learn_from_links(
         knowledge,
         np.array([0]),

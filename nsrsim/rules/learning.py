@@ -24,15 +24,34 @@ def absorptive_capacity(
     return -np.expm1(-(rd_share / rd_reference) * (skill_floor + skilled_share))
 
 
-def prior_knowledge(knowledge: np.ndarray, params: LearningConfig) -> np.ndarray:
-    """How much of a lead a firm can absorb in each field: (level / its strongest
-    level)^``absorption_focus``. Absorptive capacity rests on related prior knowledge (Cohen &
-    Levinthal 1990), so firms learn most where they are already competent and keep distinct
-    profiles.
+def relative_levels(knowledge: np.ndarray) -> np.ndarray:
+    """Each field's level over the firm's strongest level (0 for a firm that knows nothing):
+    what both research and absorption focus on, computed once a step.
     """
-    strongest = knowledge.max(axis=1, keepdims=True)
-    share = np.divide(knowledge, strongest, out=np.zeros_like(knowledge), where=strongest > 0)
-    return np.power(share, params.absorption_focus)
+    return _relative_levels(knowledge)
+
+
+@njit(cache=True)
+def _relative_levels(knowledge):
+    """One pass per row instead of a short-axis ``max`` and a masked divide (same numbers:
+    a maximum and one division round alike everywhere).
+    """
+    out = np.zeros_like(knowledge)
+    for r in range(knowledge.shape[0]):
+        strongest = knowledge[r].max()
+        if strongest > 0:
+            for f in range(knowledge.shape[1]):
+                out[r, f] = knowledge[r, f] / strongest
+    return out
+
+
+def prior_knowledge(levels: np.ndarray, params: LearningConfig) -> np.ndarray:
+    """How much of a lead a firm can absorb in each field: (level / its strongest
+    level)^``absorption_focus`` from :func:`relative_levels`. Absorptive capacity rests on
+    related prior knowledge (Cohen & Levinthal 1990), so firms learn most where they are
+    already competent and keep distinct profiles.
+    """
+    return np.power(levels, params.absorption_focus)
 
 
 def learn_from_links(
@@ -46,7 +65,7 @@ def learn_from_links(
     dt: float,
 ) -> np.ndarray:
     """Knowledge gained along each link this step (same shape as ``knowledge``); ``related``
-    is :func:`prior_knowledge` of ``knowledge`` (computed once a step for links and spillovers).
+    is :func:`prior_knowledge` of its relative levels (once a step, for links and spillovers).
     """
     if len(a) == 0:
         return np.zeros_like(knowledge)
@@ -169,16 +188,17 @@ def _spill(gain, live, slot, weighted, knowledge, related, absorptive, rate, hal
 
 
 def research(
-    knowledge: np.ndarray, absorptive: np.ndarray, params: LearningConfig, dt: float
+    knowledge: np.ndarray,
+    levels: np.ndarray,
+    absorptive: np.ndarray,
+    params: LearningConfig,
+    dt: float,
 ) -> np.ndarray:
     """Knowledge created by a firm's own research this step: in each field, ``research_rate``
-    x dt x absorptive capacity x (level / strongest level)^``research_focus`` of the gap to 1.
+    x dt x absorptive capacity x (level / strongest level)^``research_focus`` of the gap to 1
+    (``levels`` from :func:`relative_levels`).
     """
-    strongest = knowledge.max(axis=1, keepdims=True)
-    focus = np.power(
-        np.divide(knowledge, strongest, out=np.zeros_like(knowledge), where=strongest > 0),
-        params.research_focus,
-    )
+    focus = np.power(levels, params.research_focus)
     return params.research_rate * dt * absorptive[:, None] * focus * (1.0 - knowledge)
 
 
