@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from nsrsim.model import NSRModel
 
 SECTORS = list(Sector)
+SECTOR_NAMES = np.array([s.value for s in SECTORS], object)
+SIZE_NAMES = np.array(("micro", "small", "medium", "large"), object)
 URBAN_CLASSES = ("urban", "intermediate", "rural")
 
 
@@ -208,8 +210,8 @@ def firm_table(model: "NSRModel") -> pd.DataFrame:
             "row": live,
             "real_firms": firms.weight[live],
             "region": np.asarray(model.region_codes)[firms.region[live]],
-            "sector": [SECTORS[s].value for s in firms.sector[live]],
-            "size_class": np.asarray(("micro", "small", "medium", "large"))[firms.size[live]],
+            "sector": SECTOR_NAMES[firms.sector[live]],
+            "size_class": SIZE_NAMES[firms.size[live]],
             "urban_class": cells["urban_class"].to_numpy(),
             "lon": cells["lon"].to_numpy(),
             "lat": cells["lat"].to_numpy(),

@@ -3,6 +3,7 @@
 import time
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -49,10 +50,12 @@ class RunResult:
 def strata_table(model: NSRModel) -> pd.DataFrame:
     """The sample design: real firms, real jobs and agents per stratum, with names."""
     table = model.strata.copy()
-    table["region"] = [model.region_codes[r] for r in table["region"]]
-    table["sector"] = [accounts.SECTORS[s].value for s in table["sector"]]
-    table["size"] = [("micro", "small", "medium", "large")[k] for k in table["size"]]
-    table["cluster"] = [model.cluster_info.name[c] if c >= 0 else "" for c in table["cluster"]]
+    table["region"] = np.asarray(model.region_codes, object)[table["region"].to_numpy()]
+    table["sector"] = accounts.SECTOR_NAMES[table["sector"].to_numpy()]
+    table["size"] = accounts.SIZE_NAMES[table["size"].to_numpy()]
+    cluster = table["cluster"].to_numpy()
+    names = np.asarray([*model.cluster_info.name, ""], object)  # -1: in no initiative
+    table["cluster"] = names[cluster]
     table["real_firms_per_agent"] = table["real_firms"] / table["agents"]
     return table
 
