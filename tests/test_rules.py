@@ -55,6 +55,20 @@ def test_relative_levels_are_the_array_formula():
     np.testing.assert_array_equal(learning.relative_levels(k), expected)
 
 
+def test_adjacency_lists_partners_in_id_order():
+    """The compiled CSR equals a sort of all (firm, partner id) keys, on a random graph."""
+    rng = np.random.default_rng(5)
+    n = 400
+    pairs = np.unique(np.sort(rng.integers(0, n, (1500, 2)), axis=1), axis=0)
+    a, b = pairs[pairs[:, 0] != pairs[:, 1]].T
+    firm_id = rng.permutation(10 * n)[:n]
+    indptr, indices = partnering.adjacency(a, b, n, firm_id)
+    source, target = np.concatenate([a, b]), np.concatenate([b, a])
+    order = np.lexsort((firm_id[target], source))
+    np.testing.assert_array_equal(indices, target[order])
+    np.testing.assert_array_equal(np.diff(indptr), np.bincount(source, minlength=n))
+
+
 def test_choose_partners_respects_capacity_and_existing_links():
     searchers = np.array([0, 1, 2, 3])
     candidates = np.array([[4, 5], [4, 5], [4, 5], [0, 5]])

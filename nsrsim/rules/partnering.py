@@ -187,14 +187,39 @@ def adjacency(
     """CSR adjacency (indptr, indices) of undirected links, each firm's partners in id order
     (so a referral depends on who the partners are, not on when the links formed).
     """
-    source = np.concatenate([a, b])
-    target = np.concatenate([b, a])
     id_rank = np.empty(n_rows, np.int64)  # ids are unique; their rank is a small sort key
     id_rank[np.argsort(firm_id[:n_rows])] = np.arange(n_rows)
-    order = np.argsort(source * n_rows + id_rank[target])  # unique keys: any sort agrees
+    return _adjacency(np.asarray(a, np.int64), np.asarray(b, np.int64), id_rank)
+
+
+@njit(cache=True)
+def _adjacency(a, b, id_rank):
+    """Counting sort by firm row, then each row's few partners by id rank (an insertion sort:
+    a firm has at most ``max_partners``); the pairs are unique, so any sort gives this order.
+    """
+    n_rows = len(id_rank)
     indptr = np.zeros(n_rows + 1, np.int64)
-    np.cumsum(np.bincount(source, minlength=n_rows), out=indptr[1:])
-    return indptr, target[order]
+    for e in range(len(a)):
+        indptr[a[e] + 1] += 1
+        indptr[b[e] + 1] += 1
+    for r in range(n_rows):
+        indptr[r + 1] += indptr[r]
+    fill = indptr[:-1].copy()
+    indices = np.empty(2 * len(a), np.int64)
+    for e in range(len(a)):
+        indices[fill[a[e]]] = b[e]
+        fill[a[e]] += 1
+        indices[fill[b[e]]] = a[e]
+        fill[b[e]] += 1
+    for r in range(n_rows):
+        for k in range(indptr[r] + 1, indptr[r + 1]):
+            partner = indices[k]
+            m = k
+            while m > indptr[r] and id_rank[indices[m - 1]] > id_rank[partner]:
+                indices[m] = indices[m - 1]
+                m -= 1
+            indices[m] = partner
+    return indptr, indices
 
 
 def link_distance(knowledge: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
