@@ -457,7 +457,13 @@ class NSRModel(mesa.Model):
             second=self.draws.uniform("partner.second", step, ids, m),
             priority=self.draws.uniform("partner.priority", step, ids),
         )
-        offsets, members = self._cluster_pools(live)
+        n_clusters = len(self.cluster_info.name)
+        offsets, members = partnering.cluster_pools(
+            live,
+            firms.cluster,
+            firms.id,
+            (self.cluster_partnership != 0) | np.eye(n_clusters, dtype=np.bool_),
+        )
         candidates = partnering.sample_candidates(
             searchers,
             firms.cell,
@@ -752,26 +758,6 @@ class NSRModel(mesa.Model):
     def framework_partnerships(self) -> int:
         """Cluster partnerships the framework runs now."""
         return int(np.triu(self.cluster_partnership == cluster_rules.FRAMEWORK, k=1).sum())
-
-    def _cluster_pools(self, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """CSR pools per initiative: its members and its partner initiatives' members, each
-        initiative's members in id order.
-        """
-        firms = self.firms
-        members = live[firms.cluster[live] >= 0]
-        by_cluster = members[np.lexsort((firms.id[members], firms.cluster[members]))]
-        n = len(self.cluster_info.name)
-        counts = np.bincount(firms.cluster[members], minlength=n)
-        starts = np.r_[0, np.cumsum(counts)]
-        linked = (self.cluster_partnership != 0) | np.eye(n, dtype=bool)
-        pool, part = np.nonzero(linked)  # row-major: each pool's linked initiatives in order
-        sizes = counts[part]
-        offsets = np.r_[0, np.cumsum(np.bincount(pool, weights=sizes, minlength=n))].astype(
-            np.int64
-        )
-        # each (pool, part): the part's members, one after another
-        within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        return offsets, by_cluster[np.repeat(starts[part], sizes) + within]
 
     def _remove_firms(self, rows: np.ndarray) -> None:
         if rows.size == 0:

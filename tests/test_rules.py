@@ -69,6 +69,21 @@ def test_adjacency_lists_partners_in_id_order():
     np.testing.assert_array_equal(np.diff(indptr), np.bincount(source, minlength=n))
 
 
+def test_cluster_pools_hold_members_of_linked_initiatives_in_id_order():
+    rng = np.random.default_rng(6)
+    n_rows, n = 500, 7
+    cluster = rng.integers(-1, n, n_rows)
+    firm_id = rng.permutation(5 * n_rows)[:n_rows]
+    live = np.sort(rng.choice(n_rows, 400, replace=False))
+    linked = rng.random((n, n)) < 0.3
+    linked = linked | linked.T | np.eye(n, dtype=bool)
+    offsets, rows = partnering.cluster_pools(live, cluster, firm_id, linked)
+    for pool in range(n):
+        members = [live[(cluster[live] == part)] for part in np.flatnonzero(linked[pool])]
+        expected = np.concatenate([m[np.argsort(firm_id[m])] for m in members])
+        np.testing.assert_array_equal(rows[offsets[pool] : offsets[pool + 1]], expected)
+
+
 def test_choose_partners_respects_capacity_and_existing_links():
     searchers = np.array([0, 1, 2, 3])
     candidates = np.array([[4, 5], [4, 5], [4, 5], [0, 5]])

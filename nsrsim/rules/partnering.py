@@ -181,6 +181,42 @@ def _place_spatial(candidates, searchers, searcher, slot, cell, within, order, c
     return candidates
 
 
+@njit(cache=True)
+def cluster_pools(live, cluster, firm_id, linked):
+    """CSR pools per initiative (offsets, firm rows): its members, then its partner
+    initiatives' members (``linked``: partnered or the same, initiatives in index order), each
+    initiative's members in id order. One compiled pass: the pools change every step.
+    """
+    n = linked.shape[0]
+    members = live[cluster[live] >= 0]
+    members = members[np.argsort(firm_id[members], kind="mergesort")]
+    starts = np.zeros(n + 1, np.int64)
+    for row in members:
+        starts[cluster[row] + 1] += 1
+    for c in range(n):
+        starts[c + 1] += starts[c]
+    by_cluster = np.empty(len(members), np.int64)
+    fill = starts[:-1].copy()
+    for row in members:  # a stable counting sort keeps id order within an initiative
+        by_cluster[fill[cluster[row]]] = row
+        fill[cluster[row]] += 1
+    offsets = np.zeros(n + 1, np.int64)
+    for pool in range(n):
+        offsets[pool + 1] = offsets[pool]
+        for part in range(n):
+            if linked[pool, part]:
+                offsets[pool + 1] += starts[part + 1] - starts[part]
+    rows = np.empty(offsets[n], np.int64)
+    k = 0
+    for pool in range(n):
+        for part in range(n):
+            if linked[pool, part]:
+                for m in range(starts[part], starts[part + 1]):
+                    rows[k] = by_cluster[m]
+                    k += 1
+    return offsets, rows
+
+
 def adjacency(
     a: np.ndarray, b: np.ndarray, n_rows: int, firm_id: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
