@@ -787,13 +787,7 @@ class NSRModel(mesa.Model):
         )
         mass = np.maximum(accounts.by_region(self, weight, live), 1e-12)
         mean_rd = accounts.by_region(self, weight * firms.rd[live], live) / mass
-        local = np.stack(
-            [
-                accounts.by_region(self, weight * firms.knowledge[live, f], live) / mass
-                for f in range(firms.knowledge.shape[1])
-            ],
-            axis=1,
-        )
+        local = accounts.by_region_fields(self, weight, firms.knowledge[live], live) / mass[:, None]
         entrants = draw_entrants(
             self.draws,
             self.steps,

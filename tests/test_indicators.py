@@ -1,4 +1,4 @@
-"""The yearly network facts against scipy's sparse-matrix definitions."""
+"""The yearly network facts against scipy's sparse-matrix definitions; per-region sums."""
 
 import numpy as np
 import pytest
@@ -38,3 +38,15 @@ def test_a_triangle_and_an_isolated_firm():
     a, b = np.array([0, 1, 2]), np.array([1, 2, 0])
     clustering, giant = network_facts(a, b, np.arange(4), 4, np.ones(4))
     assert clustering == 1.0 and giant == 0.75
+
+
+def test_weighted_sums_per_region_equal_bincount_per_column():
+    from nsrsim.accounts import _weighted_sums
+
+    rng = np.random.default_rng(8)
+    group, weights, fields = rng.integers(0, 30, 5000), rng.random(5000), rng.random((5000, 8))
+    expected = np.stack(
+        [np.bincount(group, weights=weights * fields[:, f], minlength=30) for f in range(8)],
+        axis=1,
+    )
+    np.testing.assert_array_equal(_weighted_sums(group, weights, fields, 30), expected)
