@@ -97,11 +97,19 @@ def targeted(
     mask = np.ones(len(region), bool)
     if instrument.regions:  # target regions the scenario does not model reach no one
         codes = [region_codes.index(r) for r in instrument.regions if r in region_codes]
-        mask &= np.isin(region, codes)
+        mask &= admitted(codes, len(region_codes))[region]
     if instrument.sectors:
-        mask &= np.isin(sector, [SECTORS.index(s) for s in instrument.sectors])
+        mask &= admitted([SECTORS.index(s) for s in instrument.sectors], len(SECTORS))[sector]
     if instrument.urban_class:
-        mask &= np.isin(urban, [URBAN_NAMES.index(u) for u in instrument.urban_class])
+        codes = [URBAN_NAMES.index(u) for u in instrument.urban_class]
+        mask &= admitted(codes, len(URBAN_NAMES))[urban]
+    return mask
+
+
+def admitted(codes: list[int], n_codes: int) -> np.ndarray:
+    """A lookup mask over ``n_codes`` codes, True for ``codes`` (cheaper than ``np.isin``)."""
+    mask = np.zeros(n_codes, bool)
+    mask[codes] = True
     return mask
 
 
@@ -207,8 +215,11 @@ def served_recently(
     record = served.get(index)
     if record is None or len(record) == 0:
         return np.zeros(len(firm_id), bool)
-    recent = record[record[:, 1] > year - repeat, 0]
-    return np.isin(firm_id, recent)
+    recent = np.sort(record[record[:, 1] > year - repeat, 0])
+    if recent.size == 0:
+        return np.zeros(len(firm_id), bool)
+    at = np.minimum(np.searchsorted(recent, firm_id), recent.size - 1)
+    return recent[at] == firm_id
 
 
 def remember(served: dict[int, np.ndarray], index: int, firm_id: np.ndarray, year: int) -> None:
@@ -365,10 +376,11 @@ def _introduce(
         cfg.partnering.max_partners,
         np.arange(rows.size, dtype=float),
     )
-    paid = np.isin(
-        a, select(a, fit, firms.id, firms.weight, cost, np.array([model.ledger.available(index)]))
-    )
-    a, b = a[paid], b[paid]
+    paid = np.zeros(n, bool)  # a searcher proposes once: its row marks its match
+    paid[
+        select(a, fit, firms.id, firms.weight, cost, np.array([model.ledger.available(index)]))
+    ] = True
+    a, b = a[paid[a]], b[paid[a]]
     model.links.add(a, b)
     _record(model, index, label(instrument), instrument.kind, a, cost, partner=b)
 
