@@ -682,8 +682,11 @@ class NSRModel(mesa.Model):
     def coaching(self) -> np.ndarray:
         """Effect of innovation-management coaching per firm row: 1 when fresh, fading."""
         since = self.year - self.firms.coached_year[: self.firms.n]
+        coached = np.isfinite(since)
+        if not coached.any():  # no coaching instrument (yet): skip the exponentials
+            return np.zeros(since.size)
         persistence = self.config.instruments.coaching_persistence_years
-        return np.where(np.isfinite(since), np.exp(-np.maximum(since, 0.0) / persistence), 0.0)
+        return np.where(coached, np.exp(-np.maximum(since, 0.0) / persistence), 0.0)
 
     def rural_support(self) -> np.ndarray:
         """1 for firm rows whose rural-inclusion support runs this year, else 0."""
