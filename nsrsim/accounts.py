@@ -220,7 +220,7 @@ def firm_table(model: "NSRModel") -> pd.DataFrame:
     """Every live firm agent's state now, one row per agent."""
     firms = model.firms
     live = firms.live()
-    cells = model.world.grid.cells.iloc[model.world.cells[firms.cell[live]]]
+    cell = firms.cell[live]
     _, transnational, _ = link_kinds(model)
     return pd.DataFrame(
         {
@@ -231,9 +231,9 @@ def firm_table(model: "NSRModel") -> pd.DataFrame:
             "region": np.asarray(model.region_codes)[firms.region[live]],
             "sector": SECTOR_NAMES[firms.sector[live]],
             "size_class": SIZE_NAMES[firms.size[live]],
-            "urban_class": cells["urban_class"].to_numpy(),
-            "lon": cells["lon"].to_numpy(),
-            "lat": cells["lat"].to_numpy(),
+            "urban_class": model.cell_urban_class[cell],
+            "lon": model.cell_lon[cell],
+            "lat": model.cell_lat[cell],
             "jobs": firms.jobs[live],
             "productivity_eur": firms.productivity[live],
             "rd_share": firms.rd[live] + firms.rd_boost[live],

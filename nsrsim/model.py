@@ -160,7 +160,9 @@ class NSRModel(mesa.Model):
         self.region_cells, self.region_cdfs = region_cell_cdf(
             self.cell_region, self.cell_population, n
         )
-        self.cell_urban = urban_codes(cells["urban_class"].to_numpy())
+        self.cell_urban_class = cells["urban_class"].to_numpy()
+        self.cell_urban = urban_codes(self.cell_urban_class)
+        self.cell_lon, self.cell_lat = cells["lon"].to_numpy(), cells["lat"].to_numpy()
 
     def _init_agents(self) -> None:
         cfg = self.config
