@@ -139,19 +139,15 @@ class KeyedRandom:
     def __init__(self, seed: int, log: DrawLog | None = None) -> None:
         self.seed = int(seed)
         self._root = _mix_int(_mix_int(self.seed) + GOLDEN)
-        self._bases: dict[tuple[str, int], np.uint64] = {}
+        self._stream_roots: dict[str, int] = {}
         self.log = log
 
     def stream_base(self, stream: str, step: int) -> np.uint64:
         """The number every draw of (stream, step) starts from (compiled samplers use it)."""
-        key = (stream, step)
-        base = self._bases.get(key)
-        if base is None:
-            if len(self._bases) > 4096:
-                self._bases.clear()
-            base = np.uint64(_mix_int(_mix_int(self._root ^ stream_number(stream)) + step * GOLDEN))
-            self._bases[key] = base
-        return base
+        root = self._stream_roots.get(stream)
+        if root is None:  # a stream's name is hashed once per run
+            root = self._stream_roots[stream] = _mix_int(self._root ^ stream_number(stream))
+        return np.uint64(_mix_int(root + step * GOLDEN))
 
     def round_bases(self, stream: str, step: int, rounds: int) -> np.ndarray:
         """``stream_base`` of the streams "<stream>.0" ... "<stream>.<rounds - 1>" at ``step``,
