@@ -84,6 +84,11 @@ def test_cluster_pools_hold_members_of_linked_initiatives_in_id_order():
         np.testing.assert_array_equal(rows[offsets[pool] : offsets[pool + 1]], expected)
 
 
+def test_mean_capability_is_numpys_mean():
+    k = np.random.default_rng(9).random((3000, 8)) ** 2
+    np.testing.assert_array_equal(innovation.mean_capability(k), k.mean(axis=1))
+
+
 def test_choose_partners_respects_capacity_and_existing_links():
     searchers = np.array([0, 1, 2, 3])
     candidates = np.array([[4, 5], [4, 5], [4, 5], [0, 5]])
