@@ -89,6 +89,18 @@ def test_mean_capability_is_numpys_mean():
     np.testing.assert_array_equal(innovation.mean_capability(k), k.mean(axis=1))
 
 
+@pytest.mark.parametrize("ids_in_row_order", [True, False])
+def test_cell_order_lists_each_cells_firms_in_id_order(ids_in_row_order):
+    rng = np.random.default_rng(10)
+    n_rows, n_cells = 600, 40
+    firm_cell = rng.integers(0, n_cells, n_rows)
+    firm_id = np.arange(n_rows) * 3 if ids_in_row_order else rng.permutation(3 * n_rows)[:n_rows]
+    live = np.sort(rng.choice(n_rows, 450, replace=False))
+    order, counts = partnering.cell_order(live, firm_cell, firm_id, n_cells)
+    np.testing.assert_array_equal(order, live[np.lexsort((firm_id[live], firm_cell[live]))])
+    np.testing.assert_array_equal(counts, np.bincount(firm_cell[live], minlength=n_cells))
+
+
 def test_choose_partners_respects_capacity_and_existing_links():
     searchers = np.array([0, 1, 2, 3])
     candidates = np.array([[4, 5], [4, 5], [4, 5], [0, 5]])

@@ -109,14 +109,35 @@ def sample_candidates(
         cluster_share,
         referral_share,
     )
-    order = live[np.lexsort((firm_id[live], firm_cell[live]))]  # firms of a cell in id order
-    counts = np.bincount(firm_cell[order], minlength=len(sampler))
+    order, counts = cell_order(live, firm_cell, firm_id, len(sampler))
     cell, within, rounds = sampler.draw(
         firm_cell[searchers[searcher]], counts, keys, draws.cell.bases
     )
     if draws.cell.replay is not None:
         draws.cell.replay(rounds, searcher, slot)
     return _place_spatial(candidates, searchers, searcher, slot, cell, within, order, counts)
+
+
+@njit(cache=True)
+def cell_order(live, firm_cell, firm_id, n_cells):
+    """Live rows by cell, each cell's firms in id order, and the live firms per cell: a
+    counting sort by cell over the rows in id order (rows are: entrants' ids exceed all earlier
+    ones; should they not be, a stable sort by id comes first).
+    """
+    rows = live
+    for k in range(1, len(live)):
+        if firm_id[live[k]] < firm_id[live[k - 1]]:
+            rows = live[np.argsort(firm_id[live], kind="mergesort")]
+            break
+    counts = np.zeros(n_cells, np.int64)
+    for row in rows:
+        counts[firm_cell[row]] += 1
+    fill = np.cumsum(counts) - counts
+    order = np.empty(len(rows), np.int64)
+    for row in rows:
+        order[fill[firm_cell[row]]] = row
+        fill[firm_cell[row]] += 1
+    return order, counts
 
 
 @njit(cache=True)
