@@ -101,6 +101,19 @@ def test_cell_order_lists_each_cells_firms_in_id_order(ids_in_row_order):
     np.testing.assert_array_equal(counts, np.bincount(firm_cell[live], minlength=n_cells))
 
 
+def test_guide_table_is_searchsorted():
+    from nsrsim.rules.cell_sampler import guide_table
+
+    rng = np.random.default_rng(11)
+    weight = rng.random((60, 200)) * (rng.random((60, 200)) < 0.3)
+    weight[3] = 0.0  # a source with no weight: a row of NaN
+    with np.errstate(invalid="ignore"):
+        cdf = np.cumsum(weight, axis=1) / weight.sum(axis=1, keepdims=True)
+    grid = np.arange(50) / 50
+    expected = np.stack([np.searchsorted(row, grid, side="right") for row in cdf])
+    np.testing.assert_array_equal(guide_table(cdf, grid), expected)
+
+
 def test_choose_partners_respects_capacity_and_existing_links():
     searchers = np.array([0, 1, 2, 3])
     candidates = np.array([[4, 5], [4, 5], [4, 5], [0, 5]])

@@ -46,9 +46,7 @@ class CellSampler:
             cumulative /= self.total[:, None]
         self.cdf = cumulative  # C order: a row's cells are contiguous for the flat lookups
         self.grid = np.arange(max(1, n // GUIDE_CELLS)) / max(1, n // GUIDE_CELLS)
-        self.guide = np.empty((n, len(self.grid)), np.int32)
-        for source in range(n):  # once per kernel: the first cell whose cdf exceeds each grid point
-            self.guide[source] = np.searchsorted(cumulative[source], self.grid, side="right")
+        self.guide = guide_table(cumulative, self.grid)
 
     def __len__(self) -> int:
         return len(self.capacity)
@@ -80,6 +78,23 @@ class CellSampler:
             self.guide,
             self.grid,
         )
+
+
+@njit(cache=True)
+def guide_table(cdf, grid):
+    """Per source row, the first cell whose cdf exceeds each (ascending) grid point:
+    ``np.searchsorted(cdf[source], grid, side="right")`` as one merge walk per row (a row of
+    NaN, a source with no weight, gives 0 as searchsorted does).
+    """
+    n_rows, n_cells = cdf.shape
+    guide = np.empty((n_rows, len(grid)), np.int32)
+    for source in range(n_rows):
+        cell = 0
+        for g in range(len(grid)):
+            while cell < n_cells and cdf[source, cell] <= grid[g]:
+                cell += 1
+            guide[source, g] = cell
+    return guide
 
 
 @njit(cache=True)
