@@ -251,23 +251,34 @@ def panel_matrix(panel: pd.DataFrame, ids: np.ndarray, years: int, name: str) ->
     """Firms x years of one outcome for ``ids`` (exited firms: 0, or the last value for
     cumulative outcomes; NaN for productivity, which an exited firm does not have).
     """
-    out = np.full((len(ids), years + 1), np.nan)
+    return panel_matrices(panel, ids, years, [name])[name]
+
+
+def panel_matrices(
+    panel: pd.DataFrame, ids: np.ndarray, years: int, names: list[str]
+) -> dict[str, np.ndarray]:
+    """:func:`panel_matrix` of several outcomes, selecting the firms' rows once."""
     if len(ids) == 0:
-        return out
+        return {name: np.full((0, years + 1), np.nan) for name in names}
     mine = panel[panel["firm"].isin(ids)]
     position = pd.Index(ids).get_indexer(mine["firm"])
-    if name == "survival":
-        values = np.ones(len(mine))
-    elif name == "has_transnational_partner":
-        values = (mine["transnational_partners"].to_numpy() > 0).astype(float)
-    else:
-        values = mine[name].to_numpy(float)
-    out[position, mine["year"].to_numpy(int)] = values
-    if name in CUMULATIVE:
-        out = pd.DataFrame(out).ffill(axis=1).fillna(0.0).to_numpy()
-    elif name != "productivity_eur":
-        out = np.nan_to_num(out, nan=0.0)
-    return out
+    year = mine["year"].to_numpy(int)
+    matrices = {}
+    for name in names:
+        out = np.full((len(ids), years + 1), np.nan)
+        if name == "survival":
+            values = np.ones(len(mine))
+        elif name == "has_transnational_partner":
+            values = (mine["transnational_partners"].to_numpy() > 0).astype(float)
+        else:
+            values = mine[name].to_numpy(float)
+        out[position, year] = values
+        if name in CUMULATIVE:
+            out = pd.DataFrame(out).ffill(axis=1).fillna(0.0).to_numpy()
+        elif name != "productivity_eur":
+            out = np.nan_to_num(out, nan=0.0)
+        matrices[name] = out
+    return matrices
 
 
 @dataclass(frozen=True)
@@ -299,9 +310,10 @@ def treated_effects(
     weight = who.groupby("firm")["real_firms"].first().to_numpy()
     ids, since = first.index.to_numpy(), first.to_numpy()
     effect, level = {}, {}
+    alt = panel_matrices(panel_alt, ids, years, list(PARTICIPANT_OUTCOMES))
+    base = panel_matrices(panel_base, ids, years, list(PARTICIPANT_OUTCOMES))
     for name in PARTICIPANT_OUTCOMES:
-        a = panel_matrix(panel_alt, ids, years, name)
-        b = panel_matrix(panel_base, ids, years, name)
+        a, b = alt[name], base[name]
         effect[name], level[name] = np.full(years + 1, np.nan), np.full(years + 1, np.nan)
         for year in range(years + 1):
             take = (since < year) & np.isfinite(a[:, year]) & np.isfinite(b[:, year])
