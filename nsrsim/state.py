@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 N_FIELDS = 8  # knowledge fields per firm (capabilities, as SKIN's kenes)
+# (the compiled norms, dot products and means add 8 terms in NumPy's order: see test_rules)
 URBAN, INTERMEDIATE, RURAL = 0, 1, 2
 
 _DTYPES: dict[str, tuple[type, float]] = {  # column -> (dtype, value of a new row)

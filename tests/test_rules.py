@@ -33,6 +33,9 @@ def test_cognitive_distance_is_numpys_to_the_bit():
     """The compiled distance adds in NumPy's order (einsum's dot products, norm's pairwise
     sums of squares), so the runs it feeds stay the same; zero vectors are at distance 1.
     """
+    from nsrsim.state import N_FIELDS
+
+    assert N_FIELDS == 8  # the compiled sums are written out for 8 terms
     rng = np.random.default_rng(3)
     k = rng.random((5000, 8)) ** 2
     k[:5] = 0.0
