@@ -150,7 +150,7 @@ class Ledger:
     carried_eur: np.ndarray = field(init=False)  # unspent money of earlier years
     spent_eur: np.ndarray = field(init=False)
     units: np.ndarray = field(init=False)
-    rows: list[dict] = field(default_factory=list)
+    rows: list[dict[str, np.ndarray]] = field(default_factory=list)  # columns per call
 
     def __post_init__(self) -> None:
         self.budget_eur = np.zeros(self.n_instruments)
@@ -180,27 +180,36 @@ class Ledger:
         cost: float,
         partner: np.ndarray | None = None,
     ) -> None:
-        """Record the firms an instrument reached this year (one row per agent)."""
-        for k in range(len(firm_id)):  # participants are tens to hundreds a year
-            self.rows.append(
-                {
-                    "year": year,
-                    "instrument": index,
-                    "name": instrument_name,
-                    "kind": kind,
-                    "firm": int(firm_id[k]),
-                    "region": int(region[k]),
-                    "real_firms": float(real_firms[k]),
-                    "units": float(real_firms[k]),
-                    "eur": float(real_firms[k] * cost),
-                    "partner": int(partner[k]) if partner is not None else -1,
-                }
-            )
+        """Record the firms an instrument reached this year (one row per agent), as columns."""
+        n = len(firm_id)
+        if n == 0:
+            return
+        real_firms = np.asarray(real_firms)
+        self.rows.append(
+            {
+                "year": np.full(n, year, np.int64),
+                "instrument": np.full(n, index, np.int64),
+                "name": np.full(n, instrument_name, object),
+                "kind": np.full(n, kind, object),
+                "firm": np.asarray(firm_id, np.int64),
+                "region": np.asarray(region, np.int64),
+                "real_firms": real_firms.astype(float),
+                "units": real_firms.astype(float),
+                "eur": (real_firms * cost).astype(float),
+                "partner": np.full(n, -1, np.int64)
+                if partner is None
+                else partner.astype(np.int64),
+            }
+        )
 
 
 def participant_table(rows: list[dict], region_codes: list[str]) -> pd.DataFrame:
-    """The participants of a run as a table (``participants.parquet``)."""
-    table = pd.DataFrame(rows, columns=PARTICIPANT_COLUMNS)
+    """The participants of a run as a table (``participants.parquet``) from the ledgers'
+    columns (:meth:`Ledger.participants`).
+    """
+    if not rows:
+        return pd.DataFrame([], columns=PARTICIPANT_COLUMNS)
+    table = pd.DataFrame({c: np.concatenate([row[c] for row in rows]) for c in PARTICIPANT_COLUMNS})
     table["region"] = np.asarray(region_codes, dtype=object)[table["region"].to_numpy(int)]
     return table
 
