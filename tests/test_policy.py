@@ -9,7 +9,7 @@ import pytest
 from nsrsim import NSRModel, accounts
 from nsrsim.config import load_scenario, validate
 from nsrsim.errors import ConfigError
-from nsrsim.policy import select
+from nsrsim.policy import participant_table, select
 from nsrsim.random import DrawLog
 from nsrsim.simulate import simulate
 from nsrsim.state import RURAL
@@ -163,7 +163,7 @@ def test_units_times_unit_cost_is_spent_within_budget():
 def test_participants_are_in_the_target_set():
     scenario = small(policies=ALL_KINDS, **{"run.years": 3})
     model = run(scenario)
-    table = pd.DataFrame(model.participant_rows)
+    table = participant_table(model.participant_rows, model.region_codes)
     limit = scenario.population.targeted_firms_per_agent
     assert (table["real_firms"] <= limit).all()
     firms = model.firms
@@ -249,7 +249,7 @@ def test_brokered_matches_give_participants_partners_abroad():
     policy = {"kind": "matchmaking", "budget_eur_per_year": 3e6, "scope": "transnational"}
     base = run(small(**{"run.years": 2, "run.firm_panel": True}))
     alt = run(small(policies=[policy], **{"run.years": 2, "run.firm_panel": True}))
-    people = pd.DataFrame(alt.participant_rows)
+    people = participant_table(alt.participant_rows, alt.region_codes)
     ids = people[people["name"] == "matchmaking"]["firm"].unique()
     assert len(ids) > 0
 
@@ -267,7 +267,7 @@ def test_a_brokered_cluster_partnership_links_the_two_initiatives():
     names = ["Windcomm Schleswig-Holstein", "Media Evolution"]
     policy = {"kind": "cluster_partnership", "budget_eur_per_year": 2e5, "clusters": names}
     model = run(small(policies=[policy], **{"run.years": 2, "clusters.leave_rate": 0.0}))
-    people = pd.DataFrame(model.participant_rows)
+    people = participant_table(model.participant_rows, model.region_codes)
     matches = people[people["kind"] == "cluster_partnership"]
     assert len(matches) > 0
     pair = {model.cluster_info.name.index(n) for n in names}
