@@ -157,9 +157,7 @@ class NSRModel(mesa.Model):
         self.urban_share = np.bincount(
             self.cell_region, weights=np.where(urban, self.cell_population, 0.0), minlength=n
         ) / np.bincount(self.cell_region, weights=self.cell_population, minlength=n)
-        self.region_cells, self.region_cdfs = region_cell_cdf(
-            self.cell_region, self.cell_population, n
-        )
+        self.region_cells = region_cell_cdf(self.cell_region, self.cell_population, n)
         self.cell_urban_class = cells["urban_class"].to_numpy()
         self.cell_urban = urban_codes(self.cell_urban_class)
         self.cell_lon, self.cell_lat = cells["lon"].to_numpy(), cells["lat"].to_numpy()
@@ -173,7 +171,6 @@ class NSRModel(mesa.Model):
             cell_region=self.cell_region,
             cell_urban=self.cell_urban,
             region_cells=self.region_cells,
-            region_cdfs=self.region_cdfs,
             region_country=self.region_country,
             gdp_per_job=regions["gdp_pc_pps_pct_eu27"].to_numpy()
             / 100.0
@@ -221,6 +218,7 @@ class NSRModel(mesa.Model):
         self.framework_slots = 0
         self.instruments = [*cfg.programmes, *cfg.policies]
         self.ledger = policy.Ledger(len(self.instruments))
+        self._fixed_absorptive: np.ndarray | None = None  # see governments_decide
         self.carry = np.zeros(len(self.instruments))  # unspent instrument money, carried on
         self.served: dict[int, np.ndarray] = {}
         self.year_innovations = np.zeros(n_regions)
@@ -360,9 +358,15 @@ class NSRModel(mesa.Model):
             self.budget_eur * (1.0 - gov.rd_subsidy_share), info.region, eligible
         )
         self.spent_eur = spent_rd + spent_cl
-        for index, instrument in enumerate(self.instruments):
-            if policy.active(instrument, self.year):
-                policy.apply(self, index, instrument)
+        # absorptive capacity (R&D, its subsidy, regional skills) is fixed while the instruments
+        # run: computed once for all of them, not per shortlist and link
+        self._fixed_absorptive = self.absorptive()
+        try:
+            for index, instrument in enumerate(self.instruments):
+                if policy.active(instrument, self.year):
+                    policy.apply(self, index, instrument)
+        finally:
+            self._fixed_absorptive = None
         self.firms.rd_boost[: self.firms.n] = policy.rd_boost(self)
         self.cluster_capacity = cluster_rules.capacity(
             self.cluster_base, self.cluster_funding, self.config.clusters
@@ -672,6 +676,8 @@ class NSRModel(mesa.Model):
     # ------------------------------------------------------------------------------- helpers
     def absorptive(self) -> np.ndarray:
         """Absorptive capacity of every firm row (R&D, subsidised R&D and regional skills)."""
+        if self._fixed_absorptive is not None:
+            return self._fixed_absorptive
         firms = self.firms
         skilled_share = self.skilled / self.workforce
         return learning.absorptive_capacity(
@@ -762,7 +768,10 @@ class NSRModel(mesa.Model):
 
     def framework_partnerships(self) -> int:
         """Cluster partnerships the framework runs now."""
-        return int(np.triu(self.cluster_partnership == cluster_rules.FRAMEWORK, k=1).sum())
+        kind = self.cluster_partnership
+        return int(
+            ((kind == cluster_rules.FRAMEWORK) & cluster_rules.above_diagonal(len(kind))).sum()
+        )
 
     def _remove_firms(self, rows: np.ndarray) -> None:
         if rows.size == 0:

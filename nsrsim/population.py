@@ -17,6 +17,7 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from nsrsim.config import PopulationConfig, Scenario
 from nsrsim.errors import ConfigError
@@ -403,23 +404,59 @@ def lognormal(z: np.ndarray, sigma: float, mean: float = 1.0) -> np.ndarray:
     return mean * np.exp(sigma * z - sigma**2 / 2)
 
 
-def region_cell_cdf(cell_region: np.ndarray, cell_population: np.ndarray, n_regions: int):
-    """Per region: its cells (positions in World.cells) and their cumulative population."""
-    cells, cdfs = [], []
-    for reg in range(n_regions):
-        mine = np.flatnonzero(cell_region == reg)
-        cells.append(mine)
-        cdfs.append(np.cumsum(cell_population[mine]))
-    return cells, cdfs
+@dataclass(frozen=True)
+class RegionCells:
+    """Per region its cells (positions in World.cells) and their cumulative population, as
+    flat arrays: region ``r`` owns ``cells[offsets[r]:offsets[r + 1]]`` (a compiled draw reads
+    them without a Python loop over regions).
+    """
+
+    offsets: np.ndarray
+    cells: np.ndarray
+    cdf: np.ndarray
 
 
-def draw_cells(region: np.ndarray, u: np.ndarray, cells: list, cdfs: list) -> np.ndarray:
+def region_cell_cdf(
+    cell_region: np.ndarray, cell_population: np.ndarray, n_regions: int
+) -> RegionCells:
+    """Per region: its cells and their cumulative population (a region's own running sum)."""
+    cells = [np.flatnonzero(cell_region == reg) for reg in range(n_regions)]
+    cdfs = [np.cumsum(cell_population[mine]) for mine in cells]
+    offsets = np.zeros(n_regions + 1, np.int64)
+    offsets[1:] = np.cumsum([len(mine) for mine in cells])
+    return RegionCells(
+        offsets,
+        np.concatenate(cells).astype(np.int64),
+        np.concatenate(cdfs).astype(np.float64),
+    )
+
+
+def draw_cells(region: np.ndarray, u: np.ndarray, where: RegionCells) -> np.ndarray:
     """A cell per firm, by inversion of its region's population CDF (static across scenarios)."""
+    return _draw_cells(
+        np.asarray(region, np.int64),
+        np.asarray(u, np.float64),
+        where.offsets,
+        where.cells,
+        where.cdf,
+    )
+
+
+@njit(cache=True)
+def _draw_cells(region, u, offsets, cells, cdf):
+    """``searchsorted(cdf_r, u * cdf_r[-1], side="right")`` per firm, clipped to the last cell."""
     out = np.empty(len(region), np.int64)
-    for reg in np.unique(region):  # one search per region, not per firm
-        mine = region == reg
-        index = np.searchsorted(cdfs[reg], u[mine] * cdfs[reg][-1], side="right")
-        out[mine] = cells[reg][np.minimum(index, len(cells[reg]) - 1)]
+    for f in range(len(region)):
+        lo, end = offsets[region[f]], offsets[region[f] + 1]
+        target = u[f] * cdf[end - 1]
+        hi = end
+        while lo < hi:  # first position whose cdf exceeds the target
+            mid = (lo + hi) >> 1
+            if cdf[mid] <= target:
+                lo = mid + 1
+            else:
+                hi = mid
+        out[f] = cells[min(lo, end - 1)]
     return out
 
 
@@ -429,8 +466,7 @@ class PlacementContext:
 
     cell_region: np.ndarray
     cell_urban: np.ndarray
-    region_cells: list
-    region_cdfs: list
+    region_cells: RegionCells
     region_country: np.ndarray
     gdp_per_job: np.ndarray  # per region [EUR]
     rd_share: np.ndarray  # per region: business R&D intensity as a share
@@ -450,7 +486,7 @@ def place_firms(strata: pd.DataFrame, context: PlacementContext, draws: KeyedRan
     weight = integer_weights(strata["real_firms"].to_numpy(), agents).astype(float)
     u = draws.uniform("init.firm", 0, ids, 4)
     z = draws.normal("init.spread", 0, ids, 2)
-    cell = draw_cells(region, u[:, 0], context.region_cells, context.region_cdfs)
+    cell = draw_cells(region, u[:, 0], context.region_cells)
     firms = FirmArrays.empty(max(2 * n, 16))
     firms.append(
         id=ids,
@@ -541,7 +577,7 @@ def draw_entrants(
     total = len(ids)
     u = draws.uniform("entry.firm", step, ids, 1)
     z = draws.normal("entry.spread", step, ids, 2)
-    cell = draw_cells(region, u[:, 0], context.region_cells, context.region_cdfs)
+    cell = draw_cells(region, u[:, 0], context.region_cells)
     fresh = initial_knowledge(
         sector,
         context.knowledge_base[region],

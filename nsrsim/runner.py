@@ -223,11 +223,11 @@ def execute(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
 
     def run(data: dict[str, Any], panel: bool) -> Any:
         scenario = Scenario.model_validate(data)
+        # a row reads the final firms only (always kept): no snapshots of earlier years
+        update: dict[str, Any] = {"snapshot_years": []}
         if panel:
-            scenario = scenario.model_copy(
-                update={"run": scenario.run.model_copy(update={"firm_panel": True})}
-            )
-        return simulate(scenario)
+            update["firm_panel"] = True
+        return simulate(scenario.model_copy(update={"run": scenario.run.model_copy(update=update)}))
 
     try:
         paired = spec.paired is not None

@@ -7,7 +7,14 @@ import pytest
 
 from nsrsim import NSRModel
 from nsrsim.errors import ConfigError
-from nsrsim.population import ENTRANT, entrant_ids, integer_weights, largest_remainder
+from nsrsim.population import (
+    ENTRANT,
+    draw_cells,
+    entrant_ids,
+    integer_weights,
+    largest_remainder,
+    region_cell_cdf,
+)
 
 from .conftest import SMALL
 
@@ -85,3 +92,25 @@ def test_strata_table_is_written_with_names(tmp_path):
     assert isinstance(result.strata, pd.DataFrame)
     assert {"region", "sector", "size", "cluster", "real_firms", "agents"} <= set(result.strata)
     assert result.strata["real_firms_per_agent"].gt(0).all()
+
+
+def test_compiled_cell_draw_inverts_each_regions_population_cdf():
+    """The compiled draw gives, firm by firm, what one searchsorted per region gives (the code
+    it replaced), including u = 0, u just below 1 and regions of one cell.
+    """
+    rng = np.random.default_rng(3)
+    cell_region = rng.integers(0, 5, 300)
+    cell_region[:5] = np.arange(5)  # every region has a cell
+    population = rng.integers(0, 50_000, 300).astype(float)
+    where = region_cell_cdf(cell_region, population, 5)
+    region = rng.integers(0, 5, 2_000)
+    u = rng.random(2_000)
+    u[:3] = [0.0, np.nextafter(1.0, 0.0), 0.5]
+    expected = np.empty(len(region), np.int64)
+    for reg in range(5):
+        cells = np.flatnonzero(cell_region == reg)
+        cdf = np.cumsum(population[cells])
+        mine = region == reg
+        index = np.searchsorted(cdf, u[mine] * cdf[-1], side="right")
+        expected[mine] = cells[np.minimum(index, len(cells) - 1)]
+    np.testing.assert_array_equal(draw_cells(region, u, where), expected)

@@ -6,6 +6,8 @@ a rate that grows with sector complementarity and both capacities: slowly where 
 share an INTERREG A programme, faster between committed regions of a transnational framework.
 """
 
+from functools import cache
+
 import numpy as np
 
 from nsrsim.config import ClustersConfig
@@ -21,6 +23,16 @@ _RELATED = {
     frozenset((Sector.ICT, Sector.LIFE_SCIENCE)),
     frozenset((Sector.FOOD, Sector.LIFE_SCIENCE)),
 }
+
+
+@cache
+def above_diagonal(n: int) -> np.ndarray:
+    """Read-only mask of the pairs i < j of n initiatives (``np.triu(x, k=1)`` of a boolean
+    matrix is ``x & above_diagonal(n)``, without building the mask every step).
+    """
+    mask = np.triu(np.ones((n, n), bool), k=1)
+    mask.flags.writeable = False
+    return mask
 
 
 def related(a: Sector, b: Sector) -> bool:
@@ -83,9 +95,10 @@ def form_partnerships(
     beyond the room are not formed (those with the lowest draws go first), and existing ones
     beyond it end (a budget cut).
     """
-    upper = np.triu(u < -np.expm1(-rate * dt), k=1) & (np.triu(kind, k=1) == NONE)
+    pairs = above_diagonal(len(kind))
+    upper = (u < -np.expm1(-rate * dt)) & pairs & (kind == NONE)
     if room is not None:
-        existing = np.flatnonzero(np.triu(kind == origin, k=1))
+        existing = np.flatnonzero((kind == origin) & pairs)
         if len(existing) > room:
             ends = existing[np.argsort(-u.ravel()[existing], kind="stable")[: len(existing) - room]]
             i, j = np.divmod(ends, len(kind))
@@ -106,6 +119,6 @@ def lapse_partnerships(
     """Framework partnerships outside an active framework (or between regions that are no
     longer committed) lapse with yearly ``rate``.
     """
-    upper = np.triu(u < -np.expm1(-rate * dt), k=1)
+    upper = (u < -np.expm1(-rate * dt)) & above_diagonal(len(kind))
     lapses = (upper | upper.T) & (kind == FRAMEWORK) & ~active
     return np.where(lapses, NONE, kind)
