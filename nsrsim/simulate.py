@@ -1,7 +1,7 @@
 """Run one scenario to the end and collect its output tables (no disk access here)."""
 
 import time
-from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -25,26 +25,75 @@ POLICY_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True)
 class RunResult:
     """The tables of one run: NSR-wide, regional and urban-class indicators per year, firm
     snapshots (the chosen years and the final one), the final partner network, the policy
     money and participants, the sample design, optionally every firm's yearly outcomes, and
     the wall time.
+
+    The tables of the final state are built on first use from the finished model (a batch row
+    reads a few of them; building all costs as much as a year of the run).
     """
 
-    scenario: Scenario
-    indicators: pd.DataFrame
-    regions: pd.DataFrame
-    urban_classes: pd.DataFrame
-    firms: pd.DataFrame
-    links: pd.DataFrame
-    policies: pd.DataFrame
-    participants: pd.DataFrame
-    strata: pd.DataFrame
-    region_pairs: pd.DataFrame
-    panel: pd.DataFrame | None
-    wall_time_s: float
+    def __init__(self, scenario: Scenario, model: NSRModel, wall_time_s: float) -> None:
+        self.scenario = scenario
+        self.wall_time_s = wall_time_s
+        self._model = model
+
+    @cached_property
+    def indicators(self) -> pd.DataFrame:
+        """NSR-wide indicators, one row per recorded year."""
+        return pd.DataFrame(self._model.indicator_rows)
+
+    @cached_property
+    def regions(self) -> pd.DataFrame:
+        """Indicators per region and year."""
+        return accounts.stack(self._model.region_rows)
+
+    @cached_property
+    def urban_classes(self) -> pd.DataFrame:
+        """Indicators per urban class (urban, intermediate, rural) and year."""
+        return accounts.stack(self._model.class_rows)
+
+    @cached_property
+    def firms(self) -> pd.DataFrame:
+        """Every firm agent at the snapshot years and at the end."""
+        model = self._model
+        final = (
+            [] if model.year in self.scenario.run.snapshot_years else [accounts.firm_table(model)]
+        )
+        return pd.concat([*model.snapshots, *final], ignore_index=True)
+
+    @cached_property
+    def links(self) -> pd.DataFrame:
+        """The final partner network, one row per link."""
+        return accounts.link_table(self._model)
+
+    @cached_property
+    def policies(self) -> pd.DataFrame:
+        """Policy money per instrument and year."""
+        return pd.DataFrame(self._model.policy_rows, columns=POLICY_COLUMNS)
+
+    @cached_property
+    def participants(self) -> pd.DataFrame:
+        """Every instrument's participants, one row per firm and year."""
+        return participant_table(self._model.participant_rows, self._model.region_codes)
+
+    @cached_property
+    def strata(self) -> pd.DataFrame:
+        """The sample design (see :func:`strata_table`)."""
+        return strata_table(self._model)
+
+    @cached_property
+    def region_pairs(self) -> pd.DataFrame:
+        """Every ordered pair of regions: hub distance, border, shared INTERREG A programme."""
+        return accounts.region_pairs(self._model)
+
+    @cached_property
+    def panel(self) -> pd.DataFrame | None:
+        """Every firm's yearly outcomes (with ``run.firm_panel``), else None."""
+        rows = self._model.panel_rows
+        return accounts.stack(rows) if rows else None
 
 
 def strata_table(model: NSRModel) -> pd.DataFrame:
@@ -69,19 +118,4 @@ def simulate(scenario: Scenario, progress: bool = False) -> RunResult:
         while model.running:
             model.step()
             bar.update()
-    if model.year not in scenario.run.snapshot_years:
-        model.snapshots.append(accounts.firm_table(model))  # the final state is always kept
-    return RunResult(
-        scenario=scenario,
-        indicators=pd.DataFrame(model.indicator_rows),
-        regions=accounts.stack(model.region_rows),
-        urban_classes=accounts.stack(model.class_rows),
-        firms=pd.concat(model.snapshots, ignore_index=True),
-        links=accounts.link_table(model),
-        policies=pd.DataFrame(model.policy_rows, columns=POLICY_COLUMNS),
-        participants=participant_table(model.participant_rows, model.region_codes),
-        strata=strata_table(model),
-        region_pairs=accounts.region_pairs(model),
-        panel=accounts.stack(model.panel_rows) if model.panel_rows else None,
-        wall_time_s=time.perf_counter() - start,
-    )
+    return RunResult(scenario, model, time.perf_counter() - start)

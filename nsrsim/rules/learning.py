@@ -101,17 +101,19 @@ class SpilloverKernel:
     def __init__(self, travel_km: np.ndarray, params: LearningConfig) -> None:
         self.full = np.exp2(-travel_km.astype(np.float64) / params.spillover_half_km)
         self.cells = np.empty(0, np.int64)
+        self.held = np.zeros(len(self.full), bool)  # whether a cell is in the block
         self.block = np.empty((0, 0))
 
     def weights_among(self, occupied: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(cells, weights among them) for a set of cells that includes ``occupied``."""
-        if not np.isin(occupied, self.cells, assume_unique=True).all():
+        if not self.held[occupied].all():
             self.cells = np.union1d(self.cells, occupied)
             if 5 * len(self.cells) > 3 * len(self.full):  # most cells: the whole matrix
                 self.cells = np.arange(len(self.full))
                 self.block = self.full
             else:
                 self.block = np.take(np.take(self.full, self.cells, axis=0), self.cells, axis=1)
+            self.held[self.cells] = True
         return self.cells, self.block
 
 
