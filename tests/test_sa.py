@@ -162,3 +162,26 @@ def test_an_interrupted_sa_resumes_without_rerunning_finished_points(tmp_path, m
     assert "4 already done, 8 to run" in capsys.readouterr().out
     assert len(calls) == 8  # only the runs the interruption lost
     assert len(pd.read_parquet(out / "runs.parquet")) == 12
+
+
+SHIPPED = sorted((Path(__file__).resolve().parents[1] / "experiments").glob("sa_*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_sa_files_build_their_models_at_their_resolution(path):
+    """A shipped SA file loads, and its constants (the analysis resolution) give a model: a
+    resolution whose targeted strata need more agents than it has fails only when run.
+    """
+    from nsrsim.config import Scenario
+    from nsrsim.model import NSRModel
+    from nsrsim.runner import plan_points
+    from nsrsim.sa import load_sa, scenario_path
+
+    spec, base = load_sa(path)
+    policy = scenario_path(spec, path)
+    point = pd.DataFrame(index=pd.RangeIndex(1))
+    (run,) = plan_points(base, point, spec.years, 1, spec.seed, "test", policy, spec.constants)
+    for scenario in (run.scenario, run.paired) if policy else (run.scenario,):
+        model = NSRModel(Scenario.model_validate(scenario))
+        assert model.firms.n <= spec.constants.get("population.n_firms", model.firms.n)
+        assert model.firms.n > 0

@@ -190,40 +190,38 @@ def whole_workload() -> float:
 
 
 def sobol_estimate(batch_speedup: float) -> str:
-    """Projected time of the shipped Sobol SA (experiments/sa_sobol_framework.yaml: 8
-    parameters, N=512, second order, 2 replicates, 10 years, at its analysis resolution): its
-    work unit is a pair of runs (baseline and framework) with the effects computed; the issue's
-    yardstick, 18,432 single baseline runs, is printed beside it.
+    """Projected time of the two shipped Sobol analyses (8 parameters, N=512, second order,
+    2 replicates, 10 years, each at its analysis resolution): issue 11's yardstick, 18,432
+    single baseline runs (experiments/sa_sobol_baseline.yaml), and the framework analysis
+    (experiments/sa_sobol_framework.yaml), whose work unit is a pair of runs (baseline and
+    framework) with the effects computed.
     """
     import pandas as pd
 
     from nsrsim.runner import execute, plan_points
     from nsrsim.sa import load_sa, outputs_spec, scenario_path
 
-    path = HERE.parent / "sa_sobol_framework.yaml"
-    spec, base = load_sa(path)
-    policy = scenario_path(spec, path)
     point = pd.DataFrame(index=pd.RangeIndex(1))
-    pairs = plan_points(base, point, spec.years, 4, spec.seed, "bench", policy, spec.constants)
-    singles = plan_points(base, point, spec.years, 4, spec.seed, "bench", None, spec.constants)
-    outputs = outputs_spec(spec)
-    execute(pairs[0], outputs)  # warm: world, travel times, sample design
-    timings = {}
-    for label, runs in (("pair", pairs[1:]), ("single", singles[1:])):
+    parts = []
+    for name, paired in (("sa_sobol_baseline.yaml", False), ("sa_sobol_framework.yaml", True)):
+        path = HERE.parent / name
+        spec, base = load_sa(path)
+        policy = scenario_path(spec, path) if paired else None
+        runs = plan_points(base, point, spec.years, 5, spec.seed, "bench", policy, spec.constants)
+        outputs = outputs_spec(spec)
+        execute(runs[0], outputs)  # warm: world, travel times, sample design
         start = time.perf_counter()
-        for run in runs:
+        for run in runs[1:]:
             execute(run, outputs)
-        timings[label] = (time.perf_counter() - start) / len(runs)
-    n_runs = spec.n * (2 * len(spec.ranges()) + 2) * spec.replicates
-    pair_h = n_runs * timings["pair"] / batch_speedup / 3600
-    single_h = n_runs * timings["single"] / batch_speedup / 3600
-    return (
-        f"Sobol SA projection ({path.name}: {n_runs:,} pairs of 10-year runs at "
-        f"{spec.constants}): a pair takes {timings['pair']:.2f} s on one core, "
-        f"{pair_h:.1f} h on 2 cores ({batch_speedup:.2f}x), {pair_h * 2:.1f}x the 30-minute "
-        f"target; {n_runs:,} single baseline runs ({timings['single']:.2f} s each) take "
-        f"{single_h:.1f} h, {single_h * 2:.1f}x the target"
-    )
+        seconds = (time.perf_counter() - start) / len(runs[1:])
+        units = spec.n * (2 * len(spec.ranges()) + 2) * spec.replicates
+        hours = units * seconds / batch_speedup / 3600
+        parts.append(
+            f"{name}: {units:,} {'pairs of runs' if paired else 'runs'} at {spec.constants}, "
+            f"{seconds:.3f} s each on one core, {hours * 60:.0f} min on 2 cores "
+            f"({batch_speedup:.2f}x), {hours * 2:.2f}x the 30-minute target"
+        )
+    return "Sobol SA projection: " + "; ".join(parts)
 
 
 def batch_seconds(runs: int, n_firms: int, backend: str, jobs: int) -> float:
