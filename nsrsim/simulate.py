@@ -31,8 +31,8 @@ class RunResult:
     money and participants, the sample design, optionally every firm's yearly outcomes, and
     the wall time.
 
-    The tables of the final state are built on first use from the finished model (a batch row
-    reads a few of them; building all costs as much as a year of the run).
+    The tables are built on first use from the finished model: a batch row reads only a few
+    of them.
     """
 
     def __init__(self, scenario: Scenario, model: NSRModel, wall_time_s: float) -> None:
