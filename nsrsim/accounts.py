@@ -2,7 +2,7 @@
 
 Every firm agent stands for ``weight`` real firms, so totals are weighted sums: output is
 weight x jobs x productivity. Network indicators describe the finely sampled firms (the
-targeted strata, weight <= ``population.targeted_firms_per_agent``), each counted once per
+agents of the targeted strata and their entrants, ``FirmArrays.fine``), each counted once per
 real firm: there the sample resolves single firms, while a coarse agent's links stand for a
 typical firm of thousands, and whether it has a partner abroad would move a share of all
 firms at once. These functions read a model's state and never change it (they are kept out
@@ -92,13 +92,16 @@ def link_kinds(model: "NSRModel") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return cross, transnational, urban_rural
 
 
-def degrees(model: "NSRModel", mask: np.ndarray | None = None) -> np.ndarray:
-    """Partners per firm row (only the links where ``mask`` is True, if given)."""
+def relations(model: "NSRModel", mask: np.ndarray | None = None) -> np.ndarray:
+    """Real partner relations per firm row: the sum over its links (those where ``mask`` is
+    True, if given) of the real firm pairs each stands for (``Links.relations``).
+    """
     n = model.firms.n
     a, b = model.links.a, model.links.b
+    pairs = model.links.relations(model.firms.weight)
     if mask is not None:
-        a, b = a[mask], b[mask]
-    return np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+        a, b, pairs = a[mask], b[mask], pairs[mask]
+    return np.bincount(a, weights=pairs, minlength=n) + np.bincount(b, weights=pairs, minlength=n)
 
 
 def framework_benefit(model: "NSRModel") -> np.ndarray:
@@ -108,19 +111,34 @@ def framework_benefit(model: "NSRModel") -> np.ndarray:
     _, transnational, _ = link_kinds(model)
     live = model.firms.live()
     members = live[model.firms.cluster[live] >= 0]
-    weight = model.firms.weight[members]
-    count = by_region(model, weight * degrees(model, transnational)[members], members)
-    return count / np.maximum(by_region(model, weight, members), 1.0)
+    count = by_region(model, relations(model, transnational)[members], members)
+    return count / np.maximum(by_region(model, model.firms.weight[members], members), 1.0)
 
 
 def fine(model: "NSRModel", rows: np.ndarray) -> np.ndarray:
-    """Whether each row is sampled at firm resolution (a targeted stratum's agent)."""
-    return model.firms.weight[rows] <= model.config.population.targeted_firms_per_agent
+    """Whether each row is sampled at firm resolution (a targeted stratum's agent or a fine
+    entrant); the others are cohorts.
+    """
+    return model.firms.fine[rows]
+
+
+def nursery(
+    model: "NSRModel", rows: np.ndarray, group: np.ndarray, cohort: np.ndarray, n_groups: int
+) -> np.ndarray:
+    """Whether each of ``rows`` (where ``cohort``) is a nursery: a cohort of the smallest size
+    class among its region-sector's cohorts (``group``), which newborn firms join.
+    """
+    size = model.firms.size[rows].astype(np.int64)
+    smallest = np.full(n_groups, np.iinfo(np.int64).max)
+    np.minimum.at(smallest, group[cohort], size[cohort])
+    return cohort & (size == smallest[group])
 
 
 @dataclass(frozen=True)
 class PartnerCounts:
-    """Partners per firm row now, in all and by kind of link (one count per yearly record)."""
+    """Real partner relations per firm row now, in all and by kind of link (one count per
+    yearly record); a row's relations over its real firms are partners per real firm.
+    """
 
     all: np.ndarray
     cross_border: np.ndarray
@@ -129,8 +147,8 @@ class PartnerCounts:
 
 
 def partner_counts(model: "NSRModel") -> PartnerCounts:
-    """Each firm row's partners, in all and by kind (:func:`link_kinds`)."""
-    return PartnerCounts(degrees(model), *(degrees(model, kind) for kind in link_kinds(model)))
+    """Each firm row's relations, in all and by kind (:func:`link_kinds`)."""
+    return PartnerCounts(relations(model), *(relations(model, kind) for kind in link_kinds(model)))
 
 
 def area_totals(
@@ -140,8 +158,8 @@ def area_totals(
     firms = model.firms
     live = firms.live()
     weight = firms.weight[live]
-    resolved = weight * fine(model, live)  # real firms counted by the network indicators
-    degree = counts.all[live]
+    resolved = fine(model, live)  # firms counted by the network indicators
+    pairs = counts.all[live]
 
     def total(values: np.ndarray) -> np.ndarray:
         return np.bincount(area[live], weights=values, minlength=n_areas).astype(float)
@@ -152,11 +170,12 @@ def area_totals(
         jobs=total(jobs),
         firms=total(weight),
         innovations=np.zeros(n_areas),
-        targeted_firms=total(resolved),
-        links=total(resolved * degree),
+        targeted_firms=total(resolved * weight),
+        links=total(resolved * pairs),
         cross_border_links=total(resolved * counts.cross_border[live]),
-        linked_firms=total(resolved * (degree > 0)),
-        transnational_firms=total(resolved * (counts.transnational[live] > 0)),
+        # a row's relations beyond its firms are second partners: at most all its firms linked
+        linked_firms=total(resolved * np.minimum(pairs, weight)),
+        transnational_firms=total(resolved * np.minimum(counts.transnational[live], weight)),
     )
 
 
@@ -167,6 +186,8 @@ def region_totals(model: "NSRModel", counts: PartnerCounts) -> AreaTotals:
         **{
             **vars(totals),
             "innovations": model.year_innovations.copy(),
+            "births": model.year_births.copy(),
+            "deaths": model.year_deaths.copy(),
             "skilled": model.skilled.copy(),
             "population": model.population.copy(),
             "investment_eur": model.year_investment.copy(),
@@ -191,8 +212,8 @@ def aggregates(model: "NSRModel", counts: PartnerCounts) -> Aggregates:
     regions = region_totals(model, counts)
     classes = class_totals(model, counts)
     resolved = np.where(fine(model, np.arange(firms.n)), firms.weight[: firms.n], 0.0)
-    # each targeted firm's partner relations, by kind: sum of weight x partners of that kind
-    relations = [float(resolved @ count) for count in vars(counts).values()]
+    # the targeted firms' partner relations, by kind
+    pairs = [float(count[resolved > 0].sum()) for count in vars(counts).values()]
     clustering, giant = network_facts(model.links.a, model.links.b, live, firms.n, resolved)
     members = live[firms.cluster[live] >= 0]
     return Aggregates(
@@ -207,10 +228,10 @@ def aggregates(model: "NSRModel", counts: PartnerCounts) -> Aggregates:
         urban_jobs=float(classes.jobs[URBAN]),
         rural_output=float(classes.output_eur[RURAL]),
         rural_jobs=float(classes.jobs[RURAL]),
-        relations=relations[0],
-        cross_border=relations[1],
-        transnational=relations[2],
-        urban_rural=relations[3],
+        relations=pairs[0],
+        cross_border=pairs[1],
+        transnational=pairs[2],
+        urban_rural=pairs[3],
         clustering=clustering,
         giant_share=giant,
     )
@@ -228,6 +249,7 @@ def firm_table(model: "NSRModel") -> pd.DataFrame:
             "firm": firms.id[live],
             "row": live,
             "real_firms": firms.weight[live],
+            "fine": firms.fine[live],
             "region": np.asarray(model.region_codes)[firms.region[live]],
             "sector": SECTOR_NAMES[firms.sector[live]],
             "size_class": SIZE_NAMES[firms.size[live]],
@@ -239,9 +261,10 @@ def firm_table(model: "NSRModel") -> pd.DataFrame:
             "rd_share": firms.rd[live] + firms.rd_boost[live],
             "age": firms.age[live],
             "cluster": firms.cluster[live],
-            "partners": degrees(model)[live],
-            "transnational_partners": degrees(model, transnational)[live],
+            "partners": relations(model)[live] / firms.weight[live],
+            "transnational_partners": relations(model, transnational)[live] / firms.weight[live],
             "innovations": firms.innovations[live],
+            "real_innovations_year": firms.year_innovations[live],
             "knowledge_mean": firms.knowledge[live].mean(axis=1),
         }
     )
@@ -282,9 +305,9 @@ def panel_rows(model: "NSRModel", counts: PartnerCounts) -> dict[str, np.ndarray
         "jobs": firms.jobs[live],
         "productivity_eur": firms.productivity[live],
         "innovations": firms.innovations[live],
-        "partners": counts.all[live].astype(np.int16),
-        "cross_border_partners": counts.cross_border[live].astype(np.int16),
-        "transnational_partners": counts.transnational[live].astype(np.int16),
+        "partners": counts.all[live] / firms.weight[live],  # per real firm
+        "cross_border_partners": counts.cross_border[live] / firms.weight[live],
+        "transnational_partners": counts.transnational[live] / firms.weight[live],
     }
 
 

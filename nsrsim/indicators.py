@@ -29,6 +29,8 @@ class AreaTotals:
     cross_border_links: np.ndarray
     linked_firms: np.ndarray  # real firms with at least one partner
     transnational_firms: np.ndarray  # real firms with a partner beyond INTERREG A
+    births: np.ndarray | None = None  # real firms born this year
+    deaths: np.ndarray | None = None  # real firms that died this year
     skilled: np.ndarray | None = None
     population: np.ndarray | None = None
     investment_eur: np.ndarray | None = None
@@ -106,6 +108,8 @@ OUTCOMES: tuple[Outcome, ...] = (
         "innovations", "Innovations", "per year", True, "competitiveness", _total("innovations")
     ),
     Outcome("firms", "Firms", "firms", True, "competitiveness", _total("firms")),
+    Outcome("births", "Firm births", "firms/year", None, "competitiveness", _total("births")),
+    Outcome("deaths", "Firm deaths", "firms/year", None, "competitiveness", _total("deaths")),
     Outcome(
         "skilled_workers", "Skilled workers", "persons", True, "competitiveness", _total("skilled")
     ),
@@ -286,6 +290,8 @@ AREA_OUTCOMES: dict[str, Callable[[AreaTotals], np.ndarray | None]] = {
     "innovations": lambda t: t.innovations,
     "innovations_per_1000_jobs": lambda t: _per(t.innovations, t.jobs, 1000.0),
     "firms": lambda t: t.firms,
+    "births": lambda t: t.births,
+    "deaths": lambda t: t.deaths,
     "targeted_firms": lambda t: t.targeted_firms,
     "links": lambda t: t.links,
     "cross_border_links": lambda t: t.cross_border_links,

@@ -20,7 +20,9 @@ from nsrsim.config import Scenario, load_scenario, set_dotted, validate
 from nsrsim.errors import ConfigError
 from nsrsim.indicators import OUTCOMES, area_columns
 from nsrsim.population import (
+    ENTRANT_PRODUCTIVITY,
     SECTORS,
+    SIZE_CLASSES,
     PlacementContext,
     draw_entrants,
     initiative_choice,
@@ -35,6 +37,7 @@ from nsrsim.rules import clusters as cluster_rules
 from nsrsim.rules import governance, innovation, learning, market, mobility, partnering
 from nsrsim.rules.cell_sampler import MAX_ROUNDS, CellSampler
 from nsrsim.state import FirmArrays, Links
+from nsrsim.world import facts
 from nsrsim.world.world import World, cached_world
 
 PROGRAMMES = ("OKS", "DE-DK", "DE-NL", "SE-NO", "SB")
@@ -93,7 +96,7 @@ class NSRModel(mesa.Model):
         self.config = config
         self.dt = 1.0 / config.run.steps_per_year
         self.draws = KeyedRandom(config.run.seed, draw_log)
-        self.year = 0
+        self.year = -config.run.burn_in_years  # negative while the burn-in runs
         self.world: World = cached_world(config.world)
         self._init_regions()
         self._init_agents()
@@ -120,7 +123,7 @@ class NSRModel(mesa.Model):
                 )
             }
         )
-        self._record_year()
+        self._burn_in()
 
     # ----------------------------------------------------------------------------------- setup
     def _init_regions(self) -> None:
@@ -187,7 +190,8 @@ class NSRModel(mesa.Model):
         self.priority_mask = design.priority_mask
         self.strata = design.strata
         self.firms: FirmArrays = place_firms(self.strata, self.placement, self.draws)
-        self.entrant_weight, self.entrant_share = design.entrant_weight, design.entrant_share
+        self.start_job_share = self._start_job_shares()  # of a cohort in its region-sector
+        self._init_demography()
         self.links = Links.empty()
         # firm slots per cell of the partner-search proposal (rules/cell_sampler.py): fixed from
         # the initial population, identical in every scenario of a comparison
@@ -225,6 +229,8 @@ class NSRModel(mesa.Model):
         self.year_innovations_class = np.zeros(3)
         self.year_investment = np.zeros(n_regions)
         self.last_innovations = np.zeros(n_regions)
+        self.year_births = np.zeros(n_regions)  # real firms born and died this year
+        self.year_deaths = np.zeros(n_regions)
         # Mesa agents: one Python object per firm is what Mesa's AgentSet needs; created once
         # here and then only for entrants.
         self.firm_agents: list[Firm] = [Firm(self, row) for row in range(self.firms.n)]
@@ -244,6 +250,45 @@ class NSRModel(mesa.Model):
             RegionalGovernment(self, r, code, self.priority_sectors[r])
             for r, code in enumerate(self.region_codes)
         ]
+
+    def _start_job_shares(self) -> np.ndarray:
+        """Each initial agent's share of its region-sector's real jobs at the start."""
+        firms = self.firms
+        n = firms.n
+        group = firms.region[:n].astype(np.int64) * len(SECTORS) + firms.sector[:n]
+        real_jobs = firms.weight[:n] * firms.jobs[:n]
+        return real_jobs / np.bincount(group, weights=real_jobs)[group]
+
+    def _init_demography(self) -> None:
+        """Each region's yearly death hazards (micro firms, firms of 10+ persons) and birth rate
+        from its country's business demography (``business_demography.csv``).
+        """
+        regions = self.world.regions
+        rates = facts.business_demography().loc[regions["country"]]
+        sizes = facts.firm_sizes()
+        micro_share = np.array(
+            [
+                sizes.loc[c, "enterprise_share_pct"].iloc[0]
+                / sizes.loc[c, "enterprise_share_pct"].sum()
+                for c in regions["country"]
+            ]
+        )
+        self.micro_hazard, self.large_hazard = market.death_hazards(
+            rates["death_rate_pct"].to_numpy(float) / 100.0, micro_share, self.config.market
+        )
+        self.birth_rate = rates["birth_rate_pct"].to_numpy(float) / 100.0
+
+    def _burn_in(self) -> None:
+        """Run the years before year 0: the network, knowledge, memberships and the size of
+        every cohort settle under today's rules (regional budgets, cluster funding and today's
+        programmes, INTERREG A) with no policy or framework, which act from year 0 on. Every
+        scenario with the same programmes consumes the same keyed draws here, so two scenarios
+        are identical at year 0 (exact pairs).
+        """
+        while self.year < 0:
+            self.step()
+        if self.steps == 0:  # no burn-in: year 0 is the initial sample
+            self._record_year()
 
     def _update_travel(self) -> None:
         """(Re)build the travel-time kernels when the set of open transport projects changes."""
@@ -289,7 +334,12 @@ class NSRModel(mesa.Model):
         if self.steps_in_year == self.config.run.steps_per_year - 1:
             self.investment_flows()
             self.year += 1
-            self._record_year()
+            if self.year == 0:  # the end of the burn-in: cumulative counts start now
+                self.firms.innovations[: self.firms.n] = 0
+            if self.year >= 0:
+                self._record_year()
+            else:
+                self._reset_year()
             if self.year >= self.config.run.years:
                 self.running = False
 
@@ -362,8 +412,9 @@ class NSRModel(mesa.Model):
         # run: computed once for all of them, not per shortlist and link
         self._fixed_absorptive = self.absorptive()
         try:
+            today = len(self.config.programmes)  # today's programmes run in the burn-in too
             for index, instrument in enumerate(self.instruments):
-                if policy.active(instrument, self.year):
+                if policy.active(instrument, self.year) or (self.year < 0 and index < today):
                     policy.apply(self, index, instrument)
         finally:
             self._fixed_absorptive = None
@@ -380,7 +431,7 @@ class NSRModel(mesa.Model):
         live = firms.live()
         ids = firms.id[live]
         step = self.steps
-        fine = firms.weight[live] <= self.config.population.targeted_firms_per_agent
+        fine = firms.fine[live]
         choice = initiative_choice(
             firms.region[live],
             firms.sector[live],
@@ -521,6 +572,7 @@ class NSRModel(mesa.Model):
             k,
             self.links.a,
             self.links.b,
+            self.links.shares(firms.weight),
             absorptive,
             related,
             self.config.partnering.optimal_distance,
@@ -544,7 +596,7 @@ class NSRModel(mesa.Model):
 
     def firms_innovate(self) -> None:
         """Innovation events raise productivity; a few open new knowledge fields. Real
-        innovations are counted as weight x innovation probability (a coarse agent of
+        innovations are counted as weight x rate x dt, the expected number (a coarse agent of
         thousands of firms would otherwise add all or none of them at once).
         """
         firms = self.firms
@@ -553,6 +605,7 @@ class NSRModel(mesa.Model):
             firms.knowledge[: firms.n],
             self.links.a,
             self.links.b,
+            self.links.shares(firms.weight),
             self.config.partnering.optimal_distance,
         )[live]
         coaching = self.config.instruments.coaching_innovation_effect * self.coaching()[live]
@@ -576,47 +629,103 @@ class NSRModel(mesa.Model):
         firms.knowledge[live] = know
         firms.innovations[live] += innovated
         # the agent's w firms innovate independently at its rate: count the expected number
-        # of innovating firms (its own event decides its representative productivity path)
-        real = firms.weight[live] * -np.expm1(-rate * self.dt)
+        # of innovations, whatever the time step (its own event decides its representative
+        # productivity path)
+        real = firms.weight[live] * rate * self.dt
+        firms.year_innovations[live] += real
         self.year_innovations += np.bincount(
             firms.region[live], weights=real, minlength=len(self.region_codes)
         )
         self.year_innovations_class += np.bincount(firms.urban[live], weights=real, minlength=3)
 
     def market_selects(self) -> None:
-        """Replicator growth, exit with takeover of released jobs, entry, labour bound."""
+        """Replicator growth; deaths (whole fine agents, a share of each cohort) destroy their
+        jobs; births join the nursery cohorts and fine entrants replace the larger firms'
+        deaths; the labour bound.
+        """
         cfg = self.config.market
         firms = self.firms
         live = firms.live()
+        n_regions, n_sectors = len(self.region_codes), len(SECTORS)
+        n_groups = n_regions * n_sectors
         weight = firms.weight[live]
-        n_groups = len(self.region_codes) * len(SECTORS)
-        group = firms.region[live] * len(SECTORS) + firms.sector[live]
+        region = firms.region[live]
+        group = region * n_sectors + firms.sector[live]
+        firms_g = np.bincount(group, weights=weight, minlength=n_groups)
         real_jobs = weight * firms.jobs[live]
         local_mean = market.sector_mean_productivity(
             real_jobs, firms.productivity[live], group, n_groups
         )
         sector_mean = market.sector_mean_productivity(
-            real_jobs, firms.productivity[live], firms.sector[live], len(SECTORS)
+            real_jobs, firms.productivity[live], firms.sector[live], n_sectors
         )
-        local = firms.productivity[live] / local_mean[group]
-        jobs = market.replicate(firms.jobs[live], local, cfg, self.dt)
+        # firms compete for labour with firms of their size class in their region and sector
+        peers = group * len(SIZE_CLASSES) + firms.size[live]
+        peer_mean = market.sector_mean_productivity(
+            real_jobs, firms.productivity[live], peers, n_groups * len(SIZE_CLASSES)
+        )
+        jobs = market.replicate(
+            firms.jobs[live], firms.productivity[live] / peer_mean[peers], cfg, self.dt
+        )
+        hazard = market.death_hazard(jobs, self.micro_hazard[region], self.large_hazard[region])
+        dying = -np.expm1(-hazard * self.dt)  # share of a cohort's firms that die this step
         out = market.exits(
             firms.productivity[live] / sector_mean[firms.sector[live]],
             jobs,
             self.draws.uniform("market.exit", self.steps, firms.id[live]),
+            hazard,
             cfg,
             self.dt,
         )
-        released = np.bincount(group[out], weights=weight[out] * jobs[out], minlength=n_groups)
-        jobs[~out] = market.reallocate(jobs[~out], weight[~out], local[~out], group[~out], released)
+        cohort = ~accounts.fine(self, live)
+        # a cohort never dies whole by chance or size, only when its firms are unviable
+        out[cohort] = market.unviable(
+            firms.productivity[live][cohort] / sector_mean[firms.sector[live][cohort]], cfg
+        )
+        deaths = np.where(out, weight, np.where(cohort, weight * dying, 0.0))
+        self.year_deaths += np.bincount(region, weights=deaths, minlength=n_regions)
+        nursery = cohort & ~out & accounts.nursery(self, live, group, cohort & ~out, n_groups)
+        # the larger classes' expected deaths are replaced by firms growing out of the nursery:
+        # a larger cohort keeps its firms; fine entrants replace fine agents
+        larger = ~nursery & ~out
+        replaced = np.bincount(
+            group[larger & cohort], weights=(weight * dying)[larger & cohort], minlength=n_groups
+        )
+        weight = np.where(nursery, weight * (1.0 - dying), weight)
         firms.jobs[live] = jobs
+        base = market.entrant_productivity(local_mean, sector_mean)
+        grown = replaced + self._enter_firms(  # real firms leaving the nursery
+            live[~cohort], (weight * dying)[~cohort], group[~cohort], base
+        )
+        mass = np.bincount(group[nursery], weights=weight[nursery], minlength=n_groups)
+        births = self._births(firms_g, n_regions, n_sectors) * (mass > 0)
+        self.year_births += births.reshape(n_regions, n_sectors).sum(axis=1)
+        share = np.divide(weight, mass[group], out=np.zeros_like(weight), where=mass[group] > 0)
+        rows = live[nursery]
+        new_weight, new_jobs, new_productivity = market.join_cohort(
+            weight[nursery],
+            jobs[nursery],
+            firms.productivity[rows],
+            (births[group] * share)[nursery],
+            (grown[group] * share)[nursery],
+            base[group[nursery]] * ENTRANT_PRODUCTIVITY,
+            cfg,
+        )
+        firms.weight[rows] = new_weight
+        group_jobs = np.bincount(group, weights=weight * jobs, minlength=n_groups)
+        firms.jobs[rows] = market.grow_young(
+            new_jobs,
+            self.start_job_share[rows] * group_jobs[group[nursery]] / new_weight,
+            cfg,
+            self.dt,
+        )
+        firms.productivity[rows] = new_productivity
         self._remove_firms(live[out])
-        self._enter_firms(market.entrant_productivity(local_mean, sector_mean))
         live = firms.live()
         skill = self.config.market.skill_intensity
         labour = self.labour0 * (1.0 - skill + skill * self.skilled / self.skilled0)
-        firms.jobs[live] = market.cap_to_labour(
-            firms.jobs[live], firms.weight[live], firms.region[live], labour
+        firms.jobs[live] = market.clear_labour(
+            firms.jobs[live], firms.weight[live], firms.region[live], labour, cfg, self.dt
         )
 
     def workers_move(self) -> None:
@@ -782,40 +891,72 @@ class NSRModel(mesa.Model):
         for row in rows:  # Mesa agents are Python objects; exits are few per step
             self.firm_agents[row].remove()
 
-    def _enter_firms(self, productivity: np.ndarray) -> None:
-        """Entrants per region and sector: a rate per real firm, more where the region
-        innovates more and has gained skilled workers, in agents of the entrant weight.
+    def _births(self, firms_g: np.ndarray, n_regions: int, n_sectors: int) -> np.ndarray:
+        """Expected births this step per region x sector (flat): the country's birth rate x
+        the group's firms, pulled toward innovative regions with skilled workers.
+        """
+        firms_r = firms_g.reshape(n_regions, n_sectors).sum(axis=1)
+        innov = np.divide(
+            self.last_innovations, firms_r, out=np.zeros(n_regions), where=firms_r > 0
+        )
+        rate = market.birth_rates(
+            self.birth_rate,
+            firms_r,
+            self.region_country,
+            innov,
+            self.skilled / self.skilled0,
+            self.config.market,
+        )
+        return (rate[:, None] * self.dt * firms_g.reshape(n_regions, n_sectors)).ravel()
+
+    def _enter_firms(
+        self, rows: np.ndarray, dying: np.ndarray, group: np.ndarray, productivity: np.ndarray
+    ) -> np.ndarray:
+        """Fine entrants: firms growing into a size class of the targeted strata, as many as the
+        fine agents ``rows`` of each region-sector (``group``) and class are expected to lose
+        (``dying`` real firms), at the class's mean weight and size there; returns the
+        entrants' real firms per region x sector (flat).
         """
         firms = self.firms
+        n_groups = len(self.region_codes) * len(SECTORS)
+        n_cells = n_groups * len(SIZE_CLASSES)
+        cell = group * len(SIZE_CLASSES) + firms.size[rows]
+        weight = firms.weight[rows]
+        held = np.bincount(cell, weights=weight, minlength=n_cells)
+        agents = np.bincount(cell, minlength=n_cells)
+        mean_weight = np.maximum(np.round(np.divide(held, np.maximum(agents, 1))), 1.0)
+        jobs = np.divide(
+            np.bincount(cell, weights=weight * firms.jobs[rows], minlength=n_cells),
+            held,
+            out=np.zeros(n_cells),
+            where=held > 0,
+        )
         live = firms.live()
-        weight = firms.weight[live]
-        n_regions = len(self.region_codes)
-        real = accounts.region_firms(self)
-        innov = np.divide(self.last_innovations, real, out=np.zeros(n_regions), where=real > 0)
-        relative = innov / innov.mean() if innov.mean() > 0 else np.ones_like(innov)
-        expected_real = market.expected_entrants(
-            real, relative, self.skilled / self.skilled0, self.config.market, self.dt
+        mass = np.maximum(accounts.by_region(self, firms.weight[live], live), 1e-12)
+        mean_rd = accounts.by_region(self, firms.weight[live] * firms.rd[live], live) / mass
+        local = (
+            accounts.by_region_fields(self, firms.weight[live], firms.knowledge[live], live)
+            / mass[:, None]
         )
-        expected = (
-            expected_real[None, :, None] * self.mix[None] * self.entrant_share / self.entrant_weight
-        )
-        mass = np.maximum(accounts.by_region(self, weight, live), 1e-12)
-        mean_rd = accounts.by_region(self, weight * firms.rd[live], live) / mass
-        local = accounts.by_region_fields(self, weight, firms.knowledge[live], live) / mass[:, None]
+        shape = (len(self.region_codes), len(SECTORS), len(SIZE_CLASSES))
+        lost = np.bincount(cell, weights=dying, minlength=n_cells)
         entrants = draw_entrants(
             self.draws,
             self.steps,
-            expected,
-            self.entrant_weight,
+            (lost / mean_weight).reshape(shape),
+            jobs.reshape(shape),
+            mean_weight.reshape(shape),
             self.placement,
             mean_rd,
             local,
             productivity,
-            self.config.market.entrant_jobs,
         )
-        if entrants is not None:
-            rows = firms.append(**entrants)
-            self.firm_agents.extend(Firm(self, row) for row in rows)  # entrants only
+        if entrants is None:
+            return np.zeros(n_groups)
+        new = firms.append(**entrants)
+        self.firm_agents.extend(Firm(self, row) for row in new)  # entrants only
+        entered = entrants["region"].astype(np.int64) * shape[1] + entrants["sector"]
+        return np.bincount(entered, weights=entrants["weight"], minlength=n_groups)
 
     # ----------------------------------------------------------------------------- recording
     def latest_indicator(self, name: str) -> float:
@@ -839,8 +980,14 @@ class NSRModel(mesa.Model):
         if self.year > 0:  # money of the year just ended
             self.policy_rows.extend(policy.budget_rows(self, self.year - 1))
             self.participant_rows.extend(self.ledger.rows)
+        self._reset_year()
+        self.datacollector.collect(self)
+
+    def _reset_year(self) -> None:
+        """Start the yearly flows afresh (innovations, births, deaths)."""
         self.last_innovations = self.year_innovations
         self.year_innovations = np.zeros(len(self.region_codes))
+        self.firms.year_innovations[: self.firms.n] = 0.0
+        self.year_births = np.zeros(len(self.region_codes))
+        self.year_deaths = np.zeros(len(self.region_codes))
         self.year_innovations_class = np.zeros(3)
-        if hasattr(self, "datacollector"):
-            self.datacollector.collect(self)

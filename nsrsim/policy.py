@@ -18,7 +18,7 @@ Money buys countable units at a unit cost, so a budget's effect is what it can p
   ``start_year`` and stays open.
 
 Participants are chosen by one documented rule: firms of the target set that are sampled
-finely (an agent of at most ``population.targeted_firms_per_agent`` real firms), not served by
+finely (an agent of a targeted stratum or a fine entrant, ``FirmArrays.fine``), not served by
 the same instrument in the last ``repeat_after_years``, apply (a keyed draw, probability
 ``apply_share``) and are taken in order of fit (absorptive capacity) while the money lasts. An
 agent is one participant per real firm it stands for. Spent = units x unit cost <= the year's
@@ -239,10 +239,10 @@ def remember(served: dict[int, np.ndarray], index: int, firm_id: np.ndarray, yea
 
 # ------------------------------------------------------------------------------ per kind
 def fine_firms(model: "NSRModel") -> np.ndarray:
-    """Rows of live firm agents at participant resolution (weight <= the targeted limit)."""
+    """Rows of live firm agents at participant resolution (the targeted strata's agents)."""
     firms = model.firms
     live = firms.live()
-    return live[firms.weight[live] <= model.config.population.targeted_firms_per_agent]
+    return live[firms.fine[live]]
 
 
 def applicants(

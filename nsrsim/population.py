@@ -35,7 +35,8 @@ ORGANISATION_WEIGHT = 2.0  # weight each listed organisation or agglomeration ad
 PIONEERING = {Sector.CREATIVE}  # sectors whose initiatives start as pioneers (DESIGN.md)
 MAX_MEMBER_SHARE = 0.5  # members never exceed half of a region-sector's firms
 KNOWLEDGE_DRAWS = N_FIELDS + 3  # uniforms per firm for its initial knowledge
-ENTRANT = 1 << 62  # entrant ids: ENTRANT | step << 24 | stratum << 12 | k
+ENTRANT = 1 << 62  # entrant ids: ENTRANT | step << 24 | stratum << 12 | k (stratum < 4096)
+ENTRANT_PRODUCTIVITY = float(np.exp(-0.055))  # new firms' mean productivity over incumbents'
 INITIATIVE_WORDS = (
     "cluster",
     "centre of expertise",
@@ -81,8 +82,6 @@ class SampleDesign:
     priority_sectors: list[list[Sector]]
     priority_mask: np.ndarray
     strata: pd.DataFrame
-    entrant_weight: np.ndarray  # (coarse, fine) x region x sector: real firms per entrant agent
-    entrant_share: np.ndarray  # (coarse, fine) x region x sector: share of the real firms
 
 
 def sample_design(scenario: Scenario) -> SampleDesign:
@@ -110,38 +109,7 @@ def _design(regions: tuple[str, ...], population: PopulationConfig) -> SampleDes
         population.n_firms,
         population.targeted_firms_per_agent,
     )
-    return SampleDesign(
-        mix, info, sectors, mask, strata, *entrant_weights(strata, len(economy.regions))
-    )
-
-
-def entrant_weights(strata: pd.DataFrame, n_regions: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per part (coarse, fine) x region x sector: the real firms an entrant agent stands
-    for, and the part's share of the region-sector's real firms at the start.
-
-    Coarse entrants are new small firms at the weight of the smallest-size coarse agents;
-    fine entrants replace firms of the targeted non-member strata (firms growing into the
-    small class) at their mean weight, so the finely sampled strata keep their resolution;
-    weights are rounded to whole firms. Part of the (cached) design: it depends on nothing else.
-    """
-    n_sectors = len(SECTORS)
-    weight = np.full((2, n_regions, n_sectors), np.nan)
-    share = np.zeros((2, n_regions, n_sectors))
-    total = strata.groupby(["region", "sector"])["real_firms"].sum()
-    coarse = strata[~strata["targeted"]].sort_values("size", kind="stable")
-    for (reg, sec), row in coarse.groupby(["region", "sector"]).first().iterrows():
-        weight[0, reg, sec] = row["real_firms"] / row["agents"]
-    fine = strata[strata["targeted"] & (strata["cluster"] < 0)]
-    for (reg, sec), group in fine.groupby(["region", "sector"]):
-        weight[1, reg, sec] = group["real_firms"].sum() / group["agents"].sum()
-        share[1, reg, sec] = group["real_firms"].sum() / total[(reg, sec)]
-    share[0] = 1.0 - share[1]
-    fallback = np.nanmedian(weight[0], axis=1, keepdims=True)
-    weight[0] = np.where(np.isnan(weight[0]), fallback, weight[0])
-    weight[1] = np.where(np.isnan(weight[1]), 1.0, weight[1])
-    weight = np.maximum(np.round(weight), 1.0)  # whole firms: units stay countable
-    weight.flags.writeable = share.flags.writeable = False  # shared by every run of the process
-    return weight, share
+    return SampleDesign(mix, info, sectors, mask, strata)
 
 
 @dataclass(frozen=True)
@@ -303,43 +271,28 @@ def real_economy(
 
 def allocate_agents(strata: pd.DataFrame, n_firms: int, targeted_per_agent: int) -> pd.DataFrame:
     """Agents per stratum: ceil(real firms / ``targeted_per_agent``) in targeted strata; the
-    rest of ``n_firms`` over the other strata in proportion to jobs, at least one per region and
-    sector, size classes left without an agent merged into the nearest class that has one.
+    rest of ``n_firms`` over the other strata (the cohorts), one for each and the others in
+    proportion to the geometric mean of its real firms and real jobs, so that neither the
+    many micro firms (counts: births, deaths, innovations) nor the few large ones (output)
+    rest on a handful of agents.
     """
-    table = strata.copy()
+    table = strata[strata["real_firms"] > 0].copy()
     targeted = table["targeted"].to_numpy()
     table["agents"] = 0
     table.loc[targeted, "agents"] = -(-table.loc[targeted, "real_firms"] // targeted_per_agent)
-    coarse = table[~targeted]
-    groups = coarse.groupby(["region", "sector"], sort=True)
-    n_groups = groups.ngroups
-    remaining = n_firms - int(table["agents"].sum())
-    if remaining < n_groups:
+    n_cohorts = int((~targeted).sum())
+    needed = int(table["agents"].sum()) + n_cohorts
+    if n_firms < needed:
         raise ConfigError(
             f"population.n_firms = {n_firms} is too small: the targeted strata need "
             f"{int(table['agents'].sum())} agents at population.targeted_firms_per_agent = "
-            f"{targeted_per_agent}, and the rest of the economy at least one agent per region "
-            f"and sector ({n_groups}); raise population.n_firms to at least "
-            f"{int(table['agents'].sum()) + n_groups} or population.targeted_firms_per_agent."
+            f"{targeted_per_agent}, and the rest of the economy at least one agent per region, "
+            f"sector and size class ({n_cohorts}); raise population.n_firms to at least "
+            f"{needed} or population.targeted_firms_per_agent."
         )
-    group_jobs = groups["real_jobs"].sum().to_numpy()
-    per_group = 1 + largest_remainder(group_jobs, remaining - n_groups)
-    merged = []
-    for (_, frame), count in zip(groups, per_group, strict=True):
-        frame = frame.sort_values("size").copy()
-        agents = largest_remainder(frame["real_jobs"].to_numpy(), int(count))
-        if agents.sum() == 0:
-            agents[np.argmax(frame["real_jobs"].to_numpy())] = count
-        firms = frame["real_firms"].to_numpy().copy()
-        jobs = frame["real_jobs"].to_numpy().copy()
-        kept = np.flatnonzero(agents > 0)
-        for i in np.flatnonzero(agents == 0):  # merge into the nearest size class with agents
-            into = kept[np.argmin(np.abs(kept - i))]
-            firms[into] += firms[i]
-            jobs[into] += jobs[i]
-        frame["real_firms"], frame["real_jobs"], frame["agents"] = firms, jobs, agents
-        merged.append(frame[agents > 0])
-    table = pd.concat([table[targeted], *merged], ignore_index=True)
+    coarse = table.loc[~targeted]
+    mass = np.sqrt(coarse["real_firms"].to_numpy(float) * coarse["real_jobs"].to_numpy(float))
+    table.loc[~targeted, "agents"] = 1 + largest_remainder(mass, n_firms - needed)
     table["agents"] = np.minimum(table["agents"], table["real_firms"]).astype(np.int64)
     return table.sort_values(["region", "sector", "cluster", "size"], kind="stable").reset_index(
         drop=True
@@ -491,6 +444,7 @@ def place_firms(strata: pd.DataFrame, context: PlacementContext, draws: KeyedRan
     firms.append(
         id=ids,
         weight=weight,
+        fine=strata["targeted"].to_numpy(bool)[stratum],
         alive=np.ones(n, bool),
         cell=cell,
         region=region,
@@ -532,7 +486,7 @@ def initiative_choice(
 
 
 def entrant_ids(step: int, stratum: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Ids of entrants: unique per (step, region-sector stratum, k-th entrant), so an entrant's
+    """Ids of entrants: unique per (step, stratum, k-th entrant), so an entrant's
     id, and so its draws, do not depend on entry elsewhere.
     """
     return ENTRANT | (np.int64(step) << 24) | (stratum.astype(np.int64) << 12) | k
@@ -542,38 +496,37 @@ def draw_entrants(
     draws: KeyedRandom,
     step: int,
     expected: np.ndarray,
+    jobs: np.ndarray,
     weight: np.ndarray,
     context: PlacementContext,
     mean_rd: np.ndarray,
     local_knowledge: np.ndarray,
     productivity: np.ndarray,
-    entrant_jobs: float,
 ) -> dict[str, np.ndarray] | None:
-    """Columns of this step's entrants (None if there are none).
+    """Columns of this step's fine entrants (None if there are none): firms growing into a
+    size class of the targeted strata, where they replace the class's deaths.
 
-    ``expected`` and ``weight`` are per part x region x sector, where part 0 is the coarse
-    sample (new micro firms, ``entrant_jobs`` jobs) and part 1 the fine sample of the targeted
-    strata (firms growing into the small class, 10 jobs): expected entrant agents and the real
-    firms one entrant agent stands for. Counts are Poisson, keyed by (step, stratum); an
-    entrant's cell is drawn by population, its knowledge is half a fresh sector profile and
-    half the region's mean (spin-offs), its productivity around ``productivity`` of its region
-    and sector (flat index region x sectors + sector: the incumbents' mean there).
+    ``expected`` (entrant agents), ``jobs`` (persons per firm) and ``weight`` (real firms an
+    entrant stands for) are per region x sector x size class. Counts are Poisson, keyed by
+    (step, stratum); an entrant's cell is drawn by population, its knowledge is half a fresh
+    sector profile and half the region's mean, its productivity around ``productivity`` of its
+    region and sector (flat index region x sectors + sector: the incumbents' mean there).
     """
-    _, n_regions, n_sectors = expected.shape
+    _, n_sectors, n_sizes = expected.shape
     strata = np.arange(expected.size)
     counts = draws.poisson("entry.count", step, strata, expected.ravel())
     if counts.sum() == 0:
         return None
     if counts.max() >= 1 << 12:
         raise ConfigError(
-            "More than 4,095 entrant agents in one region, sector and step: lower "
-            "market.entry_rate or raise population.n_firms' coarse weights."
+            "More than 4,095 entrant agents in one region, sector and step: raise "
+            "population.targeted_firms_per_agent or run.steps_per_year."
         )
     stratum = np.repeat(strata, counts)
     k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     ids = entrant_ids(step, stratum, k)
-    part, cell_stratum = np.divmod(stratum, n_regions * n_sectors)
-    region, sector = np.divmod(cell_stratum, n_sectors)
+    group, size = np.divmod(stratum, n_sizes)
+    region, sector = np.divmod(group, n_sectors)
     total = len(ids)
     u = draws.uniform("entry.firm", step, ids, 1)
     z = draws.normal("entry.spread", step, ids, 2)
@@ -584,19 +537,19 @@ def draw_entrants(
         context.regional_weight,
         draws.uniform("entry.knowledge", step, ids, KNOWLEDGE_DRAWS),
     )
-    base = productivity[cell_stratum]
     return {
         "id": ids,
         "weight": weight.ravel()[stratum],
+        "fine": np.ones(total, bool),
         "alive": np.ones(total, bool),
         "cell": cell,
         "region": region,
         "country": context.region_country[region],
         "urban": context.cell_urban[cell],
         "sector": sector,
-        "size": part.astype(np.int8),
+        "size": size.astype(np.int8),
         "knowledge": 0.5 * fresh + 0.5 * local_knowledge[region],
-        "jobs": np.where(part == 0, entrant_jobs, SIZE_JOBS[1][0]),
-        "productivity": base * lognormal(z[:, 0], 0.3, np.exp(-0.055)),
+        "jobs": jobs.ravel()[stratum],
+        "productivity": productivity[group] * lognormal(z[:, 0], 0.3, ENTRANT_PRODUCTIVITY),
         "rd": mean_rd[region] * lognormal(z[:, 1], 0.5),
     }

@@ -13,10 +13,12 @@ import numpy as np
 N_FIELDS = 8  # knowledge fields per firm (capabilities, as SKIN's kenes)
 # (the compiled norms, dot products and means add 8 terms in NumPy's order: see test_rules)
 URBAN, INTERMEDIATE, RURAL = 0, 1, 2
+NEVER = -(1 << 30)  # a year before every simulated year, burn-in included (no project, support)
 
 _DTYPES: dict[str, tuple[type, float]] = {  # column -> (dtype, value of a new row)
     "id": (np.int64, 0),
     "weight": (np.float64, 1.0),
+    "fine": (np.bool_, True),
     "alive": (np.bool_, True),
     "cell": (np.int32, 0),
     "region": (np.int16, 0),
@@ -32,10 +34,11 @@ _DTYPES: dict[str, tuple[type, float]] = {  # column -> (dtype, value of a new r
     "age": (np.float64, 0.0),
     "cluster": (np.int32, -1),
     "innovations": (np.int32, 0),
+    "year_innovations": (np.float64, 0.0),
     "project_eur": (np.float64, 0.0),
-    "project_until": (np.int32, 0),
+    "project_until": (np.int32, NEVER),
     "coached_year": (np.float64, -np.inf),
-    "rural_until": (np.int32, 0),
+    "rural_until": (np.int32, NEVER),
 }
 
 
@@ -44,7 +47,8 @@ class FirmArrays:
     """Index-aligned firm state; ``n`` rows are in use."""
 
     id: np.ndarray  # identity across scenarios (keys the random draws)
-    weight: np.ndarray  # real firms this agent stands for (fixed by its stratum)
+    weight: np.ndarray  # real firms this agent stands for (a cohort's changes with births, deaths)
+    fine: np.ndarray  # bool: sampled at firm resolution (targeted strata); else a cohort
     alive: np.ndarray  # bool
     cell: np.ndarray  # position in World.cells
     region: np.ndarray  # index into the model's region table
@@ -60,6 +64,7 @@ class FirmArrays:
     age: np.ndarray  # years since entry
     cluster: np.ndarray  # ClusterInitiative index or -1
     innovations: np.ndarray  # cumulative count (per real firm)
+    year_innovations: np.ndarray  # real innovations this year (weight x expected events)
     project_eur: np.ndarray  # yearly spending of a co-funded R&D project [EUR per real firm]
     project_until: np.ndarray  # simulated year in which that project has ended
     coached_year: np.ndarray  # simulated year of innovation-management coaching (-inf: never)
@@ -125,6 +130,18 @@ class Links:
     def degree(self, n_rows: int) -> np.ndarray:
         """Links per firm row."""
         return np.bincount(self.a, minlength=n_rows) + np.bincount(self.b, minlength=n_rows)
+
+    def relations(self, weight: np.ndarray) -> np.ndarray:
+        """Real firm pairs each link stands for: the real firms of its smaller side (``weight``
+        per firm row), so both sides count the same relations. A link between a cohort of
+        thousands and a firm agent of a few is one relation for each of the few.
+        """
+        return np.minimum(weight[self.a], weight[self.b])
+
+    def shares(self, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per link, the share of each side's real firms in it (1 for the smaller side)."""
+        relations = self.relations(weight)
+        return relations / weight[self.a], relations / weight[self.b]
 
     def keep(self, mask: np.ndarray) -> None:
         """Drop the links where ``mask`` is False."""

@@ -61,10 +61,17 @@ def innovate(
     params: InnovationConfig,
     dt: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One step of innovation: new productivity, new knowledge, innovated and radical masks."""
-    innovated = draws.event < -np.expm1(-rate * dt)
+    """One step of innovation: new productivity, new knowledge, innovated and radical masks.
+
+    A firm innovates at most once a step, with probability 1 - exp(-rate dt); an event carries
+    the productivity gain of the step's expected number of innovations (rate dt over that
+    probability), so productivity grows at rate x gain a year whatever the time step.
+    """
+    chance = -np.expm1(-rate * dt)
+    innovated = draws.event < chance
     radical = innovated & (draws.radical < params.radical_share)
-    gain = np.where(
+    expected = np.divide(rate * dt, chance, out=np.ones_like(chance), where=chance > 0)
+    gain = expected * np.where(
         radical, params.productivity_gain * params.radical_multiplier, params.productivity_gain
     )
     productivity = np.where(innovated, productivity * (1.0 + gain), productivity)

@@ -58,6 +58,7 @@ def learn_from_links(
     knowledge: np.ndarray,
     a: np.ndarray,
     b: np.ndarray,
+    shares: tuple[np.ndarray, np.ndarray],
     absorptive: np.ndarray,
     related: np.ndarray,
     optimal_distance: float,
@@ -66,16 +67,19 @@ def learn_from_links(
 ) -> np.ndarray:
     """Knowledge gained along each link this step (same shape as ``knowledge``); ``related``
     is :func:`prior_knowledge` of its relative levels (once a step, for links and spillovers).
+
+    ``shares`` holds, per link, the share of each side's real firms that the link joins
+    (``Links.shares``): a cohort learns from a link only for the few of its firms in it.
     """
     if len(a) == 0:
         return np.zeros_like(knowledge)
     value = partner_value(link_distance(knowledge, a, b), optimal_distance)
     rate = params.link_rate * dt * value
-    return _link_gains(knowledge, a, b, rate, absorptive, related)
+    return _link_gains(knowledge, a, b, rate * shares[0], rate * shares[1], absorptive, related)
 
 
 @njit(cache=True)
-def _link_gains(knowledge, a, b, rate, absorptive, related):
+def _link_gains(knowledge, a, b, rate_a, rate_b, absorptive, related):
     """Per firm and field, the leads absorbed along its links: the sums toward the links'
     ``a`` ends, then toward their ``b`` ends, each in link order (as two bincounts would add).
     """
@@ -85,8 +89,8 @@ def _link_gains(knowledge, a, b, rate, absorptive, related):
         i, j = a[e], b[e]
         for f in range(fields):
             lead = knowledge[j, f] - knowledge[i, f]
-            to_a[i, f] += (rate[e] * absorptive[i]) * related[i, f] * max(lead, 0.0)
-            to_b[j, f] += (rate[e] * absorptive[j]) * related[j, f] * max(-lead, 0.0)
+            to_a[i, f] += (rate_a[e] * absorptive[i]) * related[i, f] * max(lead, 0.0)
+            to_b[j, f] += (rate_b[e] * absorptive[j]) * related[j, f] * max(-lead, 0.0)
     return to_a + to_b
 
 
@@ -205,16 +209,23 @@ def research(
 
 
 def partner_values(
-    knowledge: np.ndarray, a: np.ndarray, b: np.ndarray, optimal_distance: float
+    knowledge: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    shares: tuple[np.ndarray, np.ndarray],
+    optimal_distance: float,
 ) -> np.ndarray:
     """Per firm row, the sum over its partners of the value of their cognitive distance (what
-    partners bring: 1 for a partner at the best distance, less for one too close or too far).
+    partners bring: 1 for a partner at the best distance, less for one too close or too far),
+    per real firm: each link counts by the share of the row's firms it joins (``shares``).
     """
     n = len(knowledge)
     if len(a) == 0:
         return np.zeros(n)
     value = partner_value(link_distance(knowledge, a, b), optimal_distance)
-    return np.bincount(a, weights=value, minlength=n) + np.bincount(b, weights=value, minlength=n)
+    return np.bincount(a, weights=value * shares[0], minlength=n) + np.bincount(
+        b, weights=value * shares[1], minlength=n
+    )
 
 
 def depreciate(knowledge: np.ndarray, params: LearningConfig, dt: float) -> np.ndarray:

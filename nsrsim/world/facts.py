@@ -92,6 +92,15 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "employment_source",
         "persons_source",
     ),
+    "business_demography.csv": (
+        "country",
+        "birth_rate_pct",
+        "birth_source",
+        "death_rate_pct",
+        "death_source",
+        "tertiary_pp_per_year",
+        "tertiary_source",
+    ),
 }
 SIZE_CLASSES = ("micro", "small", "medium", "large")
 
@@ -190,6 +199,18 @@ def firm_sizes() -> pd.DataFrame:
         .drop(columns="_order")
         .set_index("country")
     )
+
+
+@cache
+def business_demography() -> pd.DataFrame:
+    """Each country's enterprise birth and death rates [% of active enterprises a year] and the
+    yearly rise of its tertiary-educated share [percentage points], indexed by country.
+    """
+    table = _unique_index(read_table("business_demography.csv"), "country", "business_demography")
+    missing = sorted(set(regions()["country"]) - set(table.index))
+    if missing:
+        raise DataError(f"business_demography.csv has no row for the country(ies) {missing}.")
+    return table
 
 
 @cache
