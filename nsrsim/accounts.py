@@ -229,6 +229,7 @@ def aggregates(model: "NSRModel", counts: PartnerCounts) -> Aggregates:
         rural_output=float(classes.output_eur[RURAL]),
         rural_jobs=float(classes.jobs[RURAL]),
         relations=pairs[0],
+        relations_formed=model.year_links_formed,
         cross_border=pairs[1],
         transnational=pairs[2],
         urban_rural=pairs[3],

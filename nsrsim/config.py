@@ -140,7 +140,7 @@ class PopulationConfig(Block):
     """
 
     n_firms: int = Field(
-        7000,
+        9000,
         ge=20,
         le=1_000_000,
         description="firm agents in total: the targeted strata at their resolution, the rest "

@@ -55,7 +55,8 @@ class Aggregates:
     urban_jobs: float
     rural_output: float
     rural_jobs: float
-    relations: float  # partner relations of targeted firms: sum of weight x partners
+    relations: float  # partner relations of targeted firms (real firm pairs)
+    relations_formed: float  # real partner relations formed this year, every firm's
     cross_border: float  # of which cross-border
     transnational: float  # of which cross-border between regions sharing no INTERREG A area
     urban_rural: float  # of which between an urban and a rural firm
@@ -154,6 +155,14 @@ OUTCOMES: tuple[Outcome, ...] = (
         True,
         "cooperation",
         lambda a: a.relations,
+    ),
+    Outcome(
+        "links_formed",
+        "Partner relations formed",
+        "relations/year",
+        True,
+        "cooperation",
+        lambda a: a.relations_formed,
     ),
     Outcome(
         "linked_firm_share",

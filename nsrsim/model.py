@@ -32,7 +32,7 @@ from nsrsim.population import (
     sample_design,
     urban_codes,
 )
-from nsrsim.random import DrawLog, KeyedRandom, pair_keys
+from nsrsim.random import DrawLog, KeyedRandom, pair_keys, poisson_ppf
 from nsrsim.rules import clusters as cluster_rules
 from nsrsim.rules import governance, innovation, learning, market, mobility, partnering
 from nsrsim.rules.cell_sampler import MAX_ROUNDS, CellSampler
@@ -231,6 +231,7 @@ class NSRModel(mesa.Model):
         self.last_innovations = np.zeros(n_regions)
         self.year_births = np.zeros(n_regions)  # real firms born and died this year
         self.year_deaths = np.zeros(n_regions)
+        self.year_links_formed = 0.0  # real partner relations formed this year
         # Mesa agents: one Python object per firm is what Mesa's AgentSet needs; created once
         # here and then only for entrants.
         self.firm_agents: list[Firm] = [Firm(self, row) for row in range(self.firms.n)]
@@ -493,19 +494,36 @@ class NSRModel(mesa.Model):
             )
 
     def firms_partner(self) -> None:
-        """Firms with free capacity search, propose and form links; links dissolve."""
+        """Links dissolve; firms with free capacity search, propose and form links."""
         cfg = self.config.partnering
         firms = self.firms
         n = firms.n
         live = firms.live()
         step = self.steps
+        # a link that dissolves this step does so before the search (a firm may replace it
+        # within the step) or after it, half the time each: mid-step on average
+        id_a, id_b = firms.id[self.links.a], firms.id[self.links.b]
+        keys = pair_keys(np.minimum(id_a, id_b), np.maximum(id_a, id_b))  # order-free
+        early, late = partnering.dissolve(
+            self.draws.uniform("partner.dissolve", step, keys), cfg.dissolve_rate, self.dt
+        )
+        self.links.keep(~early)
+        late = late[~early]
         degree = self.links.degree(n)
         free = live[degree[live] < cfg.max_partners]
         boost = self.config.instruments.rural_search_boost * self.rural_support()[free]
         rate = cfg.search_rate * (1.0 + boost)
+        # searches this step: Poisson by inversion (a firm searches at least once where its
+        # uniform is below 1 - exp(-rate dt)), so yearly searches do not depend on the step
         u = self.draws.uniform("partner.search", step, firms.id[free])
-        searchers = free[u < -np.expm1(-rate * self.dt)]
-        ids = firms.id[searchers]
+        count = np.zeros(free.size, np.int64)
+        some = u < -np.expm1(-rate * self.dt)
+        count[some] = poisson_ppf(1.0 - u[some], rate[some] * self.dt).astype(np.int64)
+        searchers = np.repeat(free, count)
+        nth = np.arange(searchers.size) - np.repeat(np.cumsum(count) - count, count)
+        ids = np.where(  # a firm's first search keyed by its id, further ones by (id, n)
+            nth == 0, firms.id[searchers], pair_keys(firms.id[searchers], nth).view(np.int64)
+        )
         m = cfg.candidates
         draws = partnering.CandidateDraws(
             mix=self.draws.uniform("partner.mix", step, ids, m),
@@ -548,14 +566,9 @@ class NSRModel(mesa.Model):
             cfg.max_partners,
             draws.priority,
         )
-        id_a, id_b = firms.id[self.links.a], firms.id[self.links.b]
-        keys = pair_keys(np.minimum(id_a, id_b), np.maximum(id_a, id_b))  # order-free
-        self.links.keep(
-            partnering.dissolve(
-                self.draws.uniform("partner.dissolve", step, keys), cfg.dissolve_rate, self.dt
-            )
-        )
+        self.links.keep(~late)
         self.links.add(new_a, new_b)
+        self.year_links_formed += float(np.minimum(firms.weight[new_a], firms.weight[new_b]).sum())
 
     def firms_learn(self) -> None:
         """Research creates knowledge; knowledge flows along links and spills over locally;
@@ -668,7 +681,7 @@ class NSRModel(mesa.Model):
             firms.jobs[live], firms.productivity[live] / peer_mean[peers], cfg, self.dt
         )
         hazard = market.death_hazard(jobs, self.micro_hazard[region], self.large_hazard[region])
-        dying = -np.expm1(-hazard * self.dt)  # share of a cohort's firms that die this step
+        dying = market.dying(hazard, self.dt)  # share of a cohort's firms that die this step
         out = market.exits(
             firms.productivity[live] / sector_mean[firms.sector[live]],
             jobs,
@@ -990,4 +1003,5 @@ class NSRModel(mesa.Model):
         self.firms.year_innovations[: self.firms.n] = 0.0
         self.year_births = np.zeros(len(self.region_codes))
         self.year_deaths = np.zeros(len(self.region_codes))
+        self.year_links_formed = 0.0
         self.year_innovations_class = np.zeros(3)

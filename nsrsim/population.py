@@ -12,6 +12,7 @@ the real firms it stands for — is fixed by its stratum, never random, so every
 real units. All draws are keyed by firm id (:mod:`nsrsim.random`).
 """
 
+import heapq
 from dataclasses import dataclass
 from functools import cache
 
@@ -271,10 +272,9 @@ def real_economy(
 
 def allocate_agents(strata: pd.DataFrame, n_firms: int, targeted_per_agent: int) -> pd.DataFrame:
     """Agents per stratum: ceil(real firms / ``targeted_per_agent``) in targeted strata; the
-    rest of ``n_firms`` over the other strata (the cohorts), one for each and the others in
-    proportion to the geometric mean of its real firms and real jobs, so that neither the
-    many micro firms (counts: births, deaths, innovations) nor the few large ones (output)
-    rest on a handful of agents.
+    rest of ``n_firms`` over the other strata (the cohorts) by :func:`spread_agents`, so that
+    neither the many micro firms (counts: births, deaths, innovations) nor the few large ones
+    (output) of a region rest on a handful of agents.
     """
     table = strata[strata["real_firms"] > 0].copy()
     targeted = table["targeted"].to_numpy()
@@ -291,12 +291,38 @@ def allocate_agents(strata: pd.DataFrame, n_firms: int, targeted_per_agent: int)
             f"{needed} or population.targeted_firms_per_agent."
         )
     coarse = table.loc[~targeted]
-    mass = np.sqrt(coarse["real_firms"].to_numpy(float) * coarse["real_jobs"].to_numpy(float))
-    table.loc[~targeted, "agents"] = 1 + largest_remainder(mass, n_firms - needed)
+    region = coarse["region"].to_numpy()
+    share = np.maximum(  # of its region's real firms and real jobs, whichever is larger
+        coarse["real_firms"].to_numpy(float)
+        / table.groupby("region")["real_firms"].sum()[region].to_numpy(),
+        coarse["real_jobs"].to_numpy(float)
+        / table.groupby("region")["real_jobs"].sum()[region].to_numpy(),
+    )
+    table.loc[~targeted, "agents"] = spread_agents(
+        share, coarse["real_firms"].to_numpy(), n_firms - needed
+    )
     table["agents"] = np.minimum(table["agents"], table["real_firms"]).astype(np.int64)
     return table.sort_values(["region", "sector", "cluster", "size"], kind="stable").reset_index(
         drop=True
     )
+
+
+def spread_agents(share: np.ndarray, real_firms: np.ndarray, extra: int) -> np.ndarray:
+    """Agents per cohort stratum: one each, then ``extra`` more, each to the stratum whose
+    agents hold the largest ``share`` (of their region's firms or jobs) each (highest
+    averages, as seats are apportioned), never more agents than real firms.
+    """
+    agents = np.ones(len(share), np.int64)
+    heap = [(-s, i) for i, s in enumerate(share) if real_firms[i] > 1]
+    heapq.heapify(heap)
+    for _ in range(extra):
+        if not heap:
+            break
+        _, i = heapq.heappop(heap)
+        agents[i] += 1
+        if agents[i] < real_firms[i]:
+            heapq.heappush(heap, (-share[i] / agents[i], i))
+    return agents
 
 
 def integer_weights(real_firms: np.ndarray, agents: np.ndarray) -> np.ndarray:

@@ -63,20 +63,27 @@ def clear_labour(
 def death_hazards(
     death_rate: np.ndarray, micro_share: np.ndarray, params: MarketConfig
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Yearly death hazards of micro firms and of firms with 10 or more persons, per country.
+    """Yearly death rates of micro firms and of firms with 10 or more persons, per country.
 
     ``death_rate`` is the share of active enterprises that die in a year and ``micro_share`` the
-    share of enterprises with fewer than 10 persons; the larger firms' hazard is
+    share of enterprises with fewer than 10 persons; the larger firms' rate is
     ``large_death_ratio`` times the micro firms', and their firm-weighted mean is the country's.
+    A firm dies in a step with probability rate x dt (:func:`dying`): its mean life is 1 / rate
+    years and the yearly deaths are the rate's share of firms whatever the time step.
     """
-    total = -np.log1p(-np.minimum(params.death_rate_scale * death_rate, 0.99))
+    total = params.death_rate_scale * death_rate
     micro = total / (micro_share + params.large_death_ratio * (1.0 - micro_share))
     return micro, params.large_death_ratio * micro
 
 
 def death_hazard(jobs: np.ndarray, micro: np.ndarray, large: np.ndarray) -> np.ndarray:
-    """Each firm's yearly death hazard by its size now (``micro`` and ``large`` per firm)."""
+    """Each firm's yearly death rate by its size now (``micro`` and ``large`` per firm)."""
     return np.where(jobs < SMALL_JOBS, micro, large)
+
+
+def dying(hazard: np.ndarray, dt: float) -> np.ndarray:
+    """Probability of dying this step (the share of a cohort's firms that die)."""
+    return np.minimum(hazard * dt, 1.0)
 
 
 def exits(
@@ -90,7 +97,7 @@ def exits(
     """Mask of firm agents that exit this step: unviable, too small, or dead (a keyed draw
     against the step's death probability).
     """
-    dead = u < -np.expm1(-hazard * dt)
+    dead = u < dying(hazard, dt)
     return unviable(relative_productivity, params) | dead | (jobs < MIN_JOBS)
 
 

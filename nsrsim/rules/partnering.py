@@ -341,11 +341,14 @@ def choose_partners(
     max_partners: int,
     priority: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """New links: each searcher proposes its best mutually profitable new partner.
+    """New links: each search links the searcher to its best mutually profitable new partner
+    that still has free capacity.
 
     Both sides must gain more than the cost (mutual consent); candidates already linked to the
-    searcher are skipped. Proposals claim the target's free capacity in ``priority`` order; a
-    pair proposed from both sides forms once.
+    searcher are skipped. Searches go in ``priority`` order, each to its best candidate with
+    room, else the next best (no search is wasted on a candidate filled earlier in the step);
+    a firm that searches more than once in a step (``searchers`` repeats it) links while it
+    has free capacity; a pair forms once.
     """
     return _choose(
         np.asarray(searchers, np.int64),
@@ -366,56 +369,59 @@ def _choose(
     searchers, candidates, gain_i, gain_j, cost, existing_keys, degree, n_rows, max_partners,
     priority,
 ):  # fmt: skip
-    """:func:`choose_partners` in one compiled pass: the first best valid candidate per
-    searcher; proposals in stable ``priority`` order, a pair's first proposal kept; each
-    target accepts in that order while it has free capacity.
+    """:func:`choose_partners` in one compiled pass: searches in stable ``priority`` order,
+    each taking its best valid candidate that still has free capacity (the first of equals).
     """
     n_search, n_cand = candidates.shape
-    best_j = np.full(n_search, -1, np.int64)
-    best_key = np.zeros(n_search, np.int64)
     n_keys = len(existing_keys)
-    for s in range(n_search):
+    used = degree.astype(np.int64)
+    formed = set()
+    formed.add(np.int64(-1))  # typed for numba
+    out_a = np.empty(n_search, np.int64)
+    out_b = np.empty(n_search, np.int64)
+    count = 0
+    net = np.empty(n_cand)
+    for s in np.argsort(priority, kind="mergesort"):
         own = searchers[s]
-        best = -np.inf
+        if used[own] >= max_partners:
+            continue
         for c in range(n_cand):
             j = candidates[s, c]
-            net_i = gain_i[s, c] - cost[s, c]
-            if j < 0 or not net_i > 0 or not net_i > best or not gain_j[s, c] - cost[s, c] > 0:
-                continue
+            mine = gain_i[s, c] - cost[s, c]
+            net[c] = mine if j >= 0 and mine > 0 and gain_j[s, c] - cost[s, c] > 0 else -np.inf
+        for c in np.argsort(-net, kind="mergesort"):
+            if not net[c] > 0:
+                break
+            j = candidates[s, c]
             key = min(own, j) * n_rows + max(own, j)
+            if used[j] >= max_partners or key in formed:
+                continue
             if (
                 n_keys > 0
                 and existing_keys[min(np.searchsorted(existing_keys, key), n_keys - 1)] == key
             ):
                 continue  # already partners
-            best, best_j[s], best_key[s] = net_i, j, key
-    has = np.flatnonzero(best_j >= 0)
-    order = has[np.argsort(priority[has], kind="mergesort")]
-    # a pair proposed from both sides forms once, at its first proposal
-    by_key = order[np.argsort(best_key[order], kind="mergesort")]
-    first = np.ones(len(order), np.bool_)
-    rank = np.empty(n_search, np.int64)
-    rank[order] = np.arange(len(order))
-    for k in range(1, len(by_key)):
-        if best_key[by_key[k]] == best_key[by_key[k - 1]]:
-            first[rank[by_key[k]]] = False
-    kept = order[first]
-    proposing = np.zeros(n_rows, np.int64)
-    for s in kept:
-        proposing[searchers[s]] += 1
-    claimed = np.zeros(n_rows, np.int64)
-    accept = np.zeros(len(kept), np.bool_)
-    for k in range(len(kept)):
-        i, target = searchers[kept[k]], best_j[kept[k]]
-        free = max_partners - degree[target] - proposing[target]
-        accept[k] = claimed[target] < free and degree[i] < max_partners
-        claimed[target] += 1
-    return searchers[kept[accept]], best_j[kept[accept]]
+            formed.add(key)
+            used[own] += 1
+            used[j] += 1
+            out_a[count], out_b[count] = own, j
+            count += 1
+            break
+    return out_a[:count], out_b[:count]
 
 
-def dissolve(u: np.ndarray, rate: float, dt: float) -> np.ndarray:
-    """Mask of links that survive a step with yearly hazard ``rate``."""
-    return u >= -np.expm1(-rate * dt)
+def dissolve(u: np.ndarray, rate: float, dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the links that dissolve early and late in a step, for a link's life of
+    1 / ``rate`` years on average.
+
+    The step's probability is rate x dt, so the mean life (dt over it, geometric in steps) and
+    the yearly number of links formed and dissolved do not depend on the time step; half of
+    the dissolving links go before the step's partner search and half after it, as events
+    spread over the step would.
+    """
+    p = min(rate * dt, 1.0)
+    early = u < 0.5 * p
+    return early, ~early & (u < p)
 
 
 @njit(cache=True)
