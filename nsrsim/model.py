@@ -148,6 +148,11 @@ class NSRModel(mesa.Model):
         self.workforce = workforce
         self.labour0 = self.real_jobs0 * (1.0 + self.config.market.labour_slack)
         self.migrated = 0.0  # skilled workers moved between regions so far
+        self.graduated = 0.0  # rise of the skilled workforce by graduates replacing retirees
+        tertiary = facts.tertiary().loc[regions["country"]]
+        now = tertiary["share_25_64_2021_pct"].to_numpy(float)
+        self.tertiary_trend = (now - tertiary["share_25_64_2012_pct"].to_numpy(float)) / 900.0
+        self.tertiary_gap = (tertiary["share_25_34_2021_pct"].to_numpy(float) - now) / 100.0
         self.recruited = 0.0  # skilled workers brought into the corridor by instruments
         gdp = self.population * regions["gdp_pc_pps_pct_eu27"].to_numpy(float)
         self.hotspot = np.zeros(len(self.region_codes), bool)
@@ -323,6 +328,7 @@ class NSRModel(mesa.Model):
     def step(self) -> None:
         """One step, in the order of ODD section 3."""
         if self.steps_in_year == 0:
+            self._reset_year()
             self.governments_decide()
         self.clusters_act()
         self.firms_partner()
@@ -339,8 +345,6 @@ class NSRModel(mesa.Model):
                 self.firms.innovations[: self.firms.n] = 0
             if self.year >= 0:
                 self._record_year()
-            else:
-                self._reset_year()
             if self.year >= self.config.run.years:
                 self.running = False
 
@@ -682,13 +686,9 @@ class NSRModel(mesa.Model):
         )
         hazard = market.death_hazard(jobs, self.micro_hazard[region], self.large_hazard[region])
         dying = market.dying(hazard, self.dt)  # share of a cohort's firms that die this step
+        died = self.draws.uniform("market.exit", self.steps, firms.id[live]) < dying
         out = market.exits(
-            firms.productivity[live] / sector_mean[firms.sector[live]],
-            jobs,
-            self.draws.uniform("market.exit", self.steps, firms.id[live]),
-            hazard,
-            cfg,
-            self.dt,
+            firms.productivity[live] / sector_mean[firms.sector[live]], jobs, died, cfg
         )
         cohort = ~accounts.fine(self, live)
         # a cohort never dies whole by chance or size, only when its firms are unviable
@@ -708,7 +708,7 @@ class NSRModel(mesa.Model):
         firms.jobs[live] = jobs
         base = market.entrant_productivity(local_mean, sector_mean)
         grown = replaced + self._enter_firms(  # real firms leaving the nursery
-            live[~cohort], (weight * dying)[~cohort], group[~cohort], base
+            live[~cohort], died[~cohort], group[~cohort], base
         )
         mass = np.bincount(group[nursery], weights=weight[nursery], minlength=n_groups)
         births = self._births(firms_g, n_regions, n_sectors) * (mass > 0)
@@ -764,6 +764,15 @@ class NSRModel(mesa.Model):
         )
         self.arrive(mobility.net_inflow(flows))
         self.migrated += float(flows.sum())
+        if self.year >= 0:  # graduates replace retirees: the workforce's tertiary share rises
+            years = self.year + self.steps_in_year * self.dt
+            rise = (
+                self.workforce
+                * self.dt
+                * mobility.tertiary_rise(self.tertiary_trend, self.tertiary_gap, years, cfg)
+            )
+            self.skilled = self.skilled + rise
+            self.graduated += float(rise.sum())
 
     def arrive(self, skilled: np.ndarray) -> None:
         """Skilled workers arrive in (or, negative, leave) each region, with their households."""
@@ -772,28 +781,25 @@ class NSRModel(mesa.Model):
         self.population = self.population + self.config.mobility.household_size * skilled
 
     def investment_flows(self) -> None:
-        """Yearly: mobile investment, paid from every firm's output in proportion, goes to
-        initiatives with critical mass and lifts members' productivity.
+        """Yearly: mobile investment, paid from every firm's output in proportion, goes to the
+        region-sectors where its industry is concentrated and lifts their firms' productivity.
         """
         cfg = self.config.mobility
         firms = self.firms
         live = firms.live()
-        members = live[firms.cluster[live] >= 0]
-        cluster = firms.cluster[members]
-        real_jobs = firms.weight[members] * firms.jobs[members]
-        n_clusters = len(self.cluster_info.name)
-        mass = np.bincount(cluster, weights=real_jobs, minlength=n_clusters)
+        n_groups = len(self.region_codes) * len(SECTORS)
+        group = firms.region[live].astype(np.int64) * len(SECTORS) + firms.sector[live]
+        real_jobs = firms.weight[live] * firms.jobs[live]
+        mass = np.bincount(group, weights=real_jobs, minlength=n_groups)
         output = np.bincount(
-            cluster, weights=real_jobs * firms.productivity[members], minlength=n_clusters
+            group, weights=real_jobs * firms.productivity[live], minlength=n_groups
         )
-        pool = cfg.investment_share * accounts.region_output(self).sum()
-        invested = mobility.allocate_investment(pool, mass, cfg)
-        lift = np.divide(invested, output, out=np.zeros(n_clusters), where=output > 0)
-        firms.productivity[live] *= 1.0 - cfg.investment_return * cfg.investment_share
-        firms.productivity[members] *= 1.0 + cfg.investment_return * lift[cluster]
-        self.year_investment = np.bincount(
-            self.cluster_info.region, weights=invested, minlength=len(self.region_codes)
+        invested = mobility.allocate_investment(cfg.investment_share * output.sum(), mass, cfg)
+        lift = np.divide(invested, output, out=np.zeros(n_groups), where=output > 0)
+        firms.productivity[live] *= (1.0 - cfg.investment_return * cfg.investment_share) * (
+            1.0 + cfg.investment_return * lift[group]
         )
+        self.year_investment = invested.reshape(len(self.region_codes), -1).sum(axis=1)
 
     # ------------------------------------------------------------------------------- helpers
     def absorptive(self) -> np.ndarray:
@@ -923,21 +929,18 @@ class NSRModel(mesa.Model):
         return (rate[:, None] * self.dt * firms_g.reshape(n_regions, n_sectors)).ravel()
 
     def _enter_firms(
-        self, rows: np.ndarray, dying: np.ndarray, group: np.ndarray, productivity: np.ndarray
+        self, rows: np.ndarray, died: np.ndarray, group: np.ndarray, productivity: np.ndarray
     ) -> np.ndarray:
-        """Fine entrants: firms growing into a size class of the targeted strata, as many as the
-        fine agents ``rows`` of each region-sector (``group``) and class are expected to lose
-        (``dying`` real firms), at the class's mean weight and size there; returns the
-        entrants' real firms per region x sector (flat).
+        """Fine entrants: a firm growing into its class takes the place of each fine firm agent
+        ``rows`` that ``died`` (same region, sector, size class and real firms), at the class's
+        mean size there; returns the entrants' real firms per region x sector (flat).
         """
         firms = self.firms
-        n_groups = len(self.region_codes) * len(SECTORS)
-        n_cells = n_groups * len(SIZE_CLASSES)
+        shape = (len(self.region_codes), len(SECTORS), len(SIZE_CLASSES))
+        n_cells = int(np.prod(shape))
         cell = group * len(SIZE_CLASSES) + firms.size[rows]
         weight = firms.weight[rows]
         held = np.bincount(cell, weights=weight, minlength=n_cells)
-        agents = np.bincount(cell, minlength=n_cells)
-        mean_weight = np.maximum(np.round(np.divide(held, np.maximum(agents, 1))), 1.0)
         jobs = np.divide(
             np.bincount(cell, weights=weight * firms.jobs[rows], minlength=n_cells),
             held,
@@ -951,25 +954,22 @@ class NSRModel(mesa.Model):
             accounts.by_region_fields(self, firms.weight[live], firms.knowledge[live], live)
             / mass[:, None]
         )
-        shape = (len(self.region_codes), len(SECTORS), len(SIZE_CLASSES))
-        lost = np.bincount(cell, weights=dying, minlength=n_cells)
         entrants = draw_entrants(
             self.draws,
             self.steps,
-            (lost / mean_weight).reshape(shape),
-            jobs.reshape(shape),
-            mean_weight.reshape(shape),
+            cell[died],
+            weight[died],
+            jobs[cell[died]],
+            shape,
             self.placement,
             mean_rd,
             local,
             productivity,
         )
-        if entrants is None:
-            return np.zeros(n_groups)
         new = firms.append(**entrants)
         self.firm_agents.extend(Firm(self, row) for row in new)  # entrants only
         entered = entrants["region"].astype(np.int64) * shape[1] + entrants["sector"]
-        return np.bincount(entered, weights=entrants["weight"], minlength=n_groups)
+        return np.bincount(entered, weights=entrants["weight"], minlength=n_cells // shape[2])
 
     # ----------------------------------------------------------------------------- recording
     def latest_indicator(self, name: str) -> float:
@@ -993,11 +993,12 @@ class NSRModel(mesa.Model):
         if self.year > 0:  # money of the year just ended
             self.policy_rows.extend(policy.budget_rows(self, self.year - 1))
             self.participant_rows.extend(self.ledger.rows)
-        self._reset_year()
         self.datacollector.collect(self)
 
     def _reset_year(self) -> None:
-        """Start the yearly flows afresh (innovations, births, deaths)."""
+        """Start the yearly flows afresh (innovations, births, deaths) at a year's first step,
+        so that after a run its last year's flows are still there to read.
+        """
         self.last_innovations = self.year_innovations
         self.year_innovations = np.zeros(len(self.region_codes))
         self.firms.year_innovations[: self.firms.n] = 0.0

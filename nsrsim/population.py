@@ -521,35 +521,35 @@ def entrant_ids(step: int, stratum: np.ndarray, k: np.ndarray) -> np.ndarray:
 def draw_entrants(
     draws: KeyedRandom,
     step: int,
-    expected: np.ndarray,
-    jobs: np.ndarray,
+    stratum: np.ndarray,
     weight: np.ndarray,
+    jobs: np.ndarray,
+    shape: tuple[int, int, int],
     context: PlacementContext,
     mean_rd: np.ndarray,
     local_knowledge: np.ndarray,
     productivity: np.ndarray,
-) -> dict[str, np.ndarray] | None:
-    """Columns of this step's fine entrants (None if there are none): firms growing into a
-    size class of the targeted strata, where they replace the class's deaths.
+) -> dict[str, np.ndarray]:
+    """Columns of this step's fine entrants: firms growing into a size class of the targeted
+    strata, one in the place of each fine firm agent that died.
 
-    ``expected`` (entrant agents), ``jobs`` (persons per firm) and ``weight`` (real firms an
-    entrant stands for) are per region x sector x size class. Counts are Poisson, keyed by
-    (step, stratum); an entrant's cell is drawn by population, its knowledge is half a fresh
-    sector profile and half the region's mean, its productivity around ``productivity`` of its
-    region and sector (flat index region x sectors + sector: the incumbents' mean there).
+    Per entrant: its ``stratum`` (flat index of region x sector x size class, ``shape``), the
+    real firms it stands for and its persons per firm. An entrant's id is keyed by (step,
+    stratum, rank in the stratum); its cell is drawn by population, its knowledge is half a
+    fresh sector profile and half the region's mean, its productivity around
+    ``productivity`` of its region and sector (flat index region x sectors + sector: the
+    incumbents' mean there).
     """
-    _, n_sectors, n_sizes = expected.shape
-    strata = np.arange(expected.size)
-    counts = draws.poisson("entry.count", step, strata, expected.ravel())
-    if counts.sum() == 0:
-        return None
-    if counts.max() >= 1 << 12:
+    _, n_sectors, n_sizes = shape
+    order = np.argsort(stratum, kind="stable")
+    stratum, weight, jobs = stratum[order], weight[order], jobs[order]
+    counts = np.bincount(stratum, minlength=int(np.prod(shape)))
+    if counts.max(initial=0) >= 1 << 12:
         raise ConfigError(
-            "More than 4,095 entrant agents in one region, sector and step: raise "
+            "More than 4,095 entrant agents in one region, sector, size class and step: raise "
             "population.targeted_firms_per_agent or run.steps_per_year."
         )
-    stratum = np.repeat(strata, counts)
-    k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    k = np.arange(stratum.size) - np.repeat(np.cumsum(counts) - counts, counts)
     ids = entrant_ids(step, stratum, k)
     group, size = np.divmod(stratum, n_sizes)
     region, sector = np.divmod(group, n_sectors)
@@ -565,7 +565,7 @@ def draw_entrants(
     )
     return {
         "id": ids,
-        "weight": weight.ravel()[stratum],
+        "weight": weight,
         "fine": np.ones(total, bool),
         "alive": np.ones(total, bool),
         "cell": cell,
@@ -575,7 +575,7 @@ def draw_entrants(
         "sector": sector,
         "size": size.astype(np.int8),
         "knowledge": 0.5 * fresh + 0.5 * local_knowledge[region],
-        "jobs": jobs.ravel()[stratum],
+        "jobs": jobs,
         "productivity": productivity[group] * lognormal(z[:, 0], 0.3, ENTRANT_PRODUCTIVITY),
         "rd": mean_rd[region] * lognormal(z[:, 1], 0.5),
     }

@@ -140,6 +140,66 @@ def innovation_rank(run: RunTables) -> float:
     return float(stats.spearmanr(rate[common], scores[common]).statistic)
 
 
+def country_rate_gap(run: RunTables, flow: str, column: str) -> float:
+    """Largest gap, over countries, between a simulated yearly rate (``flow`` of real firms
+    over the firms at the start of the year, summed over the run) and the cited rate
+    (``business_demography.csv`` column ``column``), in percentage points.
+    """
+    regions = run.regions.assign(country=lambda t: t["region"].map(facts.regions()["country"]))
+    by = regions.groupby(["country", "year"])[[flow, "firms"]].sum()
+    by["before"] = by.groupby(level="country")["firms"].shift(1)
+    by = by.dropna()
+    simulated = (
+        100.0
+        * by.groupby(level="country")[flow].sum()
+        / by.groupby(level="country")["before"].sum()
+    )
+    cited = facts.business_demography()[column].reindex(simulated.index)
+    return float((simulated - cited).abs().max())
+
+
+def size_class_shares(firms: pd.DataFrame) -> pd.DataFrame:
+    """Each country's employment shares by size class [%] (countries x micro..large), as the
+    surveys count them: a firm agent by its persons per firm now, a cohort by its class.
+    """
+    jobs = firms["jobs"].to_numpy(float)
+    by_size = np.digitize(jobs, [10.0, 50.0, 250.0])
+    stratum = firms["size_class"].map({name: k for k, name in enumerate(facts.SIZE_CLASSES)})
+    size = np.where(firms["fine"].to_numpy(bool), by_size, stratum.to_numpy())
+    table = pd.DataFrame(
+        {
+            "country": firms["region"].map(facts.regions()["country"]).to_numpy(),
+            "size": np.asarray(facts.SIZE_CLASSES)[size],
+            "jobs": firms["real_firms"].to_numpy(float) * jobs,
+        }
+    ).pivot_table(index="country", columns="size", values="jobs", aggfunc="sum", fill_value=0.0)
+    table = table.reindex(columns=list(facts.SIZE_CLASSES), fill_value=0.0)
+    return 100.0 * table.div(table.sum(axis=1), axis=0)
+
+
+def size_structure_gap(run: RunTables) -> float:
+    """Largest gap, over countries and size classes, between the simulated employment shares
+    in the final year and those of ``firm_sizes.csv``, in percentage points.
+    """
+    simulated = size_class_shares(run.firms)
+    data = (
+        facts.firm_sizes()
+        .reset_index()
+        .pivot(index="country", columns="size_class", values="employment_share_pct")
+    )
+    data = 100.0 * data.div(data.sum(axis=1), axis=0)
+    return float((simulated - data.reindex(simulated.index)[simulated.columns]).abs().max().max())
+
+
+def top_three_share(run: RunTables) -> float:
+    """Largest share, over regions, of a region's innovations in the final year that its three
+    most innovative firm agents produce.
+    """
+    innovations = run.firms.groupby("region")["real_innovations_year"]
+    top = innovations.apply(lambda x: x.nlargest(3).sum()) / innovations.sum()
+    return float(top.max())
+
+
 PATTERNS: tuple[Pattern, ...] = (
     Pattern(
         "distance_elasticity",
@@ -232,6 +292,51 @@ PATTERNS: tuple[Pattern, ...] = (
         "Spearman correlation of innovations per 1,000 jobs with the RIS 2019 index",
         innovation_rank,
         7,
+    ),
+    Pattern(
+        "birth_rate_gap",
+        "Enterprise birth rates: largest gap to a country's (points)",
+        0.0,
+        1.0,
+        "births per active enterprise, Eurostat business-demography standard "
+        "(business_demography.csv: Destatis, CBS, Eurostat)",
+        "simulated births over the firms at the start of each year, summed over the run, per "
+        "country, against the cited rate",
+        lambda run: country_rate_gap(run, "births", "birth_rate_pct"),
+        8,
+    ),
+    Pattern(
+        "death_rate_gap",
+        "Enterprise death rates: largest gap to a country's (points)",
+        0.0,
+        1.0,
+        "deaths per active enterprise, Eurostat business-demography standard "
+        "(business_demography.csv)",
+        "simulated deaths over the firms at the start of each year, summed over the run, per "
+        "country, against the cited rate",
+        lambda run: country_rate_gap(run, "deaths", "death_rate_pct"),
+        8,
+    ),
+    Pattern(
+        "size_structure_gap",
+        "Employment by size class: largest gap to a country's (points)",
+        0.0,
+        3.0,
+        "each country's employment shares of micro, small, medium and large firms "
+        "(firm_sizes.csv), stable over the years in the sources",
+        "final year: firm agents by persons per firm, cohorts by their size class",
+        size_structure_gap,
+        9,
+    ),
+    Pattern(
+        "top_three_share",
+        "Innovations of a region's three most innovative agents (share)",
+        0.0,
+        0.10,
+        "no handful of agents may decide a region's numbers (a design target of the sample)",
+        "largest share over regions, final year",
+        top_three_share,
+        10,
     ),
 )
 PATTERN_BY_NAME = {p.name: p for p in PATTERNS}

@@ -87,18 +87,12 @@ def dying(hazard: np.ndarray, dt: float) -> np.ndarray:
 
 
 def exits(
-    relative_productivity: np.ndarray,
-    jobs: np.ndarray,
-    u: np.ndarray,
-    hazard: np.ndarray,
-    params: MarketConfig,
-    dt: float,
+    relative_productivity: np.ndarray, jobs: np.ndarray, died: np.ndarray, params: MarketConfig
 ) -> np.ndarray:
-    """Mask of firm agents that exit this step: unviable, too small, or dead (a keyed draw
-    against the step's death probability).
+    """Mask of firm agents that exit this step: dead (``died``, a keyed draw against
+    :func:`dying`), unviable, or too small.
     """
-    dead = u < dying(hazard, dt)
-    return unviable(relative_productivity, params) | dead | (jobs < MIN_JOBS)
+    return died | unviable(relative_productivity, params) | (jobs < MIN_JOBS)
 
 
 def unviable(relative_productivity: np.ndarray, params: MarketConfig) -> np.ndarray:

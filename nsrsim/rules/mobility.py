@@ -4,9 +4,10 @@ Each step a share of each region's skilled workers reconsiders where to work and
 all regions by a logit of attractiveness, damped by distance and by borders, with a premium
 for staying (ties, moving costs); attractiveness falls as a region's population grows
 (housing costs, crowding). Flows conserve the corridor's skilled workers exactly, and the
-population moves with them. Mobile investment is a share of every firm's output, allocated to
-cluster initiatives by critical mass: it moves productivity between firms, it does not create
-it.
+population moves with them; the skilled workforce grows as young graduates replace older, less
+educated workers (Eurostat edat_lfse_03). Mobile investment is a share of every firm's output,
+allocated to the region-sectors where its industry is concentrated (foreign plants locate near
+plants of the same industry): it moves productivity between firms, it does not create it.
 """
 
 import numpy as np
@@ -65,8 +66,8 @@ def net_inflow(flows: np.ndarray) -> np.ndarray:
 def allocate_investment(
     pool_eur: float, critical_mass: np.ndarray, params: MobilityConfig
 ) -> np.ndarray:
-    """EUR per cluster, in proportion to critical mass^elasticity; sums to the pool when any
-    cluster has mass, else nothing is allocated.
+    """EUR per region-sector, in proportion to its jobs (critical mass)^elasticity; sums to
+    the pool when any has mass, else nothing is allocated.
     """
     weight = np.power(np.maximum(critical_mass, 0.0), params.investment_elasticity)
     weight = np.where(critical_mass > 0, weight, 0.0)
@@ -74,3 +75,16 @@ def allocate_investment(
     if total <= 0:
         return np.zeros_like(critical_mass)
     return pool_eur * weight / total
+
+
+def tertiary_rise(
+    trend: np.ndarray, gap: np.ndarray, years: float, params: MobilityConfig
+) -> np.ndarray:
+    """Yearly rise of the tertiary-educated share of each region's workforce ``years`` after
+    year 0: the observed trend (``trend``, share points a year), slowing as the share nears
+    the young cohorts' (``gap`` above today's): trend x exp(-years x trend / gap). Young
+    graduates replace older, less educated workers, so the rise ends at the young share.
+    """
+    trend = params.skill_trend_scale * trend
+    decay = np.divide(trend, gap, out=np.zeros_like(trend), where=gap > 0)
+    return np.where(gap > 0, trend * np.exp(-years * decay), 0.0)

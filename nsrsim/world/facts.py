@@ -98,8 +98,13 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "birth_source",
         "death_rate_pct",
         "death_source",
-        "tertiary_pp_per_year",
-        "tertiary_source",
+    ),
+    "tertiary.csv": (
+        "country",
+        "share_25_64_2012_pct",
+        "share_25_64_2021_pct",
+        "share_25_34_2021_pct",
+        "source",
     ),
 }
 SIZE_CLASSES = ("micro", "small", "medium", "large")
@@ -203,13 +208,25 @@ def firm_sizes() -> pd.DataFrame:
 
 @cache
 def business_demography() -> pd.DataFrame:
-    """Each country's enterprise birth and death rates [% of active enterprises a year] and the
-    yearly rise of its tertiary-educated share [percentage points], indexed by country.
+    """Each country's enterprise birth and death rates [% of active enterprises a year],
+    indexed by country.
     """
-    table = _unique_index(read_table("business_demography.csv"), "country", "business_demography")
+    return _by_country("business_demography.csv")
+
+
+@cache
+def tertiary() -> pd.DataFrame:
+    """Each country's tertiary-educated share of persons aged 25-64 (2012, 2021) and of those
+    aged 25-34 (2021) [%], indexed by country.
+    """
+    return _by_country("tertiary.csv")
+
+
+def _by_country(name: str) -> pd.DataFrame:
+    table = _unique_index(read_table(name), "country", name)
     missing = sorted(set(regions()["country"]) - set(table.index))
     if missing:
-        raise DataError(f"business_demography.csv has no row for the country(ies) {missing}.")
+        raise DataError(f"{name} has no row for the country(ies) {missing}.")
     return table
 
 
