@@ -148,7 +148,8 @@ class NSRModel(mesa.Model):
         self.workforce = workforce
         self.labour0 = self.real_jobs0 * (1.0 + self.config.market.labour_slack)
         self.migrated = 0.0  # skilled workers moved between regions so far
-        self.graduated = 0.0  # rise of the skilled workforce by graduates replacing retirees
+        # rise of each region's skilled workforce by graduates replacing retirees
+        self.graduated = np.zeros(len(self.region_codes))
         tertiary = facts.tertiary().loc[regions["country"]]
         now = tertiary["share_25_64_2021_pct"].to_numpy(float)
         self.tertiary_trend = (now - tertiary["share_25_64_2012_pct"].to_numpy(float)) / 900.0
@@ -291,10 +292,16 @@ class NSRModel(mesa.Model):
         scenario with the same programmes consumes the same keyed draws here, so two scenarios
         are identical at year 0 (exact pairs).
         """
-        while self.year < 0:
-            self.step()
-        if self.steps == 0:  # no burn-in: year 0 is the initial sample
+        if self.year == 0:  # no burn-in: year 0 is the initial sample
             self._record_year()
+            return
+        # burn-in steps count up to 0 outside Mesa's clock, so Mesa's step count and time are
+        # 0 at year 0 and every step of the run has its own keyed draws
+        self.steps = self.year * self.config.run.steps_per_year
+        while self.year < 0:
+            self.steps += 1
+            NSRModel.step(self)
+        self.carry[:] = 0.0  # the programmes' budgets start afresh at year 0
 
     def _update_travel(self) -> None:
         """(Re)build the travel-time kernels when the set of open transport projects changes."""
@@ -772,7 +779,7 @@ class NSRModel(mesa.Model):
                 * mobility.tertiary_rise(self.tertiary_trend, self.tertiary_gap, years, cfg)
             )
             self.skilled = self.skilled + rise
-            self.graduated += float(rise.sum())
+            self.graduated = self.graduated + rise
 
     def arrive(self, skilled: np.ndarray) -> None:
         """Skilled workers arrive in (or, negative, leave) each region, with their households."""

@@ -36,7 +36,8 @@ ORGANISATION_WEIGHT = 2.0  # weight each listed organisation or agglomeration ad
 PIONEERING = {Sector.CREATIVE}  # sectors whose initiatives start as pioneers (DESIGN.md)
 MAX_MEMBER_SHARE = 0.5  # members never exceed half of a region-sector's firms
 KNOWLEDGE_DRAWS = N_FIELDS + 3  # uniforms per firm for its initial knowledge
-ENTRANT = 1 << 62  # entrant ids: ENTRANT | step << 24 | stratum << 12 | k (stratum < 4096)
+ENTRANT = 1 << 62  # entrant ids: ENTRANT | (step + STEP_OFFSET) << 24 | stratum << 12 | k
+STEP_OFFSET = 1 << 20  # burn-in steps are negative (at most 100 years of 52 steps)
 ENTRANT_PRODUCTIVITY = float(np.exp(-0.055))  # new firms' mean productivity over incumbents'
 INITIATIVE_WORDS = (
     "cluster",
@@ -515,7 +516,7 @@ def entrant_ids(step: int, stratum: np.ndarray, k: np.ndarray) -> np.ndarray:
     """Ids of entrants: unique per (step, stratum, k-th entrant), so an entrant's
     id, and so its draws, do not depend on entry elsewhere.
     """
-    return ENTRANT | (np.int64(step) << 24) | (stratum.astype(np.int64) << 12) | k
+    return ENTRANT | (np.int64(step + STEP_OFFSET) << 24) | (stratum.astype(np.int64) << 12) | k
 
 
 def draw_entrants(

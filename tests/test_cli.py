@@ -49,7 +49,7 @@ def test_run_records_manifest(tmp_path, capsys):
         assert (out / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     printed = capsys.readouterr().out
     assert str(out) in printed
-    assert "7,000 firm agents stand for" in printed and "cluster members" in printed
+    assert "9,000 firm agents stand for" in printed and "cluster members" in printed
 
 
 def test_run_never_overwrites_results(tmp_path, capsys):
@@ -67,7 +67,7 @@ def test_a_too_small_sample_is_refused_before_anything_is_written(tmp_path, caps
     argv = ["run", str(BASELINE), "--out", str(out), "--quiet"]
     from nsrsim.config import load_scenario
 
-    assert load_scenario(BASELINE).population.n_firms == 7000
+    assert load_scenario(BASELINE).population.n_firms == 9000
     small = tmp_path / "tiny.yaml"
     small.write_text(f"extends: {BASELINE}\nname: tiny\npopulation: {{n_firms: 100}}\n")
     argv[1] = str(small)

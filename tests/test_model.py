@@ -44,7 +44,7 @@ def test_default_model_is_the_baseline_file():
 
 
 def test_is_a_mesa_model_with_agent_sets():
-    model = NSRModel(SMALL)
+    model = NSRModel(SMALL, run__burn_in_years=0)
     assert isinstance(model, mesa.Model)
     firms = model.agents_by_type[Firm]
     assert len(firms) == model.config.population.n_firms
@@ -52,13 +52,13 @@ def test_is_a_mesa_model_with_agent_sets():
     assert len(model.agents_by_type[ClusterInitiative]) == len(model.cluster_info.name)
     assert len(model.agents) == len(firms) + len(model.region_codes) + len(model.cluster_info.name)
     model.run_for(4)
-    assert model.steps == 4 and model.year == 1
+    assert model.steps == 4 and model.year == 1  # the burn-in's steps count up to 0
     live = model.firms.live()
     assert len(model.agents_by_type[Firm]) == live.size
     assert sorted(a.row for a in model.agents_by_type[Firm]) == list(live)
     firm = next(iter(model.agents_by_type[Firm]))
     assert firm.alive and firm.region in model.region_codes and firm.jobs > 0
-    assert firm.weight >= 1 and firm.firm_id == model.firms.id[firm.row]
+    assert firm.weight > 0 and firm.firm_id == model.firms.id[firm.row]
 
 
 def test_datacollector_with_agenttype_reporters():
@@ -130,12 +130,22 @@ def test_firms_live_on_land_in_their_region(finished):
 
 def test_skilled_workers_move_but_are_conserved(finished):
     assert finished.migrated > 0 and finished.recruited == 0
-    assert finished.skilled.sum() == pytest.approx(finished.skilled0.sum(), rel=1e-9)
-    assert not np.allclose(finished.skilled, finished.skilled0)
+    moved = finished.skilled - finished.skilled0 - finished.graduated
+    assert moved.sum() == pytest.approx(0.0, abs=1e-6 * finished.skilled0.sum())
+    assert not np.allclose(moved, 0.0)
+
+
+def test_graduates_raise_the_skilled_workforce_toward_the_young_cohorts_share(finished):
+    """From year 0 the tertiary share rises at the country's 2012-2021 pace (Eurostat
+    edat_lfse_03), slowing toward the share of 25-34 year olds."""
+    trend, gap = finished.tertiary_trend, finished.tertiary_gap
+    expected = gap * -np.expm1(-finished.year * trend / gap)  # the rise's integral
+    assert (finished.graduated > 0).all() and (expected < finished.year * trend).all()
+    np.testing.assert_allclose(finished.graduated / finished.workforce, expected, rtol=0.1)
 
 
 def test_population_moves_with_the_skilled_workers(finished):
-    moved = finished.skilled - finished.skilled0
+    moved = finished.skilled - finished.skilled0 - finished.graduated
     household = finished.config.mobility.household_size
     np.testing.assert_allclose(finished.population - finished.population0, household * moved)
     assert finished.population.sum() == pytest.approx(finished.population0.sum(), rel=1e-9)

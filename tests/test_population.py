@@ -21,7 +21,8 @@ from .conftest import SMALL
 
 @pytest.fixture(scope="module")
 def model() -> NSRModel:
-    return NSRModel(SMALL)
+    """The initial sample (no burn-in)."""
+    return NSRModel(SMALL, run__burn_in_years=0)
 
 
 def test_the_sample_holds_the_regions_real_jobs(model):
@@ -35,7 +36,7 @@ def test_the_sample_holds_the_regions_real_jobs(model):
 
 
 def test_weights_are_fixed_by_the_stratum_not_the_seed(model):
-    other = NSRModel(SMALL, rng=12345)
+    other = NSRModel(SMALL, rng=12345, run__burn_in_years=0)
     np.testing.assert_array_equal(
         model.firms.weight[: model.firms.n], other.firms.weight[: other.firms.n]
     )

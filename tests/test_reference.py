@@ -25,7 +25,7 @@ def assert_same(vectorised: NSRModel, ref) -> None:
     np.testing.assert_array_equal(mine["innovations"], theirs["innovations"])
     np.testing.assert_array_equal(mine["partnerships"], theirs["partnerships"])
     np.testing.assert_array_equal(mine["ids"], theirs["ids"])
-    for name in ("jobs", "productivity", "knowledge", "rd_boost", "skilled"):
+    for name in ("jobs", "weight", "productivity", "knowledge", "rd_boost", "skilled"):
         np.testing.assert_allclose(mine[name], theirs[name], rtol=1e-9, atol=1e-12, err_msg=name)
 
 
@@ -34,14 +34,14 @@ def assert_same(vectorised: NSRModel, ref) -> None:
 def test_reference_matches_vectorised_step_by_step(framework):
     scenario = small(
         **{
-            "population.n_firms": 200,
+            "population.n_firms": 280,
             "population.targeted_firms_per_agent": 400,
             "run.seed": 11,
             "framework.enabled": framework,
             "framework.budget_eur_per_year": 1e6,
             "programmes": [],  # the reference covers the rules, not the instruments
-            "market.entry_rate": 0.3,
-            "market.exit_hazard": 0.2,
+            "market.birth_rate_scale": 3.0,
+            "market.death_rate_scale": 3.0,
         }
     )
     model = NSRModel(scenario)

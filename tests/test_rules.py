@@ -18,6 +18,7 @@ from nsrsim.config import (
 from nsrsim.random import KeyedRandom, pair_keys
 from nsrsim.rules import governance, innovation, learning, market, mobility, partnering
 from nsrsim.rules.cell_sampler import MAX_ROUNDS, CellSampler, proposed_cell
+from nsrsim.state import Links
 
 from .conftest import SMALL
 
@@ -290,18 +291,23 @@ def test_referrals_propose_partners_of_partners():
 def test_learning_only_moves_toward_partners_ahead():
     knowledge = np.array([[0.2, 0.8], [0.6, 0.4]])
     related = learning.prior_knowledge(learning.relative_levels(knowledge), LearningConfig())
+    args = (np.array([0]), np.array([1]))
     gain = learning.learn_from_links(
-        knowledge,
-        np.array([0]),
-        np.array([1]),
-        np.array([1.0, 1.0]),
-        related,
-        0.3,
-        LearningConfig(),
-        1.0,
+        knowledge, *args, (np.ones(1), np.ones(1)), np.ones(2), related, 0.3, LearningConfig(), 1.0
     )
     assert gain[0, 0] > 0 and gain[0, 1] == 0 and gain[1, 1] > 0 and gain[1, 0] == 0
     assert (knowledge + gain <= np.maximum(knowledge[0], knowledge[1]) + 1e-12).all()
+    # a cohort of 100 firms linked to one firm learns for the one of its firms in the link
+    shares = Links(*args, np.zeros(1)).shares(np.array([100.0, 1.0]))
+    assert [s.tolist() for s in shares] == [[0.01], [1.0]]
+    cohort = learning.learn_from_links(
+        knowledge, *args, shares, np.ones(2), related, 0.3, LearningConfig(), 1.0
+    )
+    np.testing.assert_allclose(cohort, gain * np.array([[0.01], [1.0]]))
+    values = learning.partner_values(knowledge, *args, shares, 0.3)
+    np.testing.assert_allclose(
+        values, learning.partner_values(knowledge, *args, (np.ones(1), np.ones(1)), 0.3) * [0.01, 1]
+    )
 
 
 def test_innovation_with_chosen_draws():
@@ -317,29 +323,69 @@ def test_innovation_with_chosen_draws():
         prod, knowledge, np.full(3, 1.0), draws, params, 0.25
     )
     assert innovated.tolist() == [True, True, False] and radical.tolist() == [True, False, False]
-    gain = params.productivity_gain
+    # an event carries the step's expected innovations: rate dt over its probability
+    gain = params.productivity_gain * 0.25 / -np.expm1(-0.25)
     assert new_prod == pytest.approx(
         [100 * (1 + gain * params.radical_multiplier), 100 * (1 + gain), 100]
     )
     assert new_k[0, 4] == InnovationConfig().radical_level and new_k[1:].sum() == 0
 
 
-def test_market_reallocation_conserves_real_jobs_within_groups():
-    jobs = np.array([10.0, 30.0, 5.0])  # per real firm
-    weight = np.array([2.0, 1.0, 4.0])  # real firms per agent
-    released = np.array([10.0, 2.0])  # real jobs
-    after = market.reallocate(
-        jobs, weight, np.array([1.0, 1.0, 1.0]), np.array([0, 0, 1]), released
-    )
-    assert (after * weight).sum() == pytest.approx((jobs * weight).sum() + released.sum())
-    assert (after * weight)[:2] == pytest.approx([20.0 + 4.0, 30.0 + 6.0])
-    capped = market.cap_to_labour(
-        np.array([10.0, 10.0]), np.array([2.0, 2.0]), np.array([0, 0]), np.array([30.0])
-    )
-    assert (capped * 2).sum() == pytest.approx(30.0)
+def test_the_labour_market_caps_demand_and_hires_back_released_workers():
+    params = MarketConfig(labour_slack=0.05, hiring_rate=1.0)
+    jobs, weight, region = np.array([10.0, 10.0]), np.array([2.0, 2.0]), np.array([0, 1])
+    capacity = np.array([15.0, 26.25])  # both regions have 20 real jobs
+    cleared = market.clear_labour(jobs, weight, region, capacity, params, 0.25)
+    assert (cleared * weight)[0] == pytest.approx(15.0)  # shrinks to the capacity
+    employed = 26.25 / 1.05  # what the capacity supports without its slack
+    hired = 20.0 * (employed / 20.0) ** -np.expm1(-0.25)
+    assert (cleared * weight)[1] == pytest.approx(hired) and 20.0 < hired < employed
+    at_rest = market.clear_labour(jobs, weight, region, np.array([21.0, 21.0]), params, 0.25)
+    np.testing.assert_array_equal(at_rest, jobs)  # employment at capacity without slack
+
+
+def test_death_rates_average_to_the_countrys_and_fall_with_size():
+    params = MarketConfig(large_death_ratio=0.3)
+    micro, large = market.death_hazards(np.array([0.087, 0.054]), np.array([0.84, 0.95]), params)
+    np.testing.assert_allclose(0.84 * micro[0] + 0.16 * large[0], 0.087)
+    np.testing.assert_allclose(0.95 * micro[1] + 0.05 * large[1], 0.054)
+    np.testing.assert_allclose(large, 0.3 * micro)
+    assert market.death_hazard(np.array([3.0, 10.0]), micro[:1], large[:1]).tolist() == [
+        micro[0],
+        large[0],
+    ]
     assert market.exits(
-        np.array([0.1, 1.0]), np.array([5.0, 5.0]), np.array([0.9, 0.9]), MarketConfig(), 0.25
-    ).tolist() == [True, False]
+        np.array([0.1, 1.0, 1.0, 1.0]),
+        np.array([5.0, 5.0, 0.4, 5.0]),
+        np.array([False, False, False, True]),
+        MarketConfig(),
+    ).tolist() == [True, False, True, True]
+
+
+def test_births_follow_innovation_within_a_country_and_keep_its_total():
+    params = MarketConfig(entry_innovation_pull=0.5)
+    firms = np.array([100.0, 300.0, 50.0])
+    country = np.array([0, 0, 1])
+    rate = market.birth_rates(
+        np.array([0.08, 0.08, 0.1]), firms, country, np.array([2.0, 1.0, 0.5]), np.ones(3), params
+    )
+    assert (firms * rate)[:2].sum() == pytest.approx(0.08 * 400) and rate[0] > rate[1]
+    assert rate[2] == pytest.approx(0.1)  # alone in its country: its own rate
+
+
+def test_a_nursery_cohort_takes_births_and_loses_growers_at_its_mean_size():
+    params = MarketConfig(entrant_jobs=1.4)
+    weight, jobs, productivity = np.array([1000.0]), np.array([3.0]), np.array([50_000.0])
+    new_weight, new_jobs, new_productivity = market.join_cohort(
+        weight, jobs, productivity, np.array([100.0]), np.array([20.0]), np.array([40_000.0]),
+        params,
+    )  # fmt: skip
+    assert new_weight[0] == 1080.0
+    assert new_weight[0] * new_jobs[0] == pytest.approx(980 * 3.0 + 100 * 1.4)
+    expected = (980 * 3.0 * 50_000 + 100 * 1.4 * 40_000) / (980 * 3.0 + 100 * 1.4)
+    assert new_productivity[0] == pytest.approx(expected)
+    grown = market.grow_young(new_jobs, np.array([3.0]), params, 1.0)
+    assert new_jobs[0] < grown[0] < 3.0
 
 
 def test_migration_conserves_skilled_workers():
@@ -397,8 +443,8 @@ FIELDS = {
     "partnering__optimal_distance": st.floats(0.01, 1.0),
     "learning__link_rate": st.floats(0, 2),
     "innovation__base_rate": st.floats(0, 5),
-    "market__entry_rate": st.floats(0, 1),
-    "market__exit_hazard": st.floats(0, 1),
+    "market__birth_rate_scale": st.floats(0, 3),
+    "market__death_rate_scale": st.floats(0, 3),
     "mobility__migration_rate": st.floats(0, 0.3),
     "framework__enabled": st.booleans(),
     "framework__binding": st.booleans(),
@@ -416,10 +462,12 @@ def test_any_valid_parameters_keep_the_invariants(params, seed):
     assert (links.a < links.b).all() and firms.alive[links.a].all() and firms.alive[links.b].all()
     assert len(np.unique(links.keys(firms.n))) == len(links)
     assert links.degree(firms.n).max(initial=0) <= model.config.partnering.max_partners
-    assert model.skilled.sum() == pytest.approx(model.skilled0.sum(), rel=1e-9)
+    # skilled workers move without loss; graduates add to them
+    added = model.skilled0.sum() + model.graduated.sum()
+    assert model.skilled.sum() == pytest.approx(added, rel=1e-9)
     live = firms.live()
     assert (firms.knowledge[live] >= 0).all() and (firms.knowledge[live] <= 1).all()
-    assert (firms.jobs[live] > 0).all()
+    assert (firms.jobs[live] > 0).all() and (firms.weight[live] >= 0).all()
     row = model.indicator_rows[-1]
     assert 0 <= row["cross_border_share"] <= 1 and row["theil_gdp_per_head"] >= 0
 

@@ -183,5 +183,6 @@ def test_shipped_sa_files_build_their_models_at_their_resolution(path):
     (run,) = plan_points(base, point, spec.years, 1, spec.seed, "test", policy, spec.constants)
     for scenario in (run.scenario, run.paired) if policy else (run.scenario,):
         model = NSRModel(Scenario.model_validate(scenario))
-        assert model.firms.n <= spec.constants.get("population.n_firms", model.firms.n)
-        assert model.firms.n > 0
+        agents = int(model.strata["agents"].sum())
+        assert agents == spec.constants.get("population.n_firms", agents)
+        assert model.firms.live().size > 0

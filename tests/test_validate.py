@@ -11,11 +11,16 @@ from nsrsim.cli import main
 from nsrsim.config import Range
 from nsrsim.validate import (
     PATTERNS,
+    RunTables,
+    country_rate_gap,
     gravity,
     pareto_tail,
     report,
+    size_class_shares,
+    top_three_share,
     trend_per_decade,
 )
+from nsrsim.world import facts
 
 from .conftest import SMALL
 
@@ -81,6 +86,47 @@ def test_band_distance_and_posterior():
 
 
 @pytest.mark.slow
+def test_demography_measures_recover_known_rates():
+    """Firms of DE and NL regions born and dying at known rates: the gap to the cited rates
+    is the chosen offset."""
+    rates = facts.business_demography()
+    rows = []
+    for year in range(3):
+        for region, country, offset in (("DE60", "DE", 0.5), ("NL11", "NL", -0.25)):
+            births = 1000 * (rates.loc[country, "birth_rate_pct"] + offset) / 100
+            rows.append({"year": year, "region": region, "firms": 1000.0, "births": births})
+    regions = pd.DataFrame(rows).assign(deaths=0.0)
+    run = RunTables(pd.DataFrame(), regions, pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+    assert country_rate_gap(run, "births", "birth_rate_pct") == pytest.approx(0.5)
+
+
+def test_size_shares_count_agents_by_size_and_cohorts_by_class():
+    firms = pd.DataFrame(
+        {
+            "region": ["DE60"] * 4,
+            "fine": [True, True, False, False],
+            "jobs": [12.0, 300.0, 20.0, 2.0],  # the cohort of 20 persons stays "micro"
+            "size_class": ["micro", "large", "micro", "medium"],
+            "real_firms": [1.0, 1.0, 10.0, 50.0],
+        }
+    )
+    shares = size_class_shares(firms).loc["DE"]
+    total = 12 + 300 + 200 + 100
+    expected = [200 / total, 12 / total, 100 / total, 300 / total]
+    np.testing.assert_allclose(shares.to_numpy(), 100 * np.array(expected))
+
+
+def test_top_three_share_is_the_largest_over_regions():
+    firms = pd.DataFrame(
+        {
+            "region": ["A"] * 5 + ["B"] * 4,
+            "real_innovations_year": [1, 1, 1, 1, 6, 1, 1, 1, 1],
+        }
+    )
+    run = RunTables(pd.DataFrame(), pd.DataFrame(), firms, pd.DataFrame(), pd.DataFrame())
+    assert top_three_share(run) == pytest.approx(max(8 / 10, 3 / 4))
+
+
 def test_validate_command_end_to_end(tmp_path, capsys):
     out = tmp_path / "val"
     argv = [

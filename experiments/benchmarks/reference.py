@@ -20,12 +20,13 @@ import mesa
 import numpy as np
 
 from nsrsim.model import NSRModel
-from nsrsim.population import draw_entrants
-from nsrsim.random import KeyedRandom, pair_keys
+from nsrsim.population import ENTRANT_PRODUCTIVITY, draw_entrants
+from nsrsim.random import KeyedRandom, pair_keys, poisson_ppf
 from nsrsim.rules import clusters as cluster_rules
-from nsrsim.rules import governance, mobility
+from nsrsim.rules import governance, market, mobility
 from nsrsim.rules.cell_sampler import MAX_ROUNDS
 from nsrsim.sectors import Sector
+from nsrsim.state import NEVER
 
 N_SECTORS = len(Sector)
 
@@ -44,6 +45,7 @@ class RefFirm(mesa.Agent):
         self.row = row
         self.id = int(state["id"])
         self.weight = float(state["weight"])
+        self.fine = bool(state["fine"])
         self.cell = int(state["cell"])
         self.region = int(state["region"])
         self.country = int(state["country"])
@@ -51,23 +53,21 @@ class RefFirm(mesa.Agent):
         self.sector = int(state["sector"])
         self.knowledge = [float(v) for v in state["knowledge"]]
         self.jobs = float(state["jobs"])
+        self.size = int(state["size"])
         self.productivity = float(state["productivity"])
         self.rd = float(state["rd"])
         self.rd_boost = float(state.get("rd_boost", 0.0))
         self.age = float(state.get("age", 0.0))
         self.cluster = int(state.get("cluster", -1))
         self.innovations = int(state.get("innovations", 0))
+        self.year_innovations = float(state.get("year_innovations", 0.0))
         self.project_eur = float(state.get("project_eur", 0.0))
-        self.project_until = int(state.get("project_until", 0))
+        self.project_until = int(state.get("project_until", NEVER))
         self.coached_year = float(state.get("coached_year", -math.inf))
-        self.rural_until = int(state.get("rural_until", 0))
+        self.rural_until = int(state.get("rural_until", NEVER))
         self.partners = 0  # links, kept up to date by the model
 
     # --- helpers -------------------------------------------------------------------------
-    @property
-    def fine(self) -> bool:
-        return self.weight <= self.model.config.population.targeted_firms_per_agent
-
     def absorptive(self) -> float:
         model = self.model
         skilled_share = model.skilled[self.region] / model.workforce[self.region]
@@ -108,14 +108,16 @@ class RefFirm(mesa.Agent):
         if self.cluster >= 0 and self.fine and u_leave < -math.expm1(-cfg.leave_rate * model.dt):
             self.cluster = -1
 
-    def search(self, cells, pools, neighbours):
-        """Candidate firm rows (-1: none) drawn exactly as the vectorised rule draws them."""
+    def search(self, key, cells, pools, neighbours):
+        """Candidate firm rows (-1: none) drawn exactly as the vectorised rule draws them, for
+        the search keyed by ``key`` (the firm's id for its first search of a step).
+        """
         model = self.model
         cfg = model.config.partnering
         m = cfg.candidates
-        mix = u1(model, "partner.mix", self.id, m)
-        u_firm = u1(model, "partner.firm", self.id, m)
-        u_second = u1(model, "partner.second", self.id, m)
+        mix = u1(model, "partner.mix", key, m)
+        u_firm = u1(model, "partner.firm", key, m)
+        u_second = u1(model, "partner.second", key, m)
         pool = pools.get(self.cluster, []) if self.cluster >= 0 else []
         mine = neighbours.get(self.row, [])
         found = []
@@ -127,14 +129,14 @@ class RefFirm(mesa.Agent):
                 theirs = neighbours[first]
                 pick = theirs[min(int(u_second[k] * len(theirs)), len(theirs) - 1)]
             else:
-                pick = self.nearby(cells, k)
+                pick = self.nearby(key, cells, k)
                 if pick is None:
                     found.append(-1)
                     continue
             found.append(-1 if pick == self.row else pick)
         return found
 
-    def nearby(self, cells, k):
+    def nearby(self, key, cells, k):
         """A firm drawn in proportion to the proposal kernel from this firm's cell: a cell by
         kernel x slots, a slot, accepted if a firm sits in it (firms beyond a cell's slots by
         their own small distribution), as ``nsrsim.rules.cell_sampler`` does in bulk.
@@ -160,10 +162,11 @@ class RefFirm(mesa.Agent):
         mass = total + excess_mass
         if not mass > 0:
             return None
-        key = pair_keys(np.array([self.id]), np.array([k]))
+        slot_key = pair_keys(np.array([key]), np.array([k]))
         for round_ in range(MAX_ROUNDS):
             stream = f"partner.cell.{round_}"
-            u_part, u_cell, u_slot = model.draws.uniform(stream, model.step_count, key, 3)[0]
+            draws = model.draws.uniform(stream, model.step_count, slot_key, 3)
+            u_part, u_cell, u_slot = draws[0]
             if excess_mass > 0 and u_part * mass >= total:
                 index = bisect.bisect_right(excess_cdf, u_cell * excess_mass)
                 c, excess = over[min(index, len(over) - 1)]
@@ -197,20 +200,19 @@ class RefFirm(mesa.Agent):
         cost = cfg.link_cost * (1.0 - fixed_cut) + variable * (1.0 - discount)
         return self.absorptive() * value, other.absorptive() * value, cost
 
-    def best_partner(self, candidates, linked):
-        """The candidate with the highest own net gain that both sides accept, or None."""
-        best, best_net = None, -math.inf
-        for row in candidates:
-            if row < 0 or (min(self.row, row), max(self.row, row)) in linked:
+    def ranked_partners(self, candidates):
+        """The candidates both sides accept, best own net gain first (the first of equals)."""
+        ranked = []
+        for index, row in enumerate(candidates):
+            if row < 0:
                 continue
             mine, theirs, cost = self.link_terms(self.model.by_row[row])
-            net = mine - cost
-            if net > 0 and theirs - cost > 0 and net > best_net:
-                best, best_net = row, net
-        return best
+            if mine - cost > 0 and theirs - cost > 0:
+                ranked.append((-(mine - cost), index, row))
+        return [row for _, _, row in sorted(ranked)]
 
     def innovate(self) -> float:
-        """Innovate or not; returns the firm's innovation probability this step."""
+        """Innovate or not; returns the firm's expected innovations this step."""
         model = self.model
         cfg = model.config.innovation
         u_event, u_radical, u_field = u1(model, "innovation", self.id, 3)
@@ -225,17 +227,19 @@ class RefFirm(mesa.Agent):
             * (cfg.knowledge_floor + mean_k)
             * (1 + cfg.partner_effect * self.brought)
         )
-        probability = -math.expm1(-rate * model.dt)
+        expected = rate * model.dt
+        probability = -math.expm1(-expected)
         if u_event >= probability:
-            return probability
+            return expected
         radical = u_radical < cfg.radical_share
-        gain = cfg.productivity_gain * (cfg.radical_multiplier if radical else 1.0)
+        scale = expected / probability if probability > 0 else 1.0
+        gain = scale * cfg.productivity_gain * (cfg.radical_multiplier if radical else 1.0)
         self.productivity *= 1.0 + gain
         if radical:
             field = min(int(u_field * len(self.knowledge)), len(self.knowledge) - 1)
             self.knowledge[field] = max(self.knowledge[field], cfg.radical_level)
         self.innovations += 1
-        return probability
+        return expected
 
 
 class ReferenceModel(mesa.Model):
@@ -270,6 +274,8 @@ class ReferenceModel(mesa.Model):
             "year_innovations",
             "last_innovations",
             "year_investment",
+            "year_births",
+            "year_deaths",
             "framework_slots",
         ):
             setattr(model, name, copy.deepcopy(getattr(source, name)))
@@ -293,9 +299,13 @@ class ReferenceModel(mesa.Model):
             "cluster_complementarity",
             "eligible",
             "mix",
-            "entrant_weight",
-            "entrant_share",
             "placement",
+            "micro_hazard",
+            "large_hazard",
+            "birth_rate",
+            "start_job_share",
+            "tertiary_trend",
+            "tertiary_gap",
         ):
             setattr(model, name, getattr(source, name))
         model.n_regions = len(source.region_codes)
@@ -323,6 +333,12 @@ class ReferenceModel(mesa.Model):
         self.step_count += 1  # Mesa counts the step before running it
         in_year = (self.step_count - 1) % self.config.run.steps_per_year
         if in_year == 0:
+            self.last_innovations = self.year_innovations
+            self.year_innovations = np.zeros(self.n_regions)
+            self.year_births = np.zeros(self.n_regions)
+            self.year_deaths = np.zeros(self.n_regions)
+            for firm in self.firms():
+                firm.year_innovations = 0.0
             self.governments_decide()
         self.clusters_act()
         self.firms_partner()
@@ -337,8 +353,9 @@ class ReferenceModel(mesa.Model):
         if in_year == self.config.run.steps_per_year - 1:
             self.investment_flows()
             self.year += 1
-            self.last_innovations = self.year_innovations
-            self.year_innovations = np.zeros(self.n_regions)
+            if self.year == 0:
+                for firm in self.firms():
+                    firm.innovations = 0
 
     def firms(self) -> list[RefFirm]:
         """Live firms in row order."""
@@ -389,7 +406,7 @@ class ReferenceModel(mesa.Model):
                 ):
                     for firm in (fa, fb):
                         if firm.cluster >= 0:
-                            per_region[firm.region] += firm.weight
+                            per_region[firm.region] += min(fa.weight, fb.weight)
             benefit = per_region / np.maximum(members, 1.0)
         self.member, self.commitment = governance.framework_year(
             self.member,
@@ -493,14 +510,34 @@ class ReferenceModel(mesa.Model):
     def firms_partner(self) -> None:
         cfg = self.config.partnering
         inst = self.config.instruments
+        p = min(cfg.dissolve_rate * self.dt, 1.0)
+        late = []
+        kept = []
+        for link in self.links:  # half of the dissolving links go before the search
+            ids = sorted((self.by_row[link[0]].id, self.by_row[link[1]].id))
+            key = pair_keys(np.array(ids[:1]), np.array(ids[1:]))
+            u = self.draws.uniform("partner.dissolve", self.step_count, key)[0]
+            if u >= 0.5 * p:
+                kept.append(link)
+                late.append(u < p)
+        self.links = kept
+        self.count_partners()
         firms = self.firms()
-        searchers = []
+        searches = []  # (key, firm) per search this step
         for firm in firms:
             if firm.partners >= cfg.max_partners:
                 continue
             rate = cfg.search_rate * (1.0 + inst.rural_search_boost * firm.rural())
-            if u1(self, "partner.search", firm.id) < -math.expm1(-rate * self.dt):
-                searchers.append(firm)
+            u = u1(self, "partner.search", firm.id)
+            if u < -math.expm1(-rate * self.dt):
+                count = int(poisson_ppf(np.array([1.0 - u]), np.array([rate * self.dt]))[0])
+                for nth in range(count):
+                    key = (
+                        firm.id
+                        if nth == 0
+                        else int(pair_keys(np.array([firm.id]), np.array([nth])).view(np.int64)[0])
+                    )
+                    searches.append((key, firm))
         by_cell = defaultdict(list)
         for firm in sorted(firms, key=lambda f: f.id):
             by_cell[firm.cell].append(firm.row)
@@ -525,37 +562,28 @@ class ReferenceModel(mesa.Model):
         for row in neighbours:
             neighbours[row].sort(key=lambda r: self.by_row[r].id)
         linked = {(a, b) for a, b, _ in self.links}
-        proposals = []
-        for firm in searchers:
-            candidates = firm.search(cells, pools, neighbours)
-            best = firm.best_partner(candidates, linked)
-            if best is not None:
-                proposals.append((u1(self, "partner.priority", firm.id), firm.row, best))
-        proposals.sort(key=lambda p: p[0])
-        seen, unique = set(), []
-        for _, i, j in proposals:
-            key = (min(i, j), max(i, j))
-            if key not in seen:
-                seen.add(key)
-                unique.append((i, j))
-        proposing = defaultdict(int)
-        for i, _ in unique:
-            proposing[i] += 1
-        claimed = defaultdict(int)
-        accepted = []
-        for i, j in unique:
-            free_j = cfg.max_partners - self.by_row[j].partners - proposing[j]
-            if claimed[j] < free_j and self.by_row[i].partners < cfg.max_partners:
-                accepted.append((i, j))
-            claimed[j] += 1
-        hazard = -math.expm1(-cfg.dissolve_rate * self.dt)
-        kept = []
-        for link in self.links:
-            ids = sorted((self.by_row[link[0]].id, self.by_row[link[1]].id))
-            key = pair_keys(np.array(ids[:1]), np.array(ids[1:]))
-            if self.draws.uniform("partner.dissolve", self.step_count, key)[0] >= hazard:
-                kept.append(link)
-        self.links = kept + [[min(i, j), max(i, j), 0.0] for i, j in accepted]
+        ranked = []
+        for order, (key, firm) in enumerate(searches):
+            candidates = firm.search(key, cells, pools, neighbours)
+            priority = u1(self, "partner.priority", key)
+            ranked.append((priority, order, firm, firm.ranked_partners(candidates)))
+        ranked.sort(key=lambda r: (r[0], r[1]))
+        used = {row: firm.partners for row, firm in self.by_row.items()}
+        formed = []
+        for _, _, firm, partners in ranked:  # each search takes its best partner with room
+            if used[firm.row] >= cfg.max_partners:
+                continue
+            for row in partners:
+                pair = (min(firm.row, row), max(firm.row, row))
+                if used[row] >= cfg.max_partners or pair in linked:
+                    continue
+                linked.add(pair)
+                used[firm.row] += 1
+                used[row] += 1
+                formed.append(pair)
+                break
+        self.links = [link for link, gone in zip(self.links, late, strict=True) if not gone]
+        self.links += [[i, j, 0.0] for i, j in formed]
         self.count_partners()
 
     def firms_learn(self) -> None:
@@ -572,14 +600,16 @@ class ReferenceModel(mesa.Model):
                 cfg.research_rate * self.dt * absorptive[firm.row] * s**cfg.research_focus * (1 - k)
                 for k, s in zip(firm.knowledge, share, strict=True)
             ]
-        for a, b, _ in self.links:
+        for a, b, _ in self.links:  # each side learns for the share of its firms in the link
             fa, fb = self.by_row[a], self.by_row[b]
             x = fa.distance_to(fb) / optimal
             rate = cfg.link_rate * self.dt * x * math.exp(1.0 - x)
+            pairs = min(fa.weight, fb.weight)
+            rate_a, rate_b = rate * (pairs / fa.weight), rate * (pairs / fb.weight)
             for f in range(len(fa.knowledge)):
                 lead = fb.knowledge[f] - fa.knowledge[f]
-                gain[a][f] += rate * absorptive[a] * related[a][f] * max(lead, 0.0)
-                gain[b][f] += rate * absorptive[b] * related[b][f] * max(-lead, 0.0)
+                gain[a][f] += rate_a * absorptive[a] * related[a][f] * max(lead, 0.0)
+                gain[b][f] += rate_b * absorptive[b] * related[b][f] * max(-lead, 0.0)
         for firm in firms:  # unintended spillovers from every other real firm, by travel decay
             weight_sum, local = 0.0, [0.0] * len(firm.knowledge)
             for other in firms:
@@ -609,52 +639,66 @@ class ReferenceModel(mesa.Model):
         optimal = self.config.partnering.optimal_distance
         for firm in self.firms():
             firm.brought = 0.0
-        for a, b, _ in self.links:  # what partners bring: the value of their distance
-            x = self.by_row[a].distance_to(self.by_row[b]) / optimal
-            self.by_row[a].brought += x * math.exp(1.0 - x)
-            self.by_row[b].brought += x * math.exp(1.0 - x)
+        for a, b, _ in self.links:  # what partners bring, per real firm of each side
+            fa, fb = self.by_row[a], self.by_row[b]
+            x = fa.distance_to(fb) / optimal
+            pairs = min(fa.weight, fb.weight)
+            fa.brought += x * math.exp(1.0 - x) * (pairs / fa.weight)
+            fb.brought += x * math.exp(1.0 - x) * (pairs / fb.weight)
         for firm in self.firms():
-            self.year_innovations[firm.region] += firm.weight * firm.innovate()
+            real = firm.weight * firm.innovate()
+            firm.year_innovations += real
+            self.year_innovations[firm.region] += real
 
     def market_selects(self) -> None:
         cfg = self.config.market
         firms = self.firms()
-        output, jobs = defaultdict(float), defaultdict(float)
+        output, jobs, real = defaultdict(float), defaultdict(float), defaultdict(float)
         for firm in firms:
-            for key in ((firm.region, firm.sector), firm.sector):
+            for key in (
+                (firm.region, firm.sector),
+                firm.sector,
+                (firm.region, firm.sector, firm.size),
+            ):
                 output[key] += firm.weight * firm.jobs * firm.productivity
                 jobs[key] += firm.weight * firm.jobs
-        grown, exiting, local = {}, [], {}
+            real[(firm.region, firm.sector)] += firm.weight
+        grown, dying, died, out = {}, {}, {}, set()
         for firm in firms:
-            group = (firm.region, firm.sector)
-            local[firm.row] = firm.productivity / (output[group] / jobs[group])
-            grown[firm.row] = firm.jobs * math.exp(
-                cfg.selection_speed * self.dt * (local[firm.row] - 1.0)
+            peers = (firm.region, firm.sector, firm.size)
+            relative = firm.productivity / (output[peers] / jobs[peers])
+            grown[firm.row] = firm.jobs * math.exp(cfg.selection_speed * self.dt * (relative - 1.0))
+            rate = (self.micro_hazard if grown[firm.row] < 10.0 else self.large_hazard)[firm.region]
+            dying[firm.row] = min(rate * self.dt, 1.0)
+            died[firm.row] = u1(self, "market.exit", firm.id) < dying[firm.row]
+            unviable = firm.productivity / (output[firm.sector] / jobs[firm.sector]) < (
+                cfg.exit_threshold
             )
-            relative = firm.productivity / (output[firm.sector] / jobs[firm.sector])
-            churn = u1(self, "market.exit", firm.id) < -math.expm1(-cfg.exit_hazard * self.dt)
-            if relative < cfg.exit_threshold or churn or grown[firm.row] < 0.5:
-                exiting.append(firm)
-        released, pull = defaultdict(float), defaultdict(float)
-        gone = {f.row for f in exiting}
+            if unviable or (firm.fine and (died[firm.row] or grown[firm.row] < 0.5)):
+                out.add(firm.row)
+        smallest = {}
+        for firm in firms:
+            if not firm.fine and firm.row not in out:
+                group = (firm.region, firm.sector)
+                smallest[group] = min(smallest.get(group, 99), firm.size)
+        nursery = [
+            firm
+            for firm in firms
+            if not firm.fine
+            and firm.row not in out
+            and firm.size == smallest[(firm.region, firm.sector)]
+        ]
+        nursery_rows = {firm.row for firm in nursery}
+        grown_out = defaultdict(float)  # real firms growing out of each group's nursery
         for firm in firms:
             group = (firm.region, firm.sector)
-            if firm.row in gone:
-                released[group] += firm.weight * grown[firm.row]
-            else:
-                pull[group] += firm.weight * grown[firm.row] * local[firm.row]
-        for firm in firms:
-            if firm.row in gone:
-                continue
-            group = (firm.region, firm.sector)
-            mine = firm.weight * grown[firm.row] * local[firm.row]
-            share = mine / pull[group] if pull[group] > 0 else 0.0
-            firm.jobs = grown[firm.row] + released[group] * share / firm.weight
-        for firm in exiting:
-            del self.by_row[firm.row]
-            firm.remove()
-        self.links = [link for link in self.links if link[0] not in gone and link[1] not in gone]
-        self.count_partners()
+            if firm.row in out:
+                self.year_deaths[firm.region] += firm.weight
+            elif not firm.fine:
+                self.year_deaths[firm.region] += firm.weight * dying[firm.row]
+                if firm.row not in nursery_rows:
+                    grown_out[group] += firm.weight * dying[firm.row]
+            firm.jobs = grown[firm.row]
         sector_mean = [output[s] / jobs[s] if jobs[s] > 0 else 0.0 for s in range(N_SECTORS)]
         entrant_base = np.array(
             [
@@ -663,53 +707,123 @@ class ReferenceModel(mesa.Model):
                 for s in range(N_SECTORS)
             ]
         )
-        self.enter_firms(entrant_base)
+        entered = self.enter_firms(firms, died, entrant_base)
+        for group, firms_in in entered.items():
+            grown_out[group] += firms_in
+        births = self.births(real)
+        mass = defaultdict(float)
+        for firm in nursery:
+            firm.weight *= 1.0 - dying[firm.row]
+            mass[(firm.region, firm.sector)] += firm.weight
+        for group, value in births.items():
+            if mass[group] > 0:
+                self.year_births[group[0]] += value
+        group_jobs = defaultdict(float)
+        for firm in firms:
+            group_jobs[(firm.region, firm.sector)] += firm.weight * firm.jobs
+        for firm in nursery:  # births join, firms grow out, young firms grow
+            group = (firm.region, firm.sector)
+            share = firm.weight / mass[group]
+            born, leaving = births[group] * share, grown_out[group] * share
+            stay = max(firm.weight - leaving, 0.0)
+            new_weight = stay + born
+            old_jobs = stay * firm.jobs
+            new_jobs = born * min(cfg.entrant_jobs, firm.jobs)
+            newborn = entrant_base[group[0] * N_SECTORS + group[1]] * ENTRANT_PRODUCTIVITY
+            if old_jobs + new_jobs > 0:
+                firm.productivity = (old_jobs * firm.productivity + new_jobs * newborn) / (
+                    old_jobs + new_jobs
+                )
+            if new_weight > 0:
+                firm.jobs = (old_jobs + new_jobs) / new_weight
+            target = self.start_job_share[firm.row] * group_jobs[group] / new_weight
+            firm.jobs += (target - firm.jobs) * -math.expm1(-cfg.young_growth * self.dt)
+            firm.weight = new_weight
+        for firm in firms:
+            if firm.row in out:
+                del self.by_row[firm.row]
+                firm.remove()
+        self.links = [link for link in self.links if link[0] not in out and link[1] not in out]
+        self.count_partners()
         skill = self.config.market.skill_intensity
         labour = self.labour0 * (1.0 - skill + skill * self.skilled / self.skilled0)
         demand = np.zeros(self.n_regions)
         for firm in self.firms():
             demand[firm.region] += firm.weight * firm.jobs
+        factor = np.ones(self.n_regions)
+        for r in range(self.n_regions):
+            employed = labour[r] / (1.0 + cfg.labour_slack)
+            if demand[r] > 0 and employed > demand[r]:
+                factor[r] = (employed / demand[r]) ** -math.expm1(-cfg.hiring_rate * self.dt)
+            elif demand[r] > labour[r]:
+                factor[r] = labour[r] / demand[r]
         for firm in self.firms():
-            if demand[firm.region] > 0:
-                firm.jobs *= min(1.0, labour[firm.region] / demand[firm.region])
+            firm.jobs *= factor[firm.region]
 
-    def enter_firms(self, entrant_base) -> None:
-        firms = self.firms()
+    def births(self, real) -> dict:
+        """Expected births this step per region and sector (``real``: firms at the start)."""
+        firms_r = np.zeros(self.n_regions)
+        for (r, _), value in real.items():
+            firms_r[r] += value
+        innov = np.divide(
+            self.last_innovations, firms_r, out=np.zeros(self.n_regions), where=firms_r > 0
+        )
+        rate = market.birth_rates(
+            self.birth_rate,
+            firms_r,
+            self.region_country,
+            innov,
+            self.skilled / self.skilled0,
+            self.config.market,
+        )
+        return {group: rate[group[0]] * self.dt * value for group, value in real.items()}
+
+    def enter_firms(self, firms, died, entrant_base) -> dict:
+        """A firm growing into its class replaces each fine firm that died; returns the real
+        firms entering per region and sector.
+        """
+        n_sizes = 4
+        shape = (self.n_regions, N_SECTORS, n_sizes)
+        held, held_jobs = defaultdict(float), defaultdict(float)
         real = np.zeros(self.n_regions)
         rd = np.zeros(self.n_regions)
         local = np.zeros((self.n_regions, len(firms[0].knowledge)))
-        for firm in firms:
+        for firm in self.firms():
             real[firm.region] += firm.weight
             rd[firm.region] += firm.weight * firm.rd
             local[firm.region] += firm.weight * np.array(firm.knowledge)
-        innov = np.divide(self.last_innovations, real, out=np.zeros(self.n_regions), where=real > 0)
-        relative = innov / innov.mean() if innov.mean() > 0 else np.ones_like(innov)
-        w = self.config.market.entry_innovation_pull
-        pull = (1.0 - w + w * relative) * self.skilled / self.skilled0
-        expected_real = self.config.market.entry_rate * self.dt * real * pull
-        expected = (
-            expected_real[None, :, None] * self.mix[None] * self.entrant_share / self.entrant_weight
-        )
+        cells, weights = [], []
+        for firm in firms:
+            if not firm.fine:
+                continue
+            cell = (firm.region * N_SECTORS + firm.sector) * n_sizes + firm.size
+            held[cell] += firm.weight
+            held_jobs[cell] += firm.weight * firm.jobs
+            if died[firm.row]:
+                cells.append(cell)
+                weights.append(firm.weight)
+        cells = np.array(cells, np.int64)
         mass = np.maximum(real, 1e-12)
         entrants = draw_entrants(
             self.draws,
             self.step_count,
-            expected,
-            self.entrant_weight,
+            cells,
+            np.array(weights),
+            np.array([held_jobs[c] / held[c] for c in cells.tolist()]),
+            shape,
             self.placement,
             rd / mass,
             local / mass[:, None],
             entrant_base,
-            self.config.market.entrant_jobs,
         )
-        if entrants is None:
-            return
+        entered = defaultdict(float)
         for k in range(len(entrants["id"])):
             row = self.n_rows
             self.n_rows += 1
-            self.by_row[row] = RefFirm(
-                self, row, **{name: values[k] for name, values in entrants.items()}
-            )
+            state = {name: values[k] for name, values in entrants.items()}
+            self.by_row[row] = RefFirm(self, row, **state)
+            entered[(int(state["region"]), int(state["sector"]))] += float(state["weight"])
+        return entered
 
     def workers_move(self) -> None:
         output, jobs, real = self.region_totals()
@@ -731,28 +845,30 @@ class ReferenceModel(mesa.Model):
         self.skilled = self.skilled + arriving
         self.workforce = self.workforce + arriving
         self.population = self.population + cfg.household_size * arriving
+        if self.year >= 0:
+            in_year = (self.step_count - 1) % self.config.run.steps_per_year
+            rise = mobility.tertiary_rise(
+                self.tertiary_trend, self.tertiary_gap, self.year + in_year * self.dt, cfg
+            )
+            self.skilled = self.skilled + self.workforce * self.dt * rise
 
     def investment_flows(self) -> None:
         cfg = self.config.mobility
-        n = len(self.cluster_info.name)
+        n = self.n_regions * N_SECTORS
         mass, output = np.zeros(n), np.zeros(n)
         firms = self.firms()
         for firm in firms:
-            if firm.cluster >= 0:
-                real_jobs = firm.weight * firm.jobs
-                mass[firm.cluster] += real_jobs
-                output[firm.cluster] += real_jobs * firm.productivity
-        pool = cfg.investment_share * self.region_totals()[0].sum()
-        invested = mobility.allocate_investment(pool, mass, cfg)
+            group = firm.region * N_SECTORS + firm.sector
+            mass[group] += firm.weight * firm.jobs
+            output[group] += firm.weight * firm.jobs * firm.productivity
+        invested = mobility.allocate_investment(cfg.investment_share * output.sum(), mass, cfg)
         for firm in firms:
-            firm.productivity *= 1.0 - cfg.investment_return * cfg.investment_share
-            if firm.cluster >= 0 and output[firm.cluster] > 0:
-                firm.productivity *= 1.0 + cfg.investment_return * (
-                    invested[firm.cluster] / output[firm.cluster]
-                )
-        self.year_investment = np.bincount(
-            self.cluster_info.region, weights=invested, minlength=self.n_regions
-        )
+            group = firm.region * N_SECTORS + firm.sector
+            lift = invested[group] / output[group] if output[group] > 0 else 0.0
+            firm.productivity *= (1.0 - cfg.investment_return * cfg.investment_share) * (
+                1.0 + cfg.investment_return * lift
+            )
+        self.year_investment = invested.reshape(self.n_regions, -1).sum(axis=1)
 
     # ---------------------------------------------------------------------- comparison
     def state(self) -> dict[str, np.ndarray]:
@@ -762,6 +878,7 @@ class ReferenceModel(mesa.Model):
             "rows": np.array([f.row for f in firms]),
             "ids": np.array([f.id for f in firms]),
             "jobs": np.array([f.jobs for f in firms]),
+            "weight": np.array([f.weight for f in firms]),
             "productivity": np.array([f.productivity for f in firms]),
             "knowledge": np.array([f.knowledge for f in firms]),
             "cluster": np.array([f.cluster for f in firms]),
@@ -781,6 +898,7 @@ def vectorised_state(model: NSRModel) -> dict[str, np.ndarray]:
         "rows": live,
         "ids": firms.id[live],
         "jobs": firms.jobs[live],
+        "weight": firms.weight[live],
         "productivity": firms.productivity[live],
         "knowledge": firms.knowledge[live],
         "cluster": firms.cluster[live],
