@@ -81,7 +81,8 @@ def sample_summary(strata: pd.DataFrame) -> str:
     total_agents, total_firms = strata["agents"].sum(), strata["real_firms"].sum()
     lines.append(
         f"{total_agents:,} firm agents stand for {total_firms:,.0f} real firms "
-        "(weights are fixed per stratum; strata.parquet lists them):"
+        "at the start (strata.parquet lists them; cohorts' weights then follow births and "
+        "deaths):"
     )
     parts = (
         ("cluster members", strata["cluster"] != ""),
