@@ -907,7 +907,7 @@ class RunConfig(Block):
         "(years past the end are skipped)",
     )
     burn_in_years: int = Field(
-        10,
+        20,
         ge=0,
         le=100,
         description="years simulated before year 0 with today's programmes and no policy or "

@@ -280,10 +280,12 @@ class NSRModel(mesa.Model):
                 for c in regions["country"]
             ]
         )
-        self.micro_hazard, self.large_hazard = market.death_hazards(
-            rates["death_rate_pct"].to_numpy(float) / 100.0, micro_share, self.config.market
-        )
-        self.birth_rate = rates["birth_rate_pct"].to_numpy(float) / 100.0
+        cfg = self.config.market
+        death_rate = rates["death_rate_pct"].to_numpy(float) / 100.0
+        self.micro_hazard, self.large_hazard = market.death_hazards(death_rate, micro_share, cfg)
+        self.birth_rate = cfg.birth_rate_scale * rates["birth_rate_pct"].to_numpy(float) / 100.0
+        # in the burn-in births equal deaths: each country keeps today's number of firms
+        self.settling_birth_rate = cfg.death_rate_scale * death_rate
 
     def _burn_in(self) -> None:
         """Run the years before year 0: the network, knowledge, memberships and the size of
@@ -505,23 +507,23 @@ class NSRModel(mesa.Model):
             )
 
     def firms_partner(self) -> None:
-        """Links dissolve; firms with free capacity search, propose and form links."""
+        """Links dissolve and firms search, in time order within the step; links form."""
         cfg = self.config.partnering
         firms = self.firms
         n = firms.n
         live = firms.live()
         step = self.steps
-        # a link that dissolves this step does so before the search (a firm may replace it
-        # within the step) or after it, half the time each: mid-step on average
+        # each link that dissolves this step does so at a time within it (its uniform over the
+        # step's probability), and a firm may replace it by a later search of the same step
         id_a, id_b = firms.id[self.links.a], firms.id[self.links.b]
         keys = pair_keys(np.minimum(id_a, id_b), np.maximum(id_a, id_b))  # order-free
-        early, late = partnering.dissolve(
+        ends = partnering.dissolution_times(
             self.draws.uniform("partner.dissolve", step, keys), cfg.dissolve_rate, self.dt
         )
-        self.links.keep(~early)
-        late = late[~early]
+        gone = np.isfinite(ends)
         degree = self.links.degree(n)
-        free = live[degree[live] < cfg.max_partners]
+        freed = self.links.degree(n, gone)  # links each firm loses during the step
+        free = live[degree[live] - freed[live] < cfg.max_partners]
         boost = self.config.instruments.rural_search_boost * self.rural_support()[free]
         rate = cfg.search_rate * (1.0 + boost)
         # searches this step: Poisson by inversion (a firm searches at least once where its
@@ -575,9 +577,10 @@ class NSRModel(mesa.Model):
             degree,
             n,
             cfg.max_partners,
-            draws.priority,
+            draws.priority,  # a search's time within the step
+            partnering.Dissolutions(self.links.a[gone], self.links.b[gone], ends[gone]),
         )
-        self.links.keep(~late)
+        self.links.keep(~gone)
         self.links.add(new_a, new_b)
         self.year_links_formed += float(np.minimum(firms.weight[new_a], firms.weight[new_b]).sum())
 
@@ -919,14 +922,15 @@ class NSRModel(mesa.Model):
 
     def _births(self, firms_g: np.ndarray, n_regions: int, n_sectors: int) -> np.ndarray:
         """Expected births this step per region x sector (flat): the country's birth rate x
-        the group's firms, pulled toward innovative regions with skilled workers.
+        the group's firms, pulled toward innovative regions with skilled workers (in the
+        burn-in at the death rate, so year 0 has today's number of firms).
         """
         firms_r = firms_g.reshape(n_regions, n_sectors).sum(axis=1)
         innov = np.divide(
             self.last_innovations, firms_r, out=np.zeros(n_regions), where=firms_r > 0
         )
         rate = market.birth_rates(
-            self.birth_rate,
+            self.birth_rate if self.year >= 0 else self.settling_birth_rate,
             firms_r,
             self.region_country,
             innov,

@@ -127,9 +127,10 @@ class Links:
         """A sortable integer key per pair, for membership tests."""
         return self.a * n_rows + self.b
 
-    def degree(self, n_rows: int) -> np.ndarray:
-        """Links per firm row."""
-        return np.bincount(self.a, minlength=n_rows) + np.bincount(self.b, minlength=n_rows)
+    def degree(self, n_rows: int, mask: np.ndarray | None = None) -> np.ndarray:
+        """Links per firm row (only those where ``mask`` is True, if given)."""
+        a, b = (self.a, self.b) if mask is None else (self.a[mask], self.b[mask])
+        return np.bincount(a, minlength=n_rows) + np.bincount(b, minlength=n_rows)
 
     def relations(self, weight: np.ndarray) -> np.ndarray:
         """Real firm pairs each link stands for: the real firms of its smaller side (``weight``

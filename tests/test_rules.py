@@ -146,6 +146,21 @@ def test_choose_partners_respects_capacity_and_existing_links():
     assert new_degree.max() <= 2
 
 
+def test_a_link_that_dissolves_before_a_search_frees_a_place_for_it():
+    """Firm 0 is full (one place) with firm 2; the link dissolves at 0.3 of the step: the
+    search at 0.1 finds no room, the one at 0.6 links 0 to 1."""
+    args = (np.array([[1]]), np.ones((1, 1)), np.ones((1, 1)), np.zeros((1, 1)))
+    existing = np.array([0 * 3 + 2])
+    gone = partnering.Dissolutions(np.array([0]), np.array([2]), np.array([0.3]))
+    for time, formed in ((0.1, 0), (0.6, 1)):
+        a, _ = partnering.choose_partners(
+            np.array([0]), *args, existing, np.array([1, 0, 1]), 3, 1, np.array([time]), gone
+        )
+        assert len(a) == formed
+    times = partnering.dissolution_times(np.array([0.05, 0.2, 0.9]), 0.4, 1.0)
+    np.testing.assert_allclose(times, [0.125, 0.5, np.inf])
+
+
 def test_unprofitable_partners_are_refused():
     a, _ = partnering.choose_partners(
         np.array([0]),

@@ -303,6 +303,7 @@ class ReferenceModel(mesa.Model):
             "micro_hazard",
             "large_hazard",
             "birth_rate",
+            "settling_birth_rate",
             "start_job_share",
             "tertiary_trend",
             "tertiary_gap",
@@ -511,21 +512,20 @@ class ReferenceModel(mesa.Model):
         cfg = self.config.partnering
         inst = self.config.instruments
         p = min(cfg.dissolve_rate * self.dt, 1.0)
-        late = []
-        kept = []
-        for link in self.links:  # half of the dissolving links go before the search
-            ids = sorted((self.by_row[link[0]].id, self.by_row[link[1]].id))
+        gone = []  # (time within the step, a, b) of the links that dissolve this step
+        freed = defaultdict(int)
+        for a, b, _ in self.links:
+            ids = sorted((self.by_row[a].id, self.by_row[b].id))
             key = pair_keys(np.array(ids[:1]), np.array(ids[1:]))
             u = self.draws.uniform("partner.dissolve", self.step_count, key)[0]
-            if u >= 0.5 * p:
-                kept.append(link)
-                late.append(u < p)
-        self.links = kept
-        self.count_partners()
+            if u < p:
+                gone.append((u / p, a, b))
+                freed[a] += 1
+                freed[b] += 1
         firms = self.firms()
         searches = []  # (key, firm) per search this step
         for firm in firms:
-            if firm.partners >= cfg.max_partners:
+            if firm.partners - freed[firm.row] >= cfg.max_partners:
                 continue
             rate = cfg.search_rate * (1.0 + inst.rural_search_boost * firm.rural())
             u = u1(self, "partner.search", firm.id)
@@ -568,9 +568,14 @@ class ReferenceModel(mesa.Model):
             priority = u1(self, "partner.priority", key)
             ranked.append((priority, order, firm, firm.ranked_partners(candidates)))
         ranked.sort(key=lambda r: (r[0], r[1]))
+        gone.sort(key=lambda g: g[0])  # stable: links in list order at equal times
         used = {row: firm.partners for row, firm in self.by_row.items()}
-        formed = []
-        for _, _, firm, partners in ranked:  # each search takes its best partner with room
+        formed, d = [], 0
+        for time, _, firm, partners in ranked:  # searches in time order, after dissolutions
+            while d < len(gone) and gone[d][0] < time:
+                used[gone[d][1]] -= 1
+                used[gone[d][2]] -= 1
+                d += 1
             if used[firm.row] >= cfg.max_partners:
                 continue
             for row in partners:
@@ -582,7 +587,8 @@ class ReferenceModel(mesa.Model):
                 used[row] += 1
                 formed.append(pair)
                 break
-        self.links = [link for link, gone in zip(self.links, late, strict=True) if not gone]
+        dissolved = {(a, b) for _, a, b in gone}
+        self.links = [link for link in self.links if (link[0], link[1]) not in dissolved]
         self.links += [[i, j, 0.0] for i, j in formed]
         self.count_partners()
 
@@ -769,7 +775,7 @@ class ReferenceModel(mesa.Model):
             self.last_innovations, firms_r, out=np.zeros(self.n_regions), where=firms_r > 0
         )
         rate = market.birth_rates(
-            self.birth_rate,
+            self.birth_rate if self.year >= 0 else self.settling_birth_rate,
             firms_r,
             self.region_country,
             innov,

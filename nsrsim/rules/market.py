@@ -110,10 +110,10 @@ def birth_rates(
 ) -> np.ndarray:
     """Births per real firm and year in each region.
 
-    A country's births are its birth rate x its firms; they go to its regions in proportion to
-    firms x (1 - w + w x innovations per firm relative to the country) x skilled workers now
-    over at the start (w = ``entry_innovation_pull``), so the pull moves births between regions
-    and never changes a country's total. ``birth_rate`` and ``country`` are per region.
+    A country's births are its birth rate (``birth_rate`` per region, scaled) x its firms;
+    they go to its regions in proportion to firms x (1 - w + w x innovations per firm relative
+    to the country) x skilled workers now over at the start (w = ``entry_innovation_pull``), so
+    the pull moves births between regions and never changes a country's total.
     """
     n_countries = int(country.max()) + 1
     innovations = firms * innovations_per_firm
@@ -131,7 +131,7 @@ def birth_rates(
     mass = np.bincount(country, weights=firms * pull, minlength=n_countries)[country]
     total = np.bincount(country, weights=firms, minlength=n_countries)[country]
     normal = np.divide(total, mass, out=np.ones_like(firms), where=mass > 0)
-    return params.birth_rate_scale * birth_rate * pull * normal
+    return birth_rate * pull * normal
 
 
 def join_cohort(

@@ -329,6 +329,15 @@ def partner_value(distance: np.ndarray, optimal: float) -> np.ndarray:
     return x * np.exp(1.0 - x)
 
 
+@dataclass(frozen=True)
+class Dissolutions:
+    """The links that dissolve this step: their firm rows and times within the step [0, 1)."""
+
+    a: np.ndarray
+    b: np.ndarray
+    time: np.ndarray
+
+
 def choose_partners(
     searchers: np.ndarray,
     candidates: np.ndarray,
@@ -339,17 +348,24 @@ def choose_partners(
     degree: np.ndarray,
     n_rows: int,
     max_partners: int,
-    priority: np.ndarray,
+    search_time: np.ndarray,
+    dissolutions: Dissolutions | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """New links: each search links the searcher to its best mutually profitable new partner
-    that still has free capacity.
+    that has free capacity at the search's time.
 
-    Both sides must gain more than the cost (mutual consent); candidates already linked to the
-    searcher are skipped. Searches go in ``priority`` order, each to its best candidate with
-    room, else the next best (no search is wasted on a candidate filled earlier in the step);
-    a firm that searches more than once in a step (``searchers`` repeats it) links while it
-    has free capacity; a pair forms once.
+    Searches and dissolutions (none if not given) happen in time order within the step
+    (``search_time`` and the dissolutions' times, fractions of the step): a dissolution frees a
+    place on both sides for the later searches. Both sides must gain more than the cost
+    (mutual consent); candidates linked to the searcher at the step's start are skipped (a
+    pair that dissolves does not form again in the same step). Each search takes its best
+    candidate with room, else the next best (the first of equals); a firm that searches more
+    than once in a step (``searchers`` repeats it) links while it has free capacity; a pair
+    forms once.
     """
+    if dissolutions is None:
+        dissolutions = Dissolutions(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
+    order = np.argsort(dissolutions.time, kind="mergesort")
     return _choose(
         np.asarray(searchers, np.int64),
         candidates,
@@ -360,17 +376,20 @@ def choose_partners(
         degree,
         n_rows,
         max_partners,
-        np.asarray(priority, np.float64),
+        np.asarray(search_time, np.float64),
+        dissolutions.a[order].astype(np.int64),
+        dissolutions.b[order].astype(np.int64),
+        dissolutions.time[order].astype(np.float64),
     )
 
 
 @njit(cache=True)
 def _choose(
     searchers, candidates, gain_i, gain_j, cost, existing_keys, degree, n_rows, max_partners,
-    priority,
+    search_time, gone_a, gone_b, gone_time,
 ):  # fmt: skip
-    """:func:`choose_partners` in one compiled pass: searches in stable ``priority`` order,
-    each taking its best valid candidate that still has free capacity (the first of equals).
+    """:func:`choose_partners` in one compiled pass: searches in stable time order, each after
+    the dissolutions before it, taking its best valid candidate with free capacity.
     """
     n_search, n_cand = candidates.shape
     n_keys = len(existing_keys)
@@ -381,7 +400,12 @@ def _choose(
     out_b = np.empty(n_search, np.int64)
     count = 0
     net = np.empty(n_cand)
-    for s in np.argsort(priority, kind="mergesort"):
+    d = 0
+    for s in np.argsort(search_time, kind="mergesort"):
+        while d < len(gone_time) and gone_time[d] < search_time[s]:
+            used[gone_a[d]] -= 1
+            used[gone_b[d]] -= 1
+            d += 1
         own = searchers[s]
         if used[own] >= max_partners:
             continue
@@ -400,7 +424,7 @@ def _choose(
                 n_keys > 0
                 and existing_keys[min(np.searchsorted(existing_keys, key), n_keys - 1)] == key
             ):
-                continue  # already partners
+                continue  # partners at the step's start
             formed.add(key)
             used[own] += 1
             used[j] += 1
@@ -410,18 +434,16 @@ def _choose(
     return out_a[:count], out_b[:count]
 
 
-def dissolve(u: np.ndarray, rate: float, dt: float) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of the links that dissolve early and late in a step, for a link's life of
-    1 / ``rate`` years on average.
+def dissolution_times(u: np.ndarray, rate: float, dt: float) -> np.ndarray:
+    """Per link, the time within the step (a fraction of it) at which it dissolves, or inf.
 
-    The step's probability is rate x dt, so the mean life (dt over it, geometric in steps) and
-    the yearly number of links formed and dissolved do not depend on the time step; half of
-    the dissolving links go before the step's partner search and half after it, as events
-    spread over the step would.
+    A link dissolves in a step with probability rate x dt, so it lasts 1 / ``rate`` years on
+    average (dt over the probability, geometric in steps) and the yearly numbers of links
+    formed and dissolved do not depend on the time step; the time is its uniform over that
+    probability, uniform within the step.
     """
     p = min(rate * dt, 1.0)
-    early = u < 0.5 * p
-    return early, ~early & (u < p)
+    return np.where(u < p, u / max(p, 1e-300), np.inf)
 
 
 @njit(cache=True)
