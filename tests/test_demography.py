@@ -2,6 +2,9 @@
 structure over 30 years, no handful of agents deciding a region, a settled year 0, symmetric
 link relations and yearly counts that do not depend on the time step."""
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -115,3 +118,22 @@ def test_the_cited_rates_cover_every_country():
     assert set(facts.business_demography().index) >= countries
     assert set(facts.tertiary().index) >= countries
     assert facts.business_demography()["death_source"].str.len().min() > 20
+
+
+def test_an_effect_on_the_corridor_splits_into_parts_that_add_up(tmp_path):
+    """experiments/attribute_effect.py: participants, their partners, other firm agents and
+    cohorts add up to the corridor's paired difference; a policy's own participants are found.
+    """
+    path = Path(__file__).resolve().parents[1] / "experiments" / "attribute_effect.py"
+    spec = importlib.util.spec_from_file_location("attribute_effect", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    alternative = tmp_path / "coached.yaml"
+    alternative.write_text(
+        f"extends: {SMALL}\nname: coached\npolicies:\n"
+        "  - {kind: innovation_management, budget_eur_per_year: 2000000}\n"
+    )
+    parts = module.split(str(SMALL), str(alternative), 5, 2)
+    total = sum(parts[name] for name in module.PARTS)
+    assert total == pytest.approx(parts["corridor"])
+    assert parts["participants"] > 0  # coaching raises its participants' innovation rate
