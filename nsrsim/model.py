@@ -720,29 +720,19 @@ class NSRModel(mesa.Model):
         grown = replaced + self._enter_firms(  # real firms leaving the nursery
             live[~cohort], died[~cohort], group[~cohort], base
         )
-        mass = np.bincount(group[nursery], weights=weight[nursery], minlength=n_groups)
-        births = self._births(firms_g, n_regions, n_sectors) * (mass > 0)
+        births = self._births(firms_g, n_regions, n_sectors)
+        births *= np.bincount(group[nursery], minlength=n_groups) > 0  # a nursery takes them
         self.year_births += births.reshape(n_regions, n_sectors).sum(axis=1)
-        share = np.divide(weight, mass[group], out=np.zeros_like(weight), where=mass[group] > 0)
         rows = live[nursery]
-        new_weight, new_jobs, new_productivity = market.join_cohort(
-            weight[nursery],
-            jobs[nursery],
-            firms.productivity[rows],
-            (births[group] * share)[nursery],
-            (grown[group] * share)[nursery],
-            base[group[nursery]] * ENTRANT_PRODUCTIVITY,
-            cfg,
-        )
-        firms.weight[rows] = new_weight
-        group_jobs = np.bincount(group, weights=weight * jobs, minlength=n_groups)
-        firms.jobs[rows] = market.grow_young(
-            new_jobs,
-            self.start_job_share[rows] * group_jobs[group[nursery]] / new_weight,
+        firms.weight[rows], firms.jobs[rows], firms.productivity[rows] = market.renew_nursery(
+            market.Nursery(weight, jobs, firms.productivity[live], group, nursery),
+            births,
+            grown,
+            base * ENTRANT_PRODUCTIVITY,
+            self.start_job_share[rows],
             cfg,
             self.dt,
         )
-        firms.productivity[rows] = new_productivity
         self._remove_firms(live[out])
         live = firms.live()
         skill = self.config.market.skill_intensity

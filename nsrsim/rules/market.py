@@ -10,6 +10,8 @@ region-sector join its smallest-size cohorts; firms growing out of those cohorts
 deaths of the larger classes, so the size structure stays that of the data.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from nsrsim.config import MarketConfig
@@ -161,6 +163,57 @@ def join_cohort(
         where=old_jobs + new_jobs > 0,
     )
     return new_weight, mean_jobs, mean_productivity
+
+
+@dataclass(frozen=True)
+class Nursery:
+    """The live firm agents of a market step (real firms after this step's deaths, jobs per
+    firm, productivity, region-sector ``group``) and which of them are nursery cohorts.
+    """
+
+    weight: np.ndarray
+    jobs: np.ndarray
+    productivity: np.ndarray
+    group: np.ndarray
+    nursery: np.ndarray
+
+
+def renew_nursery(
+    firms: Nursery,
+    births: np.ndarray,
+    grown: np.ndarray,
+    entrant_productivity: np.ndarray,
+    start_share: np.ndarray,
+    params: MarketConfig,
+    dt: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weight, jobs per firm and productivity of the nursery cohorts after a step.
+
+    A region-sector's ``births`` and the firms that ``grown`` out of its nursery into larger
+    classes (per region-sector, flat) are split over its nursery cohorts by real firms
+    (:func:`join_cohort`); then the young firms grow (:func:`grow_young`) toward the size at
+    which each cohort holds ``start_share`` of its region-sector's jobs.
+    """
+    nursery, group = firms.nursery, firms.group
+    mass = np.bincount(group[nursery], weights=firms.weight[nursery], minlength=births.size)
+    share = np.divide(
+        firms.weight[nursery], mass[group[nursery]], out=np.zeros(int(nursery.sum())),
+        where=mass[group[nursery]] > 0,
+    )  # fmt: skip
+    weight, jobs, productivity = join_cohort(
+        firms.weight[nursery],
+        firms.jobs[nursery],
+        firms.productivity[nursery],
+        births[group[nursery]] * share,
+        grown[group[nursery]] * share,
+        entrant_productivity[group[nursery]],
+        params,
+    )
+    group_jobs = np.bincount(group, weights=firms.weight * firms.jobs, minlength=births.size)
+    target = np.divide(
+        start_share * group_jobs[group[nursery]], weight, out=jobs.copy(), where=weight > 0
+    )
+    return weight, grow_young(jobs, target, params, dt), productivity
 
 
 def grow_young(jobs: np.ndarray, target: np.ndarray, params: MarketConfig, dt: float) -> np.ndarray:
