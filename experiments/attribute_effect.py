@@ -2,8 +2,10 @@
 
 Runs a base and an alternative scenario with the same seeds (common random numbers) and splits
 the paired difference of a year's real innovations into the alternative's participants (the
-firms its own instruments reached), their partners at that year, the other firm agents and the
-cohorts of the rest of the economy, with 95 % confidence intervals over replicates. The parts
+firms its own instruments reached), their partners at that year (firm agents; a cohort linked
+to a participant has few of its firms in the link and stays a cohort), the other firm agents
+and the cohorts of the rest of the economy, with 95 % confidence intervals over replicates. The
+parts
 add up to the corridor's effect, so an effect "on the corridor" that sits in the cohorts is
 visible as such.
 
@@ -39,23 +41,26 @@ def split(base: str, alternative: str, seed: int, year: int) -> dict[str, float]
             model.step()
     alt = runs[1]
     table = participant_table(alt.participant_rows, alt.region_codes)
-    own = set(table.loc[table["instrument"] >= len(alt.config.programmes), "firm"])
+    own = table.loc[table["instrument"] >= len(alt.config.programmes), "firm"].to_numpy()
     firms = alt.firms
-    row_of = pd.Series(np.arange(firms.n), index=firms.id[: firms.n])
-    rows = row_of.reindex(list(own)).dropna().astype(int).to_numpy()
-    reached = np.zeros(firms.n, bool)
-    reached[rows] = True
+    reached = np.isin(firms.id[: firms.n], own)
     linked = np.zeros(firms.n, bool)
     a, b = alt.links.a, alt.links.b
     linked[b[reached[a]]] = True
     linked[a[reached[b]]] = True
-    diff = innovations(alt).sub(innovations(runs[0]), fill_value=0.0)
-    row = row_of.reindex(diff.index).to_numpy()
-    part = np.where(
-        reached[row],
-        0,
-        np.where(linked[row], 1, np.where(firms.fine[row], 2, 3)),
+    live = firms.live()
+    fine = firms.fine[: firms.n]
+    kind = pd.Series(  # a cohort linked to a participant stays a cohort: few of its firms are
+        np.where(reached, 0, np.where(linked & fine, 1, np.where(fine, 2, 3)))[live],
+        index=firms.id[live],
     )
+    base = runs[0].firms
+    base_live = base.live()  # firms alive only in the base run: by their own kind
+    kind = kind.combine_first(
+        pd.Series(np.where(base.fine[base_live], 2, 3), index=base.id[base_live])
+    )
+    diff = innovations(alt).sub(innovations(runs[0]), fill_value=0.0)
+    part = kind.reindex(diff.index).to_numpy().astype(np.int64)
     sums = np.bincount(part, weights=diff.to_numpy(), minlength=len(PARTS))
     return {name: float(value) for name, value in zip(PARTS, sums, strict=True)} | {
         "corridor": float(diff.sum())

@@ -98,7 +98,7 @@ def relations(model: "NSRModel", mask: np.ndarray | None = None) -> np.ndarray:
     """
     n = model.firms.n
     a, b = model.links.a, model.links.b
-    pairs = model.links.relations(model.firms.weight)
+    pairs = model.links.relations(model.firms.weight, model.pair_firms)
     if mask is not None:
         a, b, pairs = a[mask], b[mask], pairs[mask]
     return np.bincount(a, weights=pairs, minlength=n) + np.bincount(b, weights=pairs, minlength=n)
@@ -332,6 +332,7 @@ def link_table(model: "NSRModel") -> pd.DataFrame:
             "row_b": b,
             "real_firms_a": firms.weight[a],
             "real_firms_b": firms.weight[b],
+            "relations": model.links.relations(firms.weight, model.pair_firms),
             "targeted_a": fine(model, a),
             "targeted_b": fine(model, b),
             "age": model.links.age,

@@ -95,6 +95,8 @@ class NSRModel(mesa.Model):
         super().__init__(rng=config.run.seed)
         self.config = config
         self.dt = 1.0 / config.run.steps_per_year
+        # the most real firm pairs one link stands for: the firm resolution
+        self.pair_firms = float(config.population.targeted_firms_per_agent)
         self.draws = KeyedRandom(config.run.seed, draw_log)
         self.year = -config.run.burn_in_years  # negative while the burn-in runs
         self.world: World = cached_world(config.world)
@@ -582,7 +584,8 @@ class NSRModel(mesa.Model):
         )
         self.links.keep(~gone)
         self.links.add(new_a, new_b)
-        self.year_links_formed += float(np.minimum(firms.weight[new_a], firms.weight[new_b]).sum())
+        formed = Links(new_a, new_b, np.zeros(new_a.size))
+        self.year_links_formed += float(formed.relations(firms.weight, self.pair_firms).sum())
 
     def firms_learn(self) -> None:
         """Research creates knowledge; knowledge flows along links and spills over locally;
@@ -599,7 +602,7 @@ class NSRModel(mesa.Model):
             k,
             self.links.a,
             self.links.b,
-            self.links.shares(firms.weight),
+            self.links.shares(firms.weight, self.pair_firms),
             absorptive,
             related,
             self.config.partnering.optimal_distance,
@@ -632,7 +635,7 @@ class NSRModel(mesa.Model):
             firms.knowledge[: firms.n],
             self.links.a,
             self.links.b,
-            self.links.shares(firms.weight),
+            self.links.shares(firms.weight, self.pair_firms),
             self.config.partnering.optimal_distance,
         )[live]
         coaching = self.config.instruments.coaching_innovation_effect * self.coaching()[live]
@@ -644,6 +647,7 @@ class NSRModel(mesa.Model):
             self.config.innovation,
         )
         u = self.draws.uniform("innovation", self.steps, firms.id[live], 3)
+        cohort = ~firms.fine[live]
         prod, know, innovated, _ = innovation.innovate(
             firms.productivity[live],
             firms.knowledge[live],
@@ -651,10 +655,11 @@ class NSRModel(mesa.Model):
             innovation.InnovationDraws(u[:, 0], u[:, 1], u[:, 2]),
             self.config.innovation,
             self.dt,
+            cohort,
         )
         firms.productivity[live] = prod
         firms.knowledge[live] = know
-        firms.innovations[live] += innovated
+        firms.innovations[live] += np.where(cohort, rate * self.dt, innovated)
         # the agent's w firms innovate independently at its rate: count the expected number
         # of innovations, whatever the time step (its own event decides its representative
         # productivity path)

@@ -33,7 +33,7 @@ _DTYPES: dict[str, tuple[type, float]] = {  # column -> (dtype, value of a new r
     "rd_boost": (np.float64, 0.0),
     "age": (np.float64, 0.0),
     "cluster": (np.int32, -1),
-    "innovations": (np.int32, 0),
+    "innovations": (np.float64, 0.0),
     "year_innovations": (np.float64, 0.0),
     "project_eur": (np.float64, 0.0),
     "project_until": (np.int32, NEVER),
@@ -63,7 +63,7 @@ class FirmArrays:
     rd_boost: np.ndarray  # extra R&D share paid by subsidies this year
     age: np.ndarray  # years since entry
     cluster: np.ndarray  # ClusterInitiative index or -1
-    innovations: np.ndarray  # cumulative count (per real firm)
+    innovations: np.ndarray  # innovations per real firm since year 0 (a cohort's expected)
     year_innovations: np.ndarray  # real innovations this year (weight x expected events)
     project_eur: np.ndarray  # yearly spending of a co-funded R&D project [EUR per real firm]
     project_until: np.ndarray  # simulated year in which that project has ended
@@ -132,16 +132,17 @@ class Links:
         a, b = (self.a, self.b) if mask is None else (self.a[mask], self.b[mask])
         return np.bincount(a, minlength=n_rows) + np.bincount(b, minlength=n_rows)
 
-    def relations(self, weight: np.ndarray) -> np.ndarray:
+    def relations(self, weight: np.ndarray, most: float) -> np.ndarray:
         """Real firm pairs each link stands for: the real firms of its smaller side (``weight``
-        per firm row), so both sides count the same relations. A link between a cohort of
-        thousands and a firm agent of a few is one relation for each of the few.
+        per firm row), at most ``most`` (the firm resolution), so both sides count the same
+        relations. A link between a cohort of thousands and a firm agent of a few is one
+        relation for each of the few; between two cohorts, ``most`` relations.
         """
-        return np.minimum(weight[self.a], weight[self.b])
+        return np.minimum(np.minimum(weight[self.a], weight[self.b]), most)
 
-    def shares(self, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per link, the share of each side's real firms in it (1 for the smaller side)."""
-        relations = self.relations(weight)
+    def shares(self, weight: np.ndarray, most: float) -> tuple[np.ndarray, np.ndarray]:
+        """Per link, the share of each side's real firms in it (:meth:`relations`)."""
+        relations = self.relations(weight, most)
         return relations / weight[self.a], relations / weight[self.b]
 
     def keep(self, mask: np.ndarray) -> None:

@@ -77,7 +77,7 @@ def link_pairs(run: RunTables) -> pd.DataFrame:
     with the regions' targeted firms (masses), distance and whether a border lies between.
     """
     links = run.links[run.links["targeted_a"] & run.links["targeted_b"]]
-    weight = np.minimum(links["real_firms_a"], links["real_firms_b"])  # real relations
+    weight = links["relations"]
     counts = (
         pd.concat(
             [

@@ -87,12 +87,15 @@ def test_the_burn_in_is_the_same_in_every_scenario():
 def test_a_links_real_relations_are_the_same_on_both_sides():
     model = NSRModel(SMALL)
     weight = model.firms.weight
-    pairs = model.links.relations(weight)
-    np.testing.assert_array_equal(pairs, np.minimum(weight[model.links.a], weight[model.links.b]))
+    pairs = model.links.relations(weight, model.pair_firms)
+    smaller = np.minimum(weight[model.links.a], weight[model.links.b])
+    np.testing.assert_array_equal(pairs, np.minimum(smaller, model.pair_firms))
     assert relations(model).sum() == pytest.approx(2 * pairs.sum())
-    share_a, share_b = model.links.shares(weight)
+    share_a, share_b = model.links.shares(weight, model.pair_firms)
     np.testing.assert_allclose(share_a * weight[model.links.a], share_b * weight[model.links.b])
-    assert (np.maximum(share_a, share_b) == 1).all()  # the smaller side: all its firms
+    small = smaller <= model.pair_firms  # then the smaller side's firms are all in the link
+    assert (np.maximum(share_a, share_b)[small] == 1).all()
+    assert (np.maximum(share_a, share_b)[~small] < 1).all()
 
 
 @pytest.mark.slow

@@ -313,7 +313,7 @@ def test_learning_only_moves_toward_partners_ahead():
     assert gain[0, 0] > 0 and gain[0, 1] == 0 and gain[1, 1] > 0 and gain[1, 0] == 0
     assert (knowledge + gain <= np.maximum(knowledge[0], knowledge[1]) + 1e-12).all()
     # a cohort of 100 firms linked to one firm learns for the one of its firms in the link
-    shares = Links(*args, np.zeros(1)).shares(np.array([100.0, 1.0]))
+    shares = Links(*args, np.zeros(1)).shares(np.array([100.0, 1.0]), 10.0)
     assert [s.tolist() for s in shares] == [[0.01], [1.0]]
     cohort = learning.learn_from_links(
         knowledge, *args, shares, np.ones(2), related, 0.3, LearningConfig(), 1.0

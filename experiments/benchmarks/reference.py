@@ -59,7 +59,7 @@ class RefFirm(mesa.Agent):
         self.rd_boost = float(state.get("rd_boost", 0.0))
         self.age = float(state.get("age", 0.0))
         self.cluster = int(state.get("cluster", -1))
-        self.innovations = int(state.get("innovations", 0))
+        self.innovations = float(state.get("innovations", 0.0))
         self.year_innovations = float(state.get("year_innovations", 0.0))
         self.project_eur = float(state.get("project_eur", 0.0))
         self.project_until = int(state.get("project_until", NEVER))
@@ -228,6 +228,15 @@ class RefFirm(mesa.Agent):
             * (1 + cfg.partner_effect * self.brought)
         )
         expected = rate * model.dt
+        if not self.fine:  # a cohort: its firms' expected innovations, no event
+            mean_gain = cfg.productivity_gain * (
+                1 + cfg.radical_share * (cfg.radical_multiplier - 1)
+            )
+            self.productivity *= 1.0 + expected * mean_gain
+            opened = expected * cfg.radical_share / len(self.knowledge)
+            self.knowledge = [k + opened * max(cfg.radical_level - k, 0.0) for k in self.knowledge]
+            self.innovations += expected
+            return expected
         probability = -math.expm1(-expected)
         if u_event >= probability:
             return expected
@@ -307,6 +316,7 @@ class ReferenceModel(mesa.Model):
             "start_job_share",
             "tertiary_trend",
             "tertiary_gap",
+            "pair_firms",
         ):
             setattr(model, name, getattr(source, name))
         model.n_regions = len(source.region_codes)
@@ -407,7 +417,7 @@ class ReferenceModel(mesa.Model):
                 ):
                     for firm in (fa, fb):
                         if firm.cluster >= 0:
-                            per_region[firm.region] += min(fa.weight, fb.weight)
+                            per_region[firm.region] += min(fa.weight, fb.weight, self.pair_firms)
             benefit = per_region / np.maximum(members, 1.0)
         self.member, self.commitment = governance.framework_year(
             self.member,
@@ -610,7 +620,7 @@ class ReferenceModel(mesa.Model):
             fa, fb = self.by_row[a], self.by_row[b]
             x = fa.distance_to(fb) / optimal
             rate = cfg.link_rate * self.dt * x * math.exp(1.0 - x)
-            pairs = min(fa.weight, fb.weight)
+            pairs = min(fa.weight, fb.weight, self.pair_firms)
             rate_a, rate_b = rate * (pairs / fa.weight), rate * (pairs / fb.weight)
             for f in range(len(fa.knowledge)):
                 lead = fb.knowledge[f] - fa.knowledge[f]
@@ -648,7 +658,7 @@ class ReferenceModel(mesa.Model):
         for a, b, _ in self.links:  # what partners bring, per real firm of each side
             fa, fb = self.by_row[a], self.by_row[b]
             x = fa.distance_to(fb) / optimal
-            pairs = min(fa.weight, fb.weight)
+            pairs = min(fa.weight, fb.weight, self.pair_firms)
             fa.brought += x * math.exp(1.0 - x) * (pairs / fa.weight)
             fb.brought += x * math.exp(1.0 - x) * (pairs / fb.weight)
         for firm in self.firms():

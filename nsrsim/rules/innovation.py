@@ -60,25 +60,40 @@ def innovate(
     draws: InnovationDraws,
     params: InnovationConfig,
     dt: float,
+    cohort: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One step of innovation: new productivity, new knowledge, innovated and radical masks.
 
-    A firm innovates at most once a step, with probability 1 - exp(-rate dt); an event carries
-    the productivity gain of the step's expected number of innovations (rate dt over that
-    probability), so productivity grows at rate x gain a year whatever the time step.
+    A firm agent innovates at most once a step, with probability 1 - exp(-rate dt); an event
+    carries the productivity gain of the step's expected number of innovations (rate dt over
+    that probability), so productivity grows at rate x gain a year whatever the time step. A
+    cohort (``cohort`` rows) has no events: its firms' expected innovations raise its
+    productivity by rate dt x the mean gain, and the expected share of them that are radical
+    raises each field toward ``radical_level`` by that share over the number of fields.
     """
     chance = -np.expm1(-rate * dt)
-    innovated = draws.event < chance
+    expected = rate * dt
+    cohort = np.zeros(rate.size, bool) if cohort is None else cohort
+    innovated = (draws.event < chance) & ~cohort
     radical = innovated & (draws.radical < params.radical_share)
-    expected = np.divide(rate * dt, chance, out=np.ones_like(chance), where=chance > 0)
-    gain = expected * np.where(
+    scale = np.divide(expected, chance, out=np.ones_like(chance), where=chance > 0)
+    gain = scale * np.where(
         radical, params.productivity_gain * params.radical_multiplier, params.productivity_gain
     )
-    productivity = np.where(innovated, productivity * (1.0 + gain), productivity)
+    mean_gain = params.productivity_gain * (
+        1.0 + params.radical_share * (params.radical_multiplier - 1.0)
+    )
+    productivity = np.where(
+        innovated,
+        productivity * (1.0 + gain),
+        np.where(cohort, productivity * (1.0 + expected * mean_gain), productivity),
+    )
     knowledge = knowledge.copy()
     rows = np.flatnonzero(radical)
     fields = np.minimum(
         (draws.field[rows] * knowledge.shape[1]).astype(np.int64), knowledge.shape[1] - 1
     )
     knowledge[rows, fields] = np.maximum(knowledge[rows, fields], params.radical_level)
+    opened = (expected * params.radical_share / knowledge.shape[1])[cohort, None]
+    knowledge[cohort] += opened * np.maximum(params.radical_level - knowledge[cohort], 0.0)
     return productivity, knowledge, innovated, radical
