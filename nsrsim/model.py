@@ -920,15 +920,11 @@ class NSRModel(mesa.Model):
         the group's firms, pulled toward innovative regions with skilled workers (in the
         burn-in at the death rate, so year 0 has today's number of firms).
         """
-        firms_r = firms_g.reshape(n_regions, n_sectors).sum(axis=1)
-        innov = np.divide(
-            self.last_innovations, firms_r, out=np.zeros(n_regions), where=firms_r > 0
-        )
         rate = market.birth_rates(
             self.birth_rate if self.year >= 0 else self.settling_birth_rate,
-            firms_r,
+            firms_g.reshape(n_regions, n_sectors).sum(axis=1),
             self.region_country,
-            innov,
+            self.last_innovations,
             self.skilled / self.skilled0,
             self.config.market,
         )

@@ -382,7 +382,12 @@ def test_births_follow_innovation_within_a_country_and_keep_its_total():
     firms = np.array([100.0, 300.0, 50.0])
     country = np.array([0, 0, 1])
     rate = market.birth_rates(
-        np.array([0.08, 0.08, 0.1]), firms, country, np.array([2.0, 1.0, 0.5]), np.ones(3), params
+        np.array([0.08, 0.08, 0.1]),
+        firms,
+        country,
+        np.array([200.0, 300.0, 25.0]),
+        np.ones(3),
+        params,
     )
     assert (firms * rate)[:2].sum() == pytest.approx(0.08 * 400) and rate[0] > rate[1]
     assert rate[2] == pytest.approx(0.1)  # alone in its country: its own rate

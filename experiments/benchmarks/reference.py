@@ -781,14 +781,11 @@ class ReferenceModel(mesa.Model):
         firms_r = np.zeros(self.n_regions)
         for (r, _), value in real.items():
             firms_r[r] += value
-        innov = np.divide(
-            self.last_innovations, firms_r, out=np.zeros(self.n_regions), where=firms_r > 0
-        )
         rate = market.birth_rates(
             self.birth_rate if self.year >= 0 else self.settling_birth_rate,
             firms_r,
             self.region_country,
-            innov,
+            self.last_innovations,
             self.skilled / self.skilled0,
             self.config.market,
         )

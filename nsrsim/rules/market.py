@@ -106,34 +106,33 @@ def birth_rates(
     birth_rate: np.ndarray,
     firms: np.ndarray,
     country: np.ndarray,
-    innovations_per_firm: np.ndarray,
+    innovations: np.ndarray,
     skilled_ratio: np.ndarray,
     params: MarketConfig,
 ) -> np.ndarray:
-    """Births per real firm and year in each region.
+    """Births per real firm and year in each region (arguments per region: real firms, last
+    year's innovations, skilled workers now over at the start).
 
-    A country's births are its birth rate (``birth_rate`` per region, scaled) x its firms;
-    they go to its regions in proportion to firms x (1 - w + w x innovations per firm relative
-    to the country) x skilled workers now over at the start (w = ``entry_innovation_pull``), so
-    the pull moves births between regions and never changes a country's total.
+    A country's births are its birth rate (``birth_rate``, scaled) x its firms; they go to its
+    regions in proportion to firms x (1 - w + w x innovations per firm relative to the
+    country's) x the skilled ratio (w = ``entry_innovation_pull``), so the pull moves births
+    between regions and never changes a country's total.
     """
     n_countries = int(country.max()) + 1
-    innovations = firms * innovations_per_firm
+
+    def per_country(values: np.ndarray) -> np.ndarray:
+        return np.bincount(country, weights=values, minlength=n_countries)[country]
+
+    total = per_country(firms)
+    per_firm = np.divide(innovations, firms, out=np.zeros_like(firms), where=firms > 0)
     country_rate = np.divide(
-        np.bincount(country, weights=innovations, minlength=n_countries),
-        np.bincount(country, weights=firms, minlength=n_countries),
-        out=np.zeros(n_countries),
-        where=np.bincount(country, weights=firms, minlength=n_countries) > 0,
-    )[country]
-    relative = np.divide(
-        innovations_per_firm, country_rate, out=np.ones_like(firms), where=country_rate > 0
+        per_country(innovations), total, out=np.zeros_like(firms), where=total > 0
     )
+    relative = np.divide(per_firm, country_rate, out=np.ones_like(firms), where=country_rate > 0)
     w = params.entry_innovation_pull
     pull = (1.0 - w + w * relative) * skilled_ratio
-    mass = np.bincount(country, weights=firms * pull, minlength=n_countries)[country]
-    total = np.bincount(country, weights=firms, minlength=n_countries)[country]
-    normal = np.divide(total, mass, out=np.ones_like(firms), where=mass > 0)
-    return birth_rate * pull * normal
+    mass = per_country(firms * pull)
+    return birth_rate * pull * np.divide(total, mass, out=np.ones_like(firms), where=mass > 0)
 
 
 def join_cohort(
