@@ -151,6 +151,47 @@ def partner_counts(model: "NSRModel") -> PartnerCounts:
     return PartnerCounts(relations(model), *(relations(model, kind) for kind in link_kinds(model)))
 
 
+def survey_size_class(fine: np.ndarray, jobs: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Size class (0 micro .. 3 large) as the surveys count firms: a firm agent by its
+    persons now, a cohort by its stratum's class.
+    """
+    return np.where(fine, np.digitize(jobs, [10.0, 50.0, 250.0]), size)
+
+
+def surveyed(fine: np.ndarray, jobs: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Whether the innovation survey counts the rows' firms (10 or more persons)."""
+    return survey_size_class(fine, jobs, size) > 0
+
+
+def remember_partners(model: "NSRModel") -> None:
+    """At a year's end, the share of each row's real firms with a partner, and with one in
+    another country, enters this year's slot of the survey window (a row's relations beyond
+    its firms are second partners).
+    """
+    firms = model.firms
+    live = firms.live()
+    cross, _, _ = link_kinds(model)
+    weight = firms.weight[live]
+    firms.recent_partnered[live, 0] = np.minimum(relations(model)[live], weight) / weight
+    firms.recent_abroad[live, 0] = np.minimum(relations(model, cross)[live], weight) / weight
+
+
+def survey_measures(model: "NSRModel", rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Per row, the share of its real firms that the innovation survey (CIS) would count as
+    innovators (innovated in the window: a fine agent's own events; a cohort's firms each by
+    Poisson chance of its expected innovations) and as cooperating (with a partner at a year's
+    end in the window), in all and with a partner in another country.
+    """
+    firms = model.firms
+    expected = firms.recent_innovations[rows].sum(axis=1)
+    innovator = np.where(firms.fine[rows], (expected > 0).astype(float), -np.expm1(-expected))
+    return {
+        "innovator_3y": innovator,
+        "partnered_3y": firms.recent_partnered[rows].max(axis=1),
+        "abroad_3y": firms.recent_abroad[rows].max(axis=1),
+    }
+
+
 def area_totals(
     model: "NSRModel", area: np.ndarray, n_areas: int, counts: PartnerCounts
 ) -> AreaTotals:
@@ -267,13 +308,32 @@ def firm_table(model: "NSRModel") -> pd.DataFrame:
             "innovations": firms.innovations[live],
             "real_innovations_year": firms.year_innovations[live],
             "knowledge_mean": firms.knowledge[live].mean(axis=1),
+            **survey_measures(model, live),
         }
     )
 
 
+def firm_distances(model: "NSRModel") -> np.ndarray:
+    """Mean road-equivalent distance between the targeted firms of every pair of regions
+    (regions x regions, each real firm counted once), the distance their partners would
+    travel: between hub cities a region's rural firms would count as next to the hub.
+    """
+    firms = model.firms
+    live = firms.live()
+    live = live[firms.fine[live]]
+    n_regions, n_cells = len(model.region_codes), model.travel_h.shape[0]
+    where = np.zeros((n_regions, n_cells))
+    np.add.at(where, (firms.region[live], firms.cell[live]), firms.weight[live])
+    km = model.travel_h.astype(np.float64) * model.config.world.road_speed_kmh
+    total = where.sum(axis=1)
+    mean = where @ km @ where.T
+    return np.divide(mean, np.outer(total, total), out=np.zeros_like(mean), where=mean > 0)
+
+
 def region_pairs(model: "NSRModel") -> pd.DataFrame:
-    """Every ordered pair of regions: road-equivalent distance between their hubs, whether a
-    border lies between them, whether they share an INTERREG A programme.
+    """Every ordered pair of regions: road-equivalent distance between their hubs and between
+    their targeted firms (:func:`firm_distances`), whether a border lies between them, whether
+    they share an INTERREG A programme.
     """
     codes = np.asarray(model.region_codes)
     a, b = np.meshgrid(np.arange(len(codes)), np.arange(len(codes)), indexing="ij")
@@ -283,6 +343,7 @@ def region_pairs(model: "NSRModel") -> pd.DataFrame:
             "region_a": codes[a],
             "region_b": codes[b],
             "distance_km": model.region_km[a, b],
+            "firm_distance_km": firm_distances(model)[a, b],
             "cross_border": model.region_country[a] != model.region_country[b],
             "shared_interreg_a": (model.programmes[a] & model.programmes[b]) != 0,
         }

@@ -153,10 +153,10 @@ class PopulationConfig(Block):
         description="largest number of real firms an agent of a targeted stratum (cluster "
         "members; small and larger firms of the smart-specialisation sectors) stands for [-]",
     )
-    sector_mix: Literal["clusters", "uniform"] = Field(
-        "clusters",
-        description="sector shares per region: tilted toward the sectors of its cluster "
-        "organisations, or equal for every sector",
+    sector_mix: Literal["employment", "uniform"] = Field(
+        "employment",
+        description="sector shares per region: its employment by sector (Eurostat regional "
+        "business statistics, sector_employment.csv), or equal for every sector",
     )
     employment_rate: float = Field(
         0.5,
@@ -199,8 +199,14 @@ class PopulationConfig(Block):
 class PartneringConfig(Block):
     """Partner search and link formation (uncertainties)."""
 
-    search_rate: float = param(
-        2.0, 0.0, 52.0, "1/year", "rate at which a firm with free capacity looks for a partner"
+    searches_per_project: float = param(
+        2.0,
+        0.0,
+        50.0,
+        "-",
+        "partner searches of a firm with free capacity per innovation project it runs (its own "
+        "innovation rate): firms that innovate more, larger and R&D-intensive ones, cooperate "
+        "more",
     )
     candidates: int = iparam(10, 1, 200, "candidates sampled per search")
     decay_km: float = param(
@@ -318,9 +324,21 @@ class InnovationConfig(Block):
     """Incremental and radical innovation (uncertainties)."""
 
     base_rate: float = param(
-        0.3, 0.0, 5.0, "1/year", "innovation rate of a typical firm (typical R&D, no partners)"
+        0.3,
+        0.0,
+        5.0,
+        "1/year",
+        "innovation rate of a firm of 10 persons with typical R&D and no partners",
     )
     rd_elasticity: float = param(0.5, 0.0, 2.0, "-", "elasticity of the rate to R&D effort")
+    size_elasticity: float = param(
+        0.25,
+        0.0,
+        1.0,
+        "-",
+        "elasticity of the rate to a firm's persons employed (1 at 10 persons): larger firms "
+        "run more innovation projects",
+    )
     partner_effect: float = param(
         0.15,
         0.0,
@@ -517,9 +535,6 @@ class MobilityConfig(Block):
 class ClustersConfig(Block):
     """Cluster initiatives: members and partnerships (uncertainties)."""
 
-    recruit_rate: float = param(
-        0.05, 0.0, 5.0, "1/year", "rate at which a fully capable cluster recruits a non-member"
-    )
     leave_rate: float = param(
         0.1, 0.0, 5.0, "1/year", "rate at which a member firm leaves its cluster initiative"
     )

@@ -36,7 +36,7 @@ from nsrsim.random import DrawLog, KeyedRandom, pair_keys, poisson_ppf
 from nsrsim.rules import clusters as cluster_rules
 from nsrsim.rules import governance, innovation, learning, market, mobility, partnering
 from nsrsim.rules.cell_sampler import MAX_ROUNDS, CellSampler
-from nsrsim.state import FirmArrays, Links
+from nsrsim.state import SURVEY_YEARS, FirmArrays, Links
 from nsrsim.world import facts
 from nsrsim.world.world import World, cached_world
 
@@ -134,7 +134,7 @@ class NSRModel(mesa.Model):
         self.region_codes: list[str] = list(regions.index)
         self.population = regions["population"].to_numpy(float)
         self.population0 = self.population.copy()
-        countries = sorted(regions["country"].unique())
+        self.countries = countries = sorted(regions["country"].unique())
         self.region_country = np.array([countries.index(c) for c in regions["country"]])
         self.programmes = np.array(
             [
@@ -211,6 +211,8 @@ class NSRModel(mesa.Model):
         )
         self.cluster_funding = np.zeros(len(info.name))
         self.cluster_capacity = self.cluster_base.copy()
+        self._init_recruitment()
+        self._init_propensity()
         self.cluster_partnership = np.zeros((len(info.name),) * 2, np.int8)
         self.cluster_country = self.region_country[info.region]
         self.cluster_complementarity = cluster_rules.complementarity(
@@ -351,6 +353,7 @@ class NSRModel(mesa.Model):
         self.links.age += self.dt
         if self.steps_in_year == self.config.run.steps_per_year - 1:
             self.investment_flows()
+            accounts.remember_partners(self)
             self.year += 1
             if self.year == 0:  # the end of the burn-in: cumulative counts start now
                 self.firms.innovations[: self.firms.n] = 0
@@ -405,8 +408,7 @@ class NSRModel(mesa.Model):
             if active
             else 0
         )
-        gdp = accounts.region_output(self) / self.config.population.business_share
-        self.budget_eur = gov.budget_share_gdp * gdp
+        self.budget_eur = self.regional_budgets()
         self.ledger = policy.Ledger(len(self.instruments))
         spent_rd = policy.rd_projects(
             self,
@@ -418,11 +420,7 @@ class NSRModel(mesa.Model):
             ],
             by_region=True,
         )
-        info = self.cluster_info
-        eligible = governance.eligible_clusters(self.priority_mask, info.region, info.sector)
-        self.cluster_funding, spent_cl = governance.fund_clusters(
-            self.budget_eur * (1.0 - gov.rd_subsidy_share), info.region, eligible
-        )
+        self.cluster_funding, spent_cl = self.regional_cluster_funding(self.budget_eur)
         self.spent_eur = spent_rd + spent_cl
         # absorptive capacity (R&D, its subsidy, regional skills) is fixed while the instruments
         # run: computed once for all of them, not per shortlist and link
@@ -457,9 +455,8 @@ class NSRModel(mesa.Model):
         joined = cluster_rules.recruit(
             firms.cluster[live],
             np.where(fine, choice, -1),  # membership changes at firm resolution only
-            self.cluster_capacity,
+            self.recruitment_pull * self.cluster_capacity,
             self.draws.uniform("clusters.join", step, ids),
-            cfg,
             self.dt,
         )
         firms.cluster[live] = cluster_rules.leave(
@@ -527,7 +524,7 @@ class NSRModel(mesa.Model):
         freed = self.links.degree(n, gone)  # links each firm loses during the step
         free = live[degree[live] - freed[live] < cfg.max_partners]
         boost = self.config.instruments.rural_search_boost * self.rural_support()[free]
-        rate = cfg.search_rate * (1.0 + boost)
+        rate = cfg.searches_per_project * self.innovation_effort(free) * (1.0 + boost)
         # searches this step: Poisson by inversion (a firm searches at least once where its
         # uniform is below 1 - exp(-rate dt)), so yearly searches do not depend on the step
         u = self.draws.uniform("partner.search", step, firms.id[free])
@@ -640,11 +637,7 @@ class NSRModel(mesa.Model):
         )[live]
         coaching = self.config.instruments.coaching_innovation_effect * self.coaching()[live]
         rate = (1.0 + coaching) * innovation.innovation_rate(
-            firms.rd[live] + firms.rd_boost[live],
-            firms.knowledge[live],
-            brought,
-            self.config.population.rd_reference,
-            self.config.innovation,
+            self.innovation_effort(live), brought, self.config.innovation
         )
         u = self.draws.uniform("innovation", self.steps, firms.id[live], 3)
         cohort = ~firms.fine[live]
@@ -655,11 +648,14 @@ class NSRModel(mesa.Model):
             innovation.InnovationDraws(u[:, 0], u[:, 1], u[:, 2]),
             self.config.innovation,
             self.dt,
+            1.0 / innovation.size_term(firms.jobs[live], self.config.innovation),
             cohort,
         )
         firms.productivity[live] = prod
         firms.knowledge[live] = know
-        firms.innovations[live] += np.where(cohort, rate * self.dt, innovated)
+        per_firm = np.where(cohort, rate * self.dt, innovated)
+        firms.innovations[live] += per_firm
+        firms.recent_innovations[live, 0] += per_firm
         # the agent's w firms innovate independently at its rate: count the expected number
         # of innovations, whatever the time step (its own event decides its representative
         # productivity path)
@@ -818,6 +814,85 @@ class NSRModel(mesa.Model):
             skilled_share[firms.region[: firms.n]],
             self.config.population.rd_reference,
             self.config.learning.skill_floor,
+        )
+
+    def innovation_effort(self, rows: np.ndarray) -> np.ndarray:
+        """Own innovation rate of firm ``rows`` (R&D with subsidies, size, knowledge, the
+        country's propensity).
+        """
+        firms = self.firms
+        return innovation.innovation_effort(
+            firms.rd[rows] + firms.rd_boost[rows],
+            firms.knowledge[rows],
+            firms.jobs[rows],
+            self.propensity[firms.country[rows]],
+            self.config.population.rd_reference,
+            self.config.innovation,
+        )
+
+    def _init_propensity(self) -> None:
+        """Each country's innovation propensity: its firms with 10+ persons, at their start
+        state, innovate within the survey window as often as the Community Innovation Survey
+        finds (innovation_survey.csv), relative to the corridor (rules/innovation).
+        """
+        firms = self.firms
+        self.propensity = np.ones(len(self.countries))
+        live = firms.live()
+        surveyed = live[accounts.surveyed(firms.fine[live], firms.jobs[live], firms.size[live])]
+        innovators = facts.innovation_survey()["innovators_pct"].reindex(self.countries)
+        self.propensity = innovation.country_propensity(
+            self.innovation_effort(surveyed),
+            firms.weight[surveyed],
+            firms.country[surveyed].astype(np.int64),
+            innovators.to_numpy(float) / 100.0,
+            SURVEY_YEARS,
+        )
+
+    def regional_budgets(self) -> np.ndarray:
+        """Each region's yearly innovation budget: a share of its GDP [EUR]."""
+        gdp = accounts.region_output(self) / self.config.population.business_share
+        return self.config.governments.budget_share_gdp * gdp
+
+    def regional_cluster_funding(self, budget_eur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """EUR per initiative from the regions' budgets (the part not for R&D projects, shared
+        by the initiatives of priority sectors) and EUR spent per region.
+        """
+        info = self.cluster_info
+        eligible = governance.eligible_clusters(self.priority_mask, info.region, info.sector)
+        rest = budget_eur * (1.0 - self.config.governments.rd_subsidy_share)
+        return governance.fund_clusters(rest, info.region, eligible)
+
+    def _init_recruitment(self) -> None:
+        """Each initiative's pull: its members at the start are the steady state at the
+        capacity today's regional funding gives it (rules/clusters.recruitment_pull).
+        """
+        firms, info = self.firms, self.cluster_info
+        live = firms.live()
+        rows = live[firms.cluster[live] >= 0]
+        n = len(info.name)
+        members = np.bincount(firms.cluster[rows], weights=firms.weight[rows], minlength=n)
+        region = firms.region[rows]
+        hazard = market.death_hazard(
+            firms.jobs[rows], self.micro_hazard[region], self.large_hazard[region]
+        )
+        dying = np.bincount(firms.cluster[rows], weights=firms.weight[rows] * hazard, minlength=n)
+        outflow = self.config.clusters.leave_rate + np.divide(
+            dying, members, out=np.zeros(n), where=members > 0
+        )
+        # real non-member firm agents of each region-sector, spread over its initiatives
+        n_groups = len(self.region_codes) * len(SECTORS)
+        key = info.region.astype(np.int64) * len(SECTORS) + info.sector
+        open_rows = live[firms.fine[live] & (firms.cluster[live] < 0)]
+        group = firms.region[open_rows].astype(np.int64) * len(SECTORS) + firms.sector[open_rows]
+        open_firms = np.bincount(group, weights=firms.weight[open_rows], minlength=n_groups)
+        initiatives = np.bincount(key, minlength=n_groups)
+        today = cluster_rules.capacity(
+            self.cluster_base,
+            self.regional_cluster_funding(self.regional_budgets())[0],
+            self.config.clusters,
+        )
+        self.recruitment_pull = cluster_rules.recruitment_pull(
+            members, open_firms[key] / initiatives[key], today, outflow
         )
 
     def coaching(self) -> np.ndarray:
@@ -1002,6 +1077,7 @@ class NSRModel(mesa.Model):
         so that after a run its last year's flows are still there to read.
         """
         self.last_innovations = self.year_innovations
+        self.firms.roll_survey_window()
         self.year_innovations = np.zeros(len(self.region_codes))
         self.firms.year_innovations[: self.firms.n] = 0.0
         self.year_births = np.zeros(len(self.region_codes))

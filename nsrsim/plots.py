@@ -471,7 +471,7 @@ def validation_figures(runs: pd.DataFrame, folder: Path, out_dir: Path) -> list[
     ax.plot(x, anchor * (x / middle) ** slope, color="#333333", label=f"PPML slope {slope:.2f}")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("road-equivalent distance between the regions' hubs (km)")
+    ax.set_xlabel("mean road-equivalent distance between the regions' targeted firms (km)")
     ax.set_ylabel("partner relations / (targeted firms_a x targeted firms_b)")
     pattern = PATTERN_BY_NAME["distance_elasticity"]
     ax.set_title(

@@ -21,7 +21,7 @@ import pandas as pd
 from numba import njit
 
 from nsrsim.config import PopulationConfig, Scenario
-from nsrsim.errors import ConfigError
+from nsrsim.errors import ConfigError, DataError
 from nsrsim.random import KeyedRandom
 from nsrsim.sectors import Sector
 from nsrsim.state import INTERMEDIATE, N_FIELDS, RURAL, URBAN, FirmArrays
@@ -31,8 +31,6 @@ SECTORS = list(Sector)
 SIZE_CLASSES = ("micro", "small", "medium", "large")
 SIZE_JOBS = ((1.0, 10.0), (10.0, 50.0), (50.0, 250.0), (250.0, 50_000.0))  # [lo, hi) jobs
 LARGE_TAIL = 1.0  # Pareto exponent of jobs within the large class (Axtell 2001: about 1)
-OTHER_WEIGHT = 3.0  # weight of "other" in a region's sector mix: the rest of the economy
-ORGANISATION_WEIGHT = 2.0  # weight each listed organisation or agglomeration adds to its sector
 PIONEERING = {Sector.CREATIVE}  # sectors whose initiatives start as pioneers (DESIGN.md)
 MAX_MEMBER_SHARE = 0.5  # members never exceed half of a region-sector's firms
 KNOWLEDGE_DRAWS = N_FIELDS + 3  # uniforms per firm for its initial knowledge
@@ -102,7 +100,7 @@ def _design(regions: tuple[str, ...], population: PopulationConfig) -> SampleDes
     economy = Economy.of(list(regions))
     mix = sector_mix(economy, population.sector_mix)
     info = cluster_table(economy, mix, population.members_per_initiative)
-    sectors = priorities(economy, info, mix)
+    sectors = priorities(economy, mix)
     mask = np.zeros((len(economy.regions), len(SECTORS)), bool)
     for reg, chosen in enumerate(sectors):
         mask[reg, [SECTORS.index(s) for s in chosen]] = True
@@ -127,16 +125,12 @@ class ClusterTable:
 
 
 def sector_mix(world: Economy, source: str) -> np.ndarray:
-    """Sector weights per region (regions x sectors), rows summing to 1."""
-    weights = np.ones((len(world.regions), len(SECTORS)))
-    if source == "clusters":
-        weights[:, SECTORS.index(Sector.OTHER)] = OTHER_WEIGHT
-        codes = list(world.regions.index)
-        for row in world.clusters.itertuples():
-            weights[codes.index(row.region), SECTORS.index(Sector(row.sector))] += (
-                ORGANISATION_WEIGHT
-            )
-    return weights / weights.sum(axis=1, keepdims=True)
+    """Sector shares of each region's market jobs (regions x sectors), rows summing to 1: its
+    employment by sector (Eurostat, ``sector_employment.csv``) or equal for every sector.
+    """
+    if source == "employment":
+        return facts.sector_employment().loc[world.regions.index].to_numpy(float)
+    return np.full((len(world.regions), len(SECTORS)), 1.0 / len(SECTORS))
 
 
 def is_initiative(kind: str) -> bool:
@@ -178,17 +172,25 @@ def cluster_table(world: Economy, mix: np.ndarray, default_members: float) -> Cl
     )
 
 
-def priorities(world: Economy, clusters: ClusterTable, mix: np.ndarray) -> list[list[Sector]]:
-    """Smart-specialisation priorities per region: its three leading sectors by initiatives,
-    then by sector mix ("other" is never a priority).
+S3_FROM_YEAR = 2014  # strategies of the 2014-20 and 2021-27 programming periods
+
+
+def priorities(world: Economy, mix: np.ndarray) -> list[list[Sector]]:
+    """Smart-specialisation priorities per region: the model sectors that its strategies
+    since 2014 name (``s3_priorities.csv``), most often named first, then by sector mix.
     """
+    named = facts.s3_priorities()
+    named = named[(named["year"] >= S3_FROM_YEAR) & (named["model_sector"] != "unmapped")]
     result = []
-    other = SECTORS.index(Sector.OTHER)
-    for reg in range(len(world.regions)):
-        count = np.bincount(clusters.sector[clusters.region == reg], minlength=len(SECTORS))
-        score = count * 10.0 + mix[reg]
-        score[other] = -np.inf
-        result.append([SECTORS[s] for s in np.argsort(-score, kind="stable")[:3]])
+    for reg, code in enumerate(world.regions.index):
+        count = named.loc[named["region"] == code, "model_sector"].value_counts()
+        if count.empty:
+            raise DataError(
+                f"s3_priorities.csv names no priority of region {code} that maps to a model "
+                f"sector in a strategy from {S3_FROM_YEAR} on; add its strategy's areas."
+            )
+        score = {Sector(s): n + mix[reg, SECTORS.index(Sector(s))] for s, n in count.items()}
+        result.append(sorted(score, key=lambda s: (-score[s], SECTORS.index(s))))
     return result
 
 

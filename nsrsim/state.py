@@ -13,6 +13,7 @@ import numpy as np
 N_FIELDS = 8  # knowledge fields per firm (capabilities, as SKIN's kenes)
 # (the compiled norms, dot products and means add 8 terms in NumPy's order: see test_rules)
 URBAN, INTERMEDIATE, RURAL = 0, 1, 2
+SURVEY_YEARS = 3  # the innovation survey's window: innovated or cooperated in the last 3 years
 NEVER = -(1 << 30)  # a year before every simulated year, burn-in included (no project, support)
 
 _DTYPES: dict[str, tuple[type, float]] = {  # column -> (dtype, value of a new row)
@@ -39,6 +40,15 @@ _DTYPES: dict[str, tuple[type, float]] = {  # column -> (dtype, value of a new r
     "project_until": (np.int32, NEVER),
     "coached_year": (np.float64, -np.inf),
     "rural_until": (np.int32, NEVER),
+    "recent_innovations": (np.float64, 0.0),
+    "recent_partnered": (np.float64, 0.0),
+    "recent_abroad": (np.float64, 0.0),
+}
+_WIDTH = {  # columns with more than one value per firm
+    "knowledge": N_FIELDS,
+    "recent_innovations": SURVEY_YEARS,
+    "recent_partnered": SURVEY_YEARS,
+    "recent_abroad": SURVEY_YEARS,
 }
 
 
@@ -69,6 +79,10 @@ class FirmArrays:
     project_until: np.ndarray  # simulated year in which that project has ended
     coached_year: np.ndarray  # simulated year of innovation-management coaching (-inf: never)
     rural_until: np.ndarray  # simulated year in which rural-inclusion support has ended
+    # per year of the survey window, this year first (rolled at each year's start):
+    recent_innovations: np.ndarray  # innovations per real firm (a fine agent's events)
+    recent_partnered: np.ndarray  # share of the real firms with a partner at the year's end
+    recent_abroad: np.ndarray  # share of the real firms with a partner in another country
     n: int = 0
 
     @classmethod
@@ -76,7 +90,7 @@ class FirmArrays:
         """Allocate room for ``capacity`` firms."""
         columns = {}
         for name, (dtype, fill) in _DTYPES.items():
-            shape = (capacity, N_FIELDS) if name == "knowledge" else (capacity,)
+            shape = (capacity, _WIDTH[name]) if name in _WIDTH else (capacity,)
             columns[name] = np.full(shape, fill, dtype)
         return cls(**columns)
 
@@ -94,6 +108,12 @@ class FirmArrays:
             getattr(self, name)[rows] = value
         self.n += count
         return rows
+
+    def roll_survey_window(self) -> None:
+        """A new year: each window column moves back a year; this year's starts at 0."""
+        for column in (self.recent_innovations, self.recent_partnered, self.recent_abroad):
+            column[: self.n, 1:] = column[: self.n, :-1]
+            column[: self.n, 0] = 0.0
 
     def live(self) -> np.ndarray:
         """Rows of firms alive now."""

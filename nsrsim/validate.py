@@ -14,6 +14,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from nsrsim.accounts import survey_size_class
 from nsrsim.indicators import theil
 from nsrsim.world import facts
 
@@ -74,7 +75,8 @@ def gravity(pairs: pd.DataFrame) -> tuple[float, float]:
 
 def link_pairs(run: RunTables) -> pd.DataFrame:
     """Partner relations of targeted firms between every ordered pair of different regions,
-    with the regions' targeted firms (masses), distance and whether a border lies between.
+    with the regions' targeted firms (masses), the mean distance between them (firm-weighted,
+    not hub to hub) and whether a border lies between.
     """
     links = run.links[run.links["targeted_a"] & run.links["targeted_b"]]
     weight = links["relations"]
@@ -91,6 +93,7 @@ def link_pairs(run: RunTables) -> pd.DataFrame:
     final = run.regions[run.regions["year"] == run.regions["year"].max()].set_index("region")
     mass = final["targeted_firms"]
     pairs = run.region_pairs[run.region_pairs["region_a"] != run.region_pairs["region_b"]].copy()
+    pairs["distance_km"] = pairs["firm_distance_km"]
     pairs["links"] = [
         counts.get((a, b), 0.0) for a, b in zip(pairs["region_a"], pairs["region_b"], strict=True)
     ]
@@ -158,19 +161,23 @@ def country_rate_gap(run: RunTables, flow: str, column: str) -> float:
     return float((simulated - cited).abs().max())
 
 
+def survey_classes(firms: pd.DataFrame) -> np.ndarray:
+    """Size class of each firm-table row as the surveys count firms (0 micro .. 3 large)."""
+    stratum = firms["size_class"].map({name: k for k, name in enumerate(facts.SIZE_CLASSES)})
+    return survey_size_class(
+        firms["fine"].to_numpy(bool), firms["jobs"].to_numpy(float), stratum.to_numpy()
+    )
+
+
 def size_class_shares(firms: pd.DataFrame) -> pd.DataFrame:
     """Each country's employment shares by size class [%] (countries x micro..large), as the
     surveys count them: a firm agent by its persons per firm now, a cohort by its class.
     """
-    jobs = firms["jobs"].to_numpy(float)
-    by_size = np.digitize(jobs, [10.0, 50.0, 250.0])
-    stratum = firms["size_class"].map({name: k for k, name in enumerate(facts.SIZE_CLASSES)})
-    size = np.where(firms["fine"].to_numpy(bool), by_size, stratum.to_numpy())
     table = pd.DataFrame(
         {
             "country": firms["region"].map(facts.regions()["country"]).to_numpy(),
-            "size": np.asarray(facts.SIZE_CLASSES)[size],
-            "jobs": firms["real_firms"].to_numpy(float) * jobs,
+            "size": np.asarray(facts.SIZE_CLASSES)[survey_classes(firms)],
+            "jobs": firms["real_firms"].to_numpy(float) * firms["jobs"].to_numpy(float),
         }
     ).pivot_table(index="country", columns="size", values="jobs", aggfunc="sum", fill_value=0.0)
     table = table.reindex(columns=list(facts.SIZE_CLASSES), fill_value=0.0)
@@ -191,6 +198,54 @@ def size_structure_gap(run: RunTables) -> float:
     return float((simulated - data.reindex(simulated.index)[simulated.columns]).abs().max().max())
 
 
+def survey_frame(firms: pd.DataFrame) -> pd.DataFrame:
+    """The firms the innovation survey counts (10+ persons), with country, size class name and
+    the survey measures (accounts.survey_measures) of the final year.
+    """
+    classes = survey_classes(firms)
+    table = firms.assign(
+        country=firms["region"].map(facts.regions()["country"]),
+        survey_class=np.asarray(facts.SIZE_CLASSES)[classes],
+    )
+    return table[classes > 0]
+
+
+def innovator_shares(firms: pd.DataFrame) -> pd.DataFrame:
+    """Share of real firms with 10+ persons that innovated within the survey window [%], per
+    country (rows) and size class (small, medium, large columns).
+    """
+    table = survey_frame(firms)
+    weight = table["real_firms"]
+    innovated = (weight * table["innovator_3y"]).groupby([table["country"], table["survey_class"]])
+    shares = 100.0 * innovated.sum() / weight.groupby([table["country"], table["survey_class"]]).sum()
+    return shares.unstack().reindex(columns=list(facts.INNOVATOR_COLUMNS))
+
+
+def innovator_gap(run: RunTables) -> float:
+    """Largest gap, over countries and size classes, between the simulated share of
+    innovators and the survey's (innovation_survey.csv), in percentage points.
+    """
+    simulated = innovator_shares(run.firms)
+    data = facts.innovation_survey().rename(
+        columns={column: name for name, column in facts.INNOVATOR_COLUMNS.items()}
+    )
+    return float((simulated - data.reindex(simulated.index)[simulated.columns]).abs().max().max())
+
+
+def cooperation_gap(run: RunTables, measure: str, column: str) -> float:
+    """Simulated share of the innovators (10+ persons) that cooperated within the window
+    (``measure``: any partner, or one in another country) minus the survey's (``column`` of
+    innovation_survey.csv), over the countries weighted by their simulated innovators, in
+    percentage points.
+    """
+    table = survey_frame(run.firms)
+    innovators = table["real_firms"] * table["innovator_3y"]
+    by_country = innovators.groupby(table["country"]).sum()
+    simulated = 100.0 * (innovators * table[measure]).groupby(table["country"]).sum() / by_country
+    data = facts.innovation_survey()[column].reindex(simulated.index)
+    return float(np.average(simulated - data, weights=by_country))
+
+
 def top_three_share(run: RunTables) -> float:
     """Largest share, over regions, of a region's innovations in the final year that its three
     most innovative firm agents produce.
@@ -209,7 +264,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "co-authorship between European cities about -1.16 (Pan, Kaski & Fortunato 2012); "
         "Framework Programme networks at the flat end (Scherngell & Barber 2009; Hoekman, "
         "Frenken & van Oort 2009)",
-        "PPML gravity on region-pair partner relations of targeted firms, final year",
+        "PPML gravity on region-pair partner relations of targeted firms over their mean "
+        "firm-to-firm road-equivalent distance, final year",
         lambda run: gravity(link_pairs(run))[0],
         1,
     ),
@@ -327,6 +383,43 @@ PATTERNS: tuple[Pattern, ...] = (
         "final year: firm agents by persons per firm, cohorts by their size class",
         size_structure_gap,
         9,
+    ),
+    Pattern(
+        "innovator_gap",
+        "Innovators by country and size class: largest gap to the survey's (points)",
+        0.0,
+        5.0,
+        "Community Innovation Survey 2020 (2018-2020): enterprises with 10+ persons that "
+        "introduced a product or business-process innovation, by size class, per country "
+        "(innovation_survey.csv: DST, SCB, SSB, CBS, Eurostat; derived where no split exists)",
+        "final year: the real firms with 10+ persons that innovated in the last three years",
+        innovator_gap,
+        11,
+    ),
+    Pattern(
+        "cooperation_gap",
+        "Innovators cooperating: gap to the survey's share (points)",
+        -5.0,
+        5.0,
+        "innovation-active enterprises that cooperated on innovation: DE 21 %, DK 57 %, SE 40 % "
+        "(CIS2008), NL 33 %, NO 44 % (CIS2020); EU27 27-34 % (innovation_survey.csv)",
+        "final year: innovators with 10+ persons with a partner at a year's end in the last "
+        "three years, against each country's share, weighted by the simulated innovators",
+        lambda run: cooperation_gap(run, "partnered_3y", "cooperating_pct"),
+        12,
+    ),
+    Pattern(
+        "abroad_gap",
+        "Innovators with a partner in another corridor country, over the survey's abroad",
+        -8.0,
+        0.0,
+        "innovation-active enterprises with a partner elsewhere in Europe: EU27 11 % (CIS2008, "
+        "CIS2010), DE 7 %, NO 16 % (innovation_survey.csv); the corridor's other countries "
+        "are part of 'elsewhere in Europe', so the simulated share lies below and not far below",
+        "final year: innovators with 10+ persons with a partner in another country at a "
+        "year's end in the last three years, minus the survey's share, weighted as above",
+        lambda run: cooperation_gap(run, "abroad_3y", "abroad_pct"),
+        13,
     ),
     Pattern(
         "top_three_share",

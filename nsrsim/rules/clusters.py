@@ -1,7 +1,9 @@
 """Cluster initiatives: recruiting members and forming partnerships abroad (ODD 7.2 "Clusters").
 
 A non-member firm joins one of its region-and-sector's initiatives at a rate proportional to
-the initiative's management capacity. Initiatives in different countries form partnerships at
+the initiative's management capacity, with a pull set so that the members the initiative
+reports are the steady state at today's capacity: membership stays at the data's level
+without a policy and rises with what raises capacity. Initiatives in different countries form partnerships at
 a rate that grows with sector complementarity and both capacities: slowly where their regions
 share an INTERREG A programme, faster between committed regions of a transnational framework.
 """
@@ -56,19 +58,31 @@ def capacity(base: np.ndarray, funding_eur: np.ndarray, params: ClustersConfig) 
     return 1.0 - (1.0 - base) * np.exp(-funding_eur / params.capacity_cost_eur)
 
 
+def recruitment_pull(
+    members: np.ndarray, candidates: np.ndarray, capacity: np.ndarray, outflow: np.ndarray
+) -> np.ndarray:
+    """Each initiative's yearly join rate per unit of capacity such that its ``members`` (real
+    firms) are the steady state at ``capacity``: the ``candidates`` (real non-member firms
+    that would choose it) join as fast as members go (``outflow``: the yearly rate at which
+    its members leave or die).
+    """
+    room = candidates * capacity
+    return np.divide(outflow * members, room, out=np.zeros_like(room), where=room > 0)
+
+
 def recruit(
     firm_cluster: np.ndarray,
     firm_choice: np.ndarray,
-    cluster_capacity: np.ndarray,
+    join_rate: np.ndarray,
     u: np.ndarray,
-    params: ClustersConfig,
     dt: float,
 ) -> np.ndarray:
     """Cluster of each firm after recruiting: ``firm_choice`` is the initiative a non-member
-    would join (-1: none in its region and sector).
+    would join (-1: none in its region and sector), ``join_rate`` each initiative's yearly
+    rate (its pull x its capacity now).
     """
     can = (firm_cluster < 0) & (firm_choice >= 0)
-    rate = params.recruit_rate * cluster_capacity[np.maximum(firm_choice, 0)]
+    rate = join_rate[np.maximum(firm_choice, 0)]
     joins = can & (u < -np.expm1(-rate * dt))
     return np.where(joins, firm_choice, firm_cluster)
 

@@ -1,10 +1,14 @@
 """Incremental and radical innovation (ODD 7.5 "Innovation").
 
-The innovation rate rises with R&D effort (with an elasticity), with the firm's knowledge and
-with what its partners bring: each partner counts by the value of its cognitive distance
-(complementary knowledge within the inverted U), not as one more link. An innovation raises
-productivity, and a small share are radical: they open a knowledge field and raise
-productivity by a multiple.
+The innovation rate rises with R&D effort and with the firm's size (each with an elasticity:
+larger firms run more projects, as the innovation survey's shares of innovators rise with
+size), with the firm's knowledge and with what its partners bring: each partner counts by the
+value of its cognitive distance (complementary knowledge within the inverted U), not as one
+more link. An innovation raises productivity, and a small share are radical: they open a
+knowledge field and raise productivity by a multiple. As in Klette & Kortum (2004), a larger
+firm's more numerous innovations each reach a smaller part of it: the gain of one innovation
+falls with size as its rate rises, so expected productivity growth does not depend on size
+(Gibrat's law) while the chance to innovate does.
 """
 
 from dataclasses import dataclass
@@ -24,21 +28,68 @@ class InnovationDraws:
     field: np.ndarray
 
 
-def innovation_rate(
+REFERENCE_JOBS = 10.0  # persons of the firm whose size term is 1: the smallest the survey counts
+
+
+def innovation_effort(
     rd_share: np.ndarray,
     knowledge: np.ndarray,
-    partner_value: np.ndarray,
+    jobs: np.ndarray,
+    propensity: np.ndarray,
     rd_reference: float,
     params: InnovationConfig,
 ) -> np.ndarray:
-    """Yearly innovation rate: base x (R&D/typical)^elasticity x (floor + mean capability)
-    x (1 + partner effect x the summed value of what partners bring).
+    """Yearly innovation rate of a firm on its own: base x its country's propensity x
+    (R&D/typical)^R&D elasticity x (persons/10)^size elasticity x (floor + mean capability).
+    It also sets how often a firm looks for partners (the model's ``firms_partner``).
     """
     rd_term = np.power(np.maximum(rd_share, 0.0) / rd_reference, params.rd_elasticity)
     knowledge_term = params.knowledge_floor + mean_capability(knowledge)
-    return (
-        params.base_rate * rd_term * knowledge_term * (1.0 + params.partner_effect * partner_value)
-    )
+    return params.base_rate * propensity * rd_term * size_term(jobs, params) * knowledge_term
+
+
+def size_term(jobs: np.ndarray, params: InnovationConfig) -> np.ndarray:
+    """(persons / 10)^size elasticity: how many more innovation projects a firm runs than one
+    of 10 persons, and how much less of it each one reaches.
+    """
+    return np.power(np.maximum(jobs, 1e-9) / REFERENCE_JOBS, params.size_elasticity)
+
+
+def country_propensity(
+    effort: np.ndarray,
+    weight: np.ndarray,
+    country: np.ndarray,
+    innovators: np.ndarray,
+    years: float,
+) -> np.ndarray:
+    """A multiplier of the innovation rate per country such that, at ``effort`` (the rows'
+    rates without it), the expected share of each country's real firms (``weight``) that
+    innovate within ``years`` is the survey's share of innovators (``innovators`` per
+    country, 0-1), scaled so that the firm-weighted mean multiplier is 1: the survey sets how
+    the countries differ, ``base_rate`` the level. Rows are the firms the survey counts.
+    """
+    n = len(innovators)
+    low, high = np.full(n, -20.0), np.full(n, 20.0)  # log multiplier, by bisection
+
+    def share(log_factor: np.ndarray) -> np.ndarray:
+        chance = -np.expm1(-years * effort * np.exp(log_factor[country]))
+        return np.bincount(country, weights=weight * chance, minlength=n) / firms
+
+    firms = np.maximum(np.bincount(country, weights=weight, minlength=n), 1e-300)
+    for _ in range(80):
+        middle = 0.5 * (low + high)
+        above = share(middle) > innovators
+        high = np.where(above, middle, high)
+        low = np.where(above, low, middle)
+    factor = np.exp(0.5 * (low + high))
+    return factor / (np.sum(firms * factor) / firms.sum())
+
+
+def innovation_rate(effort: np.ndarray, partner_value: np.ndarray, params: InnovationConfig):
+    """Yearly innovation rate: the firm's own effort x (1 + partner effect x the summed value
+    of what partners bring).
+    """
+    return effort * (1.0 + params.partner_effect * partner_value)
 
 
 @njit(cache=True)
@@ -60,16 +111,19 @@ def innovate(
     draws: InnovationDraws,
     params: InnovationConfig,
     dt: float,
+    reach: np.ndarray,
     cohort: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One step of innovation: new productivity, new knowledge, innovated and radical masks.
 
     A firm agent innovates at most once a step, with probability 1 - exp(-rate dt); an event
     carries the productivity gain of the step's expected number of innovations (rate dt over
-    that probability), so productivity grows at rate x gain a year whatever the time step. A
-    cohort (``cohort`` rows) has no events: its firms' expected innovations raise its
-    productivity by rate dt x the mean gain, and the expected share of them that are radical
-    raises each field toward ``radical_level`` by that share over the number of fields.
+    that probability), so productivity grows at rate x gain a year whatever the time step; one
+    innovation's gain is ``productivity_gain`` x ``reach`` (the share of the firm it reaches,
+    1 / :func:`size_term`). A cohort (``cohort`` rows) has no events: its firms' expected
+    innovations raise its productivity by rate dt x the mean gain, and the expected share of
+    them that are radical raises each field toward ``radical_level`` by that share over the
+    number of fields.
     """
     chance = -np.expm1(-rate * dt)
     expected = rate * dt
@@ -77,11 +131,17 @@ def innovate(
     innovated = (draws.event < chance) & ~cohort
     radical = innovated & (draws.radical < params.radical_share)
     scale = np.divide(expected, chance, out=np.ones_like(chance), where=chance > 0)
-    gain = scale * np.where(
-        radical, params.productivity_gain * params.radical_multiplier, params.productivity_gain
+    gain = (
+        scale
+        * reach
+        * np.where(
+            radical, params.productivity_gain * params.radical_multiplier, params.productivity_gain
+        )
     )
-    mean_gain = params.productivity_gain * (
-        1.0 + params.radical_share * (params.radical_multiplier - 1.0)
+    mean_gain = (
+        reach
+        * params.productivity_gain
+        * (1.0 + params.radical_share * (params.radical_multiplier - 1.0))
     )
     productivity = np.where(
         innovated,

@@ -99,6 +99,28 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "death_rate_pct",
         "death_source",
     ),
+    "innovation_survey.csv": (
+        "country",
+        "innovators_small_pct",
+        "innovators_medium_pct",
+        "innovators_large_pct",
+        "innovators_pct",
+        "innovators_source",
+        "cooperating_pct",
+        "cooperating_source",
+        "abroad_pct",
+        "abroad_source",
+    ),
+    "sector_employment.csv": ("region", "sector", "employment_share_pct", "year", "source"),
+    "s3_priorities.csv": (
+        "region",
+        "priority_as_named",
+        "model_sector",
+        "mapping_note",
+        "strategy",
+        "year",
+        "source",
+    ),
     "tertiary.csv": (
         "country",
         "share_25_64_2012_pct",
@@ -212,6 +234,65 @@ def business_demography() -> pd.DataFrame:
     indexed by country.
     """
     return _by_country("business_demography.csv")
+
+
+@cache
+def sector_employment() -> pd.DataFrame:
+    """Each region's persons employed by sector as shares of its business economy (regions x
+    sectors, rows summing to 1, columns in ``Sector`` order): Eurostat regional business
+    statistics by NACE division, mapped to the model's sectors (sector_employment.csv).
+    """
+    table = read_table("sector_employment.csv")
+    _check_sectors(table["sector"], "sector_employment.csv", allowed={s.value for s in Sector})
+    shares = table.pivot(index="region", columns="sector", values="employment_share_pct")
+    missing = sorted(set(regions().index) - set(shares.index))
+    if missing or shares.isna().any().any():
+        raise DataError(
+            f"sector_employment.csv needs every sector for every region of regions.csv; "
+            f"missing regions: {missing}."
+        )
+    shares = shares[[s.value for s in Sector]]
+    return shares.div(shares.sum(axis=1), axis=0)
+
+
+@cache
+def s3_priorities() -> pd.DataFrame:
+    """The priority areas of the regions' smart-specialisation strategies as named, one row
+    each, with the model sector each maps to (``unmapped`` where none fits, and why).
+    """
+    table = read_table("s3_priorities.csv")
+    _check_sectors(
+        table["model_sector"],
+        "s3_priorities.csv",
+        allowed={s.value for s in Sector if s is not Sector.OTHER} | {"unmapped"},
+    )
+    return table
+
+
+def _check_sectors(values: pd.Series, name: str, allowed: set[str]) -> None:
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise DataError(
+            f"{name} has unknown sector code(s) {unknown}; allowed: {', '.join(sorted(allowed))}."
+        )
+
+
+@cache
+def innovation_survey() -> pd.DataFrame:
+    """Each country's Community Innovation Survey shares [%] of enterprises with 10+ persons:
+    innovators (introduced a product or business-process innovation in three years) by size
+    class (small, medium, large) and in all, innovation-active enterprises that cooperated on
+    innovation, and those with a partner in another European country; indexed by country
+    (``EU27`` as well: the reference where a country's figure is derived).
+    """
+    return _by_country("innovation_survey.csv")
+
+
+INNOVATOR_COLUMNS = {  # size class -> column of innovation_survey()
+    "small": "innovators_small_pct",
+    "medium": "innovators_medium_pct",
+    "large": "innovators_large_pct",
+}
 
 
 @cache
