@@ -200,7 +200,7 @@ class PartneringConfig(Block):
     """Partner search and link formation (uncertainties)."""
 
     searches_per_project: float = param(
-        2.0,
+        0.36,
         0.0,
         50.0,
         "-",
@@ -210,20 +210,20 @@ class PartneringConfig(Block):
     )
     candidates: int = iparam(10, 1, 200, "candidates sampled per search")
     decay_km: float = param(
-        50.4,
+        644.0,
         10.0,
         2000.0,
         "km",
         "road-equivalent distance (travel hours x road speed) at which partner attraction halves",
     )
     cluster_share: float = param(
-        0.449, 0.0, 1.0, "-", "share of candidates drawn from the own and partner clusters"
+        0.401, 0.0, 1.0, "-", "share of candidates drawn from the own and partner clusters"
     )
     referral_share: float = param(
-        0.355, 0.0, 1.0, "-", "share of candidates drawn among partners' partners (referrals)"
+        0.322, 0.0, 1.0, "-", "share of candidates drawn among partners' partners (referrals)"
     )
     interreg_weight: float = param(
-        0.413,
+        0.974,
         0.0,
         1.0,
         "-",
@@ -231,7 +231,7 @@ class PartneringConfig(Block):
         "country (1)",
     )
     other_country_weight: float = param(
-        0.136,
+        0.202,
         0.0,
         1.0,
         "-",
@@ -243,8 +243,8 @@ class PartneringConfig(Block):
     link_cost: float = param(
         0.1, 0.0, 2.0, "-", "fixed cost of a link, in units of the best partner's value"
     )
-    travel_cost_per_h: float = param(0.03, 0.0, 1.0, "1/h", "cost of a link per hour of travel")
-    border_cost: float = param(0.0017, 0.0, 2.0, "-", "extra cost of a cross-border link")
+    travel_cost_per_h: float = param(0.00292, 0.0, 1.0, "1/h", "cost of a link per hour of travel")
+    border_cost: float = param(0.346, 0.0, 2.0, "-", "extra cost of a cross-border link")
     dissolve_rate: float = param(0.15, 0.0, 2.0, "1/year", "hazard that a link dissolves")
     max_partners: int = iparam(6, 1, 50, "partner links a firm can keep")
 
@@ -323,16 +323,9 @@ class LearningConfig(Block):
 class InnovationConfig(Block):
     """Incremental and radical innovation (uncertainties)."""
 
-    base_rate: float = param(
-        0.3,
-        0.0,
-        5.0,
-        "1/year",
-        "innovation rate of a firm of 10 persons with typical R&D and no partners",
-    )
     rd_elasticity: float = param(0.5, 0.0, 2.0, "-", "elasticity of the rate to R&D effort")
     size_elasticity: float = param(
-        0.25,
+        0.259,
         0.0,
         1.0,
         "-",
@@ -348,7 +341,7 @@ class InnovationConfig(Block):
         "by the value of what they bring)",
     )
     productivity_gain: float = param(
-        0.0166, 0.0, 0.5, "-", "productivity rise from one incremental innovation"
+        0.0207, 0.0, 0.5, "-", "productivity rise from one incremental innovation"
     )
     knowledge_floor: float = param(
         0.5,
@@ -373,7 +366,7 @@ class MarketConfig(Block):
     """Growth, entry and exit (uncertainties)."""
 
     selection_speed: float = param(
-        0.0376, 0.0, 5.0, "1/year", "speed of employment shifts toward productive firms"
+        0.0209, 0.0, 5.0, "1/year", "speed of employment shifts toward productive firms"
     )
     exit_threshold: float = param(
         0.3, 0.0, 1.0, "-", "productivity relative to the sector below which firms exit"
@@ -476,14 +469,14 @@ class MobilityConfig(Block):
         0.5, 0.0, 1.0, "-", "share of moves across a border deterred by it"
     )
     stay_premium: float = param(
-        3.18,
+        2.7,
         0.0,
         10.0,
         "-",
         "attractiveness of staying in one's region (ties, moving cost) for a reconsidering worker",
     )
     congestion: float = param(
-        8.96,
+        1.16,
         0.0,
         20.0,
         "-",

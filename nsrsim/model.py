@@ -212,7 +212,7 @@ class NSRModel(mesa.Model):
         self.cluster_funding = np.zeros(len(info.name))
         self.cluster_capacity = self.cluster_base.copy()
         self._init_recruitment()
-        self._init_propensity()
+        self._calibrate_propensity()
         self.cluster_partnership = np.zeros((len(info.name),) * 2, np.int8)
         self.cluster_country = self.region_country[info.region]
         self.cluster_complementarity = cluster_rules.complementarity(
@@ -308,6 +308,7 @@ class NSRModel(mesa.Model):
             self.steps += 1
             NSRModel.step(self)
         self.carry[:] = 0.0  # the programmes' budgets start afresh at year 0
+        self._calibrate_propensity()
 
     def _update_travel(self) -> None:
         """(Re)build the travel-time kernels when the set of open transport projects changes."""
@@ -628,13 +629,7 @@ class NSRModel(mesa.Model):
         """
         firms = self.firms
         live = firms.live()
-        brought = learning.partner_values(
-            firms.knowledge[: firms.n],
-            self.links.a,
-            self.links.b,
-            self.links.shares(firms.weight, self.pair_firms),
-            self.config.partnering.optimal_distance,
-        )[live]
+        brought = self.partner_values()[live]
         coaching = self.config.instruments.coaching_innovation_effect * self.coaching()[live]
         rate = (1.0 + coaching) * innovation.innovation_rate(
             self.innovation_effort(live), brought, self.config.innovation
@@ -830,22 +825,37 @@ class NSRModel(mesa.Model):
             self.config.innovation,
         )
 
-    def _init_propensity(self) -> None:
-        """Each country's innovation propensity: its firms with 10+ persons, at their start
-        state, innovate within the survey window as often as the Community Innovation Survey
-        finds (innovation_survey.csv), relative to the corridor (rules/innovation).
+    def _calibrate_propensity(self) -> None:
+        """Each country's innovation propensity: its firms with 10+ persons, in their state now
+        (partners included), innovate within the survey window as often as the Community
+        Innovation Survey finds (innovation_survey.csv; rules/innovation). Set at the start
+        and again at the end of the burn-in, before any policy: the survey is of today.
         """
         firms = self.firms
         self.propensity = np.ones(len(self.countries))
         live = firms.live()
         surveyed = live[accounts.surveyed(firms.fine[live], firms.jobs[live], firms.size[live])]
+        brought = self.partner_values()[surveyed]
         innovators = facts.innovation_survey()["innovators_pct"].reindex(self.countries)
         self.propensity = innovation.country_propensity(
-            self.innovation_effort(surveyed),
+            innovation.innovation_rate(
+                self.innovation_effort(surveyed), brought, self.config.innovation
+            ),
             firms.weight[surveyed],
             firms.country[surveyed].astype(np.int64),
             innovators.to_numpy(float) / 100.0,
             SURVEY_YEARS,
+        )
+
+    def partner_values(self) -> np.ndarray:
+        """The summed value of what each firm row's partners bring (rules/learning)."""
+        firms = self.firms
+        return learning.partner_values(
+            firms.knowledge[: firms.n],
+            self.links.a,
+            self.links.b,
+            self.links.shares(firms.weight, self.pair_firms),
+            self.config.partnering.optimal_distance,
         )
 
     def regional_budgets(self) -> np.ndarray:

@@ -154,8 +154,9 @@ def test_population_moves_with_the_skilled_workers(finished):
 @pytest.mark.slow
 def test_the_knowledge_frontier_keeps_moving_over_30_years():
     """Research in a firm's strongest fields keeps profiles distinct: the mean cognitive
-    distance of random pairs of firms stays above 0.2 (it fell from 0.55 to 0.04 when
-    learning only copied partners)."""
+    distance of random pairs of firms stays within a fifth of its start and above 0.1 (it fell
+    from 0.55 to 0.04 when learning only copied partners; with the real sector mix most pairs
+    are of the same sector, so it starts near 0.2)."""
     from nsrsim.rules.partnering import link_distance
 
     model = NSRModel(SMALL, run__years=30)
@@ -168,7 +169,7 @@ def test_the_knowledge_frontier_keeps_moving_over_30_years():
             i, j = rng.choice(live, 2000), rng.choice(live, 2000)
             k = model.firms.knowledge
             distances.append(link_distance(k, i, j).mean())
-    assert min(distances) > 0.2
+    assert min(distances) > max(0.1, 0.8 * distances[0]), distances
 
 
 def test_budget_spent_never_exceeds_budget(finished):

@@ -264,7 +264,7 @@ def test_brokered_matches_give_participants_partners_abroad():
 def test_a_brokered_cluster_partnership_links_the_two_initiatives():
     """Its participants are members of the two initiatives, each paid match links a member of
     one to a member of the other, and spending stays within the budget."""
-    names = ["Windcomm Schleswig-Holstein", "Media Evolution"]
+    names = ["Windcomm Schleswig-Holstein", "GCE NODE"]
     policy = {"kind": "cluster_partnership", "budget_eur_per_year": 2e5, "clusters": names}
     model = run(small(policies=[policy], **{"run.years": 2, "clusters.leave_rate": 0.0}))
     people = participant_table(model.participant_rows, model.region_codes)

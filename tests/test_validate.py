@@ -12,10 +12,13 @@ from nsrsim.config import Range
 from nsrsim.validate import (
     PATTERNS,
     RunTables,
+    cooperation_gap,
     country_rate_gap,
     gravity,
+    innovator_shares,
     pareto_tail,
     report,
+    sector_structure_gap,
     size_class_shares,
     top_three_share,
     trend_per_decade,
@@ -114,6 +117,63 @@ def test_size_shares_count_agents_by_size_and_cohorts_by_class():
     total = 12 + 300 + 200 + 100
     expected = [200 / total, 12 / total, 100 / total, 300 / total]
     np.testing.assert_allclose(shares.to_numpy(), 100 * np.array(expected))
+
+
+def survey_firms() -> pd.DataFrame:
+    """Danish firms of 10+ persons: two small firm agents (one innovated), a medium cohort
+    whose firms expect 0.5 innovations in the window, a micro firm the survey does not count;
+    and one German small firm agent that innovated."""
+    return pd.DataFrame(
+        {
+            "region": ["DK01", "DK01", "DK01", "DK01", "DE60"],
+            "fine": [True, True, False, True, True],
+            "jobs": [12.0, 30.0, 80.0, 3.0, 20.0],
+            "size_class": ["small", "small", "medium", "micro", "small"],
+            "real_firms": [2.0, 2.0, 4.0, 9.0, 1.0],
+            "innovator_3y": [1.0, 0.0, -np.expm1(-0.5), 1.0, 1.0],
+            "partnered_3y": [1.0, 0.0, 0.25, 1.0, 0.0],
+            "abroad_3y": [0.0, 0.0, 0.25, 1.0, 0.0],
+        }
+    )
+
+
+def test_innovator_shares_count_as_the_survey_does():
+    shares = innovator_shares(survey_firms())
+    assert shares.loc["DK", "small"] == pytest.approx(50.0)  # one of two equal agents
+    assert shares.loc["DK", "medium"] == pytest.approx(100 * -np.expm1(-0.5))
+    chance = -np.expm1(-0.5)
+    assert shares.loc["DK", "total"] == pytest.approx(100 * (2 + 4 * chance) / 8)
+    assert shares.loc["DE", "small"] == 100.0 and np.isnan(shares.loc["DE", "medium"])
+
+
+def test_cooperation_gaps_weight_the_countries_by_their_innovators():
+    run = RunTables(pd.DataFrame(), pd.DataFrame(), survey_firms(), pd.DataFrame(), pd.DataFrame())
+    survey = facts.innovation_survey()
+    innovators = {"DK": 2 + 4 * -np.expm1(-0.5), "DE": 1.0}
+    dk = 100 * (2 * 1.0 + 4 * -np.expm1(-0.5) * 0.25) / innovators["DK"]
+    expected = np.average(
+        [dk - survey.loc["DK", "cooperating_pct"], 0.0 - survey.loc["DE", "cooperating_pct"]],
+        weights=[innovators["DK"], innovators["DE"]],
+    )
+    assert cooperation_gap(run, "partnered_3y", "cooperating_pct") == pytest.approx(expected)
+
+
+def test_sector_structure_gap_is_the_largest_over_regions_and_sectors():
+    data = facts.sector_employment().loc["DE60"]
+    firms = pd.DataFrame(
+        {
+            "region": "DE60",
+            "sector": data.index,
+            "real_firms": 1.0,
+            "jobs": 1000 * data.to_numpy(),
+        }
+    )
+    firms.loc[firms["sector"] == "other", "jobs"] += 10.0  # 10 jobs more of about 1,010
+    run = RunTables(pd.DataFrame(), pd.DataFrame(), firms, pd.DataFrame(), pd.DataFrame())
+    other = data["other"]
+    assert sector_structure_gap(run) == pytest.approx(
+        100 * ((1000 * other + 10) / 1010 - other), rel=1e-6
+    )
 
 
 def test_top_three_share_is_the_largest_over_regions():

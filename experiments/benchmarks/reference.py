@@ -102,7 +102,7 @@ class RefFirm(mesa.Agent):
         options = model.initiatives.get((self.region, self.sector), [])
         if self.cluster < 0 and options and self.fine:
             choice = options[min(int(u_choice * len(options)), len(options) - 1)]
-            rate = cfg.recruit_rate * model.cluster_capacity[choice]
+            rate = model.recruitment_pull[choice] * model.cluster_capacity[choice]
             if u_join < -math.expm1(-rate * model.dt):
                 self.cluster = choice
         if self.cluster >= 0 and self.fine and u_leave < -math.expm1(-cfg.leave_rate * model.dt):
@@ -211,26 +211,39 @@ class RefFirm(mesa.Agent):
                 ranked.append((-(mine - cost), index, row))
         return [row for _, _, row in sorted(ranked)]
 
+    def size_term(self) -> float:
+        cfg = self.model.config.innovation
+        return (max(self.jobs, 1e-9) / 10.0) ** cfg.size_elasticity
+
+    def effort(self) -> float:
+        """Own innovation rate: the country's propensity, R&D, size and knowledge."""
+        model = self.model
+        cfg = model.config.innovation
+        rd_term = (
+            max(self.rd + self.rd_boost, 0.0) / model.config.population.rd_reference
+        ) ** cfg.rd_elasticity
+        mean_k = sum(self.knowledge) / len(self.knowledge)
+        return (
+            model.propensity[self.country]
+            * rd_term
+            * self.size_term()
+            * (cfg.knowledge_floor + mean_k)
+        )
+
     def innovate(self) -> float:
         """Innovate or not; returns the firm's expected innovations this step."""
         model = self.model
         cfg = model.config.innovation
         u_event, u_radical, u_field = u1(model, "innovation", self.id, 3)
-        rd_term = (
-            max(self.rd + self.rd_boost, 0.0) / model.config.population.rd_reference
-        ) ** cfg.rd_elasticity
-        mean_k = sum(self.knowledge) / len(self.knowledge)
         coaching = model.config.instruments.coaching_innovation_effect * self.coaching()
-        rate = (1.0 + coaching) * (
-            cfg.base_rate
-            * rd_term
-            * (cfg.knowledge_floor + mean_k)
-            * (1 + cfg.partner_effect * self.brought)
-        )
+        rate = (1.0 + coaching) * (self.effort() * (1 + cfg.partner_effect * self.brought))
+        reach = 1.0 / self.size_term()
         expected = rate * model.dt
         if not self.fine:  # a cohort: its firms' expected innovations, no event
-            mean_gain = cfg.productivity_gain * (
-                1 + cfg.radical_share * (cfg.radical_multiplier - 1)
+            mean_gain = (
+                reach
+                * cfg.productivity_gain
+                * (1 + cfg.radical_share * (cfg.radical_multiplier - 1))
             )
             self.productivity *= 1.0 + expected * mean_gain
             opened = expected * cfg.radical_share / len(self.knowledge)
@@ -242,7 +255,11 @@ class RefFirm(mesa.Agent):
             return expected
         radical = u_radical < cfg.radical_share
         scale = expected / probability if probability > 0 else 1.0
-        gain = scale * cfg.productivity_gain * (cfg.radical_multiplier if radical else 1.0)
+        gain = (
+            scale
+            * reach
+            * (cfg.productivity_gain * cfg.radical_multiplier if radical else cfg.productivity_gain)
+        )
         self.productivity *= 1.0 + gain
         if radical:
             field = min(int(u_field * len(self.knowledge)), len(self.knowledge) - 1)
@@ -317,6 +334,8 @@ class ReferenceModel(mesa.Model):
             "tertiary_trend",
             "tertiary_gap",
             "pair_firms",
+            "propensity",
+            "recruitment_pull",
         ):
             setattr(model, name, getattr(source, name))
         model.n_regions = len(source.region_codes)
@@ -537,7 +556,11 @@ class ReferenceModel(mesa.Model):
         for firm in firms:
             if firm.partners - freed[firm.row] >= cfg.max_partners:
                 continue
-            rate = cfg.search_rate * (1.0 + inst.rural_search_boost * firm.rural())
+            rate = (
+                cfg.searches_per_project
+                * firm.effort()
+                * (1.0 + inst.rural_search_boost * firm.rural())
+            )
             u = u1(self, "partner.search", firm.id)
             if u < -math.expm1(-rate * self.dt):
                 count = int(poisson_ppf(np.array([1.0 - u]), np.array([rate * self.dt]))[0])

@@ -3,9 +3,10 @@
 A non-member firm joins one of its region-and-sector's initiatives at a rate proportional to
 the initiative's management capacity, with a pull set so that the members the initiative
 reports are the steady state at today's capacity: membership stays at the data's level
-without a policy and rises with what raises capacity. Initiatives in different countries form partnerships at
-a rate that grows with sector complementarity and both capacities: slowly where their regions
-share an INTERREG A programme, faster between committed regions of a transnational framework.
+without a policy and rises with what raises capacity. Initiatives in different countries form
+partnerships at a rate that grows with sector complementarity and both capacities: slowly
+where their regions share an INTERREG A programme, faster between committed regions of a
+transnational framework.
 """
 
 from functools import cache

@@ -39,13 +39,13 @@ def innovation_effort(
     rd_reference: float,
     params: InnovationConfig,
 ) -> np.ndarray:
-    """Yearly innovation rate of a firm on its own: base x its country's propensity x
+    """Yearly innovation rate of a firm on its own: its country's propensity [1/year] x
     (R&D/typical)^R&D elasticity x (persons/10)^size elasticity x (floor + mean capability).
     It also sets how often a firm looks for partners (the model's ``firms_partner``).
     """
     rd_term = np.power(np.maximum(rd_share, 0.0) / rd_reference, params.rd_elasticity)
     knowledge_term = params.knowledge_floor + mean_capability(knowledge)
-    return params.base_rate * propensity * rd_term * size_term(jobs, params) * knowledge_term
+    return propensity * rd_term * size_term(jobs, params) * knowledge_term
 
 
 def size_term(jobs: np.ndarray, params: InnovationConfig) -> np.ndarray:
@@ -56,23 +56,22 @@ def size_term(jobs: np.ndarray, params: InnovationConfig) -> np.ndarray:
 
 
 def country_propensity(
-    effort: np.ndarray,
+    rate: np.ndarray,
     weight: np.ndarray,
     country: np.ndarray,
     innovators: np.ndarray,
     years: float,
 ) -> np.ndarray:
-    """A multiplier of the innovation rate per country such that, at ``effort`` (the rows'
-    rates without it), the expected share of each country's real firms (``weight``) that
-    innovate within ``years`` is the survey's share of innovators (``innovators`` per
-    country, 0-1), scaled so that the firm-weighted mean multiplier is 1: the survey sets how
-    the countries differ, ``base_rate`` the level. Rows are the firms the survey counts.
+    """Each country's innovation propensity [1/year]: the multiplier of the rows' ``rate``
+    (their rates at propensity 1) with which the expected share of the country's real firms
+    (``weight``) that innovate within ``years`` is the survey's share of innovators
+    (``innovators`` per country, 0-1). Rows are the firms the survey counts.
     """
     n = len(innovators)
     low, high = np.full(n, -20.0), np.full(n, 20.0)  # log multiplier, by bisection
 
     def share(log_factor: np.ndarray) -> np.ndarray:
-        chance = -np.expm1(-years * effort * np.exp(log_factor[country]))
+        chance = -np.expm1(-years * rate * np.exp(log_factor[country]))
         return np.bincount(country, weights=weight * chance, minlength=n) / firms
 
     firms = np.maximum(np.bincount(country, weights=weight, minlength=n), 1e-300)
@@ -81,8 +80,7 @@ def country_propensity(
         above = share(middle) > innovators
         high = np.where(above, middle, high)
         low = np.where(above, low, middle)
-    factor = np.exp(0.5 * (low + high))
-    return factor / (np.sum(firms * factor) / firms.sum())
+    return np.exp(0.5 * (low + high))
 
 
 def innovation_rate(effort: np.ndarray, partner_value: np.ndarray, params: InnovationConfig):
