@@ -29,6 +29,7 @@ def one_run(scenario: str, years: int, seed: int) -> dict[str, pd.Series]:
     firms = result.firms[result.firms["year"] == result.firms["year"].max()]
     shares = innovator_shares(firms)
     table = survey_frame(firms)
+    table = table[table["fine"].to_numpy(bool)]  # partners are resolved for firm agents
     innovators = table["real_firms"] * table["innovator_3y"]
     by_country = innovators.groupby(table["country"]).sum()
 
@@ -88,7 +89,7 @@ def main() -> None:
     cooperation = summary([run["cooperation"] for run in runs])
     cited = pd.concat({"any": survey["cooperating_pct"], "abroad": survey["abroad_pct"]})
     cooperation["survey"] = cited.reindex(cooperation.index).to_numpy()
-    print("\nInnovators (10+) with a partner in the last three years (%); abroad: another country")
+    print("\nInnovating firm agents (10+) with a partner in three years (%); abroad: another")
     print(cooperation.to_string())
     print("\nReal firms with a partner (%), and partners per linked targeted firm agent")
     print(summary([run["linked"] for run in runs]).to_string())

@@ -274,9 +274,11 @@ def cooperation_gap(run: RunTables, measure: str, column: str) -> float:
     """Simulated share of the innovators (10+ persons) that cooperated within the window
     (``measure``: any partner, or one in another country) minus the survey's (``column`` of
     innovation_survey.csv), over the countries weighted by their simulated innovators, in
-    percentage points.
+    percentage points. Firm agents only: the model resolves partners at firm resolution, while
+    a cohort's links stand for at most a few of its thousands of firms.
     """
     table = survey_frame(run.firms)
+    table = table[table["fine"].to_numpy(bool)]
     innovators = table["real_firms"] * table["innovator_3y"]
     by_country = innovators.groupby(table["country"]).sum()
     simulated = 100.0 * (innovators * table[measure]).groupby(table["country"]).sum() / by_country
@@ -475,8 +477,9 @@ PATTERNS: tuple[Pattern, ...] = (
         5.0,
         "innovation-active enterprises that cooperated on innovation: DE 21 %, DK 57 %, SE 40 % "
         "(CIS2008), NL 33 %, NO 44 % (CIS2020); EU27 27-34 % (innovation_survey.csv)",
-        "final year: innovators with 10+ persons with a partner at a year's end in the last "
-        "three years, against each country's share, weighted by the simulated innovators",
+        "final year: innovators with 10+ persons among the firm agents with a partner at a "
+        "year's end in the last three years, against each country's share, weighted by the "
+        "simulated innovators",
         lambda run: cooperation_gap(run, "partnered_3y", "cooperating_pct"),
         14,
     ),
@@ -488,8 +491,9 @@ PATTERNS: tuple[Pattern, ...] = (
         "innovation-active enterprises with a partner elsewhere in Europe: EU27 11 % (CIS2008, "
         "CIS2010), DE 7 %, NO 16 % (innovation_survey.csv); the corridor's other countries "
         "are part of 'elsewhere in Europe', so the simulated share lies below and not far below",
-        "final year: innovators with 10+ persons with a partner in another country at a "
-        "year's end in the last three years, minus the survey's share, weighted as above",
+        "final year: innovators with 10+ persons among the firm agents with a partner in "
+        "another country at a year's end in the last three years, minus the survey's share, "
+        "weighted as above",
         lambda run: cooperation_gap(run, "abroad_3y", "abroad_pct"),
         15,
     ),

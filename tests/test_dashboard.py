@@ -4,6 +4,7 @@ own model, and nothing is fetched from beyond the server (offline)."""
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -83,6 +84,7 @@ def server():
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=ROOT,
+        start_new_session=True,  # its own process group: the solara server it starts goes too
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 120
@@ -95,7 +97,7 @@ def server():
                 pytest.fail(f"the dashboard server exited: {log_path.read_text()}")
             time.sleep(0.5)
     yield url
-    process.terminate()
+    os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=20)
     log.close()
 

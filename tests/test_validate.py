@@ -146,16 +146,21 @@ def test_innovator_shares_count_as_the_survey_does():
     assert shares.loc["DE", "small"] == 100.0 and np.isnan(shares.loc["DE", "medium"])
 
 
-def test_cooperation_gaps_weight_the_countries_by_their_innovators():
+def test_cooperation_gaps_count_firm_agents_and_weight_countries_by_innovators():
     run = RunTables(pd.DataFrame(), pd.DataFrame(), survey_firms(), pd.DataFrame(), pd.DataFrame())
     survey = facts.innovation_survey()
-    innovators = {"DK": 2 + 4 * -np.expm1(-0.5), "DE": 1.0}
-    dk = 100 * (2 * 1.0 + 4 * -np.expm1(-0.5) * 0.25) / innovators["DK"]
+    # DK: the innovating small agent (2 firms) has a partner, the cohort does not count;
+    # DE: one innovating firm without a partner
     expected = np.average(
-        [dk - survey.loc["DK", "cooperating_pct"], 0.0 - survey.loc["DE", "cooperating_pct"]],
-        weights=[innovators["DK"], innovators["DE"]],
+        [100.0 - survey.loc["DK", "cooperating_pct"], 0.0 - survey.loc["DE", "cooperating_pct"]],
+        weights=[2.0, 1.0],
     )
     assert cooperation_gap(run, "partnered_3y", "cooperating_pct") == pytest.approx(expected)
+    abroad = np.average(
+        [0.0 - survey.loc["DK", "abroad_pct"], 0.0 - survey.loc["DE", "abroad_pct"]],
+        weights=[2.0, 1.0],
+    )
+    assert cooperation_gap(run, "abroad_3y", "abroad_pct") == pytest.approx(abroad)
 
 
 def test_sector_structure_gap_is_the_largest_over_regions_and_sectors():
