@@ -200,7 +200,7 @@ class PartneringConfig(Block):
     """Partner search and link formation (uncertainties)."""
 
     searches_per_project: float = param(
-        0.36,
+        0.095,
         0.0,
         50.0,
         "-",
@@ -243,8 +243,8 @@ class PartneringConfig(Block):
     link_cost: float = param(
         0.1, 0.0, 2.0, "-", "fixed cost of a link, in units of the best partner's value"
     )
-    travel_cost_per_h: float = param(0.00292, 0.0, 1.0, "1/h", "cost of a link per hour of travel")
-    border_cost: float = param(0.346, 0.0, 2.0, "-", "extra cost of a cross-border link")
+    travel_cost_per_h: float = param(0.0015, 0.0, 1.0, "1/h", "cost of a link per hour of travel")
+    border_cost: float = param(0.45, 0.0, 2.0, "-", "extra cost of a cross-border link")
     dissolve_rate: float = param(0.15, 0.0, 2.0, "1/year", "hazard that a link dissolves")
     max_partners: int = iparam(6, 1, 50, "partner links a firm can keep")
 
