@@ -832,7 +832,7 @@ class NSRModel(mesa.Model):
         and again at the end of the burn-in, before any policy: the survey is of today.
         """
         firms = self.firms
-        self.propensity = np.ones(len(self.countries))
+        self.propensity = np.ones(len(self.countries))  # the rates below at propensity 1
         live = firms.live()
         surveyed = live[accounts.surveyed(firms.fine[live], firms.jobs[live], firms.size[live])]
         brought = self.partner_values()[surveyed]
