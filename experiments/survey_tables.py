@@ -19,7 +19,7 @@ from scipy import stats
 
 from nsrsim.config import load_scenario
 from nsrsim.simulate import simulate
-from nsrsim.validate import innovator_shares, survey_frame, survey_innovators
+from nsrsim.validate import cooperation_shares, innovator_shares, survey_innovators
 from nsrsim.world import facts
 
 
@@ -28,14 +28,6 @@ def one_run(scenario: str, years: int, seed: int) -> dict[str, pd.Series]:
     result = simulate(load_scenario(scenario, {"run.years": years, "run.seed": seed}))
     firms = result.firms[result.firms["year"] == result.firms["year"].max()]
     shares = innovator_shares(firms)
-    table = survey_frame(firms)
-    table = table[table["fine"].to_numpy(bool)]  # partners are resolved for firm agents
-    innovators = table["real_firms"] * table["innovator_3y"]
-    by_country = innovators.groupby(table["country"]).sum()
-
-    def among_innovators(measure: str) -> pd.Series:
-        return 100.0 * (innovators * table[measure]).groupby(table["country"]).sum() / by_country
-
     fine = firms[firms["fine"]]
     links = result.links
     degree = pd.concat([links["row_a"], links["row_b"]]).value_counts()
@@ -43,7 +35,10 @@ def one_run(scenario: str, years: int, seed: int) -> dict[str, pd.Series]:
     return {
         "innovators": shares[[*facts.INNOVATOR_COLUMNS, "total"]].stack(),
         "cooperation": pd.concat(
-            {"any": among_innovators("partnered_3y"), "abroad": among_innovators("abroad_3y")}
+            {
+                "any": cooperation_shares(firms, "partnered_3y")["share"],
+                "abroad": cooperation_shares(firms, "abroad_3y")["share"],
+            }
         ),
         "linked": pd.Series(
             {

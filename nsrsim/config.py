@@ -47,6 +47,10 @@ DEFAULT_REGIONS = (
     "NL12",
     "NL13",
 )
+# Partner searches per innovation project by country, relative to searches_per_project: fitted
+# by experiments/fit_search_culture.py so that each country's innovating firm agents cooperate
+# as its innovation survey finds (innovation_survey.csv's cooperating_pct).
+DEFAULT_SEARCH_CULTURE = {"DE": 0.3, "DK": 2.44, "NL": 0.56, "NO": 1.42, "SE": 1.6}
 
 
 def _check_regions(value: list[str]) -> list[str]:
@@ -208,9 +212,18 @@ class PartneringConfig(Block):
         "innovation rate): firms that innovate more, larger and R&D-intensive ones, cooperate "
         "more",
     )
+    search_culture: dict[str, Annotated[float, Field(gt=0.0, le=100.0)]] = Field(
+        dict(DEFAULT_SEARCH_CULTURE),
+        description="each country's partner searches per innovation project relative to "
+        "searches_per_project (1 where not given): national cooperation cultures, fitted so "
+        "that each country's innovating firm agents cooperate as its Community Innovation "
+        "Survey finds (experiments/fit_search_culture.py; docs/VALIDATION.md); fixed in "
+        "sensitivity analyses, where searches_per_project carries the level's uncertainty [-]",
+        json_schema_extra={"unit": "-", "role": "constant"},
+    )
     candidates: int = iparam(10, 1, 200, "candidates sampled per search")
     decay_km: float = param(
-        644.0,
+        125.0,
         10.0,
         2000.0,
         "km",
@@ -244,9 +257,30 @@ class PartneringConfig(Block):
         0.1, 0.0, 2.0, "-", "fixed cost of a link, in units of the best partner's value"
     )
     travel_cost_per_h: float = param(0.0015, 0.0, 1.0, "1/h", "cost of a link per hour of travel")
-    border_cost: float = param(0.45, 0.0, 2.0, "-", "extra cost of a cross-border link")
+    border_cost: float = param(0.475, 0.0, 2.0, "-", "extra cost of a cross-border link")
     dissolve_rate: float = param(0.15, 0.0, 2.0, "1/year", "hazard that a link dissolves")
     max_partners: int = iparam(6, 1, 50, "partner links a firm can keep")
+
+    @field_validator("search_culture", mode="before")
+    @classmethod
+    def _country_keys(cls, value: Any) -> Any:
+        if isinstance(value, dict) and any(isinstance(key, bool) for key in value):
+            raise ValueError(
+                "a country code was read as true/false: YAML reads NO (and YES, ON, OFF) as a "
+                'boolean, so write it in quotes, e.g. "NO": 1.4'
+            )
+        return value
+
+    @field_validator("search_culture")
+    @classmethod
+    def _known_countries(cls, value: dict[str, float]) -> dict[str, float]:
+        known = sorted(facts.regions()["country"].unique())
+        unknown = [name for name in value if name not in known]
+        if unknown:
+            raise ValueError(
+                f"unknown country code(s) {', '.join(unknown)}; allowed: {', '.join(known)}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _shares_fit(self) -> "PartneringConfig":

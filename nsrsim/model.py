@@ -136,6 +136,8 @@ class NSRModel(mesa.Model):
         self.population0 = self.population.copy()
         self.countries = countries = sorted(regions["country"].unique())
         self.region_country = np.array([countries.index(c) for c in regions["country"]])
+        culture = self.config.partnering.search_culture
+        self.search_culture = np.array([culture.get(c, 1.0) for c in countries])
         self.programmes = np.array(
             [
                 sum(1 << PROGRAMMES.index(p) for p in str(codes).split(";") if p in PROGRAMMES)
@@ -525,7 +527,8 @@ class NSRModel(mesa.Model):
         freed = self.links.degree(n, gone)  # links each firm loses during the step
         free = live[degree[live] - freed[live] < cfg.max_partners]
         boost = self.config.instruments.rural_search_boost * self.rural_support()[free]
-        rate = cfg.searches_per_project * self.innovation_effort(free) * (1.0 + boost)
+        culture = self.search_culture[firms.country[free]]
+        rate = cfg.searches_per_project * culture * self.innovation_effort(free) * (1.0 + boost)
         # searches this step: Poisson by inversion (a firm searches at least once where its
         # uniform is below 1 - exp(-rate dt)), so yearly searches do not depend on the step
         u = self.draws.uniform("partner.search", step, firms.id[free])

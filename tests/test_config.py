@@ -70,6 +70,18 @@ def test_extends_relative_to_file(tmp_path):
             ["world.transport_projects", "fehmarnbelt"],
         ),
         ({"name": "x", "world": {"cell_km": 15}}, ["world.cell_km", "20"]),
+        (  # YAML reads an unquoted NO as false
+            {"name": "x", "partnering": {"search_culture": {False: 1.0}}},
+            ["partnering.search_culture", '"NO"'],
+        ),
+        (
+            {"name": "x", "partnering": {"search_culture": {"FR": 1.0}}},
+            ["partnering.search_culture", "FR", "SE"],
+        ),
+        (
+            {"name": "x", "partnering": {"search_culture": {"DK": -1.0}}},
+            ["partnering.search_culture.DK", "greater than 0"],
+        ),
         ({"run": {"years": 5}}, ["'name' is required"]),
     ],
 )
@@ -137,4 +149,6 @@ def test_schema_describes_every_parameter(capsys):
     ):
         for name, spec in schema["$defs"][block]["properties"].items():
             assert {"default", "description", "unit"} <= spec.keys(), (block, name)
-            assert "minimum" in spec and "maximum" in spec, (block, name)
+            values = spec.get("additionalProperties", spec)  # a mapping: bounds of its values
+            assert {"minimum", "exclusiveMinimum"} & values.keys(), (block, name)
+            assert "maximum" in values, (block, name)

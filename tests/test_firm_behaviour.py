@@ -11,6 +11,7 @@ from nsrsim.rules import innovation
 from nsrsim.simulate import simulate
 from nsrsim.validate import (
     RunTables,
+    cooperation_shares,
     innovator_country_gap,
     innovator_shares,
     sector_structure_gap,
@@ -41,6 +42,26 @@ def test_most_firms_have_no_partner(thirty_years):
     linked = np.average(fine["partnered_3y"], weights=fine["real_firms"])
     assert 0.1 < linked < 0.75
     assert np.average(firms["partnered_3y"], weights=firms["real_firms"]) < 0.1
+
+
+@pytest.mark.slow
+def test_innovators_cooperate_in_the_survey_countries_order(thirty_years):
+    """National cooperation cultures: the survey has Denmark's innovators cooperating most and
+    Germany's least (57 and 21 %); the model keeps that order for 30 years."""
+    shares = cooperation_shares(thirty_years.firms, "partnered_3y")["share"]
+    assert shares["DK"] > shares["NO"] > shares["DE"] and shares["SE"] > shares["DE"]
+    assert shares["DK"] - shares["DE"] > 20.0
+
+
+def test_a_country_search_culture_scales_only_its_own_searches():
+    """Halving Denmark's factor halves Danish firms' partner searches and leaves the rest."""
+    model = NSRModel(SMALL, rng=2)
+    culture = dict(model.config.partnering.search_culture)
+    half = NSRModel(SMALL, rng=2, partnering__search_culture={**culture, "DK": culture["DK"] / 2})
+    np.testing.assert_allclose(
+        half.search_culture / model.search_culture,
+        [0.5 if c == "DK" else 1.0 for c in model.countries],
+    )
 
 
 @pytest.mark.slow

@@ -12,7 +12,8 @@ from nsrsim.config import Range
 from nsrsim.validate import (
     PATTERNS,
     RunTables,
-    cooperation_gap,
+    abroad_gap,
+    cooperation_country_gap,
     country_rate_gap,
     gravity,
     innovator_shares,
@@ -146,21 +147,21 @@ def test_innovator_shares_count_as_the_survey_does():
     assert shares.loc["DE", "small"] == 100.0 and np.isnan(shares.loc["DE", "medium"])
 
 
-def test_cooperation_gaps_count_firm_agents_and_weight_countries_by_innovators():
+def test_cooperation_gaps_count_firm_agents_by_country():
     run = RunTables(pd.DataFrame(), pd.DataFrame(), survey_firms(), pd.DataFrame(), pd.DataFrame())
     survey = facts.innovation_survey()
     # DK: the innovating small agent (2 firms) has a partner, the cohort does not count;
-    # DE: one innovating firm without a partner
-    expected = np.average(
-        [100.0 - survey.loc["DK", "cooperating_pct"], 0.0 - survey.loc["DE", "cooperating_pct"]],
-        weights=[2.0, 1.0],
-    )
-    assert cooperation_gap(run, "partnered_3y", "cooperating_pct") == pytest.approx(expected)
+    # DE: one innovating firm without a partner. Any partner: per country
+    dk = cooperation_country_gap(run, "DK")
+    assert dk == pytest.approx(100.0 - survey.loc["DK", "cooperating_pct"])
+    assert cooperation_country_gap(run, "DE") == -survey.loc["DE", "cooperating_pct"]
+    assert np.isnan(cooperation_country_gap(run, "SE"))  # no Swedish firms in this run
+    # abroad: the corridor's gap, countries weighted by their innovators
     abroad = np.average(
         [0.0 - survey.loc["DK", "abroad_pct"], 0.0 - survey.loc["DE", "abroad_pct"]],
         weights=[2.0, 1.0],
     )
-    assert cooperation_gap(run, "abroad_3y", "abroad_pct") == pytest.approx(abroad)
+    assert abroad_gap(run) == pytest.approx(abroad)
 
 
 def test_sector_structure_gap_is_the_largest_over_regions_and_sectors():

@@ -316,6 +316,7 @@ class ReferenceModel(mesa.Model):
             "region_km",
             "region_cross",
             "region_country",
+            "countries",
             "programmes",
             "urban_share",
             "priority_mask",
@@ -558,6 +559,7 @@ class ReferenceModel(mesa.Model):
                 continue
             rate = (
                 cfg.searches_per_project
+                * cfg.search_culture.get(self.countries[firm.country], 1.0)
                 * firm.effort()
                 * (1.0 + inst.rural_search_boost * firm.rural())
             )
