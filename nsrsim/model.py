@@ -389,6 +389,9 @@ class NSRModel(mesa.Model):
         gov = self.config.governments
         fw = self.config.framework
         active = self.framework_active
+        # R&D boosts of the projects that still run this year: a project that ended last year
+        # no longer raises its firm's R&D when applicants are ranked by fit
+        self.firms.rd_boost[: self.firms.n] = policy.rd_boost(self)
         benefit = accounts.framework_benefit(self) if active else None
         self.member, self.commitment = governance.framework_year(
             self.member,
@@ -491,7 +494,9 @@ class NSRModel(mesa.Model):
             self.draws.uniform("clusters.framework", step, pairs),
             cluster_rules.FRAMEWORK,
             self.dt,
-            room=self.framework_slots,
+            # while the framework runs its money caps the partnerships; after it, none form
+            # and the unfunded ones lapse below at partnership_lapse_rate
+            room=self.framework_slots if self.framework_active else None,
         )
         self.cluster_partnership = cluster_rules.lapse_partnerships(
             kind,

@@ -330,8 +330,7 @@ def _record(
         cost,
         None if partner is None else firms.id[partner],
     )
-    if index >= 0:
-        remember(model.served, index, firms.id[rows], model.year)
+    remember(model.served, index, firms.id[rows], model.year)  # -1: the regions' programmes
 
 
 def _shortlist(
@@ -516,6 +515,11 @@ def rd_projects(
     if instrument is None:  # the regions' own programmes: every eligible firm of the region
         rows = fine_firms(model)
         rows = rows[extra[rows]]
+        # not funded by them in the last repeat_after_years (section 7.9's rule)
+        recent = served_recently(
+            model.served, index, firms.id[rows], model.year, params.repeat_after_years
+        )
+        rows = rows[~recent]
         u = model.draws.uniform("apply.regional_rd", model.steps, firms.id[rows])
         rows = rows[u < params.apply_share]
         cost = params.rd_funding_rate * params.rd_project_eur

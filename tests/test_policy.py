@@ -9,7 +9,7 @@ import pytest
 from nsrsim import NSRModel, accounts
 from nsrsim.config import load_scenario, validate
 from nsrsim.errors import ConfigError
-from nsrsim.policy import participant_table, select
+from nsrsim.policy import participant_table, rd_boost, select
 from nsrsim.random import DrawLog
 from nsrsim.simulate import simulate
 from nsrsim.state import RURAL
@@ -350,3 +350,32 @@ def test_every_shipped_scenario_runs(path):
     table = result.policies
     assert (table["spent_eur"] <= (table["budget_eur"] + table["carried_eur"]) * (1 + 1e-12)).all()
     assert path.read_text().lstrip().startswith("#"), "each scenario says what it represents"
+
+
+def test_talent_attraction_brings_each_recruit_with_a_household():
+    """ODD 7.9: a supported recruitment adds one skilled worker and one worker to the region,
+    and household_size inhabitants, as a migrant does (ODD 7.7)."""
+    model = NSRModel(small(policies=[{"kind": "talent_attraction", "budget_eur_per_year": 3e5}]))
+    before = (model.skilled.copy(), model.workforce.copy(), model.population.copy())
+    recruits = np.array([float(i + 1) for i in range(len(model.region_codes))])
+    model.arrive(recruits)
+    np.testing.assert_allclose(model.skilled - before[0], recruits)
+    np.testing.assert_allclose(model.workforce - before[1], recruits)
+    np.testing.assert_allclose(
+        model.population - before[2], model.config.mobility.household_size * recruits
+    )
+
+
+def test_a_running_subsidised_project_raises_absorptive_capacity():
+    """ODD 7.4: subsidised R&D counts as R&D in absorptive capacity; a project that has ended
+    does not (its boost is refreshed before applicants are ranked)."""
+    model = NSRModel(small(**{"run.years": 3}))
+    model.step()
+    boosted = np.flatnonzero(model.firms.rd_boost[: model.firms.n] > 0)
+    assert boosted.size > 0  # the regions' own R&D subsidies run in the baseline
+    with_boost = model.absorptive()[boosted]
+    model.firms.rd_boost[boosted] = 0.0
+    assert (model.absorptive()[boosted] < with_boost).all()
+    model.firms.project_until[boosted] = model.year  # the projects end with this year
+    model.year += 1
+    assert (rd_boost(model)[boosted] == 0.0).all()

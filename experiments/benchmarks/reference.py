@@ -286,6 +286,8 @@ class ReferenceModel(mesa.Model):
         model.draws = KeyedRandom(source.config.run.seed)
         model.year = source.year
         model.step_count = source.steps
+        funded = source.served.get(-1, np.zeros((0, 2), np.int64))  # chronological: last wins
+        model.regional_funded = {int(i): int(y) for i, y in funded}
         for name in (
             "skilled",
             "workforce",
@@ -423,6 +425,7 @@ class ReferenceModel(mesa.Model):
         gov = self.config.governments
         fw = self.config.framework
         inst = self.config.instruments
+        self.refresh_rd_boost()  # projects that ended last year no longer count
         benefit = None
         if self.framework_active:
             per_region = np.zeros(self.n_regions)
@@ -468,6 +471,8 @@ class ReferenceModel(mesa.Model):
                 firm.fine
                 and self.priority_mask[firm.region, firm.sector]
                 and firm.project_until <= self.year
+                and self.year - self.regional_funded.get(firm.id, -(10**9))
+                >= inst.repeat_after_years
             )
             if eligible and u1(self, "apply.regional_rd", firm.id) < inst.apply_share:
                 applicants.append(firm)
@@ -479,19 +484,25 @@ class ReferenceModel(mesa.Model):
                 spent_rd[firm.region] += firm.weight * cost
                 firm.project_eur = cost / inst.rd_project_years
                 firm.project_until = self.year + inst.rd_project_years
+                self.regional_funded[firm.id] = self.year
         info = self.cluster_info
         eligible = governance.eligible_clusters(self.priority_mask, info.region, info.sector)
         self.cluster_funding, spent_cl = governance.fund_clusters(
             self.budget_eur * (1.0 - gov.rd_subsidy_share), info.region, eligible
         )
         self.spent_eur = spent_rd + spent_cl
+        self.refresh_rd_boost()
+        self.cluster_capacity = cluster_rules.capacity(
+            self.cluster_base, self.cluster_funding, self.config.clusters
+        )
+
+    def refresh_rd_boost(self) -> None:
+        """Each firm's extra R&D share from its project running this year."""
+        gov = self.config.governments
         for firm in self.firms():
             running = firm.project_until > self.year
             revenue = max(firm.jobs * firm.productivity, 1.0)
             firm.rd_boost = gov.additionality * firm.project_eur / revenue if running else 0.0
-        self.cluster_capacity = cluster_rules.capacity(
-            self.cluster_base, self.cluster_funding, self.config.clusters
-        )
 
     def clusters_act(self) -> None:
         for firm in self.firms():
@@ -532,7 +543,7 @@ class ReferenceModel(mesa.Model):
             u_framework,
             cluster_rules.FRAMEWORK,
             self.dt,
-            room=self.framework_slots,
+            room=self.framework_slots if self.framework_active else None,
         )
         self.cluster_partnership = cluster_rules.lapse_partnerships(
             kind, both, u_lapse, cfg.partnership_lapse_rate, self.dt
