@@ -234,6 +234,7 @@ def region_totals(model: "NSRModel", counts: PartnerCounts) -> AreaTotals:
             "investment_eur": model.year_investment.copy(),
             "commitment": model.commitment.copy(),
             "member": model.member.copy(),
+            "eligible": model.eligible.copy(),
             "budget_eur": model.budget_eur.copy(),
             "spent_eur": model.spent_eur.copy(),
         }

@@ -699,6 +699,13 @@ class InstrumentsConfig(Block):
         "per exchange; plausible 2-25 k",
     )
     broker_candidates: int = iparam(20, 1, 500, "partners a broker considers for a participant")
+    shortlist_factor: int = iparam(
+        4,
+        1,
+        50,
+        "applicants a broker works with per match its budget buys (the fittest first): a "
+        "match can fail, and the money of failed matches stays unspent",
+    )
     broker_cost_cut: float = param(
         0.8,
         0.0,
@@ -905,6 +912,25 @@ class PolicyInstrument(Block):
         "clusters.csv) whose members the brokered partnership introduces to each other",
     )
     name: str = Field("", description="label used in budget reports (default: the kind)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rural_by_default(cls, data: Any) -> Any:
+        """A rural-inclusion instrument serves rural firms unless it names its classes."""
+        rural = isinstance(data, dict) and data.get("kind") == "rural_inclusion"
+        if rural and not data.get("urban_class"):
+            data = {**data, "urban_class": ["rural"]}
+        return data
+
+    @model_validator(mode="after")
+    def _rural_not_urban(self) -> "PolicyInstrument":
+        if self.kind == "rural_inclusion" and "urban" in self.urban_class:
+            raise ValueError(
+                "a rural_inclusion instrument serves areas outside the cities: its "
+                "'urban_class' may be rural and intermediate (default: rural), not urban; "
+                f"got {self.urban_class}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _clusters_fit(self) -> "PolicyInstrument":

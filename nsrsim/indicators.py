@@ -36,6 +36,7 @@ class AreaTotals:
     investment_eur: np.ndarray | None = None
     commitment: np.ndarray | None = None
     member: np.ndarray | None = None
+    eligible: np.ndarray | None = None  # regions the framework is open to
     budget_eur: np.ndarray | None = None
     spent_eur: np.ndarray | None = None
 
@@ -250,7 +251,11 @@ OUTCOMES: tuple[Outcome, ...] = (
         "-",
         True,
         "policy",
-        lambda a: float(a.regions.commitment.mean()),
+        lambda a: (
+            float(a.regions.commitment[a.regions.eligible].mean())
+            if a.regions.eligible.any()
+            else 0.0
+        ),
     ),
     Outcome(
         "budget_eur",

@@ -337,8 +337,8 @@ def _shortlist(
     model: "NSRModel", index: int, instrument: PolicyInstrument, eligible: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
     """A broker's list: applicants with free capacity (and ``eligible``, a mask over rows),
-    fittest first, as many as four times what the money buys; with the firms' degrees, the
-    unit cost and every row's fit.
+    fittest first, ``shortlist_factor`` times as many as the money buys (plus one); with the
+    firms' degrees, the unit cost and every row's fit.
     """
     firms = model.firms
     cfg = model.config
@@ -349,7 +349,8 @@ def _shortlist(
     fit = model.absorptive()
     order = np.lexsort((firms.id[rows], -fit[rows]))
     affordable = int(model.ledger.available(index) // cost) + 1
-    return rows[order][: 4 * affordable], degree, cost, fit  # the fittest first
+    listed = cfg.instruments.shortlist_factor * affordable
+    return rows[order][:listed], degree, cost, fit  # the fittest first
 
 
 def _introduce(

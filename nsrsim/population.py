@@ -351,18 +351,19 @@ def initial_knowledge(
 ) -> np.ndarray:
     """Capabilities: (1 - ``regional_weight``) x a sector profile + ``regional_weight`` x the
     region's knowledge base ``base`` (rows aligned with ``sector``). The sector profile is strong
-    in the sector's home field, some in a related field, a little in the others.
+    in the sector's home field, some in a second field (any other, drawn uniformly), a little
+    in the others.
 
     ``u`` holds ``KNOWLEDGE_DRAWS`` keyed uniforms per firm: the fields' base levels, the home
-    level, and the related field's position and level.
+    level, and the second field's position and level.
     """
     n = len(sector)
     profile = 0.15 * u[:, :N_FIELDS]
     rows = np.arange(n)
     profile[rows, sector % N_FIELDS] = 0.4 + 0.4 * u[:, N_FIELDS]
     offset = np.minimum((u[:, N_FIELDS + 1] * (N_FIELDS - 1)).astype(np.int64), N_FIELDS - 2)
-    related = (sector + 1 + offset) % N_FIELDS
-    profile[rows, related] = 0.15 + 0.25 * u[:, N_FIELDS + 2]
+    second = (sector + 1 + offset) % N_FIELDS
+    profile[rows, second] = 0.15 + 0.25 * u[:, N_FIELDS + 2]
     return (1.0 - regional_weight) * profile + regional_weight * base
 
 
@@ -539,7 +540,8 @@ def draw_entrants(
     Per entrant: its ``stratum`` (flat index of region x sector x size class, ``shape``), the
     real firms it stands for and its persons per firm. An entrant's id is keyed by (step,
     stratum, rank in the stratum); its cell is drawn by population, its knowledge is half a
-    fresh sector profile and half the region's mean, its productivity around
+    fresh initial vector (sector profile and regional base, as at set-up) and half the region's
+    mean, its productivity around
     ``productivity`` of its region and sector (flat index region x sectors + sector: the
     incumbents' mean there).
     """

@@ -1,4 +1,7 @@
+"""The command line: world, config and the model description it prints."""
+
 import json
+import re
 
 from nsrsim.cli import main
 
@@ -75,6 +78,23 @@ def test_a_too_small_sample_is_refused_before_anything_is_written(tmp_path, caps
     err = capsys.readouterr().err
     assert "population.n_firms = 100 is too small" in err and "at least" in err
     assert not out.exists()
+
+
+def test_odd_sections_cited_in_the_code_exist():
+    """Module docstrings and comments cite ODD sections ("ODD 7.3 "Partnering"", "ODD section
+    3"): each cited number is a heading of docs/ODD.md, with the cited title if one is given."""
+    root = BASELINE.parents[1]
+    odd = (root / "docs" / "ODD.md").read_text(encoding="utf-8")
+    headings = dict(re.findall(r"^#{2,3} ([0-9]+(?:\.[0-9]+)?)\.? ([^\n(`]+)", odd, re.M))
+    cited = re.compile(r'ODD(?:\.md)?,? (?:section |§)?([0-9]+(?:\.[0-9]+)?)(?: "([^"]+)")?')
+    checked = 0
+    for path in sorted((root / "nsrsim").rglob("*.py")):
+        for number, title in cited.findall(path.read_text(encoding="utf-8")):
+            assert number in headings, f"{path.name} cites ODD {number}, which has no heading"
+            if title:
+                assert headings[number].strip().startswith(title), (path.name, number, title)
+            checked += 1
+    assert checked > 10
 
 
 def test_odd_parameter_table_is_current(capsys):

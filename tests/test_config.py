@@ -70,6 +70,10 @@ def test_extends_relative_to_file(tmp_path):
             ["world.transport_projects", "fehmarnbelt"],
         ),
         ({"name": "x", "world": {"cell_km": 15}}, ["world.cell_km", "20"]),
+        (
+            {"name": "x", "policies": [{"kind": "rural_inclusion", "urban_class": ["urban"]}]},
+            ["policies[0]", "rural and intermediate"],
+        ),
         (  # YAML reads an unquoted NO as false
             {"name": "x", "partnering": {"search_culture": {False: 1.0}}},
             ["partnering.search_culture", '"NO"'],
@@ -152,3 +156,8 @@ def test_schema_describes_every_parameter(capsys):
             values = spec.get("additionalProperties", spec)  # a mapping: bounds of its values
             assert {"minimum", "exclusiveMinimum"} & values.keys(), (block, name)
             assert "maximum" in values, (block, name)
+
+
+def test_rural_inclusion_serves_rural_firms_unless_told_otherwise(tmp_path):
+    path = write(tmp_path, "r.yaml", {"name": "x", "policies": [{"kind": "rural_inclusion"}]})
+    assert load_scenario(path).policies[0].urban_class == ["rural"]

@@ -484,6 +484,16 @@ def test_binding_members_cannot_leave():
     ]
 
 
+def test_regions_outside_the_framework_have_no_commitment_to_it():
+    params = GovernmentsConfig()
+    eligible = np.array([True, False])
+    member, commitment = governance.framework_year(
+        eligible, np.array([0.5, 0.0]), eligible, np.array([1.0, 5.0]), True, False, False, params
+    )
+    assert commitment[1] == 0.0 and commitment[0] > 0.5  # benefits raise members' only
+    assert member.tolist() == [True, False]
+
+
 def test_framework_partnerships_never_exceed_the_money():
     n = 6
     kind = np.zeros((n, n), np.int8)

@@ -22,7 +22,8 @@ from numba import njit
 
 from nsrsim.random import mix64, unit53
 
-MAX_ROUNDS = 32  # proposals per candidate before giving up (acceptance is ~1/2: never in practice)
+MAX_ROUNDS = 32  # proposals per candidate before giving up (n of a cell's n + 1 slots hold a
+# firm at the start, so most proposals are accepted: never reached in practice)
 GUIDE_CELLS = 4  # cells per guide-table entry: ~4 probes per draw, table built in ~0.1 s
 
 

@@ -52,8 +52,8 @@ def framework_year(
     """
     if active and first_year:
         return eligible.copy(), np.where(eligible, params.initial_commitment, 0.0)
-    if active:
-        commitment = update_commitment(commitment, benefit, params)
+    if active:  # only the regions the framework is open to have a commitment to it
+        commitment = np.where(eligible, update_commitment(commitment, benefit, params), 0.0)
         return update_membership(member, commitment, eligible, binding, params), commitment
     return np.zeros_like(member), commitment
 
