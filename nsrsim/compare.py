@@ -15,33 +15,19 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from nsrsim.accounts import URBAN_CLASSES
+from nsrsim.columns import parse
 from nsrsim.config import Scenario, format_validation_error, resolve_raw, set_dotted
+from nsrsim.effects import PARTICIPANT_OUTCOMES, treated_effects
 from nsrsim.errors import ConfigError
 from nsrsim.indicators import OUTCOMES
 from nsrsim.population import sample_design
 from nsrsim.runner import RunSpec, replicate_seed, run_id
-
-ALPHA = 0.05
-POWER = 0.8
-PARTICIPANT_OUTCOMES = (
-    "innovations",
-    "output_eur",
-    "jobs",
-    "productivity_eur",
-    "partners",
-    "cross_border_partners",
-    "transnational_partners",
-    "has_transnational_partner",
-    "survival",
-)
-CUMULATIVE = ("innovations",)  # carried forward after a firm exits
+from nsrsim.stats import ALPHA, holm, paired_stats, replicates_needed
 
 
 @dataclass(frozen=True)
@@ -145,76 +131,19 @@ def outputs(years: int) -> dict:
     }
 
 
-# ------------------------------------------------------------------------------ statistics
-def paired_stats(diff: np.ndarray, base: np.ndarray) -> dict:
-    """Mean paired difference, its 95 % CI, p-value and 80 %-power MDE over replicates."""
-    diff = diff[np.isfinite(diff)]
-    n = len(diff)
-    mean = float(diff.mean()) if n else np.nan
-    sd = float(diff.std(ddof=1)) if n > 1 else np.nan
-    if n > 1:
-        se = sd / np.sqrt(n)
-        t_crit = stats.t.ppf(1 - ALPHA / 2, n - 1)
-        half = float(t_crit * se)
-        mde = float((t_crit + stats.t.ppf(POWER, n - 1)) * se)
-        p = float(2 * stats.t.sf(abs(mean) / se, n - 1)) if se > 0 else float(mean == 0)
-    else:
-        half = mde = p = np.nan
-    base_mean = float(np.nanmean(base)) if len(base) else np.nan
-    return {
-        "n": n,
-        "base_mean": base_mean,
-        "mean_difference": mean,
-        "sd_difference": sd,
-        "ci_low": mean - half,
-        "ci_high": mean + half,
-        "relative_effect": mean / base_mean if base_mean else np.nan,
-        "p_value": p,
-        "mde": mde,
-    }
-
-
-def replicates_needed(sd: float, effect: float, cap: int = 100_000) -> float:
-    """Replicates for 80 % power to detect ``effect`` at 5 % (two-sided, paired t)."""
-    if not np.isfinite(sd) or effect == 0 or not np.isfinite(effect):
-        return np.nan
-    if sd == 0:
-        return 2.0
-    for n in (*range(2, 1000), *np.unique(np.geomspace(1000, cap, 200).astype(int))):
-        if (stats.t.ppf(1 - ALPHA / 2, n - 1) + stats.t.ppf(POWER, n - 1)) * sd / np.sqrt(n) <= abs(
-            effect
-        ):
-            return float(n)
-    return np.inf
-
-
-def holm(p_values: np.ndarray) -> np.ndarray:
-    """Holm's step-down adjusted p-values (controls the family-wise error rate)."""
-    p = np.asarray(p_values, float)
-    adjusted = np.full(len(p), np.nan)
-    finite = np.flatnonzero(np.isfinite(p))
-    if len(finite) == 0:
-        return adjusted
-    order = finite[np.argsort(p[finite], kind="stable")]
-    m = len(order)
-    running = 0.0
-    for rank, index in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[index]))
-        adjusted[index] = running
-    return adjusted
-
-
 # ------------------------------------------------------------------------------ levels
 def output_columns(runs: pd.DataFrame) -> list[tuple[str, str, int, str]]:
     """(level, indicator, year, column) of every kept output column."""
     found = []
-    for column in runs.columns:
-        parts = column.split("@")
-        if len(parts) == 2 and parts[1].isdigit():
-            found.append(("corridor", parts[0], int(parts[1]), column))
-        elif len(parts) == 3 and parts[1].isdigit():
-            level = parts[2] if parts[2] in URBAN_CLASSES else f"region:{parts[2]}"
-            found.append((level, parts[0], int(parts[1]), column))
+    for name in runs.columns:
+        out = parse(name)
+        if out is None:
+            continue
+        if out.area is None:
+            level = "corridor"
+        else:
+            level = out.area if out.area in URBAN_CLASSES else f"region:{out.area}"
+        found.append((level, out.indicator, out.year, name))
     return found
 
 
@@ -245,83 +174,6 @@ def aggregate_effects(comparison: Comparison, runs: pd.DataFrame) -> pd.DataFram
                 }
             )
     return pd.DataFrame(rows)
-
-
-def panel_matrix(panel: pd.DataFrame, ids: np.ndarray, years: int, name: str) -> np.ndarray:
-    """Firms x years of one outcome for ``ids`` (exited firms: 0, or the last value for
-    cumulative outcomes; NaN for productivity, which an exited firm does not have).
-    """
-    return panel_matrices(panel, ids, years, [name])[name]
-
-
-def panel_matrices(
-    panel: pd.DataFrame, ids: np.ndarray, years: int, names: list[str]
-) -> dict[str, np.ndarray]:
-    """:func:`panel_matrix` of several outcomes, selecting the firms' rows once."""
-    if len(ids) == 0:
-        return {name: np.full((0, years + 1), np.nan) for name in names}
-    mine = panel[panel["firm"].isin(ids)]
-    position = pd.Index(ids).get_indexer(mine["firm"])
-    year = mine["year"].to_numpy(int)
-    matrices = {}
-    for name in names:
-        out = np.full((len(ids), years + 1), np.nan)
-        if name == "survival":
-            values = np.ones(len(mine))
-        elif name == "has_transnational_partner":
-            values = (mine["transnational_partners"].to_numpy() > 0).astype(float)
-        else:
-            values = mine[name].to_numpy(float)
-        out[position, year] = values
-        if name in CUMULATIVE:
-            out = pd.DataFrame(out).ffill(axis=1).fillna(0.0).to_numpy()
-        elif name != "productivity_eur":
-            out = np.nan_to_num(out, nan=0.0)
-        matrices[name] = out
-    return matrices
-
-
-@dataclass(frozen=True)
-class Treated:
-    """One replicate's effect on the treated: per outcome and year the weighted mean
-    difference (alternative - base) over the firms reached before that year, the base level,
-    and the real firms reached and EUR paid.
-    """
-
-    effect: dict[str, np.ndarray]
-    level: dict[str, np.ndarray]
-    real_firms: float
-    eur: float
-
-
-def treated_effects(
-    participants: pd.DataFrame,
-    panel_alt: pd.DataFrame,
-    panel_base: pd.DataFrame,
-    programmes: set[str],
-    years: int,
-) -> Treated:
-    """The effect on an alternative's participants in one pair of runs (same seed): the
-    firms its own instruments reached (not ``programmes``, today's funded programmes, nor the
-    regions' R&D subsidies) against the same firms in the base run, weighted by real firms.
-    """
-    who = participants[(participants["instrument"] >= 0) & ~participants["name"].isin(programmes)]
-    first = who.groupby("firm")["year"].min()
-    weight = who.groupby("firm")["real_firms"].first().to_numpy()
-    ids, since = first.index.to_numpy(), first.to_numpy()
-    effect, level = {}, {}
-    alt = panel_matrices(panel_alt, ids, years, list(PARTICIPANT_OUTCOMES))
-    base = panel_matrices(panel_base, ids, years, list(PARTICIPANT_OUTCOMES))
-    for name in PARTICIPANT_OUTCOMES:
-        a, b = alt[name], base[name]
-        effect[name], level[name] = np.full(years + 1, np.nan), np.full(years + 1, np.nan)
-        for year in range(years + 1):
-            take = (since < year) & np.isfinite(a[:, year]) & np.isfinite(b[:, year])
-            w = weight[take]
-            if w.sum() > 0:
-                effect[name][year] = np.average(a[take, year] - b[take, year], weights=w)
-                level[name][year] = np.average(b[take, year], weights=w)
-    return Treated(effect, level, float(weight.sum()), float(who["eur"].sum()))
 
 
 def participant_effects(
@@ -607,36 +459,3 @@ def _money_lines(mine: pd.DataFrame, ends: dict[str, int], years: int) -> list[s
         else:
             lines.append("  per extra innovation in the corridor: no detectable effect")
     return lines
-
-
-def paired_effects(base: Any, alt: Any, wanted: list[dict[str, Any]]) -> dict[str, float]:
-    """Policy effects of one pair of runs (same seed and parameters; ``RunResult`` objects
-    with firm panels): each wanted ``{"name", "indicator", "year", "level"}`` as alternative -
-    base at the corridor, a region or urban class, or on the alternative's participants
-    (:func:`treated_effects`, NaN before anyone was reached).
-    """
-    row: dict[str, float] = {}
-    treated = None
-    for item in wanted:
-        indicator, year, level = item["indicator"], item["year"], item["level"]
-        if level == "participants":
-            if treated is None:
-                programmes = {p.name or p.kind for p in alt.scenario.programmes}
-                last = int(alt.indicators["year"].max())
-                treated = treated_effects(alt.participants, alt.panel, base.panel, programmes, last)
-            row[item["name"]] = float(treated.effect[indicator][year])
-            continue
-        if level == "corridor":
-            where, tables = year, (alt.indicators, base.indicators)
-            index: str | list[str] = "year"
-        else:
-            key = "urban_class" if level in ("urban", "intermediate", "rural") else "region"
-            where, index = (year, level), ["year", key]
-            tables = (
-                (alt.urban_classes, base.urban_classes)
-                if key == "urban_class"
-                else (alt.regions, base.regions)
-            )
-        a, b = (t.set_index(index).at[where, indicator] for t in tables)
-        row[item["name"]] = float(a - b)
-    return row

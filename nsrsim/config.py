@@ -859,10 +859,8 @@ def is_initiative_name(name: str) -> bool:
     """Whether ``name`` is a cluster initiative the model can hold: a named organisation of
     clusters.csv whose type is an initiative, or a generic '<sector> cluster <REGION>'.
     """
-    from nsrsim.population import is_initiative  # population builds on this module
-
     table = facts.clusters()
-    named = set(table.loc[table["type"].map(is_initiative), "name"])
+    named = set(table.loc[table["type"].map(facts.is_initiative), "name"])
     sectors = "|".join(s.value for s in Sector)
     regions = "|".join(facts.region_codes())
     return name in named or re.fullmatch(rf"({sectors}) cluster ({regions})", name) is not None

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
+from nsrsim.columns import column, outputs
 from nsrsim.indicators import OUTCOME_BY_NAME
 from nsrsim.maps import (
     OTHER_LAND,
@@ -22,6 +23,7 @@ from nsrsim.maps import (
     region_labels,
     region_raster,
 )
+from nsrsim.stats import half_width
 from nsrsim.world.projection import to_xy
 from nsrsim.world.world import World
 
@@ -337,17 +339,13 @@ def _trajectories(by_label: pd.DataFrame, labels: list[str], out: Path) -> Path:
     for ax, name in zip(axes, TRAJECTORIES, strict=True):
         outcome = OUTCOME_BY_NAME[name]
         factor, unit = SCALES.get(outcome.unit, (1.0, outcome.unit))
-        columns = sorted(
-            (int(c.split("@")[1]), c)
-            for c in by_label.columns
-            if c.startswith(f"{name}@") and c.count("@") == 1
-        )
+        columns = [(c.year, c.name) for c in outputs(by_label.columns, name, area=False)]
         years = np.array([y for y, _ in columns])
         for colour, label in zip(PALETTE, labels, strict=False):
             values = by_label[by_label["label"] == label][[c for _, c in columns]] / factor
             mean = values.mean().to_numpy()
             n = len(values)
-            half = (values.std(ddof=1).to_numpy() / np.sqrt(n) * 1.96) if n > 1 else 0 * mean
+            half = half_width(values.std(ddof=1).to_numpy(), n) if n > 1 else 0 * mean
             ax.plot(years, mean, color=colour, label=label, linewidth=1.6)
             ax.fill_between(years, mean - half, mean + half, color=colour, alpha=0.15)
         ax.set_title(outcome.label, fontsize=10)
@@ -512,13 +510,13 @@ def validation_figures(runs: pd.DataFrame, folder: Path, out_dir: Path) -> list[
     fig.savefig(paths[-1])
 
     scores = facts.ris_scores()["ris_2019_rii"]
-    columns = [c for c in runs.columns if c.startswith("innovations@") and c.count("@") == 2]
+    columns = outputs(runs.columns, "innovations", area=True)
     rates = {}
-    for column in columns:
-        _, year, region = column.split("@")
-        if int(year) > 0:
-            per_job = runs[column] / runs[f"employment@{year}@{region}"]
-            rates.setdefault(region, []).append(1000.0 * per_job.mean())
+    for out in columns:
+        if out.year > 0:
+            jobs = runs[column("employment", out.year, out.area)]
+            per_job = runs[column("innovations", out.year, out.area)] / jobs
+            rates.setdefault(out.area, []).append(1000.0 * per_job.mean())
     simulated = pd.Series({r: np.mean(v) for r, v in rates.items()})
     common = simulated.index.intersection(scores.index)
     fig = Figure(figsize=(7.5, 6), dpi=110)
@@ -541,14 +539,14 @@ def validation_figures(runs: pd.DataFrame, folder: Path, out_dir: Path) -> list[
     paths.append(out_dir / "innovation_ranks.png")
     fig.savefig(paths[-1])
 
-    theil_columns = sorted(
-        (int(c.split("@")[1]), c) for c in runs.columns if c.startswith("theil_gdp_per_head@")
-    )
+    theil_columns = [
+        (c.year, c.name) for c in outputs(runs.columns, "theil_gdp_per_head", area=False)
+    ]
     years = np.array([y for y, _ in theil_columns])
     values = runs[[c for _, c in theil_columns]]
     mean = values.mean().to_numpy()
-    half = 1.96 * values.std(ddof=1).to_numpy() / np.sqrt(len(values))
-    regions = sorted({c.split("@")[2] for c in columns})
+    half = half_width(values.std(ddof=1).to_numpy(), len(values))
+    regions = sorted({c.area for c in columns})
     level = data_theil(regions)
     trend = PATTERN_BY_NAME["theil_trend"]
     fig = Figure(figsize=(7.5, 5.5), dpi=110)

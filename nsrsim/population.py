@@ -37,14 +37,6 @@ KNOWLEDGE_DRAWS = N_FIELDS + 3  # uniforms per firm for its initial knowledge
 ENTRANT = 1 << 62  # entrant ids: ENTRANT | (step + STEP_OFFSET) << 24 | stratum << 12 | k
 STEP_OFFSET = 1 << 20  # burn-in steps are negative (at most 100 years of 52 steps)
 ENTRANT_PRODUCTIVITY = float(np.exp(-0.055))  # new firms' mean productivity over incumbents'
-INITIATIVE_WORDS = (
-    "cluster",
-    "centre of expertise",
-    "science park",
-    "campus",
-    "agency",
-    "business development",
-)
 
 
 def urban_codes(classes: np.ndarray) -> np.ndarray:
@@ -133,18 +125,13 @@ def sector_mix(world: Economy, source: str) -> np.ndarray:
     return np.full((len(world.regions), len(SECTORS)), 1.0 / len(SECTORS))
 
 
-def is_initiative(kind: str) -> bool:
-    """Whether a listed organisation manages a cluster (others are ports, plants, institutes)."""
-    return any(word in kind.lower() for word in INITIATIVE_WORDS)
-
-
 def cluster_table(world: Economy, mix: np.ndarray, default_members: float) -> ClusterTable:
     """One initiative per named organisation, plus a generic one for each region-sector with
     listed activity but no named initiative, and for a region's largest sector if it has none.
     Members come from ``clusters.csv`` where it gives them, else ``default_members``.
     """
     codes = list(world.regions.index)
-    named = world.clusters[world.clusters["type"].map(is_initiative)]
+    named = world.clusters[world.clusters["type"].map(facts.is_initiative)]
     given = named["members"] if "members" in named else pd.Series(np.nan, index=named.index)
     rows = [
         (r.name, codes.index(r.region), SECTORS.index(Sector(r.sector)), False, m)

@@ -28,7 +28,7 @@ from nsrsim.config import Scenario
 from nsrsim.errors import NsrsimError
 from nsrsim.indicators import OUTCOME_BY_NAME
 from nsrsim.maps import choropleth, draw_map, frame, region_labels, region_raster
-from nsrsim.validate import mean_ci
+from nsrsim.stats import mean_ci
 from nsrsim.world.world import World, cached_world
 
 KINDS = ("compare", "sa", "analyse", "validate", "sweep", "run")

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
 
 from nsrsim import uncertainty
+from nsrsim.columns import column
 from nsrsim.config import (
     Experiment,
     Scenario,
@@ -32,6 +33,7 @@ from nsrsim.config import (
     resolve_raw,
     set_dotted,
 )
+from nsrsim.effects import paired_effects
 from nsrsim.errors import ConfigError, NsrsimError
 from nsrsim.indicators import AREA_OUTCOMES, OUTCOME_BY_NAME
 from nsrsim.population import sample_design
@@ -234,8 +236,6 @@ def execute(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
         result = run(spec.scenario, paired or bool(outputs.get("firm_panel")))
         row: dict[str, Any] = {"run_id": spec.run_id, "failed": False, **condense(result, outputs)}
         if paired:
-            from nsrsim.compare import paired_effects
-
             alt = run(spec.paired, True)  # type: ignore[arg-type]
             row.update(paired_effects(result, alt, outputs["effects"]))
     except Exception:  # any failure of a run is data for the sweep, not a crash
@@ -254,7 +254,7 @@ def condense(result: Any, outputs: dict[str, Any]) -> dict[str, Any]:
     for name in names:
         for year in years:
             if name in indicators.columns and year in indicators.index:
-                row[f"{name}@{year}"] = float(indicators.at[year, name])
+                row[column(name, year)] = float(indicators.at[year, name])
     areas = []
     if outputs["regions"]:
         areas.append((result.regions, "region", ""))
@@ -267,7 +267,7 @@ def condense(result: Any, outputs: dict[str, Any]) -> dict[str, Any]:
                 if year not in by_area.index.get_level_values(0):
                     continue
                 for code, value in by_area.loc[year, name].items():
-                    row[f"{name}@{year}@{code}"] = float(value)
+                    row[column(name, year, code)] = float(value)
     for item in outputs.get("derived", []):
         row[item["name"]] = derived_output(indicators, item)
     if outputs.get("firm_panel"):

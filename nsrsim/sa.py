@@ -16,13 +16,14 @@ import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 
 from nsrsim import uncertainty
-from nsrsim.compare import PARTICIPANT_OUTCOMES
+from nsrsim.columns import parse
 from nsrsim.config import (
     Block,
     ExecutionConfig,
     Range,
     load_with_base,
 )
+from nsrsim.effects import PARTICIPANT_OUTCOMES
 from nsrsim.errors import ConfigError
 from nsrsim.indicators import AREA_OUTCOMES, OUTCOME_BY_NAME
 from nsrsim.runner import RunSpec, plan_points, spec_hash
@@ -118,17 +119,17 @@ def parse_output(output: str) -> dict:
     kind, _, rest = output.partition(":") if ":" in output else ("", "", output)
     effect = kind == "effect"
     derived = kind if kind in DERIVED else ""
-    parts = rest.split("@")
-    indicator, year, level = [*parts, "", ""][:3]
-    level = level or "corridor"
+    out = parse(rest)
+    indicator = out.indicator if out else ""
+    year = str(out.year) if out else ""
+    level = (out.area if out else None) or "corridor"
     allowed = PARTICIPANT_OUTCOMES if level == "participants" else OUTCOME_BY_NAME
     if level not in ("corridor", "participants"):
         allowed = AREA_OUTCOMES
     regions = facts.regions().index
     if (
         indicator not in allowed
-        or not year.isdigit()
-        or len(parts) > 3
+        or out is None
         or (level not in LEVELS and level not in regions)
         or (level != "corridor" and not effect)
         or (kind and not (effect or derived))

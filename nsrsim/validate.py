@@ -17,6 +17,7 @@ from scipy import stats
 
 from nsrsim.accounts import survey_size_class
 from nsrsim.indicators import theil
+from nsrsim.stats import mean_ci
 from nsrsim.world import facts
 
 TAIL_MIN_JOBS = 250.0  # the firm-size tail is fitted above this many jobs (the large class)
@@ -533,17 +534,6 @@ def measure(run: RunTables) -> dict[str, float]:
         except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):
             values[pattern.name] = np.nan
     return values
-
-
-def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95 % t confidence interval of replicate values (NaN interval for one)."""
-    values = np.asarray(values, float)
-    values = values[np.isfinite(values)]
-    mean = float(values.mean()) if values.size else np.nan
-    if values.size < 2:
-        return mean, np.nan, np.nan
-    half = float(stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
-    return mean, mean - half, mean + half
 
 
 def report(per_run: pd.DataFrame) -> pd.DataFrame:

@@ -10,15 +10,8 @@ import yaml
 from scipy import stats
 
 from nsrsim.cli import main
-from nsrsim.compare import (
-    Arm,
-    Comparison,
-    aggregate_effects,
-    holm,
-    paired_stats,
-    replicates_needed,
-    scaled,
-)
+from nsrsim.compare import Arm, Comparison, aggregate_effects, scaled
+from nsrsim.stats import holm, mean_ci, paired_stats, replicates_needed
 
 from .conftest import ROOT, SMALL
 
@@ -168,3 +161,14 @@ def test_bad_input_gives_exit_2_and_writes_nothing(tmp_path, capsys):
         assert main(["compare", base, base, "--out", str(out), *flags]) == 2
         assert needle in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_one_interval_formula_for_tables_and_figures():
+    """A mean's interval and a paired effect's are the same t interval at any replicate count
+    (figures used 1.96 before: too narrow at few replicates)."""
+    values = np.array([1.0, 2.0, 4.0])
+    mean, low, high = mean_ci(values)
+    paired = paired_stats(values, np.ones(3))
+    assert (low, high) == pytest.approx((paired["ci_low"], paired["ci_high"]))
+    half = stats.t.ppf(0.975, 2) * values.std(ddof=1) / np.sqrt(3)
+    assert high - mean == pytest.approx(half) and half > 1.96 * values.std(ddof=1) / np.sqrt(3)

@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from nsrsim.validate import mean_ci, trend_per_decade
+from nsrsim.columns import column
+from nsrsim.stats import mean_ci
+from nsrsim.validate import trend_per_decade
 from nsrsim.world import facts
 
 URBAN_CLASSES = ("urban", "intermediate", "rural")
@@ -34,10 +36,10 @@ def observed_regions(regions: pd.DataFrame, hotspot: pd.Series) -> pd.DataFrame:
     table["name"] = regions["name"]
     table["country"] = regions["country"]
     table["hotspot"] = hotspot.reindex(regions.index).to_numpy(bool)
-    for column, (field, source) in OBSERVED.items():
+    for name, (field, source) in OBSERVED.items():
         shipped = ris if field == "ris_2019_rii" else regions
-        table[column] = shipped[field].reindex(regions.index)
-        table[f"{column}_source"] = shipped[source].reindex(regions.index)
+        table[name] = shipped[field].reindex(regions.index)
+        table[f"{name}_source"] = shipped[source].reindex(regions.index)
     for urban in URBAN_CLASSES:
         table[f"pop_share_{urban}_pct"] = regions[f"pop_share_{urban}_pct"]
     return table
@@ -73,8 +75,8 @@ def simulated(runs: pd.DataFrame, areas: list[str], years: int) -> pd.DataFrame:
     rows = []
     steps = range(1, years + 1)
     for area in areas:
-        innovations = runs[[f"innovations@{y}@{area}" for y in steps]].to_numpy(float)
-        jobs = runs[[f"employment@{y}@{area}" for y in steps]].to_numpy(float)
+        innovations = runs[[column("innovations", y, area) for y in steps]].to_numpy(float)
+        jobs = runs[[column("employment", y, area) for y in steps]].to_numpy(float)
         rate = 1000.0 * np.divide(innovations, jobs, out=np.zeros_like(jobs), where=jobs > 0)
         over_run = 1000.0 * innovations.sum(axis=1) / np.maximum(jobs.sum(axis=1), 1e-300)
         mean, low, high = mean_ci(over_run)
@@ -108,9 +110,9 @@ def hotspot_gap(runs: pd.DataFrame, hotspots: list[str], others: list[str], year
     def rate(codes: list[str]) -> np.ndarray:
         steps = range(1, years + 1)
         innovations = sum(
-            runs[[f"innovations@{y}@{c}" for y in steps]].to_numpy(float) for c in codes
+            runs[[column("innovations", y, c) for y in steps]].to_numpy(float) for c in codes
         )
-        jobs = sum(runs[[f"employment@{y}@{c}" for y in steps]].to_numpy(float) for c in codes)
+        jobs = sum(runs[[column("employment", y, c) for y in steps]].to_numpy(float) for c in codes)
         return 1000.0 * innovations.sum(axis=1) / jobs.sum(axis=1)
 
     ratio, low, high = mean_ci(rate(others) / rate(hotspots))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from nsrsim.rules.clusters import related
 from nsrsim.sectors import Sector
-from nsrsim.validate import mean_ci
+from nsrsim.stats import mean_ci
 
 
 def pair_table(

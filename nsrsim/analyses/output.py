@@ -7,6 +7,7 @@ import pandas as pd
 
 from nsrsim.analyses import figures
 from nsrsim.analyses.pipeline import Plan, Tables
+from nsrsim.columns import column
 from nsrsim.store import write_text_atomic
 from nsrsim.world.world import cached_world
 
@@ -141,8 +142,8 @@ def base_region_years(plan: Plan, out: Path) -> pd.DataFrame:
         {
             "year": year,
             "region": code,
-            "innovations": float(np.mean(base[f"innovations@{year}@{code}"])),
-            "employment": float(np.mean(base[f"employment@{year}@{code}"])),
+            "innovations": float(np.mean(base[column("innovations", year, code)])),
+            "employment": float(np.mean(base[column("employment", year, code)])),
         }
         for year in range(plan.years + 1)
         for code in plan.context.codes

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from nsrsim.compare import panel_matrix
+from nsrsim.effects import panel_matrix
 from nsrsim.population import SECTORS
-from nsrsim.validate import mean_ci
+from nsrsim.stats import mean_ci
 
 if TYPE_CHECKING:
     from nsrsim.model import NSRModel

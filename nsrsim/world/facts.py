@@ -171,6 +171,23 @@ def cities() -> pd.DataFrame:
     return _unique_index(table, "city", "cities.csv")
 
 
+INITIATIVE_WORDS = (
+    "cluster",
+    "centre of expertise",
+    "science park",
+    "campus",
+    "agency",
+    "business development",
+)
+
+
+def is_initiative(kind: str) -> bool:
+    """Whether a listed organisation of clusters.csv (by its ``type``) manages a cluster;
+    others are ports, plants and institutes.
+    """
+    return any(word in kind.lower() for word in INITIATIVE_WORDS)
+
+
 @cache
 def clusters() -> pd.DataFrame:
     """Real cluster organisations and industrial concentrations with region and sector."""

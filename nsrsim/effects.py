@@ -1,0 +1,134 @@
+"""Policy effects of one pair of runs (same seed, same world): on the firms an alternative's
+instruments reached (against the same firms in the base run, weighted by real firms) and at
+the corridor, a region or an urban class. Below the runner, which computes them per pair in a
+sensitivity analysis; nsrsim.compare aggregates them over replicates.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+PARTICIPANT_OUTCOMES = (
+    "innovations",
+    "output_eur",
+    "jobs",
+    "productivity_eur",
+    "partners",
+    "cross_border_partners",
+    "transnational_partners",
+    "has_transnational_partner",
+    "survival",
+)
+CUMULATIVE = ("innovations",)  # carried forward after a firm exits
+
+
+def panel_matrix(panel: pd.DataFrame, ids: np.ndarray, years: int, name: str) -> np.ndarray:
+    """Firms x years of one outcome for ``ids`` (exited firms: 0, or the last value for
+    cumulative outcomes; NaN for productivity, which an exited firm does not have).
+    """
+    return panel_matrices(panel, ids, years, [name])[name]
+
+
+def panel_matrices(
+    panel: pd.DataFrame, ids: np.ndarray, years: int, names: list[str]
+) -> dict[str, np.ndarray]:
+    """:func:`panel_matrix` of several outcomes, selecting the firms' rows once."""
+    if len(ids) == 0:
+        return {name: np.full((0, years + 1), np.nan) for name in names}
+    mine = panel[panel["firm"].isin(ids)]
+    position = pd.Index(ids).get_indexer(mine["firm"])
+    year = mine["year"].to_numpy(int)
+    matrices = {}
+    for name in names:
+        out = np.full((len(ids), years + 1), np.nan)
+        if name == "survival":
+            values = np.ones(len(mine))
+        elif name == "has_transnational_partner":
+            values = (mine["transnational_partners"].to_numpy() > 0).astype(float)
+        else:
+            values = mine[name].to_numpy(float)
+        out[position, year] = values
+        if name in CUMULATIVE:
+            out = pd.DataFrame(out).ffill(axis=1).fillna(0.0).to_numpy()
+        elif name != "productivity_eur":
+            out = np.nan_to_num(out, nan=0.0)
+        matrices[name] = out
+    return matrices
+
+
+@dataclass(frozen=True)
+class Treated:
+    """One replicate's effect on the treated: per outcome and year the weighted mean
+    difference (alternative - base) over the firms reached before that year, the base level,
+    and the real firms reached and EUR paid.
+    """
+
+    effect: dict[str, np.ndarray]
+    level: dict[str, np.ndarray]
+    real_firms: float
+    eur: float
+
+
+def treated_effects(
+    participants: pd.DataFrame,
+    panel_alt: pd.DataFrame,
+    panel_base: pd.DataFrame,
+    programmes: set[str],
+    years: int,
+) -> Treated:
+    """The effect on an alternative's participants in one pair of runs (same seed): the
+    firms its own instruments reached (not ``programmes``, today's funded programmes, nor the
+    regions' R&D subsidies) against the same firms in the base run, weighted by real firms.
+    """
+    who = participants[(participants["instrument"] >= 0) & ~participants["name"].isin(programmes)]
+    first = who.groupby("firm")["year"].min()
+    weight = who.groupby("firm")["real_firms"].first().to_numpy()
+    ids, since = first.index.to_numpy(), first.to_numpy()
+    effect, level = {}, {}
+    alt = panel_matrices(panel_alt, ids, years, list(PARTICIPANT_OUTCOMES))
+    base = panel_matrices(panel_base, ids, years, list(PARTICIPANT_OUTCOMES))
+    for name in PARTICIPANT_OUTCOMES:
+        a, b = alt[name], base[name]
+        effect[name], level[name] = np.full(years + 1, np.nan), np.full(years + 1, np.nan)
+        for year in range(years + 1):
+            take = (since < year) & np.isfinite(a[:, year]) & np.isfinite(b[:, year])
+            w = weight[take]
+            if w.sum() > 0:
+                effect[name][year] = np.average(a[take, year] - b[take, year], weights=w)
+                level[name][year] = np.average(b[take, year], weights=w)
+    return Treated(effect, level, float(weight.sum()), float(who["eur"].sum()))
+
+
+def paired_effects(base: Any, alt: Any, wanted: list[dict[str, Any]]) -> dict[str, float]:
+    """Policy effects of one pair of runs (same seed and parameters; ``RunResult`` objects
+    with firm panels): each wanted ``{"name", "indicator", "year", "level"}`` as alternative -
+    base at the corridor, a region or urban class, or on the alternative's participants
+    (:func:`treated_effects`, NaN before anyone was reached).
+    """
+    row: dict[str, float] = {}
+    treated = None
+    for item in wanted:
+        indicator, year, level = item["indicator"], item["year"], item["level"]
+        if level == "participants":
+            if treated is None:
+                programmes = {p.name or p.kind for p in alt.scenario.programmes}
+                last = int(alt.indicators["year"].max())
+                treated = treated_effects(alt.participants, alt.panel, base.panel, programmes, last)
+            row[item["name"]] = float(treated.effect[indicator][year])
+            continue
+        if level == "corridor":
+            where, tables = year, (alt.indicators, base.indicators)
+            index: str | list[str] = "year"
+        else:
+            key = "urban_class" if level in ("urban", "intermediate", "rural") else "region"
+            where, index = (year, level), ["year", key]
+            tables = (
+                (alt.urban_classes, base.urban_classes)
+                if key == "urban_class"
+                else (alt.regions, base.regions)
+            )
+        a, b = (t.set_index(index).at[where, indicator] for t in tables)
+        row[item["name"]] = float(a - b)
+    return row
