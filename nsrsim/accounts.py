@@ -17,16 +17,15 @@ import pandas as pd
 from numba import njit
 
 from nsrsim.indicators import Aggregates, AreaTotals, network_facts
-from nsrsim.sectors import Sector
+from nsrsim.sectors import SECTORS
 from nsrsim.state import RURAL, URBAN
+from nsrsim.world.grid import URBAN_CLASSES
 
 if TYPE_CHECKING:
     from nsrsim.model import NSRModel
 
-SECTORS = list(Sector)
 SECTOR_NAMES = np.array([s.value for s in SECTORS], object)
 SIZE_NAMES = np.array(("micro", "small", "medium", "large"), object)
-URBAN_CLASSES = ("urban", "intermediate", "rural")
 
 
 def by_region(model: "NSRModel", values: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -115,13 +114,6 @@ def framework_benefit(model: "NSRModel") -> np.ndarray:
     return count / np.maximum(by_region(model, model.firms.weight[members], members), 1.0)
 
 
-def fine(model: "NSRModel", rows: np.ndarray) -> np.ndarray:
-    """Whether each row is sampled at firm resolution (a targeted stratum's agent or a fine
-    entrant); the others are cohorts.
-    """
-    return model.firms.fine[rows]
-
-
 def nursery(
     model: "NSRModel", rows: np.ndarray, group: np.ndarray, cohort: np.ndarray, n_groups: int
 ) -> np.ndarray:
@@ -199,7 +191,7 @@ def area_totals(
     firms = model.firms
     live = firms.live()
     weight = firms.weight[live]
-    resolved = fine(model, live)  # firms counted by the network indicators
+    resolved = firms.fine[live]  # firms counted by the network indicators
     pairs = counts.all[live]
 
     def total(values: np.ndarray) -> np.ndarray:
@@ -253,7 +245,7 @@ def aggregates(model: "NSRModel", counts: PartnerCounts) -> Aggregates:
     live = firms.live()
     regions = region_totals(model, counts)
     classes = class_totals(model, counts)
-    resolved = np.where(fine(model, np.arange(firms.n)), firms.weight[: firms.n], 0.0)
+    resolved = np.where(firms.fine[: firms.n], firms.weight[: firms.n], 0.0)
     # the targeted firms' partner relations, by kind
     pairs = [float(count[resolved > 0].sum()) for count in vars(counts).values()]
     clustering, giant = network_facts(model.links.a, model.links.b, live, firms.n, resolved)
@@ -395,8 +387,8 @@ def link_table(model: "NSRModel") -> pd.DataFrame:
             "real_firms_a": firms.weight[a],
             "real_firms_b": firms.weight[b],
             "relations": model.links.relations(firms.weight, model.pair_firms),
-            "targeted_a": fine(model, a),
-            "targeted_b": fine(model, b),
+            "targeted_a": model.firms.fine[a],
+            "targeted_b": model.firms.fine[b],
             "age": model.links.age,
             "region_a": codes[ra],
             "region_b": codes[rb],

@@ -10,13 +10,11 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from nsrsim.sectors import Sector
+from nsrsim.sectors import SECTORS, Sector
+from nsrsim.world.grid import URBAN_CLASSES
 
 if TYPE_CHECKING:
     from nsrsim.model import NSRModel
-
-SECTORS = list(Sector)
-URBAN_CLASS_NAMES = ("urban", "intermediate", "rural")
 
 
 class Firm(mesa.Agent):
@@ -61,7 +59,7 @@ class Firm(mesa.Agent):
     @property
     def urban_class(self) -> str:
         """Urban, intermediate or rural, from the firm's cell."""
-        return URBAN_CLASS_NAMES[self.model.firms.urban[self.row]]
+        return URBAN_CLASSES[self.model.firms.urban[self.row]]
 
     @property
     def jobs(self) -> float:

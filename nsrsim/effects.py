@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nsrsim.world.grid import URBAN_CLASSES
+
 PARTICIPANT_OUTCOMES = (
     "innovations",
     "output_eur",
@@ -122,7 +124,7 @@ def paired_effects(base: Any, alt: Any, wanted: list[dict[str, Any]]) -> dict[st
             where, tables = year, (alt.indicators, base.indicators)
             index: str | list[str] = "year"
         else:
-            key = "urban_class" if level in ("urban", "intermediate", "rural") else "region"
+            key = "urban_class" if level in URBAN_CLASSES else "region"
             where, index = (year, level), ["year", key]
             tables = (
                 (alt.urban_classes, base.urban_classes)

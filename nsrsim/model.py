@@ -704,7 +704,7 @@ class NSRModel(mesa.Model):
         out = market.exits(
             firms.productivity[live] / sector_mean[firms.sector[live]], jobs, died, cfg
         )
-        cohort = ~accounts.fine(self, live)
+        cohort = ~self.firms.fine[live]
         # a cohort never dies whole by chance or size, only when its firms are unviable
         out[cohort] = market.unviable(
             firms.productivity[live][cohort] / sector_mean[firms.sector[live][cohort]], cfg

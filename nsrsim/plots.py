@@ -41,7 +41,7 @@ PANELS = (
     "cross_border_share",
     "transnational_share",
 )
-SCALES = {
+AXIS_SCALES = {  # levels on figure axes: corridor totals in bn, millions, thousands
     "EUR/year": (1e9, "bn EUR/year"),
     "EUR/job/year": (1e3, "k EUR/job/year"),
     "jobs": (1e6, "million jobs"),
@@ -59,7 +59,7 @@ def indicator_panels(indicators: pd.DataFrame, out: Path, title: str) -> Path:
     years = indicators["calendar_year"]
     for ax, name in zip(axes, PANELS, strict=True):
         outcome = OUTCOME_BY_NAME[name]
-        factor, unit = SCALES.get(outcome.unit, (1.0, outcome.unit))
+        factor, unit = AXIS_SCALES.get(outcome.unit, (1.0, outcome.unit))
         ax.plot(years, indicators[name] / factor, color="#1f4e79", linewidth=1.8)
         ax.set_title(outcome.label, fontsize=10)
         ax.set_ylabel(unit, fontsize=8)
@@ -338,7 +338,7 @@ def _trajectories(by_label: pd.DataFrame, labels: list[str], out: Path) -> Path:
     axes = fig.subplots(2, 3).ravel()
     for ax, name in zip(axes, TRAJECTORIES, strict=True):
         outcome = OUTCOME_BY_NAME[name]
-        factor, unit = SCALES.get(outcome.unit, (1.0, outcome.unit))
+        factor, unit = AXIS_SCALES.get(outcome.unit, (1.0, outcome.unit))
         columns = [(c.year, c.name) for c in outputs(by_label.columns, name, area=False)]
         years = np.array([y for y, _ in columns])
         for colour, label in zip(PALETTE, labels, strict=False):
@@ -367,7 +367,7 @@ def _effect_sizes(effects: pd.DataFrame, labels: list[str], out: Path) -> Path:
     alternatives = labels[1:]
     for ax, name in zip(axes, TRAJECTORIES, strict=True):
         outcome = OUTCOME_BY_NAME[name]
-        relative = outcome.unit in SCALES
+        relative = outcome.unit in AXIS_SCALES
         for k, label in enumerate(alternatives):
             rows = (
                 effects[

@@ -39,13 +39,12 @@ from nsrsim.rules.partnering import (
     choose_partners,
     sample_candidates,
 )
-from nsrsim.sectors import Sector
+from nsrsim.sectors import SECTORS
+from nsrsim.world.grid import URBAN_CLASSES
 
 if TYPE_CHECKING:
     from nsrsim.model import NSRModel
 
-SECTORS = list(Sector)
-URBAN_NAMES = ("urban", "intermediate", "rural")
 PARTICIPANT_COLUMNS = [
     "year",
     "instrument",
@@ -101,8 +100,8 @@ def targeted(
     if instrument.sectors:
         mask &= admitted([SECTORS.index(s) for s in instrument.sectors], len(SECTORS))[sector]
     if instrument.urban_class:
-        codes = [URBAN_NAMES.index(u) for u in instrument.urban_class]
-        mask &= admitted(codes, len(URBAN_NAMES))[urban]
+        codes = [URBAN_CLASSES.index(u) for u in instrument.urban_class]
+        mask &= admitted(codes, len(URBAN_CLASSES))[urban]
     return mask
 
 

@@ -23,11 +23,10 @@ from numba import njit
 from nsrsim.config import PopulationConfig, Scenario
 from nsrsim.errors import ConfigError, DataError
 from nsrsim.random import KeyedRandom
-from nsrsim.sectors import Sector
+from nsrsim.sectors import SECTORS, Sector
 from nsrsim.state import INTERMEDIATE, N_FIELDS, RURAL, URBAN, FirmArrays
 from nsrsim.world import facts
 
-SECTORS = list(Sector)
 SIZE_CLASSES = ("micro", "small", "medium", "large")
 SIZE_JOBS = ((1.0, 10.0), (10.0, 50.0), (50.0, 250.0), (250.0, 50_000.0))  # [lo, hi) jobs
 LARGE_TAIL = 1.0  # Pareto exponent of jobs within the large class (Axtell 2001: about 1)

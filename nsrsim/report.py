@@ -29,6 +29,7 @@ from nsrsim.errors import NsrsimError
 from nsrsim.indicators import OUTCOME_BY_NAME
 from nsrsim.maps import choropleth, draw_map, frame, region_labels, region_raster
 from nsrsim.stats import mean_ci
+from nsrsim.world.grid import URBAN_CLASSES
 from nsrsim.world.world import World, cached_world
 
 KINDS = ("compare", "sa", "analyse", "validate", "sweep", "run")
@@ -156,7 +157,10 @@ def label_of(indicator: str, level: str = "corridor") -> str:
     return outcome.label if outcome else indicator.replace("_", " ")
 
 
-SCALES = {"EUR/year": (1e-6, " M EUR/year"), "EUR/job/year": (1.0, " EUR/job")}
+EFFECT_SCALES = {
+    "EUR/year": (1e-6, " M EUR/year"),
+    "EUR/job/year": (1.0, " EUR/job"),
+}  # differences
 
 
 def scale_of(indicator: str, level: str) -> tuple[float, str]:
@@ -164,7 +168,7 @@ def scale_of(indicator: str, level: str) -> tuple[float, str]:
     outcome = OUTCOME_BY_NAME.get(indicator)
     if level == "participants" or outcome is None:
         return 1.0, ""
-    return SCALES.get(outcome.unit, (1.0, ""))
+    return EFFECT_SCALES.get(outcome.unit, (1.0, ""))
 
 
 # ----------------------------------------------------------------------------- comparisons
@@ -178,7 +182,7 @@ def headline(effects: pd.DataFrame, years: int) -> pd.DataFrame:
     parts.append(participants[participants["indicator"].isin(PARTICIPANT_LABELS)])
     regions = final[final["level"].str.startswith("region:") & (final["indicator"] == "output_eur")]
     parts.append(regions.sort_values(["scenario", "level"]))
-    classes = final[final["level"].isin(["urban", "intermediate", "rural"])]
+    classes = final[final["level"].isin(URBAN_CLASSES)]
     parts.append(classes[classes["indicator"] == "output_eur"])
     corridor = final[final["level"] == "corridor"]
     parts.append(corridor[corridor["indicator"].isin([name for name, _ in CORRIDOR_SUMMARY])])

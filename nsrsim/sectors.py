@@ -16,6 +16,8 @@ class Sector(StrEnum):
     OTHER = "other"
 
 
+SECTORS: list[Sector] = list(Sector)  # in their order: index i is sector code i
+
 SECTOR_LABELS: dict[Sector, str] = {
     Sector.MARITIME: "maritime & logistics",
     Sector.WIND: "wind & offshore energy",

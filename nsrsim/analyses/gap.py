@@ -15,8 +15,8 @@ from nsrsim.columns import column
 from nsrsim.stats import mean_ci
 from nsrsim.validate import trend_per_decade
 from nsrsim.world import facts
+from nsrsim.world.grid import URBAN_CLASSES
 
-URBAN_CLASSES = ("urban", "intermediate", "rural")
 OBSERVED = {  # column here: (column of the shipped table, its source column)
     "ris_2019_rii": ("ris_2019_rii", "source"),
     "ris_group": ("ris_group", "ris_source"),

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from nsrsim.effects import panel_matrix
-from nsrsim.population import SECTORS
+from nsrsim.sectors import SECTORS
 from nsrsim.stats import mean_ci
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 
 from nsrsim.config import ClustersConfig
-from nsrsim.sectors import Sector
+from nsrsim.sectors import SECTORS, Sector
 
 NONE, INTERREG, FRAMEWORK = 0, 1, 2  # origin of a cluster partnership
 
@@ -45,10 +45,9 @@ def related(a: Sector, b: Sector) -> bool:
 
 def complementarity(sectors: np.ndarray, related_value: float) -> np.ndarray:
     """1 for the same sector, ``related_value`` for related sectors, 0 otherwise (pairwise)."""
-    order = list(Sector)
-    related = np.zeros((len(order), len(order)))
+    related = np.zeros((len(SECTORS), len(SECTORS)))
     for pair in _RELATED:
-        x, y = (order.index(s) for s in pair)
+        x, y = (SECTORS.index(s) for s in pair)
         related[x, y] = related[y, x] = related_value
     np.fill_diagonal(related, 1.0)
     return related[np.ix_(sectors, sectors)]
