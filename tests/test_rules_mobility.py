@@ -1,0 +1,28 @@
+"""Mobility (rules/mobility.py): migration and investment conserve what they move."""
+
+import numpy as np
+import pytest
+
+from nsrsim.config import (
+    MobilityConfig,
+)
+from nsrsim.rules import mobility
+
+
+def test_migration_conserves_skilled_workers():
+    skilled = np.array([100.0, 50.0, 10.0])
+    distance = np.array([[0, 100, 400], [100, 0, 300], [400, 300, 0]], float)
+    cross = np.array([[0, 0, 1], [0, 0, 1], [1, 1, 0]], bool)
+    flows = mobility.migration_flows(
+        skilled, np.array([0.0, 1.0, 2.0]), distance, cross, MobilityConfig(), 0.25
+    )
+    after = skilled + mobility.net_inflow(flows)
+    assert after.sum() == pytest.approx(skilled.sum(), rel=1e-12)
+    assert (flows >= 0).all() and np.diag(flows).sum() == 0
+    assert after[2] > skilled[2]  # toward the most attractive region
+
+
+def test_investment_allocation_conserves_money():
+    out = mobility.allocate_investment(1e6, np.array([0.0, 10.0, 30.0]), MobilityConfig())
+    assert out.sum() == pytest.approx(1e6) and out[0] == 0
+    assert mobility.allocate_investment(1e6, np.zeros(3), MobilityConfig()).sum() == 0

@@ -1,0 +1,206 @@
+"""Partner search and choice (rules/partnering.py): value, candidates, consent, capacity."""
+
+import numpy as np
+import pytest
+
+from nsrsim.random import KeyedRandom
+from nsrsim.rules import partnering
+from nsrsim.rules.cell_sampler import MAX_ROUNDS, CellSampler
+
+
+def test_partner_value_is_an_inverted_u_peaking_at_the_optimum():
+    distance = np.linspace(0, 1, 101)
+    value = partnering.partner_value(distance, 0.3)
+    assert value[0] == 0 and value.argmax() == 30 and value.max() == pytest.approx(1.0)
+    assert (np.diff(value[:31]) > 0).all() and (np.diff(value[31:]) < 0).all()
+
+
+def test_cognitive_distance_is_numpys_to_the_bit():
+    """The compiled distance adds in NumPy's order (einsum's dot products, norm's pairwise
+    sums of squares), so the runs it feeds stay the same; zero vectors are at distance 1.
+    """
+    from nsrsim.state import N_FIELDS
+
+    assert N_FIELDS == 8  # the compiled sums are written out for 8 terms
+    rng = np.random.default_rng(3)
+    k = rng.random((5000, 8)) ** 2
+    k[:5] = 0.0
+    a, b = rng.integers(0, 5000, 20000), rng.integers(0, 5000, 20000)
+    norm = np.linalg.norm(k, axis=-1)
+    np.testing.assert_array_equal(partnering.row_norms(k), norm)
+    dot = np.einsum("...k,...k->...", k[a], k[b])
+    pair_norm = norm[a] * norm[b]
+    expected = 1.0 - np.divide(dot, pair_norm, out=np.zeros_like(dot), where=pair_norm > 0)
+    np.testing.assert_array_equal(partnering.link_distance(k, a, b), expected)
+    assert partnering.link_distance(k, np.array([0]), np.array([7]))[0] == 1.0
+
+
+def test_adjacency_lists_partners_in_id_order():
+    """The compiled CSR equals a sort of all (firm, partner id) keys, on a random graph."""
+    rng = np.random.default_rng(5)
+    n = 400
+    pairs = np.unique(np.sort(rng.integers(0, n, (1500, 2)), axis=1), axis=0)
+    a, b = pairs[pairs[:, 0] != pairs[:, 1]].T
+    firm_id = rng.permutation(10 * n)[:n]
+    indptr, indices = partnering.adjacency(a, b, n, firm_id)
+    source, target = np.concatenate([a, b]), np.concatenate([b, a])
+    order = np.lexsort((firm_id[target], source))
+    np.testing.assert_array_equal(indices, target[order])
+    np.testing.assert_array_equal(np.diff(indptr), np.bincount(source, minlength=n))
+
+
+def test_cluster_pools_hold_members_of_linked_initiatives_in_id_order():
+    rng = np.random.default_rng(6)
+    n_rows, n = 500, 7
+    cluster = rng.integers(-1, n, n_rows)
+    firm_id = rng.permutation(5 * n_rows)[:n_rows]
+    live = np.sort(rng.choice(n_rows, 400, replace=False))
+    linked = rng.random((n, n)) < 0.3
+    linked = linked | linked.T | np.eye(n, dtype=bool)
+    offsets, rows = partnering.cluster_pools(live, cluster, firm_id, linked)
+    for pool in range(n):
+        members = [live[(cluster[live] == part)] for part in np.flatnonzero(linked[pool])]
+        expected = np.concatenate([m[np.argsort(firm_id[m])] for m in members])
+        np.testing.assert_array_equal(rows[offsets[pool] : offsets[pool + 1]], expected)
+
+
+def test_choose_partners_respects_capacity_and_existing_links():
+    searchers = np.array([0, 1, 2, 3])
+    candidates = np.array([[4, 5], [4, 5], [4, 5], [0, 5]])
+    gain = np.array([[1.0, 0.5], [1.0, 0.5], [1.0, 0.5], [1.0, 0.5]])
+    cost = np.full((4, 2), 0.1)
+    degree = np.array([0, 0, 0, 0, 1, 0])
+    existing = np.array([0 * 6 + 4])  # 0-4 already linked
+    a, b = partnering.choose_partners(
+        searchers,
+        candidates,
+        gain,
+        gain,
+        cost,
+        existing,
+        degree,
+        6,
+        2,
+        np.array([0.1, 0.2, 0.3, 0.4]),
+    )
+    pairs = {tuple(sorted(p)) for p in zip(a, b, strict=True)}
+    assert (0, 4) not in pairs  # already linked
+    assert (1, 4) in pairs  # first by priority to claim firm 4's last free slot
+    assert (2, 4) not in pairs  # firm 4 is then full (degree 1 + 1 = max 2)
+    assert (0, 3) in pairs  # 3 proposes to 0: a new pair
+    new_degree = degree + np.bincount(a, minlength=6) + np.bincount(b, minlength=6)
+    assert new_degree.max() <= 2
+
+
+def test_a_link_that_dissolves_before_a_search_frees_a_place_for_it():
+    """Firm 0 is full (one place) with firm 2; the link dissolves at 0.3 of the step: the
+    search at 0.1 finds no room, the one at 0.6 links 0 to 1."""
+    args = (np.array([[1]]), np.ones((1, 1)), np.ones((1, 1)), np.zeros((1, 1)))
+    existing = np.array([0 * 3 + 2])
+    gone = partnering.Dissolutions(np.array([0]), np.array([2]), np.array([0.3]))
+    for time, formed in ((0.1, 0), (0.6, 1)):
+        a, _ = partnering.choose_partners(
+            np.array([0]), *args, existing, np.array([1, 0, 1]), 3, 1, np.array([time]), gone
+        )
+        assert len(a) == formed
+    times = partnering.dissolution_times(np.array([0.05, 0.2, 0.9]), 0.4, 1.0)
+    np.testing.assert_allclose(times, [0.125, 0.5, np.inf])
+
+
+def test_unprofitable_partners_are_refused():
+    a, _ = partnering.choose_partners(
+        np.array([0]),
+        np.array([[1]]),
+        np.array([[0.2]]),
+        np.array([[0.05]]),
+        np.array([[0.1]]),
+        np.empty(0, int),
+        np.zeros(2, int),
+        2,
+        5,
+        np.array([0.5]),
+    )
+    assert len(a) == 0  # firm 1 would lose: no consent
+
+
+def candidate_draws(n_search: int, m: int, seed: int, mix: float | None = None):
+    rng = np.random.default_rng(seed)
+    keyed = KeyedRandom(seed)
+    bases = [keyed.stream_base(f"t.{r}", 0) for r in range(MAX_ROUNDS)]
+    return partnering.CandidateDraws(
+        mix=rng.random((n_search, m)) if mix is None else np.full((n_search, m), mix),
+        cell=partnering.ProposalDraws(np.arange(n_search), np.array(bases, np.uint64)),
+        firm=rng.random((n_search, m)),
+        second=rng.random((n_search, m)),
+        priority=rng.random(n_search),
+    )
+
+
+NO_POOLS = (np.zeros(1, int), np.empty(0, int))
+
+
+def no_links(n: int):
+    return partnering.adjacency(np.empty(0, int), np.empty(0, int), n, np.arange(n))
+
+
+def test_candidates_follow_the_kernel():
+    firm_cell = np.array([0, 0, 1, 2, 2, 2])
+    live = np.arange(6)
+    kernel = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]], np.float32)  # own cell only
+    cand = partnering.sample_candidates(
+        live,
+        firm_cell,
+        live,
+        live,
+        CellSampler(kernel, np.array([2, 1, 3])),
+        np.full(6, -1),
+        *NO_POOLS,
+        no_links(6),
+        0.0,
+        0.5,
+        candidate_draws(6, 50, 0),
+    )
+    for i in live:
+        picked = cand[i][cand[i] >= 0]
+        assert (firm_cell[picked] == firm_cell[i]).all() and (picked != i).all()
+    assert (cand[2] == -1).all()  # alone in its cell: only itself was drawn
+
+
+def test_one_firm_more_changes_few_other_draws():
+    """Proposals are static: one entrant changes only the draws that land on its cell (a draw
+    by inversion of a cumulative sum would move a sixth of them)."""
+    rng = np.random.default_rng(2)
+    n_cells, n = 500, 600
+    firm_cell = rng.integers(0, n_cells, n)
+    sampler = CellSampler(np.ones((n_cells, n_cells), np.float32), np.full(n_cells, 3))
+    searchers = np.arange(200)
+    draws = candidate_draws(200, 10, 3, mix=0.9)
+    args = (np.full(n + 1, -1), *NO_POOLS, no_links(n + 1), 0.0, 0.0, draws)
+    before = partnering.sample_candidates(
+        searchers, np.r_[firm_cell, 0], np.arange(n + 1), np.arange(n), sampler, *args
+    )
+    after = partnering.sample_candidates(
+        searchers, np.r_[firm_cell, 0], np.arange(n + 1), np.arange(n + 1), sampler, *args
+    )
+    assert 0 < (before != after).mean() < 0.02
+
+
+def test_referrals_propose_partners_of_partners():
+    a, b = np.array([0, 1]), np.array([1, 2])  # 0-1-2 chain
+    neighbours = partnering.adjacency(a, b, 4, np.arange(4))
+    assert neighbours[0].tolist() == [0, 1, 3, 4, 4]
+    kernel = np.ones((4, 4), np.float32)
+    cand = partnering.sample_candidates(
+        np.array([0]),
+        np.array([0, 1, 2, 3]),
+        np.arange(4),
+        np.arange(4),
+        CellSampler(kernel, np.ones(4, int)),
+        np.full(4, -1),
+        *NO_POOLS,
+        neighbours,
+        0.0,
+        1.0,
+        candidate_draws(1, 20, 1, mix=0.0),
+    )
+    assert set(cand[0]) <= {2, -1} and 2 in set(cand[0])  # 0's only partner 1 refers 2 (or 0)
