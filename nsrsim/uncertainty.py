@@ -1,7 +1,8 @@
 """The model's declared uncertainties and how sampled designs honour them.
 
-Every uncertain parameter (role ``uncertainty`` in the schema) has a plausible range, a
-distribution and a one-line reason or source in ``nsrsim/data/uncertainties.csv``. These — not
+Every uncertain parameter (role ``uncertainty`` in the schema) declares a plausible range, a
+distribution and a one-line reason or source beside its validation bounds (``param`` in
+``nsrsim/config.py``). These — not
 the schema's validation bounds, which only exclude meaningless values — are what sensitivity
 analyses, calibrations and Latin-hypercube sweeps sample by default. Whole-number parameters
 are sampled as integers; the shares of one composition (``partnering.cluster_share`` and
@@ -12,13 +13,12 @@ breaking, so a design never leaves the simplex.
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from nsrsim.config import Range, field_info, parameter_table
+from nsrsim.config import Range, Scenario, field_info, parameter_table
 from nsrsim.errors import ConfigError
 
 SCALE_OF = {
@@ -42,20 +42,28 @@ class Uncertainty:
 
 @cache
 def declared() -> dict[str, Uncertainty]:
-    """Every declared uncertainty by dotted path, in file order."""
-    source = resources.files("nsrsim") / "data" / "uncertainties.csv"
-    with source.open(encoding="utf-8") as handle:
-        table = pd.read_csv(handle, keep_default_na=False)
-    return {
-        row.path: Uncertainty(
-            row.path,
-            Range(min=row.low, max=row.high, scale=SCALE_OF[row.distribution]),
-            row.distribution,
-            row.composition,
-            row.reason,
-        )
-        for row in table.itertuples()
-    }
+    """Every declared uncertainty by dotted path, in schema order (``param``'s ``plausible``,
+    ``distribution``, ``composition`` and ``reason``, nsrsim.config).
+    """
+    found = {}
+    for block, info in Scenario.model_fields.items():
+        model = info.annotation
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        for name, field in model.model_fields.items():
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            if "plausible" not in extra:
+                continue
+            low, high = extra["plausible"]
+            path = f"{block}.{name}"
+            found[path] = Uncertainty(
+                path,
+                Range(min=low, max=high, scale=SCALE_OF[extra["distribution"]]),
+                extra["distribution"],
+                extra.get("composition", ""),
+                extra["reason"],
+            )
+    return found
 
 
 def is_integer(path: str) -> bool:
