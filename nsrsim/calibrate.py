@@ -10,6 +10,8 @@ matching refocuses on the not-implausible region; the last round's accepted sets
 posterior sample and the calibrated scenario takes their medians.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,7 +29,7 @@ from nsrsim.config import (
     load_with_base,
     set_dotted,
 )
-from nsrsim.runner import RunSpec, plan_points, spec_hash
+from nsrsim.runner import RunSpec, plan_points, run_batch, spec_hash
 from nsrsim.validate import PATTERN_BY_NAME, PATTERNS
 
 
@@ -164,6 +166,54 @@ def posterior(sets: pd.DataFrame, table: pd.DataFrame, accept: float) -> pd.Data
     joined = sets.join(table, how="inner").sort_values("distance", kind="stable")
     keep = max(1, round(accept * len(joined)))
     return joined.head(keep)
+
+
+@dataclass(frozen=True)
+class CalibrationRun:
+    """Every set of every round with its pattern distances (``sets``), the last round's
+    accepted sets, how many sets the last round had, and how many runs failed.
+    """
+
+    sets: pd.DataFrame
+    accepted: pd.DataFrame
+    last_round: int
+    failed: int
+
+
+def run(
+    calibration: Calibration,
+    base: Path,
+    out: Path,
+    execution: dict[str, Any],
+    log: Callable[[str], None],
+) -> CalibrationRun:
+    """The rounds of ABC rejection with refocusing: each round's sets through the batch runner
+    (resumable in ``out``), scored by their distance to the patterns' bands; the next round
+    samples the box the accepted sets span.
+    """
+    about = {"calibration": calibration.model_dump(mode="json"), "base": str(base)}
+    outputs = {"indicators": ["output_eur"], "years": [], "regions": False, "patterns": True}
+    rounds, failed, box = [], 0, None
+    for round_ in range(calibration.rounds):
+        sets = design(calibration, box, round_)
+        runs = plan(calibration, base, sets)  # validated before any run of the round
+        counts = run_batch(
+            runs, out, calibration.name, digest(calibration, base), about, outputs, **execution
+        )
+        failed += counts["failed"]
+        done = pd.read_parquet(out / "runs.parquet")
+        table = distances(
+            done[done["point"].isin(sets.index)], calibration.patterns, calibration.weights
+        )
+        accepted = posterior(sets, table, calibration.accept)
+        rounds.append(sets.join(table, how="left").assign(round=round_))
+        box = refocus(calibration, accepted)
+        log(
+            f"round {round_ + 1} of {calibration.rounds}: {len(accepted)} of {len(table)} sets "
+            f"accepted (distance <= {accepted['distance'].max():.3g}; best "
+            f"{accepted['distance'].min():.3g})"
+        )
+    return CalibrationRun(pd.concat(rounds), accepted, len(table), failed)
 
 
 def calibrated_scenario(

@@ -160,7 +160,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Run scenarios with common random numbers and report their effects against the first."""
     from nsrsim.compare import effects, outputs, per_label, persistence, plan, summary_table
     from nsrsim.plots import comparison_figures
-    from nsrsim.runner import run_batch
+    from nsrsim.runner import batch_table
 
     if args.replicates < 2:
         raise NsrsimError(
@@ -183,19 +183,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "years": args.years,
         "seed": args.seed,
     }
-    counts = run_batch(
+    runs = batch_table(
         comparison.runs,
         out,
         "compare",
         comparison.digest,
         about,
         outputs(args.years),
+        "no effects computed",
         **_execution(args),
     )
-    if counts["failed"]:
-        print(f"{counts['failed']} runs failed (see {out}/failures.parquet); no effects computed.")
+    if runs is None:
         return 1
-    runs = pd.read_parquet(out / "runs.parquet")
     table = effects(comparison, runs, out, args.years, args.power)
     table.to_csv(out / "effects.csv", index=False)
     persistence(comparison, table, args.years).to_csv(out / "persistence.csv", index=False)
@@ -235,7 +234,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Run replicates of a scenario and report how it reproduces the empirical patterns."""
     from nsrsim.compare import plan
     from nsrsim.plots import validation_figures
-    from nsrsim.runner import run_batch
+    from nsrsim.runner import batch_table
     from nsrsim.validate import outputs, report, summary
 
     if args.replicates < 2:
@@ -246,19 +245,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     comparison = plan([args.config], args.replicates, args.years, args.seed)
     out = args.out or Path("results") / f"validate-{comparison.digest}"
     about = {"scenario": str(args.config), "replicates": args.replicates, "years": args.years}
-    counts = run_batch(
+    runs = batch_table(
         comparison.runs,
         out,
         "validate",
         comparison.digest,
         about,
         outputs(args.years),
+        "no report",
         **_execution(args),
     )
-    if counts["failed"]:
-        print(f"{counts['failed']} runs failed (see {out}/failures.parquet); no report.")
+    if runs is None:
         return 1
-    runs = pd.read_parquet(out / "runs.parquet")
     per_run = runs.rename(columns=lambda c: c.removeprefix("pattern:"))
     table = report(per_run)
     table.to_csv(out / "validation.csv", index=False)
@@ -270,56 +268,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Approximate Bayesian computation against the validation patterns."""
-    from nsrsim.calibrate import (
-        calibrated_scenario,
-        design,
-        digest,
-        distances,
-        load_calibration,
-        plan,
-        posterior,
-        refocus,
-        write_calibrated,
-    )
+    from nsrsim.calibrate import calibrated_scenario, load_calibration, run, write_calibrated
     from nsrsim.plots import posterior_figure
-    from nsrsim.runner import run_batch
 
     calibration, base = load_calibration(args.calibration)
     out = args.out or Path("results") / calibration.name
-    execution = calibration.execution
-    about = {"calibration": calibration.model_dump(mode="json"), "base": str(base)}
-    outputs = {"indicators": ["output_eur"], "years": [], "regions": False, "patterns": True}
-    names = list(calibration.parameters)
-    rounds, failed, box = [], 0, None
-    for round_ in range(calibration.rounds):
-        sets = design(calibration, box, round_)
-        runs = plan(calibration, base, sets)  # validated before any run of the round
-        counts = run_batch(
-            runs,
-            out,
-            calibration.name,
-            digest(calibration, base),
-            about,
-            outputs,
-            **_execution(args, execution),
-        )
-        failed += counts["failed"]
-        done = pd.read_parquet(out / "runs.parquet")
-        table = distances(
-            done[done["point"].isin(sets.index)], calibration.patterns, calibration.weights
-        )
-        accepted = posterior(sets, table, calibration.accept)
-        rounds.append(sets.join(table, how="left").assign(round=round_))
-        box = refocus(calibration, accepted)
-        print(
-            f"round {round_ + 1} of {calibration.rounds}: {len(accepted)} of {len(table)} sets "
-            f"accepted (distance <= {accepted['distance'].max():.3g}; best "
-            f"{accepted['distance'].min():.3g})"
-        )
-    every = pd.concat(rounds)
-    every.to_csv(out / "sets.csv", index_label="set")
+    result = run(calibration, base, out, _execution(args, calibration.execution), print)
+    accepted, names = result.accepted, list(calibration.parameters)
+    result.sets.to_csv(out / "sets.csv", index_label="set")
     accepted.to_csv(out / "accepted.csv", index_label="set")
-    posterior_figure(every, accepted, calibration, out / "figures" / "posterior.png")
+    posterior_figure(result.sets, accepted, calibration, out / "figures" / "posterior.png")
     path = write_calibrated(
         out / "calibrated.yaml",
         calibrated_scenario(
@@ -327,7 +285,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         ),
         f"{'Posterior medians' if calibration.point == 'median' else 'The closest set'} of "
         f"'nsrsim calibrate {args.calibration}': of the closest "
-        f"{len(accepted)} of {len(table)} parameter sets of round {calibration.rounds} "
+        f"{len(accepted)} of {result.last_round} parameter sets of round {calibration.rounds} "
         f"({calibration.replicates} replicates each, {calibration.years} years) to the "
         "validation patterns' bands.",
     )
@@ -340,13 +298,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         )
     print(f"The calibrated scenario takes the {calibration.point} ('point').")
     print(f"\nCalibrated scenario: {path}; sets.csv, accepted.csv, figures/ in {out}/")
-    return 1 if failed else 0
+    return 1 if result.failed else 0
 
 
 def cmd_sa(args: argparse.Namespace) -> int:
     """A sensitivity analysis of the model: sample, run (resumable), analyse, plot."""
     from nsrsim.plots import convergence_figure, s2_figures, sa_figures
-    from nsrsim.runner import run_batch
+    from nsrsim.runner import batch_table
     from nsrsim.sa import (
         by_point,
         convergence_table,
@@ -365,21 +323,21 @@ def cmd_sa(args: argparse.Namespace) -> int:
     unit, values, runs, digest = plan(spec, base, policy)
     out = args.out or Path("results") / spec.name
     execution = spec.execution
-    counts = run_batch(
+    finished = batch_table(
         runs,
         out,
         spec.name,
         digest,
         {"sa": spec.model_dump(mode="json"), "base": str(base), "scenario": str(policy or "")},
         outputs_spec(spec),
+        "no indices",
         **_execution(args, execution),
     )
-    if counts["failed"]:
-        print(f"{counts['failed']} runs failed (see {out}/failures.parquet); no indices.")
+    if finished is None:
         return 1
     samples = values.join(pd.DataFrame(unit, columns=[f"unit:{n}" for n in spec.ranges()]))
     samples.to_parquet(out / "samples.parquet")
-    done = by_point(runs, pd.read_parquet(out / "runs.parquet"))
+    done = by_point(runs, finished)
     table, pairs = indices(spec, unit, done)
     table.to_csv(out / "indices.csv", index=False)
     if args.convergence:
@@ -426,7 +384,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     """The project idea's analyses: innovation gap, S3 linkages, cluster partnerships."""
     from nsrsim.analyses.output import write
     from nsrsim.analyses.pipeline import assemble, make_plan, outputs
-    from nsrsim.runner import run_batch
+    from nsrsim.runner import batch_table
 
     scenario = _scenario(args)
     plan = make_plan(scenario, args.replicates, args.top, args.budget, args.beyond_interreg)
@@ -441,12 +399,11 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "config": str(args.config),
         "scenario": scenario.model_dump(mode="json"),
     }
-    counts = run_batch(
+    runs = batch_table(
         plan.runs, out, f"analyse {scenario.name}", plan.digest, about, outputs(plan.years),
-        **_execution(args),
+        "no analyses", **_execution(args),
     )  # fmt: skip
-    if counts["failed"]:
-        print(f"{counts['failed']} runs failed (see {out}/failures.parquet); no analyses.")
+    if runs is None:
         return 1
     tables = assemble(plan, out)
     write(plan, tables, out)

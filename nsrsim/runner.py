@@ -494,6 +494,27 @@ def run_batch(
     return counts
 
 
+def batch_table(
+    runs: list[RunSpec],
+    out: Path,
+    name: str,
+    digest: str,
+    about: dict[str, Any],
+    outputs: dict[str, Any],
+    consequence: str,
+    **execution: Any,
+) -> pd.DataFrame | None:
+    """Run a study's batch (:func:`run_batch`, resuming what is done) and read its runs table;
+    None, after saying how many runs failed and ``consequence`` (e.g. "no report"), when any
+    did: a study never analyses a partial batch.
+    """
+    counts = run_batch(runs, out, name, digest, about, outputs, **execution)
+    if counts["failed"]:
+        print(f"{counts['failed']} runs failed (see {out}/failures.parquet); {consequence}.")
+        return None
+    return pd.read_parquet(out / "runs.parquet")
+
+
 def summary(out: Path) -> dict[str, int]:
     """Runs expected, done, failed and missing in a sweep folder."""
     manifest_path = out / "manifest.json"
