@@ -85,7 +85,7 @@ def link_kinds(model: "NSRModel") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     a, b = model.links.a, model.links.b
     ra, rb = firms.region[a], firms.region[b]
     cross = model.region_country[ra] != model.region_country[rb]
-    transnational = cross & ((model.programmes[ra] & model.programmes[rb]) == 0)
+    transnational = cross & ~model.interreg_tie[ra, rb]
     ua, ub = firms.urban[a], firms.urban[b]
     urban_rural = ((ua == URBAN) & (ub == RURAL)) | ((ua == RURAL) & (ub == URBAN))
     return cross, transnational, urban_rural
@@ -338,7 +338,7 @@ def region_pairs(model: "NSRModel") -> pd.DataFrame:
             "distance_km": model.region_km[a, b],
             "firm_distance_km": firm_distances(model)[a, b],
             "cross_border": model.region_country[a] != model.region_country[b],
-            "shared_interreg_a": (model.programmes[a] & model.programmes[b]) != 0,
+            "shared_interreg_a": model.interreg_tie[a, b],
         }
     )
 
@@ -395,6 +395,6 @@ def link_table(model: "NSRModel") -> pd.DataFrame:
             "country_a": countries[model.region_country[ra]],
             "country_b": countries[model.region_country[rb]],
             "cross_border": model.region_country[ra] != model.region_country[rb],
-            "shared_interreg_a": (model.programmes[ra] & model.programmes[rb]) != 0,
+            "shared_interreg_a": model.interreg_tie[ra, rb],
         }
     )

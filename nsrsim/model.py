@@ -145,6 +145,8 @@ class NSRModel(mesa.Model):
             ],
             np.int64,
         )
+        # region x region: the two share an INTERREG A programme (the one place this is decided)
+        self.interreg_tie = (self.programmes[:, None] & self.programmes[None, :]) != 0
         workforce = self.population * pop.employment_rate
         self.real_jobs0 = workforce * pop.business_share
         self.skilled = regions["tertiary_pct"].to_numpy(float) / 100.0 * workforce
@@ -330,11 +332,11 @@ class NSRModel(mesa.Model):
         self.proposal_kernel = partnering.proposal_kernel(km, institutional, self.config.partnering)
         self.cell_sampler = CellSampler(self.proposal_kernel, self.cell_slots)
         self.spill_kernel = learning.SpilloverKernel(km, self.config.learning)
-        hubs = self._region_hubs()
+        hubs = self.region_hubs()
         self.region_km = km[np.ix_(hubs, hubs)].astype(np.float64)
         self.region_cross = self.region_country[:, None] != self.region_country[None, :]
 
-    def _region_hubs(self) -> np.ndarray:
+    def region_hubs(self) -> np.ndarray:
         """Position (in World.cells) of each region's most populous cell."""
         order = np.lexsort((-self.cell_population, self.cell_region))
         first = np.r_[True, np.diff(self.cell_region[order]) != 0]
@@ -477,8 +479,7 @@ class NSRModel(mesa.Model):
             * np.outer(self.cluster_capacity, self.cluster_capacity)
             * abroad
         )
-        prog = self.programmes[info.region]
-        shared = (prog[:, None] & prog[None, :]) != 0
+        shared = self.interreg_tie[np.ix_(info.region, info.region)]
         kind = cluster_rules.form_partnerships(
             self.cluster_partnership,
             cfg.interreg_partnering_rate * reach * shared,

@@ -471,7 +471,7 @@ class ScopeKernel:
 
     def __init__(self, model: "NSRModel", scope: str) -> None:
         country = model.region_country
-        shared = (model.programmes[:, None] & model.programmes[None, :]) != 0
+        shared = model.interreg_tie
         other = country[:, None] != country[None, :]
         allowed = {
             "transnational": other & ~shared,

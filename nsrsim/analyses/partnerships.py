@@ -74,7 +74,6 @@ def screening(model: "NSRModel") -> pd.DataFrame:
         else:
             mutual, surplus, hours, distance = 0.0, 0.0, np.nan, np.nan
         complementarity = float(model.cluster_complementarity[a, b])
-        programmes = model.programmes[info.region[a]] & model.programmes[info.region[b]]
         capacity = float(model.cluster_capacity[a] * model.cluster_capacity[b])
         rows.append(
             {
@@ -85,7 +84,7 @@ def screening(model: "NSRModel") -> pd.DataFrame:
                 "sector_a": SECTORS[info.sector[a]].value,
                 "sector_b": SECTORS[info.sector[b]].value,
                 "category": category(bool(info.experienced[a]), bool(info.experienced[b])),
-                "interreg_a_tie": bool(programmes != 0),
+                "interreg_a_tie": bool(model.interreg_tie[info.region[a], info.region[b]]),
                 "complementarity": complementarity,
                 "knowledge_distance": distance,
                 "travel_h": hours,

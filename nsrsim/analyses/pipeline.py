@@ -102,14 +102,14 @@ def make_plan(
             f"'nsrsim analyse' needs regions of at least two countries and more than the three "
             f"hot-spots; scenario '{scenario.name}' models {', '.join(model.region_codes)}."
         )
-    hubs = model._region_hubs()
+    hubs = model.region_hubs()
     context = Context(
         codes=list(model.region_codes),
         regions=model.world.regions,
         hotspot=pd.Series(model.hotspot, index=model.region_codes),
         priorities=dict(zip(model.region_codes, model.priority_sectors, strict=True)),
         travel_h=np.asarray(model.travel_h[np.ix_(hubs, hubs)], float),
-        interreg_tie=(model.programmes[:, None] & model.programmes[None, :]) != 0,
+        interreg_tie=model.interreg_tie,
         cluster_index={name: k for k, name in enumerate(model.cluster_info.name)},
         related_value=scenario.clusters.related_complementarity,
     )
