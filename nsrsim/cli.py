@@ -32,7 +32,7 @@ def _scenario(args: argparse.Namespace) -> Scenario:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder."""
-    from nsrsim.plots import run_figures
+    from nsrsim.plots.run import run_figures
     from nsrsim.simulate import simulate
     from nsrsim.store import check_out_dir, new_run_dir, prepare_out_dir, write_run
     from nsrsim.world.world import cached_world
@@ -159,7 +159,7 @@ def _execution(args: argparse.Namespace, spec: ExecutionConfig | None = None) ->
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run scenarios with common random numbers and report their effects against the first."""
     from nsrsim.compare import effects, outputs, per_label, persistence, plan, summary_table
-    from nsrsim.plots import comparison_figures
+    from nsrsim.plots.compare import comparison_figures
     from nsrsim.runner import batch_table
 
     if args.replicates < 2:
@@ -233,7 +233,7 @@ def _power_lines(table: pd.DataFrame, years: int, power: float) -> str:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Run replicates of a scenario and report how it reproduces the empirical patterns."""
     from nsrsim.compare import plan
-    from nsrsim.plots import validation_figures
+    from nsrsim.plots.validate import validation_figures
     from nsrsim.runner import batch_table
     from nsrsim.validate import outputs, report, summary
 
@@ -269,7 +269,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Approximate Bayesian computation against the validation patterns."""
     from nsrsim.calibrate import calibrated_scenario, load_calibration, run, write_calibrated
-    from nsrsim.plots import posterior_figure
+    from nsrsim.plots.validate import posterior_figure
 
     calibration, base = load_calibration(args.calibration)
     out = args.out or Path("results") / calibration.name
@@ -303,7 +303,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_sa(args: argparse.Namespace) -> int:
     """A sensitivity analysis of the model: sample, run (resumable), analyse, plot."""
-    from nsrsim.plots import convergence_figure, s2_figures, sa_figures
+    from nsrsim.plots.sa import convergence_figure, s2_figures, sa_figures
     from nsrsim.runner import batch_table
     from nsrsim.sa import (
         by_point,

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from nsrsim import maps, plots
+from nsrsim import maps
 from nsrsim.indicators import OUTCOME_BY_NAME, theil
+from nsrsim.plots import run as plots
 
 
 def test_theil_is_zero_when_equal_and_known_otherwise():

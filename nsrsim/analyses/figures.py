@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from nsrsim.plots import innovation_map
+from nsrsim.plots.run import innovation_map
 from nsrsim.world.world import World
 
 HOT = "#d7301f"

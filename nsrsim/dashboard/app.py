@@ -17,7 +17,7 @@ from mesa.visualization import SolaraViz
 from nsrsim.dashboard.levers import DashboardModel
 from nsrsim.indicators import OUTCOME_BY_NAME
 from nsrsim.maps import OTHER_LAND, SEA, frame, region_raster
-from nsrsim.plots import spread_in_cell
+from nsrsim.plots.run import spread_in_cell
 from nsrsim.sectors import SECTORS
 from nsrsim.world.projection import to_xy
 from nsrsim.world.world import World
