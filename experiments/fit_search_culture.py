@@ -8,7 +8,7 @@ with 10+ persons cooperate within three years as its survey finds (innovation_su
 ``cooperating_pct``). It iterates a fixed-point step: each factor is multiplied by the ratio of
 the target's to the simulated share's cooperation intensity, -log(1 - share), the Poisson
 chance of at least one successful search, over replicates of the final year. The factors it
-prints are the schema's defaults (nsrsim/config.py, configs/baseline.yaml).
+prints are the schema's defaults (nsrsim/config/fields.py, configs/baseline.yaml).
 
 python experiments/fit_search_culture.py configs/baseline.yaml --replicates 10 --years 20
 """

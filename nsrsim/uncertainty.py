@@ -1,8 +1,8 @@
 """The model's declared uncertainties and how sampled designs honour them.
 
 Every uncertain parameter (role ``uncertainty`` in the schema) declares a plausible range, a
-distribution and a one-line reason or source beside its validation bounds (``param`` in
-``nsrsim/config.py``). These — not
+distribution and a one-line reason or source beside its validation bounds (its ``param`` in
+``nsrsim/config/scenario.py``). These — not
 the schema's validation bounds, which only exclude meaningless values — are what sensitivity
 analyses, calibrations and Latin-hypercube sweeps sample by default. Whole-number parameters
 are sampled as integers; the shares of one composition (``partnering.cluster_share`` and
