@@ -26,7 +26,7 @@ from nsrsim.effects import PARTICIPANT_OUTCOMES, treated_effects
 from nsrsim.errors import ConfigError
 from nsrsim.indicators import OUTCOMES
 from nsrsim.population import sample_design
-from nsrsim.runner import RunSpec, replicate_seed, run_id
+from nsrsim.runner import RunSpec, replicate_run
 from nsrsim.stats import ALPHA, holm, paired_stats, replicates_needed
 
 
@@ -99,15 +99,15 @@ def plan(
     cells = []
     for point, arm in enumerate(arms):
         for replicate in range(replicates):
-            run_seed = replicate_seed(seed, replicate)
-            scenario = json.loads(json.dumps(arm.scenario))
-            scenario["run"]["seed"] = run_seed
-            rid = run_id(scenario, run_seed)
-            runs.setdefault(
-                rid, RunSpec(rid, point, replicate, run_seed, {"scenario": arm.label}, scenario)
-            )
+            spec = replicate_run(point, replicate, seed, arm.scenario, {"scenario": arm.label})
+            runs.setdefault(spec.run_id, spec)
             cells.append(
-                {"label": arm.label, "dose": arm.dose, "replicate": replicate, "run_id": rid}
+                {
+                    "label": arm.label,
+                    "dose": arm.dose,
+                    "replicate": replicate,
+                    "run_id": spec.run_id,
+                }
             )
     text = json.dumps([r.run_id for r in runs.values()], sort_keys=True)
     return Comparison(

@@ -112,6 +112,29 @@ def run_id(scenario: dict[str, Any], seed: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def replicate_run(
+    point: int,
+    replicate: int,
+    master_seed: int,
+    scenario: dict[str, Any],
+    values: dict[str, Any],
+    paired: dict[str, Any] | None = None,
+) -> RunSpec:
+    """Replicate ``replicate`` of a design point, the one way every study lays out a run: the
+    resolved scenario (and its paired policy scenario) with the replicate's seed, the same for
+    every point (common random numbers), and an id hashed from both.
+    """
+    seed = replicate_seed(master_seed, replicate)
+    data = json.loads(json.dumps(scenario))
+    data["run"]["seed"] = seed
+    other = None
+    if paired is not None:
+        other = json.loads(json.dumps(paired))
+        other["run"]["seed"] = seed
+    identity = data if other is None else {"pair": [data, other]}
+    return RunSpec(run_id(identity, seed), point, replicate, seed, values, data, other)
+
+
 def expand(experiment: Experiment, base: Path) -> list[RunSpec]:
     """Every run of the experiment; each point's scenario is validated before anything runs."""
     base_data = resolve_raw(base)
@@ -196,20 +219,16 @@ def plan_points(
             except ValidationError as exc:
                 where = f"{kind} point {point} {dict(values)}"
                 raise ConfigError(format_validation_error(exc, where, Scenario)) from None
+        values = {k: v.item() if hasattr(v, "item") else v for k, v in values.items()}
         for replicate in range(replicates):
-            run_seed = replicate_seed(seed, replicate)
-            for scenario in scenarios:
-                scenario["run"]["seed"] = run_seed
-            identity = scenarios[0] if len(scenarios) == 1 else {"pair": scenarios}
             runs.append(
-                RunSpec(
-                    run_id(identity, run_seed),
+                replicate_run(
                     int(point),
                     replicate,
-                    run_seed,
-                    {k: v.item() if hasattr(v, "item") else v for k, v in values.items()},
-                    json.loads(json.dumps(scenarios[0])),
-                    json.loads(json.dumps(scenarios[1])) if paired else None,
+                    seed,
+                    scenarios[0],
+                    values,
+                    scenarios[1] if paired else None,
                 )
             )
     return runs

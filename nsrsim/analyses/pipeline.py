@@ -18,7 +18,7 @@ from scipy import stats
 from nsrsim.analyses import gap, linkages, partnerships
 from nsrsim.config import Scenario
 from nsrsim.errors import NsrsimError
-from nsrsim.runner import RunSpec, replicate_seed, run_id
+from nsrsim.runner import RunSpec, replicate_run, replicate_seed
 from nsrsim.sectors import Sector
 
 PARTNERSHIP = "brokered partnership"
@@ -122,13 +122,10 @@ def make_plan(
     chosen.insert(0, "candidate", np.arange(1, len(chosen) + 1))
     base = scenario.model_dump(mode="json")
     runs = []
+    arms = [base] + [partnership_scenario(base, row, budget) for row in chosen.itertuples()]
     for replicate in range(replicates):
-        seed = replicate_seed(scenario.run.seed, replicate)
-        arms = [base] + [partnership_scenario(base, row, budget) for row in chosen.itertuples()]
         for point, arm in enumerate(arms):
-            data = json.loads(json.dumps(arm))
-            data["run"]["seed"] = seed
-            runs.append(RunSpec(run_id(data, seed), point, replicate, seed, {}, data))
+            runs.append(replicate_run(point, replicate, scenario.run.seed, arm, {}))
     identity = {
         "scenario": base,
         "replicates": replicates,
