@@ -168,18 +168,7 @@ def expand(experiment: Experiment, base: Path) -> list[RunSpec]:
             raise ConfigError(f"{where}: {exc}") from None
         scenario = validated.model_dump(mode="json")
         for replicate in range(experiment.replicates):
-            seed = replicate_seed(experiment.seed, replicate)
-            scenario["run"]["seed"] = seed
-            runs.append(
-                RunSpec(
-                    run_id(scenario, seed),
-                    point,
-                    replicate,
-                    seed,
-                    values,
-                    json.loads(json.dumps(scenario)),
-                )
-            )
+            runs.append(replicate_run(point, replicate, experiment.seed, scenario, values))
     return runs
 
 
