@@ -14,7 +14,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,38 @@ class RunSpec:
     values: dict[str, Any]
     scenario: dict[str, Any]
     paired: dict[str, Any] | None = None  # a policy scenario run with the same seed and values
+
+
+@dataclass(frozen=True)
+class RunOutputs:
+    """What every run of a batch keeps, the union of what the studies ask for: indicators at
+    years (empty: all indicators, the final year), per region and urban class, the firm panel
+    (of all firms or the initial cluster members), validation patterns, region links, derived
+    outputs (growth, trend) and paired policy effects. One typed record, so a study that asks
+    for something the runner does not know fails at once.
+    """
+
+    indicators: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    regions: bool = False
+    urban_classes: bool = False
+    firm_panel: bool = False
+    panel_cohort: str | None = None
+    patterns: bool = False
+    region_links: bool = False
+    derived: tuple[dict[str, Any], ...] = ()
+    effects: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, outputs: "RunOutputs | dict[str, Any]") -> "RunOutputs":
+        """The record of a study's outputs mapping (lists become tuples)."""
+        if isinstance(outputs, RunOutputs):
+            return outputs
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(outputs) - known)
+        if unknown:
+            raise ValueError(f"unknown run outputs {unknown}; known: {sorted(known)}")
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in outputs.items()})
 
 
 def replicate_seed(master: int, replicate: int) -> int:
@@ -223,10 +255,10 @@ def plan_points(
     return runs
 
 
-def execute(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
+def execute(spec: RunSpec, outputs: RunOutputs) -> dict[str, Any]:
     """Run one simulation and condense it to one row (this is what workers execute).
 
-    With ``outputs["firm_panel"]`` the row also carries the run's firm panel and participants
+    With ``outputs.firm_panel`` the row also carries the run's firm panel and participants
     (under ``"tables"``), which the caller writes next to the runs.
     """
     from nsrsim.simulate import simulate
@@ -241,32 +273,32 @@ def execute(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
 
     try:
         paired = spec.paired is not None
-        result = run(spec.scenario, paired or bool(outputs.get("firm_panel")))
+        result = run(spec.scenario, paired or outputs.firm_panel)
         row: dict[str, Any] = {"run_id": spec.run_id, "failed": False, **condense(result, outputs)}
         if paired:
             alt = run(spec.paired, True)  # type: ignore[arg-type]
-            row.update(paired_effects(result, alt, outputs["effects"]))
+            row.update(paired_effects(result, alt, list(outputs.effects)))
     except Exception:  # any failure of a run is data for the sweep, not a crash
         return {"run_id": spec.run_id, "failed": True, "traceback": traceback.format_exc()}
     return row
 
 
-def condense(result: Any, outputs: dict[str, Any]) -> dict[str, Any]:
+def condense(result: Any, outputs: RunOutputs) -> dict[str, Any]:
     """One run's results as one row: the chosen indicators at the chosen years (NSR-wide and
     per area), and the tables asked for.
     """
     row: dict[str, Any] = {}
     indicators = result.indicators.set_index("year")
-    years = outputs["years"] or [int(indicators.index.max())]
-    names = outputs["indicators"] or list(OUTCOME_BY_NAME)
+    years = list(outputs.years) or [int(indicators.index.max())]
+    names = list(outputs.indicators) or list(OUTCOME_BY_NAME)
     for name in names:
         for year in years:
             if name in indicators.columns and year in indicators.index:
                 row[column(name, year)] = float(indicators.at[year, name])
     areas = []
-    if outputs["regions"]:
+    if outputs.regions:
         areas.append((result.regions, "region", ""))
-    if outputs.get("urban_classes"):
+    if outputs.urban_classes:
         areas.append((result.urban_classes, "urban_class", ""))
     for table, key, _ in areas:
         by_area = table.set_index(["year", key])
@@ -276,15 +308,15 @@ def condense(result: Any, outputs: dict[str, Any]) -> dict[str, Any]:
                     continue
                 for code, value in by_area.loc[year, name].items():
                     row[column(name, year, code)] = float(value)
-    for item in outputs.get("derived", []):
+    for item in outputs.derived:
         row[item["name"]] = derived_output(indicators, item)
-    if outputs.get("firm_panel"):
+    if outputs.firm_panel:
         panel = result.panel
-        if outputs.get("panel_cohort") == "cluster_members":  # the firms an analysis reads
+        if outputs.panel_cohort == "cluster_members":  # the firms an analysis reads
             start = panel[(panel["year"] == 0) & (panel["cluster"] >= 0)]
             panel = panel[panel["firm"].isin(start["firm"])]
         row["tables"] = {"panel": panel, "participants": result.participants}
-    if outputs.get("region_links") or outputs.get("patterns"):
+    if outputs.region_links or outputs.patterns:
         from nsrsim.validate import RunTables, link_pairs, measure
 
         final = result.firms[result.firms["year"] == result.firms["year"].max()]
@@ -292,9 +324,9 @@ def condense(result: Any, outputs: dict[str, Any]) -> dict[str, Any]:
             result.indicators, result.regions, final, result.links, result.region_pairs
         )
         pairs = link_pairs(tables)
-        if outputs.get("region_links"):
+        if outputs.region_links:
             row["tables"] = {**row.get("tables", {}), "region_links": pairs}
-        if outputs.get("patterns"):
+        if outputs.patterns:
             row.update({f"pattern:{name}": value for name, value in measure(tables).items()})
             row["tables"] = {
                 **row.get("tables", {}),
@@ -396,7 +428,7 @@ def run_batch(
     name: str,
     digest: str,
     about: dict[str, Any],
-    outputs: dict[str, Any],
+    outputs: RunOutputs | dict[str, Any],
     *,
     backend: str,
     jobs: int,
@@ -405,6 +437,7 @@ def run_batch(
     log: Callable[[str], None],
 ) -> dict[str, int]:
     """Execute the runs not yet in ``out`` (same ``digest`` only) and stream them to disk."""
+    outputs = RunOutputs.of(outputs)
     manifest_path = out / "manifest.json"
     if out.exists() and any(out.iterdir()):
         if not manifest_path.exists():
@@ -508,7 +541,7 @@ def batch_table(
     name: str,
     digest: str,
     about: dict[str, Any],
-    outputs: dict[str, Any],
+    outputs: RunOutputs | dict[str, Any],
     consequence: str,
     **execution: Any,
 ) -> pd.DataFrame | None:

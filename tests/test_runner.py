@@ -227,3 +227,13 @@ def test_resuming_with_other_code_is_refused(tmp_path):
     with pytest.raises(NsrsimError, match="two versions of the model"):
         run_sweep(experiment_file(tmp_path), out, backend="sequential")
     pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), before)
+
+
+def test_run_outputs_are_one_typed_record():
+    from nsrsim.runner import RunOutputs
+
+    kept = RunOutputs.of({"indicators": ["links"], "years": [0, 5], "regions": True})
+    assert kept.indicators == ("links",) and kept.years == (0, 5) and kept.regions
+    assert RunOutputs.of(kept) is kept
+    with pytest.raises(ValueError, match="unknown run outputs \\['firm_pannel'\\]"):
+        RunOutputs.of({"firm_pannel": True})

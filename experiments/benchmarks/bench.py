@@ -201,7 +201,7 @@ def sobol_estimate(batch_speedup: float) -> str:
     """
     import pandas as pd
 
-    from nsrsim.runner import execute, plan_points
+    from nsrsim.runner import RunOutputs, execute, plan_points
     from nsrsim.sa import load_sa, outputs_spec, scenario_path
 
     point = pd.DataFrame(index=pd.RangeIndex(1))
@@ -211,7 +211,7 @@ def sobol_estimate(batch_speedup: float) -> str:
         spec, base = load_sa(path)
         policy = scenario_path(spec, path) if paired else None
         runs = plan_points(base, point, spec.years, 5, spec.seed, "bench", policy, spec.constants)
-        outputs = outputs_spec(spec)
+        outputs = RunOutputs.of(outputs_spec(spec))
         execute(runs[0], outputs)  # warm: world, travel times, sample design
         start = time.perf_counter()
         for run in runs[1:]:
