@@ -444,7 +444,14 @@ def run_batch(
             raise NsrsimError(
                 f"{out} exists and holds other files; give an empty or new --out folder."
             )
-        old = json.loads(manifest_path.read_text())
+        try:
+            old = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise NsrsimError(
+                f"{manifest_path} is damaged ({exc.__class__.__name__}: {exc}); the folder's "
+                "runs cannot be matched to this experiment. Give another --out folder, or move "
+                "the damaged one aside."
+            ) from None
         if old.get("experiment_hash") != digest:
             raise NsrsimError(
                 f"{out} holds results of a different experiment ('{old.get('name')}', hash "

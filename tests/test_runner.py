@@ -237,3 +237,24 @@ def test_run_outputs_are_one_typed_record():
     assert RunOutputs.of(kept) is kept
     with pytest.raises(ValueError, match="unknown run outputs \\['firm_pannel'\\]"):
         RunOutputs.of({"firm_pannel": True})
+
+
+def test_a_damaged_manifest_is_a_clear_error_not_a_traceback(tmp_path, capsys):
+    from nsrsim.cli import main
+
+    (tmp_path / "manifest.json").write_text("not json")
+    code = main(
+        [
+            "validate",
+            str(SMALL_SCENARIO),
+            "--replicates",
+            "2",
+            "--years",
+            "2",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "manifest.json is damaged" in err and "Traceback" not in err
+    assert (tmp_path / "manifest.json").read_text() == "not json"  # nothing overwritten
