@@ -27,7 +27,16 @@ from nsrsim.sa import load_sa, outputs_spec, scenario_path
 def run_resolution(spec, base, policy, constants, replicates) -> pd.DataFrame:
     """The SA's outputs at the default parameters, one row per replicate."""
     point = pd.DataFrame(index=pd.RangeIndex(1, name="point"))
-    runs = plan_points(base, point, spec.years, replicates, spec.seed, "check", policy, constants)
+    runs = plan_points(
+        base,
+        point,
+        replicates,
+        spec.seed,
+        "check",
+        years=spec.years,
+        paired=policy,
+        constants=constants,
+    )
     rows = Parallel(n_jobs=-1)(delayed(execute)(run, outputs_spec(spec)) for run in runs)
     failed = [row["traceback"] for row in rows if row["failed"]]
     if failed:

@@ -29,8 +29,8 @@ from nsrsim.config import (
     load_with_base,
     set_dotted,
 )
-from nsrsim.runner import RunSpec, plan_points, run_batch, spec_hash
-from nsrsim.validate import PATTERN_BY_NAME, PATTERNS
+from nsrsim.runner import RunOutputs, RunSpec, plan_points, run_batch, spec_hash
+from nsrsim.validate import PATTERN_BY_NAME, PATTERNS, measure_patterns
 
 
 class Calibration(Block):
@@ -125,10 +125,23 @@ def digest(calibration: Calibration, base: Path) -> str:
     return spec_hash("calibration", calibration, base)
 
 
+def about(calibration: Calibration, base: Path) -> dict[str, Any]:
+    """What a calibration's manifest records about it."""
+    return {"calibration": calibration.model_dump(mode="json"), "base": str(base)}
+
+
+OUTPUTS = {"indicators": ["output_eur"], "years": [], "measures": (measure_patterns,)}
+
+
 def plan(calibration: Calibration, base: Path, sets: pd.DataFrame) -> list[RunSpec]:
     """Every run (set x replicate) of ``sets``, each validated before anything runs."""
     return plan_points(
-        base, sets, calibration.years, calibration.replicates, calibration.seed, "calibration"
+        base,
+        sets,
+        calibration.replicates,
+        calibration.seed,
+        "calibration",
+        years=calibration.years,
     )
 
 
@@ -191,14 +204,19 @@ def run(
     (resumable in ``out``), scored by their distance to the patterns' bands; the next round
     samples the box the accepted sets span.
     """
-    about = {"calibration": calibration.model_dump(mode="json"), "base": str(base)}
-    outputs = {"indicators": ["output_eur"], "years": [], "regions": False, "patterns": True}
+    outputs = RunOutputs.of(OUTPUTS)
     rounds, failed, box = [], 0, None
     for round_ in range(calibration.rounds):
         sets = design(calibration, box, round_)
         runs = plan(calibration, base, sets)  # validated before any run of the round
         counts = run_batch(
-            runs, out, calibration.name, digest(calibration, base), about, outputs, **execution
+            runs,
+            out,
+            calibration.name,
+            digest(calibration, base),
+            about(calibration, base),
+            outputs,
+            **execution,
         )
         failed += counts["failed"]
         done = pd.read_parquet(out / "runs.parquet")

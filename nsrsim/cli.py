@@ -10,7 +10,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -105,25 +104,12 @@ def sample_summary(strata: pd.DataFrame) -> str:
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run an experiment's runs (resuming a folder that holds the same experiment)."""
     from nsrsim.config import load_experiment
-    from nsrsim.runner import sweep
+    from nsrsim.study import run_study
+    from nsrsim.sweep import Sweep
 
     experiment, base = load_experiment(args.experiment)
     out = args.out or Path("results") / experiment.name
-    counts = sweep(
-        experiment,
-        base,
-        out,
-        backend=args.backend,
-        jobs=args.jobs,
-        scheduler=args.scheduler,
-        progress=not args.quiet,
-    )
-    print(
-        f"{counts['done']} runs done, {counts['failed']} failed, {counts['skipped']} "
-        f"skipped (already done) of {counts['total']}. Results in {out}/ (runs.parquet, "
-        "failures.parquet, manifest.json)"
-    )
-    return 1 if counts["failed"] else 0
+    return run_study(Sweep(experiment, base), out, _execution(args, experiment.execution))
 
 
 def _doses(text: str | None) -> list[float]:
@@ -158,210 +144,60 @@ def _execution(args: argparse.Namespace, spec: ExecutionConfig | None = None) ->
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run scenarios with common random numbers and report their effects against the first."""
-    from nsrsim.compare import effects, outputs, per_label, persistence, plan, summary_table
-    from nsrsim.plots.compare import comparison_figures
-    from nsrsim.runner import batch_table
+    from nsrsim.studies import Compare
+    from nsrsim.study import run_study
 
-    if args.replicates < 2:
-        raise NsrsimError(
-            f"--replicates must be at least 2 (a confidence interval needs two paired "
-            f"differences); got {args.replicates}."
-        )
+    _at_least_two(args.replicates, "a confidence interval needs two paired differences")
     if args.power is not None and not 0 < args.power < 10:
         raise NsrsimError(
             f"--power must be a relative effect between 0 and 10 (0.01 = 1 %); got {args.power}."
         )
-    doses = _doses(args.dose)
     paths = [args.base, *args.alternatives]
-    comparison = plan(paths, args.replicates, args.years, args.seed, doses)
-    out = args.out or Path("results") / f"compare-{comparison.digest}"
-    about = {
-        "scenarios": {arm.label: str(arm.path) for arm in comparison.arms},
-        "resolved": {arm.label: arm.scenario for arm in comparison.arms},
-        "doses": doses,
-        "replicates": args.replicates,
-        "years": args.years,
-        "seed": args.seed,
-    }
-    runs = batch_table(
-        comparison.runs,
-        out,
-        "compare",
-        comparison.digest,
-        about,
-        outputs(args.years),
-        "no effects computed",
-        **_execution(args),
-    )
-    if runs is None:
-        return 1
-    table = effects(comparison, runs, out, args.years, args.power)
-    table.to_csv(out / "effects.csv", index=False)
-    persistence(comparison, table, args.years).to_csv(out / "persistence.csv", index=False)
-    comparison_figures(per_label(comparison, runs), table, comparison.arms, out / "figures")
-    print(summary_table(comparison, table, args.years))
-    if args.power is not None:
-        print(_power_lines(table, args.years, args.power))
-    print(
-        f"\nResults in {out}/ (effects.csv, persistence.csv, runs.parquet, panel/, "
-        "participants/, manifest.json, figures/)"
-    )
-    return 0
+    study = Compare(paths, args.replicates, args.years, args.seed, _doses(args.dose), args.power)
+    out = args.out or Path("results") / f"compare-{study.layout.digest}"
+    return run_study(study, out, _execution(args))
 
 
-def _power_lines(table: pd.DataFrame, years: int, power: float) -> str:
-    final = table[(table["year"] == years) & table["level"].isin(["corridor", "participants"])]
-    shown = final[
-        final["indicator"].isin(
-            [
-                "output_eur",
-                "innovations",
-                "employment",
-                "transnational_partners",
-                "productivity_eur",
-            ]
-        )
-    ]
-    lines = [f"\nReplicates needed to detect a {100 * power:g} % effect (80 % power, 5 %):"]
-    for row in shown.itertuples():
-        lines.append(
-            f"  {row.scenario:<32}{row.level:<14}{row.indicator:<26}{row.replicates_needed:>10,.0f}"
-        )
-    return "\n".join(lines)
+def _at_least_two(replicates: int, why: str) -> None:
+    if replicates < 2:
+        raise NsrsimError(f"--replicates must be at least 2 ({why}); got {replicates}.")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Run replicates of a scenario and report how it reproduces the empirical patterns."""
-    from nsrsim.compare import plan
-    from nsrsim.plots.validate import validation_figures
-    from nsrsim.runner import batch_table
-    from nsrsim.validate import outputs, report, summary
+    from nsrsim.studies import Validate
+    from nsrsim.study import run_study
 
-    if args.replicates < 2:
-        raise NsrsimError(
-            f"--replicates must be at least 2 (a confidence interval needs two runs); got "
-            f"{args.replicates}."
-        )
-    comparison = plan([args.config], args.replicates, args.years, args.seed)
-    out = args.out or Path("results") / f"validate-{comparison.digest}"
-    about = {"scenario": str(args.config), "replicates": args.replicates, "years": args.years}
-    runs = batch_table(
-        comparison.runs,
-        out,
-        "validate",
-        comparison.digest,
-        about,
-        outputs(args.years),
-        "no report",
-        **_execution(args),
-    )
-    if runs is None:
-        return 1
-    per_run = runs.rename(columns=lambda c: c.removeprefix("pattern:"))
-    table = report(per_run)
-    table.to_csv(out / "validation.csv", index=False)
-    validation_figures(runs, out, out / "figures")
-    print(summary(table))
-    print(f"\nResults in {out}/ (validation.csv, runs.parquet, pairs/, sizes/, figures/)")
-    return 0
+    _at_least_two(args.replicates, "a confidence interval needs two runs")
+    study = Validate(args.config, args.replicates, args.years, args.seed)
+    out = args.out or Path("results") / f"validate-{study.layout.digest}"
+    return run_study(study, out, _execution(args))
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Approximate Bayesian computation against the validation patterns."""
-    from nsrsim.calibrate import calibrated_scenario, load_calibration, run, write_calibrated
-    from nsrsim.plots.validate import posterior_figure
+    from nsrsim.calibrate import load_calibration
+    from nsrsim.studies import Calibrate
+    from nsrsim.study import run_study
 
     calibration, base = load_calibration(args.calibration)
     out = args.out or Path("results") / calibration.name
-    result = run(calibration, base, out, _execution(args, calibration.execution), print)
-    accepted, names = result.accepted, list(calibration.parameters)
-    result.sets.to_csv(out / "sets.csv", index_label="set")
-    accepted.to_csv(out / "accepted.csv", index_label="set")
-    posterior_figure(result.sets, accepted, calibration, out / "figures" / "posterior.png")
-    path = write_calibrated(
-        out / "calibrated.yaml",
-        calibrated_scenario(
-            base, accepted, names, f"{calibration.name}_calibrated", calibration.point
-        ),
-        f"{'Posterior medians' if calibration.point == 'median' else 'The closest set'} of "
-        f"'nsrsim calibrate {args.calibration}': of the closest "
-        f"{len(accepted)} of {result.last_round} parameter sets of round {calibration.rounds} "
-        f"({calibration.replicates} replicates each, {calibration.years} years) to the "
-        "validation patterns' bands.",
-    )
-    print("Posterior medians [range of the accepted sets] and the closest set:")
-    for name in names:
-        print(
-            f"  {name:<40}{accepted[name].median():>12.4g}   "
-            f"[{accepted[name].min():.4g}, {accepted[name].max():.4g}]"
-            f"{accepted[name].iloc[0]:>12.4g}"
-        )
-    print(f"The calibrated scenario takes the {calibration.point} ('point').")
-    print(f"\nCalibrated scenario: {path}; sets.csv, accepted.csv, figures/ in {out}/")
-    return 1 if result.failed else 0
+    study = Calibrate(calibration, base, args.calibration)
+    return run_study(study, out, _execution(args, calibration.execution))
 
 
 def cmd_sa(args: argparse.Namespace) -> int:
     """A sensitivity analysis of the model: sample, run (resumable), analyse, plot."""
-    from nsrsim.plots.sa import convergence_figure, s2_figures, sa_figures
-    from nsrsim.runner import batch_table
-    from nsrsim.sa import (
-        by_point,
-        convergence_table,
-        indices,
-        load_sa,
-        outputs_spec,
-        plan,
-        reload_with_n,
-        scenario_path,
-    )
+    from nsrsim.sa import load_sa, reload_with_n, scenario_path
+    from nsrsim.studies import SensitivityAnalysis
+    from nsrsim.study import run_study
 
     spec, base = load_sa(args.spec)
     if args.n is not None:
         spec = reload_with_n(spec, args.n)
-    policy = scenario_path(spec, args.spec)
-    unit, values, runs, digest = plan(spec, base, policy)
+    study = SensitivityAnalysis(spec, base, scenario_path(spec, args.spec), args.convergence)
     out = args.out or Path("results") / spec.name
-    execution = spec.execution
-    finished = batch_table(
-        runs,
-        out,
-        spec.name,
-        digest,
-        {"sa": spec.model_dump(mode="json"), "base": str(base), "scenario": str(policy or "")},
-        outputs_spec(spec),
-        "no indices",
-        **_execution(args, execution),
-    )
-    if finished is None:
-        return 1
-    samples = values.join(pd.DataFrame(unit, columns=[f"unit:{n}" for n in spec.ranges()]))
-    samples.to_parquet(out / "samples.parquet")
-    done = by_point(runs, finished)
-    table, pairs = indices(spec, unit, done)
-    table.to_csv(out / "indices.csv", index=False)
-    if args.convergence:
-        steps = convergence_table(spec, unit, done)
-        steps.to_csv(out / "convergence.csv", index=False)
-        convergence_figure(steps, out / "figures" / "convergence.png")
-    if not pairs.empty:
-        pairs.to_csv(out / "S2.csv", index=False)
-        s2_figures(pairs, out / "figures")
-    sa_figures(table, out / "figures")
-    key = "mu_star" if spec.method == "morris" else "ST"
-    for output, rows in table.groupby("output", sort=False):
-        ranked = rows.sort_values(key, ascending=False)
-        noise = rows["noise_share"].iloc[0]
-        print(
-            f"\n{output}: replicate noise "
-            + ("not measured (1 replicate)" if np.isnan(noise) else f"{100 * noise:.0f} %")
-            + " of the variance"
-        )
-        for row in ranked.itertuples():
-            conf = getattr(row, f"{key}_conf")
-            print(f"  {row.parameter:<40}{key} {getattr(row, key):>9.3g} +- {conf:.2g}")
-    print(f"\nResults in {out}/ (indices.csv, samples.parquet, runs.parquet, figures/)")
-    return 0
+    return run_study(study, out, _execution(args, spec.execution))
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
@@ -382,37 +218,15 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 def cmd_analyse(args: argparse.Namespace) -> int:
     """The project idea's analyses: innovation gap, S3 linkages, cluster partnerships."""
-    from nsrsim.analyses.output import write
-    from nsrsim.analyses.pipeline import assemble, make_plan, outputs
-    from nsrsim.runner import batch_table
+    from nsrsim.studies import Analyse
+    from nsrsim.study import run_study
 
     scenario = _scenario(args)
-    plan = make_plan(scenario, args.replicates, args.top, args.budget, args.beyond_interreg)
-    out = args.out or Path("results") / f"analyse-{scenario.name}"
-    about = {
-        "analyse": {
-            "replicates": args.replicates,
-            "top": args.top,
-            "budget": plan.budget_eur,
-            "beyond_interreg": args.beyond_interreg,
-        },
-        "config": str(args.config),
-        "scenario": scenario.model_dump(mode="json"),
-    }
-    runs = batch_table(
-        plan.runs, out, f"analyse {scenario.name}", plan.digest, about, outputs(plan.years),
-        "no analyses", **_execution(args),
-    )  # fmt: skip
-    if runs is None:
-        return 1
-    tables = assemble(plan, out)
-    write(plan, tables, out)
-    print((out / "summary.txt").read_text())
-    print(
-        f"Results in {out}/ (innovation_gap_*.csv, s3_linkages.csv, cluster_screening.csv, "
-        "cluster_partnerships.csv, figures/)"
+    study = Analyse(
+        scenario, args.config, args.replicates, args.top, args.budget, args.beyond_interreg
     )
-    return 0
+    out = args.out or Path("results") / f"analyse-{scenario.name}"
+    return run_study(study, out, _execution(args))
 
 
 def cmd_report(args: argparse.Namespace) -> int:

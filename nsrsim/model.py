@@ -38,9 +38,9 @@ from nsrsim.rules import governance, innovation, learning, market, mobility, par
 from nsrsim.rules.cell_sampler import MAX_ROUNDS, CellSampler
 from nsrsim.state import SURVEY_YEARS, FirmArrays, Links
 from nsrsim.world import facts
+from nsrsim.world.regions import Regions
 from nsrsim.world.world import World, cached_world
 
-PROGRAMMES = ("OKS", "DE-DK", "DE-NL", "SE-NO", "SB")
 SLOTS_PER_FIRM, SLOTS_PER_CELL = 1, 1  # partner-search slots per initial firm and per cell
 
 
@@ -131,22 +131,16 @@ class NSRModel(mesa.Model):
     def _init_regions(self) -> None:
         regions = self.world.regions
         pop = self.config.population
-        self.region_codes: list[str] = list(regions.index)
+        self.regions = Regions.of(self.world)
+        self.region_codes: list[str] = list(self.regions.codes)
         self.population = regions["population"].to_numpy(float)
         self.population0 = self.population.copy()
-        self.countries = countries = sorted(regions["country"].unique())
-        self.region_country = np.array([countries.index(c) for c in regions["country"]])
+        self.countries = countries = list(self.regions.countries)
+        self.region_country = self.regions.country
         culture = self.config.partnering.search_culture
         self.search_culture = np.array([culture.get(c, 1.0) for c in countries])
-        self.programmes = np.array(
-            [
-                sum(1 << PROGRAMMES.index(p) for p in str(codes).split(";") if p in PROGRAMMES)
-                for codes in regions["interreg_a"]
-            ],
-            np.int64,
-        )
-        # region x region: the two share an INTERREG A programme (the one place this is decided)
-        self.interreg_tie = (self.programmes[:, None] & self.programmes[None, :]) != 0
+        self.programmes = self.regions.programmes
+        self.interreg_tie = self.regions.interreg_tie
         workforce = self.population * pop.employment_rate
         self.real_jobs0 = workforce * pop.business_share
         self.skilled = regions["tertiary_pct"].to_numpy(float) / 100.0 * workforce
@@ -165,8 +159,8 @@ class NSRModel(mesa.Model):
         self.hotspot = np.zeros(len(self.region_codes), bool)
         self.hotspot[np.argsort(-gdp, kind="stable")[:3]] = True  # from data, not a run
         cells = self.world.grid.cells.iloc[self.world.cells]
-        self.cell_region = np.array([self.region_codes.index(r) for r in cells["region"]])
-        self.cell_population = cells["population"].to_numpy(float) + 1.0
+        self.cell_region = self.regions.cell_region
+        self.cell_population = self.regions.cell_population
         urban = cells["urban_class"].to_numpy() == "urban"
         n = len(self.region_codes)
         self.urban_share = np.bincount(
@@ -338,9 +332,7 @@ class NSRModel(mesa.Model):
 
     def region_hubs(self) -> np.ndarray:
         """Position (in World.cells) of each region's most populous cell."""
-        order = np.lexsort((-self.cell_population, self.cell_region))
-        first = np.r_[True, np.diff(self.cell_region[order]) != 0]
-        return order[first]
+        return self.regions.hubs
 
     # ------------------------------------------------------------------------------------ step
     def step(self) -> None:
@@ -393,7 +385,9 @@ class NSRModel(mesa.Model):
         active = self.framework_active
         # R&D boosts of the projects that still run this year: a project that ended last year
         # no longer raises its firm's R&D when applicants are ranked by fit
-        self.firms.rd_boost[: self.firms.n] = policy.rd_boost(self)
+        self.firms.rd_boost[: self.firms.n] = policy.rd_boost(
+            self.firms, self.year, gov.additionality
+        )
         benefit = accounts.framework_benefit(self) if active else None
         self.member, self.commitment = governance.framework_year(
             self.member,
@@ -418,33 +412,68 @@ class NSRModel(mesa.Model):
         )
         self.budget_eur = self.regional_budgets()
         self.ledger = policy.Ledger(len(self.instruments))
-        spent_rd = policy.rd_projects(
-            self,
-            -1,
-            "regional R&D subsidies",
-            self.budget_eur * gov.rd_subsidy_share,
-            self.priority_mask[
-                self.firms.region[: self.firms.n], self.firms.sector[: self.firms.n]
-            ],
-            by_region=True,
-        )
-        self.cluster_funding, spent_cl = self.regional_cluster_funding(self.budget_eur)
-        self.spent_eur = spent_rd + spent_cl
-        # absorptive capacity (R&D, its subsidy, regional skills) is fixed while the instruments
-        # run: computed once for all of them, not per shortlist and link
+        # absorptive capacity (R&D, its subsidy, regional skills) is fixed while the regions'
+        # programmes and the instruments run: computed once for all of them
         self._fixed_absorptive = self.absorptive()
         try:
+            given = self.policy_year(self._fixed_absorptive)
+            spent_rd = policy.rd_projects(
+                given,
+                -1,
+                "regional R&D subsidies",
+                self.budget_eur * gov.rd_subsidy_share,
+                self.priority_mask[
+                    self.firms.region[: self.firms.n], self.firms.sector[: self.firms.n]
+                ],
+                by_region=True,
+            )
+            self.cluster_funding, spent_cl = self.regional_cluster_funding(self.budget_eur)
+            self.spent_eur = spent_rd + spent_cl
             today = len(self.config.programmes)  # today's programmes run in the burn-in too
             for index, instrument in enumerate(self.instruments):
                 if policy.active(instrument, self.year) or (self.year < 0 and index < today):
-                    policy.apply(self, index, instrument)
+                    self.carry[index] = policy.apply(given, index, instrument, self.carry[index])
         finally:
             self._fixed_absorptive = None
-        self.firms.rd_boost[: self.firms.n] = policy.rd_boost(self)
+        self.apply_changes(given.changes)
+        self.firms.rd_boost[: self.firms.n] = policy.rd_boost(
+            self.firms, self.year, gov.additionality
+        )
         self.cluster_capacity = cluster_rules.capacity(
             self.cluster_base, self.cluster_funding, self.config.clusters
         )
         self._update_travel()
+
+    def policy_year(self, fit: np.ndarray) -> policy.PolicyYear:
+        """What this year's instruments are given (the seam between model and instruments)."""
+        return policy.PolicyYear(
+            year=self.year,
+            step=self.steps,
+            firms=self.firms,
+            links=self.links,
+            regions=self.regions,
+            clusters=self.cluster_info,
+            params=self.config.instruments,
+            max_partners=self.config.partnering.max_partners,
+            draws=self.draws,
+            fit=fit,
+            ledger=self.ledger,
+            served=self.served,
+            economics=self.link_economics,
+            proposals=self.proposal_draws,
+            scopes=self.scope_sampler,
+        )
+
+    def apply_changes(self, changes: policy.Changes) -> None:
+        """The instruments' changes to the initiatives' funding, the regions' skilled workers
+        and the transport network, in the order the instruments made them.
+        """
+        for funding in changes.funding:
+            self.cluster_funding = self.cluster_funding + funding
+        for recruits in changes.recruits:
+            self.arrive(recruits)
+            self.recruited += float(recruits.sum())
+        self.opened_projects.update(changes.opened)
 
     def clusters_act(self) -> None:
         """Initiatives recruit and lose members and form (or lose) partnerships abroad."""
@@ -946,7 +975,7 @@ class NSRModel(mesa.Model):
         """Proposal of a broker's scope (built once per run: the scope kernel is static)."""
         if scope not in self._scope_samplers:
             self._scope_samplers[scope] = CellSampler(
-                policy.ScopeKernel(self, scope), self.cell_slots
+                policy.ScopeKernel(self.regions, scope), self.cell_slots
             )
         return self._scope_samplers[scope]
 
@@ -1087,7 +1116,17 @@ class NSRModel(mesa.Model):
         if self.year in self.config.run.snapshot_years:
             self.snapshots.append(accounts.firm_table(self))
         if self.year > 0:  # money of the year just ended
-            self.policy_rows.extend(policy.budget_rows(self, self.year - 1))
+            self.policy_rows.extend(
+                policy.budget_rows(
+                    self.instruments,
+                    self.ledger,
+                    self.config.instruments,
+                    self.config.framework,
+                    self.framework_budget_eur,
+                    self.framework_partnership_years,
+                    self.year - 1,
+                )
+            )
             self.participant_rows.extend(self.ledger.rows)
         self.datacollector.collect(self)
 

@@ -26,24 +26,26 @@ budget plus what earlier years left (budgets are multi-annual); what is left at 
 unspent. Budget 0 or an empty target set draws nothing and changes nothing.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from nsrsim.config import InstrumentsConfig, PolicyInstrument
-from nsrsim.population import initiative_choice
+from nsrsim.config import FrameworkConfig, InstrumentsConfig, PolicyInstrument
+from nsrsim.population import ClusterTable, initiative_choice
+from nsrsim.random import KeyedRandom
+from nsrsim.rules.cell_sampler import CellSampler
 from nsrsim.rules.partnering import (
     CandidateDraws,
+    ProposalDraws,
     choose_partners,
     sample_candidates,
 )
 from nsrsim.sectors import SECTORS
+from nsrsim.state import FirmArrays, Links
 from nsrsim.world.grid import URBAN_CLASSES
-
-if TYPE_CHECKING:
-    from nsrsim.model import NSRModel
+from nsrsim.world.regions import Regions
 
 PARTICIPANT_COLUMNS = [
     "year",
@@ -202,6 +204,47 @@ class Ledger:
         )
 
 
+@dataclass
+class Changes:
+    """What a year's instruments change beyond the firms, links and ledger they are given, in
+    the order they ran; the model applies it after them (nothing an instrument reads depends
+    on it within the year).
+    """
+
+    funding: list[np.ndarray] = field(default_factory=list)  # EUR added per initiative
+    recruits: list[np.ndarray] = field(default_factory=list)  # skilled arrivals per region
+    opened: list[str] = field(default_factory=list)  # transport projects opened for good
+
+
+@dataclass(frozen=True)
+class PolicyYear:
+    """Everything the instruments of one year are given, instead of the model: the firm
+    arrays and links they act on, the regions and initiatives, their parameters, keyed draws,
+    every firm's fit (absorptive capacity, fixed while they run), this year's ledger, whom
+    each instrument served, and the model's partner-search economics (a link's gains and
+    cost, a search's proposal draws, a broker scope's cell sampler). Instruments write the
+    firms, links, ledger and ``served`` they are given and report everything else in
+    ``changes``.
+    """
+
+    year: int
+    step: int
+    firms: FirmArrays
+    links: Links
+    regions: Regions
+    clusters: ClusterTable
+    params: InstrumentsConfig
+    max_partners: int
+    draws: KeyedRandom
+    fit: np.ndarray
+    ledger: Ledger
+    served: dict[int, np.ndarray]
+    economics: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]
+    proposals: Callable[[str, np.ndarray], ProposalDraws]
+    scopes: Callable[[str], CellSampler]
+    changes: Changes = field(default_factory=Changes)
+
+
 def participant_table(rows: list[dict], region_codes: list[str]) -> pd.DataFrame:
     """The participants of a run as a table (``participants.parquet``) from the ledgers'
     columns (:meth:`Ledger.participants`).
@@ -237,15 +280,14 @@ def remember(served: dict[int, np.ndarray], index: int, firm_id: np.ndarray, yea
 
 
 # ------------------------------------------------------------------------------ per kind
-def fine_firms(model: "NSRModel") -> np.ndarray:
+def fine_firms(firms: FirmArrays) -> np.ndarray:
     """Rows of live firm agents at participant resolution (the targeted strata's agents)."""
-    firms = model.firms
     live = firms.live()
     return live[firms.fine[live]]
 
 
 def applicants(
-    model: "NSRModel", index: int, instrument: PolicyInstrument, extra: np.ndarray | None = None
+    ctx: PolicyYear, index: int, instrument: PolicyInstrument, extra: np.ndarray | None = None
 ) -> np.ndarray:
     """Rows that are eligible for the instrument this year and apply to it.
 
@@ -255,60 +297,61 @@ def applicants(
     firm and the instrument's kind and name, so the same instrument draws the same in every
     scenario).
     """
-    firms = model.firms
-    rows = fine_firms(model)
+    firms = ctx.firms
+    rows = fine_firms(ctx.firms)
     mask = targeted(
-        instrument, model.region_codes, firms.region[rows], firms.sector[rows], firms.urban[rows]
+        instrument, ctx.regions.codes, firms.region[rows], firms.sector[rows], firms.urban[rows]
     )
     if extra is not None:
         mask &= extra[rows]
     if instrument.members_only:
         mask &= firms.cluster[rows] >= 0
     rows = rows[mask]
-    params = model.config.instruments
+    params = ctx.params
     rows = rows[
-        ~served_recently(model.served, index, firms.id[rows], model.year, params.repeat_after_years)
+        ~served_recently(ctx.served, index, firms.id[rows], ctx.year, params.repeat_after_years)
     ]
     stream = f"apply.{instrument.kind}.{label(instrument)}"
-    u = model.draws.uniform(stream, model.steps, firms.id[rows])
+    u = ctx.draws.uniform(stream, ctx.step, firms.id[rows])
     return rows[u < params.apply_share]
 
 
 def participants(
-    model: "NSRModel", index: int, instrument: PolicyInstrument
+    ctx: PolicyYear, index: int, instrument: PolicyInstrument
 ) -> tuple[np.ndarray, float]:
     """This year's participants of a firm-level instrument (applicants by fit while its budget
     lasts) and the cost of one unit.
     """
-    cost = unit_cost(instrument, model.config.instruments)
+    cost = unit_cost(instrument, ctx.params)
     chosen = select(
-        applicants(model, index, instrument),
-        model.absorptive(),
-        model.firms.id,
-        model.firms.weight,
+        applicants(ctx, index, instrument),
+        ctx.fit,
+        ctx.firms.id,
+        ctx.firms.weight,
         cost,
-        np.array([model.ledger.available(index)]),
+        np.array([ctx.ledger.available(index)]),
     )
     return chosen, cost
 
 
-def apply(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
-    """Spend one year of an active instrument's budget on its units.
+def apply(ctx: PolicyYear, index: int, instrument: PolicyInstrument, carried: float) -> float:
+    """Spend one year of an active instrument's budget (and the ``carried`` money of earlier
+    years) on its units; what it may carry into next year.
 
     The budget is multi-annual, as programme budgets are: money an instrument could not spend
     in a year (a participant costs weight x unit cost, so a year's money may not reach the
     next one) stays available in its later years; what is left at its end is unspent.
     """
-    ledger = model.ledger
+    ledger = ctx.ledger
     ledger.budget_eur[index] = instrument.budget_eur_per_year
-    ledger.carried_eur[index] = model.carry[index]
+    ledger.carried_eur[index] = carried
     if ledger.available(index) > 0:
-        KINDS[instrument.kind](model, index, instrument)
-    model.carry[index] = ledger.available(index) if active(instrument, model.year + 1) else 0.0
+        KINDS[instrument.kind](ctx, index, instrument)
+    return ledger.available(index) if active(instrument, ctx.year + 1) else 0.0
 
 
 def _record(
-    model: "NSRModel",
+    ctx: PolicyYear,
     index: int,
     name: str,
     kind: str,
@@ -316,10 +359,10 @@ def _record(
     cost: float,
     partner: np.ndarray | None = None,
 ) -> None:
-    firms = model.firms
-    model.ledger.pay(index, float(firms.weight[rows].sum()), cost)
-    model.ledger.participants(
-        model.year,
+    firms = ctx.firms
+    ctx.ledger.pay(index, float(firms.weight[rows].sum()), cost)
+    ctx.ledger.participants(
+        ctx.year,
         index,
         name,
         kind,
@@ -329,31 +372,30 @@ def _record(
         cost,
         None if partner is None else firms.id[partner],
     )
-    remember(model.served, index, firms.id[rows], model.year)  # -1: the regions' programmes
+    remember(ctx.served, index, firms.id[rows], ctx.year)  # -1: the regions' programmes
 
 
 def _shortlist(
-    model: "NSRModel", index: int, instrument: PolicyInstrument, eligible: np.ndarray | None
+    ctx: PolicyYear, index: int, instrument: PolicyInstrument, eligible: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
     """A broker's list: applicants with free capacity (and ``eligible``, a mask over rows),
     fittest first, ``shortlist_factor`` times as many as the money buys (plus one); with the
     firms' degrees, the unit cost and every row's fit.
     """
-    firms = model.firms
-    cfg = model.config
-    degree = model.links.degree(firms.n)
-    free = degree < cfg.partnering.max_partners
-    rows = applicants(model, index, instrument, free if eligible is None else free & eligible)
-    cost = unit_cost(instrument, cfg.instruments)
-    fit = model.absorptive()
+    firms = ctx.firms
+    degree = ctx.links.degree(firms.n)
+    free = degree < ctx.max_partners
+    rows = applicants(ctx, index, instrument, free if eligible is None else free & eligible)
+    cost = unit_cost(instrument, ctx.params)
+    fit = ctx.fit
     order = np.lexsort((firms.id[rows], -fit[rows]))
-    affordable = int(model.ledger.available(index) // cost) + 1
-    listed = cfg.instruments.shortlist_factor * affordable
+    affordable = int(ctx.ledger.available(index) // cost) + 1
+    listed = ctx.params.shortlist_factor * affordable
     return rows[order][:listed], degree, cost, fit  # the fittest first
 
 
 def _introduce(
-    model: "NSRModel",
+    ctx: PolicyYear,
     index: int,
     instrument: PolicyInstrument,
     rows: np.ndarray,
@@ -366,51 +408,48 @@ def _introduce(
     cost, the broker cutting ``broker_cost_cut`` of its travel and border part; the fittest
     claim partners first) and pay for the matches made while the money lasts.
     """
-    firms = model.firms
-    cfg = model.config
+    firms = ctx.firms
     n = firms.n
-    gain_i, gain_j, link_cost = model.link_economics(
-        rows[:, None], candidates, cfg.instruments.broker_cost_cut
-    )
+    gain_i, gain_j, link_cost = ctx.economics(rows[:, None], candidates, ctx.params.broker_cost_cut)
     a, b = choose_partners(
         rows,
         candidates,
         gain_i,
         gain_j,
         link_cost,
-        np.sort(model.links.keys(n)),
+        np.sort(ctx.links.keys(n)),
         degree,
         n,
-        cfg.partnering.max_partners,
+        ctx.max_partners,
         np.arange(rows.size, dtype=float),
     )
     paid = np.zeros(n, bool)  # a searcher proposes once: its row marks its match
-    paid[
-        select(a, fit, firms.id, firms.weight, cost, np.array([model.ledger.available(index)]))
-    ] = True
+    paid[select(a, fit, firms.id, firms.weight, cost, np.array([ctx.ledger.available(index)]))] = (
+        True
+    )
     a, b = a[paid[a]], b[paid[a]]
-    model.links.add(a, b)
-    _record(model, index, label(instrument), instrument.kind, a, cost, partner=b)
+    ctx.links.add(a, b)
+    _record(ctx, index, label(instrument), instrument.kind, a, cost, partner=b)
 
 
-def matchmaking(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+def matchmaking(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:
     """Brokered matches: each selected applicant is introduced to the partner in scope that
     suits both best among ``broker_candidates`` firms the broker finds; a link forms where both
     gain more than its cost, with the broker's introduction removing ``broker_cost_cut`` of the
     travel and border cost. Only matches made are paid for.
     """
-    rows, degree, cost, fit = _shortlist(model, index, instrument, None)
+    rows, degree, cost, fit = _shortlist(ctx, index, instrument, None)
     if rows.size == 0:
         return
-    firms = model.firms
+    firms = ctx.firms
     n = firms.n
     ids = firms.id[rows]
     stream = f"broker.{instrument.kind}.{label(instrument)}"
-    k = model.config.instruments.broker_candidates
+    k = ctx.params.broker_candidates
     draws = CandidateDraws(
         mix=np.ones((rows.size, k)),
-        cell=model.proposal_draws(stream + ".cell", ids),
-        firm=model.draws.uniform(stream + ".firm", model.steps, ids, k),
+        cell=ctx.proposals(stream + ".cell", ids),
+        firm=ctx.draws.uniform(stream + ".firm", ctx.step, ids, k),
         second=np.zeros((rows.size, k)),
         priority=np.arange(rows.size, dtype=float),
     )
@@ -419,7 +458,7 @@ def matchmaking(model: "NSRModel", index: int, instrument: PolicyInstrument) -> 
         firms.cell,
         firms.id,
         firms.live(),
-        model.scope_sampler(instrument.scope),
+        ctx.scopes(instrument.scope),
         np.full(n, -1),
         np.zeros(1, np.int64),
         np.empty(0, np.int64),
@@ -428,18 +467,18 @@ def matchmaking(model: "NSRModel", index: int, instrument: PolicyInstrument) -> 
         0.0,
         draws,
     )
-    _introduce(model, index, instrument, rows, candidates, degree, cost, fit)
+    _introduce(ctx, index, instrument, rows, candidates, degree, cost, fit)
 
 
-def cluster_partnership(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+def cluster_partnership(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:
     """A brokered partnership of two cluster initiatives: their member firms with free
     capacity apply, and each selected member is introduced to ``broker_candidates`` members of
     the other initiative (keyed draws by firm), then matched as in matchmaking. Only matches
     made are paid for, at the match cost: the budget is the partnership's strength, and a
     budget of 0 changes nothing.
     """
-    firms = model.firms
-    names = model.cluster_info.name
+    firms = ctx.firms
+    names = ctx.clusters.name
     pair = [names.index(c) for c in instrument.clusters if c in names]
     if len(pair) < 2:  # an initiative of a region the scenario does not model
         return
@@ -450,18 +489,18 @@ def cluster_partnership(model: "NSRModel", index: int, instrument: PolicyInstrum
         return
     eligible = np.zeros(firms.n, bool)
     eligible[np.concatenate(members)] = True
-    rows, degree, cost, fit = _shortlist(model, index, instrument, eligible)
+    rows, degree, cost, fit = _shortlist(ctx, index, instrument, eligible)
     if rows.size == 0:
         return
-    k = model.config.instruments.broker_candidates
-    u = model.draws.uniform(f"partnership.{label(instrument)}", model.steps, firms.id[rows], k)
+    k = ctx.params.broker_candidates
+    u = ctx.draws.uniform(f"partnership.{label(instrument)}", ctx.step, firms.id[rows], k)
     other = np.where(firms.cluster[rows] == pair[0], 1, 0)
     candidates = np.empty((rows.size, k), np.int64)
     for side in (0, 1):
         mine = other == side
         pool = members[side]
         candidates[mine] = pool[np.minimum((u[mine] * pool.size).astype(np.int64), pool.size - 1)]
-    _introduce(model, index, instrument, rows, candidates, degree, cost, fit)
+    _introduce(ctx, index, instrument, rows, candidates, degree, cost, fit)
 
 
 class ScopeKernel:
@@ -469,9 +508,9 @@ class ScopeKernel:
     (transnational, INTERREG A or any other country), 0 elsewhere; rows built on demand.
     """
 
-    def __init__(self, model: "NSRModel", scope: str) -> None:
-        country = model.region_country
-        shared = model.interreg_tie
+    def __init__(self, regions: Regions, scope: str) -> None:
+        country = regions.country
+        shared = regions.interreg_tie
         other = country[:, None] != country[None, :]
         allowed = {
             "transnational": other & ~shared,
@@ -479,7 +518,7 @@ class ScopeKernel:
             "cross_border": other,
         }[scope]
         self.region_weight = allowed.astype(np.float32)
-        self.cell_region = model.cell_region
+        self.cell_region = regions.cell_region
 
     def __len__(self) -> int:
         return len(self.cell_region)
@@ -488,15 +527,15 @@ class ScopeKernel:
         return self.region_weight[self.cell_region[rows]][:, self.cell_region]
 
 
-def coaching(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+def coaching(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:
     """Coached firms: selected applicants are coached this year."""
-    chosen, cost = participants(model, index, instrument)
-    model.firms.coached_year[chosen] = model.year
-    _record(model, index, label(instrument), instrument.kind, chosen, cost)
+    chosen, cost = participants(ctx, index, instrument)
+    ctx.firms.coached_year[chosen] = ctx.year
+    _record(ctx, index, label(instrument), instrument.kind, chosen, cost)
 
 
 def rd_projects(
-    model: "NSRModel",
+    ctx: PolicyYear,
     index: int,
     name: str,
     budget: np.ndarray,
@@ -509,26 +548,26 @@ def rd_projects(
     ``budget`` is one amount, or one per region when ``by_region`` (the regions' own
     subsidies). Returns the EUR spent per region.
     """
-    firms = model.firms
-    params = model.config.instruments
-    extra = eligible & (firms.project_until[: firms.n] <= model.year)
+    firms = ctx.firms
+    params = ctx.params
+    extra = eligible & (firms.project_until[: firms.n] <= ctx.year)
     if instrument is None:  # the regions' own programmes: every eligible firm of the region
-        rows = fine_firms(model)
+        rows = fine_firms(ctx.firms)
         rows = rows[extra[rows]]
         # not funded by them in the last repeat_after_years (section 7.9's rule)
         recent = served_recently(
-            model.served, index, firms.id[rows], model.year, params.repeat_after_years
+            ctx.served, index, firms.id[rows], ctx.year, params.repeat_after_years
         )
         rows = rows[~recent]
-        u = model.draws.uniform("apply.regional_rd", model.steps, firms.id[rows])
+        u = ctx.draws.uniform("apply.regional_rd", ctx.step, firms.id[rows])
         rows = rows[u < params.apply_share]
         cost = params.rd_funding_rate * params.rd_project_eur
     else:
-        rows = applicants(model, index, instrument, extra)
+        rows = applicants(ctx, index, instrument, extra)
         cost = unit_cost(instrument, params)
     chosen = select(
         rows,
-        model.absorptive(),
+        ctx.fit,
         firms.id,
         firms.weight,
         cost,
@@ -537,44 +576,43 @@ def rd_projects(
     )
     years = params.rd_project_years
     firms.project_eur[chosen] = params.rd_funding_rate * params.rd_project_eur / years
-    firms.project_until[chosen] = model.year + years
-    _record(model, index, name, "rd_subsidy", chosen, cost)
+    firms.project_until[chosen] = ctx.year + years
+    _record(ctx, index, name, "rd_subsidy", chosen, cost)
     return np.bincount(
-        firms.region[chosen], weights=firms.weight[chosen] * cost, minlength=len(model.region_codes)
+        firms.region[chosen], weights=firms.weight[chosen] * cost, minlength=len(ctx.regions.codes)
     )
 
 
-def rd_subsidy(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+def rd_subsidy(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:
     """An R&D subsidy instrument: co-funded projects from its budget."""
     rd_projects(
-        model,
+        ctx,
         index,
         label(instrument),
-        np.array([model.ledger.available(index)]),
-        np.ones(model.firms.n, bool),
+        np.array([ctx.ledger.available(index)]),
+        np.ones(ctx.firms.n, bool),
         instrument=instrument,
     )
 
 
-def rd_boost(model: "NSRModel") -> np.ndarray:
-    """Extra R&D share per firm row this year: ``additionality`` x the subsidy of its running
+def rd_boost(firms: FirmArrays, year: int, additionality: float) -> np.ndarray:
+    """Extra R&D share per firm row in ``year``: ``additionality`` x the subsidy of its running
     project per year over the firm's revenue.
     """
-    firms = model.firms
     n = firms.n
-    running = firms.project_until[:n] > model.year
+    running = firms.project_until[:n] > year
     revenue = np.maximum(firms.jobs[:n] * firms.productivity[:n], 1.0)
-    extra = model.config.governments.additionality * firms.project_eur[:n] / revenue
+    extra = additionality * firms.project_eur[:n] / revenue
     return np.where(running, extra, 0.0)
 
 
-def cluster_management(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+def cluster_management(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:
     """Cluster-manager FTE-years for the targeted initiatives, the budget shared equally."""
-    info = model.cluster_info
+    info = ctx.clusters
     chosen = (
         targeted(
             instrument,
-            model.region_codes,
+            ctx.regions.codes,
             info.region,
             info.sector,
             np.zeros(len(info.region), int),
@@ -584,73 +622,78 @@ def cluster_management(model: "NSRModel", index: int, instrument: PolicyInstrume
     )
     if not chosen.any():
         return
-    cost = unit_cost(instrument, model.config.instruments)
-    budget = model.ledger.available(index)
-    model.cluster_funding = model.cluster_funding + np.where(chosen, budget / chosen.sum(), 0.0)
-    model.ledger.pay(index, budget / cost, cost)
+    cost = unit_cost(instrument, ctx.params)
+    budget = ctx.ledger.available(index)
+    ctx.changes.funding.append(np.where(chosen, budget / chosen.sum(), 0.0))
+    ctx.ledger.pay(index, budget / cost, cost)
 
 
-def rural_inclusion(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+def rural_inclusion(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:
     """Enrolled rural firms: they join an initiative of their region and sector (if there is
     one and they are not members) and get search and travel support for a few years.
     """
-    firms = model.firms
-    chosen, cost = participants(model, index, instrument)
-    firms.rural_until[chosen] = model.year + model.config.instruments.rural_support_years
+    firms = ctx.firms
+    chosen, cost = participants(ctx, index, instrument)
+    firms.rural_until[chosen] = ctx.year + ctx.params.rural_support_years
     join = chosen[firms.cluster[chosen] < 0]
     choice = initiative_choice(
         firms.region[join],
         firms.sector[join],
-        model.cluster_info,
-        model.draws.uniform("rural.join", model.steps, firms.id[join]),
+        ctx.clusters,
+        ctx.draws.uniform("rural.join", ctx.step, firms.id[join]),
     )
     firms.cluster[join] = np.where(choice >= 0, choice, firms.cluster[join])
-    _record(model, index, label(instrument), instrument.kind, chosen, cost)
+    _record(ctx, index, label(instrument), instrument.kind, chosen, cost)
 
 
-def talent_attraction(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+def talent_attraction(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:
     """Supported recruitments: each selected firm recruits one skilled worker per real firm
     from outside the corridor into its region.
     """
-    firms = model.firms
-    chosen, cost = participants(model, index, instrument)
+    firms = ctx.firms
+    chosen, cost = participants(ctx, index, instrument)
     recruits = np.bincount(
-        firms.region[chosen], weights=firms.weight[chosen], minlength=len(model.region_codes)
+        firms.region[chosen], weights=firms.weight[chosen], minlength=len(ctx.regions.codes)
     )
-    model.arrive(recruits)
-    model.recruited += float(recruits.sum())
-    _record(model, index, label(instrument), instrument.kind, chosen, cost)
+    ctx.changes.recruits.append(recruits)
+    _record(ctx, index, label(instrument), instrument.kind, chosen, cost)
 
 
-def infrastructure(model: "NSRModel", index: int, instrument: PolicyInstrument) -> None:
+def infrastructure(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:
     """The transport project opens at the instrument's start and stays open."""
-    model.opened_projects.add(instrument.project)
-    model.ledger.pay(index, 1.0, model.ledger.available(index))
+    ctx.changes.opened.append(instrument.project)
+    ctx.ledger.pay(index, 1.0, ctx.ledger.available(index))
 
 
-def budget_rows(model: "NSRModel", year: int) -> list[dict]:
+def budget_rows(
+    instruments: list[PolicyInstrument],
+    ledger: Ledger,
+    params: InstrumentsConfig,
+    fw: FrameworkConfig,
+    framework_budget_eur: float,
+    framework_partnership_years: float,
+    year: int,
+) -> list[dict]:
     """``policies.parquet`` rows of a year: each instrument's and the framework's budget,
     units bought, unit cost and spending.
     """
     rows = []
-    params = model.config.instruments
-    for index, instrument in enumerate(model.instruments):
+    for index, instrument in enumerate(instruments):
         rows.append(
             {
                 "year": year,
                 "instrument": index,
                 "name": label(instrument),
                 "kind": instrument.kind,
-                "budget_eur": model.ledger.budget_eur[index],
-                "carried_eur": model.ledger.carried_eur[index],
-                "units": model.ledger.units[index],
+                "budget_eur": ledger.budget_eur[index],
+                "carried_eur": ledger.carried_eur[index],
+                "units": ledger.units[index],
                 "unit_cost_eur": unit_cost(instrument, params),
-                "spent_eur": model.ledger.spent_eur[index],
+                "spent_eur": ledger.spent_eur[index],
             }
         )
-    fw = model.config.framework
     if fw.enabled:
-        paid = model.framework_budget_eur > 0
+        paid = framework_budget_eur > 0
         rows.append(
             {
                 "year": year,
@@ -670,13 +713,11 @@ def budget_rows(model: "NSRModel", year: int) -> list[dict]:
                 "instrument": -1,
                 "name": "framework partnerships",
                 "kind": "framework",
-                "budget_eur": model.framework_budget_eur - fw.secretariat_eur_per_year
-                if paid
-                else 0.0,
+                "budget_eur": framework_budget_eur - fw.secretariat_eur_per_year if paid else 0.0,
                 "carried_eur": 0.0,
-                "units": model.framework_partnership_years,
+                "units": framework_partnership_years,
                 "unit_cost_eur": fw.partnership_eur_per_year,
-                "spent_eur": model.framework_partnership_years * fw.partnership_eur_per_year,
+                "spent_eur": framework_partnership_years * fw.partnership_eur_per_year,
             }
         )
     return rows

@@ -9,10 +9,9 @@ written atomically, so a sweep killed at any moment keeps every flushed run.
 
 import hashlib
 import json
-import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -24,10 +23,8 @@ from joblib import Parallel, delayed, parallel_backend
 from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
 
-from nsrsim import uncertainty
 from nsrsim.columns import column
 from nsrsim.config import (
-    Experiment,
     Scenario,
     format_validation_error,
     resolve_raw,
@@ -63,12 +60,17 @@ class RunSpec:
     paired: dict[str, Any] | None = None  # a policy scenario run with the same seed and values
 
 
+Measure = Callable[[Any], tuple[dict[str, float], dict[str, pd.DataFrame]]]
+
+
 @dataclass(frozen=True)
 class RunOutputs:
     """What every run of a batch keeps, the union of what the studies ask for: indicators at
     years (empty: all indicators, the final year), per region and urban class, the firm panel
-    (of all firms or the initial cluster members), validation patterns, region links, derived
-    outputs (growth, trend) and paired policy effects. One typed record, so a study that asks
+    (of all firms or the initial cluster members), derived outputs (growth, trend), paired
+    policy effects, and the study's own ``measures``: module-level functions of a run's
+    result returning columns and tables (e.g. the validation patterns), so the runner keeps
+    what a study measures without knowing any study. One typed record, so a study that asks
     for something the runner does not know fails at once.
     """
 
@@ -78,10 +80,9 @@ class RunOutputs:
     urban_classes: bool = False
     firm_panel: bool = False
     panel_cohort: str | None = None
-    patterns: bool = False
-    region_links: bool = False
     derived: tuple[dict[str, Any], ...] = ()
     effects: tuple[dict[str, Any], ...] = ()
+    measures: tuple[Measure, ...] = ()
 
     @classmethod
     def of(cls, outputs: "RunOutputs | dict[str, Any]") -> "RunOutputs":
@@ -99,43 +100,6 @@ def replicate_seed(master: int, replicate: int) -> int:
     """Seed of replicate ``r``: derived from the master seed, never from the clock."""
     state = np.random.SeedSequence(master, spawn_key=(replicate,)).generate_state(2, np.uint32)
     return int(state[0]) << 31 | int(state[1]) >> 1
-
-
-def design_points(experiment: Experiment) -> list[dict[str, Any]]:
-    """Parameter values of every design point, in a fixed order."""
-    params = experiment.parameters
-    if not params:
-        return [{}]
-    names = list(params)
-    kind = experiment.design.kind
-    if kind == "grid":
-        grids = np.meshgrid(*[np.arange(len(params[n])) for n in names], indexing="ij")
-        combos = np.stack([g.ravel() for g in grids], axis=1)
-        return [{n: params[n][i] for n, i in zip(names, row, strict=True)} for row in combos]
-    if kind == "list":
-        return [{n: params[n][i] for n in names} for i in range(len(params[names[0]]))]
-    from scipy.stats import qmc
-
-    ranges = uncertainty.resolve({n: params[n] for n in names}, "lhs")  # type: ignore[misc]
-    sampler = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(experiment.seed))
-    values = uncertainty.to_values(sampler.random(experiment.design.samples), ranges)
-    return [{n: row[n].item() for n in names} for _, row in values.iterrows()]
-
-
-def composition_points(points: list[dict[str, Any]], base: dict[str, Any]) -> list[int]:
-    """Indices of the design points whose composition shares (e.g. ``cluster_share`` +
-    ``referral_share``) stay within 1; a grid of shares has corners outside, which are skipped
-    rather than failing the sweep.
-    """
-    if not points or not points[0]:
-        return list(range(len(points)))
-    scenario = Scenario.model_validate(base)
-    defaults = {
-        path: getattr(getattr(scenario, path.split(".")[0]), path.split(".")[1])
-        for path in uncertainty.declared()
-    }
-    keep = uncertainty.in_composition(pd.DataFrame(points), defaults)
-    return [int(i) for i in np.flatnonzero(keep)]
 
 
 def run_id(scenario: dict[str, Any], seed: int) -> str:
@@ -167,84 +131,52 @@ def replicate_run(
     return RunSpec(run_id(identity, seed), point, replicate, seed, values, data, other)
 
 
-def expand(experiment: Experiment, base: Path) -> list[RunSpec]:
-    """Every run of the experiment; each point's scenario is validated before anything runs."""
-    base_data = resolve_raw(base)
-    runs = []
-    points = design_points(experiment)
-    grid = experiment.design.kind == "grid"  # listed values are the user's own: validated
-    kept = composition_points(points, base_data) if grid else list(range(len(points)))
-    if len(kept) < len(points):
-        print(
-            f"{len(points) - len(kept)} of {len(points)} grid points put a composition's shares "
-            "above 1 (e.g. partnering.cluster_share + referral_share) and are skipped",
-            file=sys.stderr,
-        )
-    for point in kept:
-        values = points[point]
-        data = base_data
-        for path, value in values.items():
-            data = set_dotted(data, path, value)
-        if experiment.years is not None:
-            data = set_dotted(data, "run.years", experiment.years)
-        where = f"experiment '{experiment.name}', design point {point} {values}"
-        try:
-            validated = Scenario.model_validate(data)
-        except Exception as exc:  # pydantic ValidationError: name the point and the field
-            if not hasattr(exc, "errors"):
-                raise
-            raise ConfigError(format_validation_error(exc, where, Scenario)) from None
-        try:
-            sample_design(validated)  # a sample n_firms cannot hold fails here, not in a run
-        except ConfigError as exc:
-            raise ConfigError(f"{where}: {exc}") from None
-        scenario = validated.model_dump(mode="json")
-        for replicate in range(experiment.replicates):
-            runs.append(replicate_run(point, replicate, experiment.seed, scenario, values))
-    return runs
-
-
 def plan_points(
     base: Path,
-    points: pd.DataFrame,
-    years: int,
+    points: pd.DataFrame | Mapping[int, dict[str, Any]],
     replicates: int,
     seed: int,
-    kind: str,
+    where: str,
+    *,
+    years: int | None = None,
     paired: Path | None = None,
     constants: dict[str, Any] | None = None,
 ) -> list[RunSpec]:
-    """Every run (point x replicate) of a table of parameter values (one column per dotted
-    path, indexed by point), each point's scenario validated before anything runs; replicate r
-    of every point has the same seed (common random numbers). With ``paired`` (a policy
+    """The one planner of a batch: every run (point x replicate) of a set of parameter values
+    (a table with one column per dotted path indexed by point, or point -> values), each
+    point's scenario validated, and its firm sample checked, before anything runs; replicate
+    r of every point has the same seed (common random numbers). ``years`` (when given) and
+    ``constants`` (dotted path -> value) are set in every run. With ``paired`` (a policy
     scenario) each run also runs that scenario with the same values and seed, so the pair's
-    difference is a policy effect under common random numbers. ``constants`` (dotted path ->
-    value) are set in every run.
+    difference is a policy effect under common random numbers. ``where`` names the study in
+    the error a bad point gives.
     """
+    if isinstance(points, pd.DataFrame):
+        points = {
+            int(point): {k: v.item() if hasattr(v, "item") else v for k, v in row.items()}
+            for point, row in points.iterrows()
+        }
     raws = []
     for path in (base, paired):
         if path is not None:
-            raw = set_dotted(resolve_raw(path), "run.years", years)
+            raw = resolve_raw(path)
+            if years is not None:
+                raw = set_dotted(raw, "run.years", years)
             for dotted, value in (constants or {}).items():
                 raw = set_dotted(raw, dotted, value)
             raws.append(raw)
     runs = []
-    for point, values in points.iterrows():
+    for point, values in points.items():
         scenarios = []
         for raw in raws:
             data = raw
             for dotted, value in values.items():
-                data = set_dotted(data, dotted, value.item() if hasattr(value, "item") else value)
-            try:
-                scenarios.append(Scenario.model_validate(data).model_dump(mode="json"))
-            except ValidationError as exc:
-                where = f"{kind} point {point} {dict(values)}"
-                raise ConfigError(format_validation_error(exc, where, Scenario)) from None
-        values = {k: v.item() if hasattr(v, "item") else v for k, v in values.items()}
+                data = set_dotted(data, dotted, value)
+            scenarios.append(_validated(data, f"{where}, design point {point} {values}"))
         for replicate in range(replicates):
             runs.append(
                 replicate_run(
-                    int(point),
+                    point,
                     replicate,
                     seed,
                     scenarios[0],
@@ -253,6 +185,19 @@ def plan_points(
                 )
             )
     return runs
+
+
+def _validated(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """A point's scenario, resolved, or a config error naming the point and the field."""
+    try:
+        validated = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, where, Scenario)) from None
+    try:
+        sample_design(validated)  # a sample n_firms cannot hold fails here, not in a run
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return validated.model_dump(mode="json")
 
 
 def execute(spec: RunSpec, outputs: RunOutputs) -> dict[str, Any]:
@@ -316,23 +261,10 @@ def condense(result: Any, outputs: RunOutputs) -> dict[str, Any]:
             start = panel[(panel["year"] == 0) & (panel["cluster"] >= 0)]
             panel = panel[panel["firm"].isin(start["firm"])]
         row["tables"] = {"panel": panel, "participants": result.participants}
-    if outputs.region_links or outputs.patterns:
-        from nsrsim.validate import RunTables, link_pairs, measure
-
-        final = result.firms[result.firms["year"] == result.firms["year"].max()]
-        tables = RunTables(
-            result.indicators, result.regions, final, result.links, result.region_pairs
-        )
-        pairs = link_pairs(tables)
-        if outputs.region_links:
-            row["tables"] = {**row.get("tables", {}), "region_links": pairs}
-        if outputs.patterns:
-            row.update({f"pattern:{name}": value for name, value in measure(tables).items()})
-            row["tables"] = {
-                **row.get("tables", {}),
-                "pairs": pairs,
-                "sizes": final[["jobs", "real_firms"]],
-            }
+    for measure in outputs.measures:
+        columns, tables = measure(result)
+        row.update(columns)
+        row["tables"] = {**row.get("tables", {}), **tables}
     return row
 
 
@@ -361,11 +293,6 @@ def spec_hash(kind: str, spec: BaseModel, base: Path, *more: Path) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def experiment_hash(experiment: Experiment, base: Path) -> str:
-    """Identity of an experiment's runs (the base scenario's content included)."""
-    return spec_hash("experiment", experiment, base)
-
-
 @contextmanager
 def _backend(name: str, scheduler: str | None) -> Iterator[None]:
     if name != "dask":
@@ -392,34 +319,6 @@ def _backend(name: str, scheduler: str | None) -> Iterator[None]:
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-def sweep(
-    experiment: Experiment,
-    base: Path,
-    out: Path,
-    *,
-    backend: str | None = None,
-    jobs: int | None = None,
-    scheduler: str | None = None,
-    progress: bool = True,
-    log: Callable[[str], None] = print,
-) -> dict[str, int]:
-    """Run every missing run of ``experiment`` into ``out``; returns counts of the outcome."""
-    execution = experiment.execution
-    return run_batch(
-        expand(experiment, base),
-        out,
-        experiment.name,
-        experiment_hash(experiment, base),
-        {"experiment": experiment.model_dump(mode="json"), "base": str(base)},
-        experiment.outputs.model_dump(),
-        backend=backend or execution.backend,
-        jobs=jobs if jobs is not None else execution.jobs,
-        scheduler=scheduler or execution.scheduler,
-        progress=progress,
-        log=log,
-    )
 
 
 def run_batch(
@@ -540,27 +439,6 @@ def run_batch(
             flush()
     consolidate(out)
     return counts
-
-
-def batch_table(
-    runs: list[RunSpec],
-    out: Path,
-    name: str,
-    digest: str,
-    about: dict[str, Any],
-    outputs: RunOutputs | dict[str, Any],
-    consequence: str,
-    **execution: Any,
-) -> pd.DataFrame | None:
-    """Run a study's batch (:func:`run_batch`, resuming what is done) and read its runs table;
-    None, after saying how many runs failed and ``consequence`` (e.g. "no report"), when any
-    did: a study never analyses a partial batch.
-    """
-    counts = run_batch(runs, out, name, digest, about, outputs, **execution)
-    if counts["failed"]:
-        print(f"{counts['failed']} runs failed (see {out}/failures.parquet); {consequence}.")
-        return None
-    return pd.read_parquet(out / "runs.parquet")
 
 
 def summary(out: Path) -> dict[str, int]:

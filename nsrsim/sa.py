@@ -193,7 +193,14 @@ def plan(
     """
     unit, values = design(spec)
     runs = plan_points(
-        base, values, spec.years, spec.replicates, spec.seed, "SA", paired, spec.constants
+        base,
+        values,
+        spec.replicates,
+        spec.seed,
+        "SA",
+        years=spec.years,
+        paired=paired,
+        constants=spec.constants,
     )
     digest = spec_hash("sa", spec, base, *([paired] if paired else []))
     return unit, values, runs, digest

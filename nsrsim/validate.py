@@ -9,6 +9,7 @@ network with a chosen distance elasticity and border effect, a Pareto sample).
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -566,13 +567,34 @@ def report(per_run: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def run_tables(result: Any) -> RunTables:
+    """What the measurements read of a finished run (its final firms and links)."""
+    final = result.firms[result.firms["year"] == result.firms["year"].max()]
+    return RunTables(result.indicators, result.regions, final, result.links, result.region_pairs)
+
+
+def measure_patterns(result: Any) -> tuple[dict[str, float], dict[str, pd.DataFrame]]:
+    """A batch run's measure (``RunOutputs.measures``): every pattern as a ``pattern:<name>``
+    column, and the region pairs and firm sizes the validation figures read.
+    """
+    tables = run_tables(result)
+    pairs = link_pairs(tables)
+    columns = {f"pattern:{name}": value for name, value in measure(tables).items()}
+    return columns, {"pairs": pairs, "sizes": tables.firms[["jobs", "real_firms"]]}
+
+
+def measure_region_links(result: Any) -> tuple[dict[str, float], dict[str, pd.DataFrame]]:
+    """A batch run's measure: the partner relations between every pair of regions."""
+    return {}, {"region_links": link_pairs(run_tables(result))}
+
+
 def outputs(years: int) -> dict:
     """What each validation run keeps: every indicator and year, per region, and the patterns."""
     return {
         "indicators": [],
         "years": list(range(years + 1)),
         "regions": True,
-        "patterns": True,
+        "measures": (measure_patterns,),
     }
 
 

@@ -378,4 +378,5 @@ def test_a_running_subsidised_project_raises_absorptive_capacity():
     assert (model.absorptive()[boosted] < with_boost).all()
     model.firms.project_until[boosted] = model.year  # the projects end with this year
     model.year += 1
-    assert (rd_boost(model)[boosted] == 0.0).all()
+    additionality = model.config.governments.additionality
+    assert (rd_boost(model.firms, model.year, additionality)[boosted] == 0.0).all()

@@ -16,7 +16,8 @@ import yaml
 from nsrsim.cli import main
 from nsrsim.config import load_experiment
 from nsrsim.errors import ConfigError, NsrsimError
-from nsrsim.runner import expand, replicate_seed, sweep
+from nsrsim.runner import replicate_seed
+from nsrsim.sweep import expand, sweep
 
 from .conftest import SMALL as SMALL_SCENARIO
 

@@ -180,7 +180,16 @@ def test_shipped_sa_files_build_their_models_at_their_resolution(path):
     spec, base = load_sa(path)
     policy = scenario_path(spec, path)
     point = pd.DataFrame(index=pd.RangeIndex(1))
-    (run,) = plan_points(base, point, spec.years, 1, spec.seed, "test", policy, spec.constants)
+    (run,) = plan_points(
+        base,
+        point,
+        1,
+        spec.seed,
+        "test",
+        years=spec.years,
+        paired=policy,
+        constants=spec.constants,
+    )
     for scenario in (run.scenario, run.paired) if policy else (run.scenario,):
         model = NSRModel(Scenario.model_validate(scenario))
         agents = int(model.strata["agents"].sum())

@@ -10,7 +10,7 @@ from nsrsim import uncertainty
 from nsrsim.cli import main
 from nsrsim.config import Range, field_info, load_experiment, parameter_table
 from nsrsim.errors import ConfigError
-from nsrsim.runner import expand
+from nsrsim.sweep import expand
 
 from .conftest import SMALL
 

@@ -210,7 +210,16 @@ def sobol_estimate(batch_speedup: float) -> str:
         path = HERE.parent / name
         spec, base = load_sa(path)
         policy = scenario_path(spec, path) if paired else None
-        runs = plan_points(base, point, spec.years, 5, spec.seed, "bench", policy, spec.constants)
+        runs = plan_points(
+            base,
+            point,
+            5,
+            spec.seed,
+            "bench",
+            years=spec.years,
+            paired=policy,
+            constants=spec.constants,
+        )
         outputs = RunOutputs.of(outputs_spec(spec))
         execute(runs[0], outputs)  # warm: world, travel times, sample design
         start = time.perf_counter()
@@ -232,7 +241,7 @@ def batch_seconds(runs: int, n_firms: int, backend: str, jobs: int) -> float:
     import tempfile
 
     from nsrsim.config import Experiment
-    from nsrsim.runner import sweep
+    from nsrsim.sweep import sweep
 
     base = BASELINE
     experiment = Experiment(

@@ -20,6 +20,7 @@ from nsrsim.config import Scenario
 from nsrsim.errors import NsrsimError
 from nsrsim.runner import RunSpec, replicate_run, replicate_seed
 from nsrsim.sectors import Sector
+from nsrsim.validate import measure_region_links
 
 PARTNERSHIP = "brokered partnership"
 
@@ -68,7 +69,7 @@ def outputs(years: int) -> dict[str, Any]:
         "urban_classes": True,
         "firm_panel": True,
         "panel_cohort": "cluster_members",
-        "region_links": True,
+        "measures": (measure_region_links,),
     }
 
 
