@@ -15,6 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ from nsrsim.errors import ConfigError
 from nsrsim.indicators import OUTCOMES
 from nsrsim.population import sample_design
 from nsrsim.runner import RunSpec, replicate_run
-from nsrsim.stats import ALPHA, holm, paired_stats, replicates_needed
+from nsrsim.stats import ALPHA, holm, mde, paired_stats, replicates_needed
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,8 @@ def effects(
     for _, index in table.groupby(["scenario", "dose", "level", "year"]).groups.items():
         table.loc[index, "p_holm"] = holm(table.loc[index, "p_value"].to_numpy())
     table["significant"] = table["p_holm"] < ALPHA
+    family = table.groupby(["scenario", "dose", "level", "year"])["p_value"].transform("count")
+    table["mde"] = mde(table["sd_difference"], table["n"], family.clip(lower=1))
     if power is not None:
         table["replicates_needed"] = [
             replicates_needed(sd, power * base)
@@ -272,16 +275,33 @@ def effects(
     )
 
 
-def instrument_ends(arm: Arm) -> dict[str, int]:
-    """Indicator year at the end of each of the arm's own instruments and its framework."""
+def instrument_ends(scenario: dict) -> dict[str, int]:
+    """Indicator year at the end of each of a scenario's own instruments and its framework."""
     ends = {
         (i["name"] or i["kind"]): i["start_year"] + i["duration_years"]
-        for i in arm.scenario["policies"]
+        for i in scenario["policies"]
     }
-    framework = arm.scenario["framework"]
+    framework = scenario["framework"]
     if framework["enabled"]:
         ends["framework"] = framework["start_year"] + framework["duration_years"]
     return ends
+
+
+def participant_year(scenario: dict, years: int) -> int:
+    """The year an alternative's effects on its participants are reported (by the summary and
+    the brief alike): when its first own instrument ends, or the last year if none ends before.
+    """
+    ends = instrument_ends(scenario)
+    return min(min(ends.values()) if ends else years, years)
+
+
+def detectable(row: pd.Series | Any) -> bool:
+    """The one rule for "detectable": the effect's Holm-corrected p-value (across the
+    outcomes of its level and year) is below 5 %, so its 95 % interval excludes zero even
+    after the correction. Everything that prints a verdict asks this.
+    """
+    value = row["significant"] if isinstance(row, pd.Series | dict) else row.significant
+    return bool(value) and not pd.isna(value)
 
 
 def persistence(comparison: Comparison, table: pd.DataFrame, years: int) -> pd.DataFrame:
@@ -289,7 +309,7 @@ def persistence(comparison: Comparison, table: pd.DataFrame, years: int) -> pd.D
     rows = []
     for arm in comparison.arms[1:]:
         mine = table[table["scenario"] == arm.label]
-        for name, end in instrument_ends(arm).items():
+        for name, end in instrument_ends(arm.scenario).items():
             for after in (0, 5, 10):
                 year = end + after
                 if year > years:
@@ -323,12 +343,12 @@ PARTICIPANT_SUMMARY = (
 
 
 def _fmt(row: pd.Series, scale: float = 1.0, unit: str = "") -> str:
-    flag = " *" if row["significant"] else ""
+    flag = " *" if detectable(row) else ""
     detail = (
         f"{row['mean_difference'] * scale:+.3g}{unit} [{row['ci_low'] * scale:+.3g}, "
         f"{row['ci_high'] * scale:+.3g}]{flag}"
     )
-    if not row["significant"]:
+    if not detectable(row):
         detail += f"  (not detectable; MDE {row['mde'] * scale:.3g}{unit})"
     return detail
 
@@ -347,9 +367,8 @@ def summary_table(comparison: Comparison, table: pd.DataFrame, years: int) -> st
     for arm in comparison.arms[1:]:
         mine = table[table["scenario"] == arm.label]
         lines.append(f"\n== {arm.label} ==")
-        ends = instrument_ends(arm)
-        first_end = min(ends.values()) if ends else years
-        at = min(first_end, years)
+        ends = instrument_ends(arm.scenario)
+        at = participant_year(arm.scenario, years)
         part = mine[(mine["level"] == "participants") & (mine["year"] == at)].set_index("indicator")
         if len(part):
             firms = part["participants_real_firms"].iloc[0]
@@ -419,7 +438,7 @@ def _persistence_lines(mine: pd.DataFrame, ends: dict[str, int], years: int) -> 
         rows = mine[(mine["level"] == level) & (mine["indicator"] == name)].set_index("year")
         cells = [
             f"y{year} {rows.loc[year, 'mean_difference']:+.3g}"
-            + (" *" if rows.loc[year, "significant"] else "")
+            + (" *" if detectable(rows.loc[year]) else "")
             for year in points
             if year in rows.index
         ]
@@ -442,7 +461,7 @@ def _money_lines(mine: pd.DataFrame, ends: dict[str, int], years: int) -> list[s
     if "transnational_partners" in part.index:
         row = part.loc["transnational_partners"]
         gained = row["mean_difference"] * row["participants_real_firms"]
-        if row["significant"] and gained > 0:
+        if detectable(row) and gained > 0:
             lines.append(
                 f"  {row['participants_eur'] / gained:,.0f} EUR of its instruments' money per "
                 f"extra partner beyond INTERREG A among participants (year {at})"
@@ -451,7 +470,7 @@ def _money_lines(mine: pd.DataFrame, ends: dict[str, int], years: int) -> list[s
             lines.append(f"  per extra partner beyond INTERREG A (year {at}): no detectable effect")
     if money > 0:
         innov = corridor[(corridor["indicator"] == "innovations") & (corridor["year"] == years)]
-        if len(innov) and innov.iloc[0]["significant"] and innov.iloc[0]["mean_difference"] > 0:
+        if len(innov) and detectable(innov.iloc[0]) and innov.iloc[0]["mean_difference"] > 0:
             lines.append(
                 f"  {money / years / innov.iloc[0]['mean_difference']:,.0f} EUR per extra "
                 f"innovation a year in the corridor (year {years})"

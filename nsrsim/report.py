@@ -19,18 +19,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
-from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from nsrsim import __version__
-from nsrsim.compare import CORRIDOR_SUMMARY, PARTICIPANT_SUMMARY, PERSISTENCE
+from nsrsim.brief import (
+    alternatives,
+    effect_map,
+    evidence_table,
+    headline_chart,
+    key_messages,
+    money_html,
+)
+from nsrsim.compare import CORRIDOR_SUMMARY, PARTICIPANT_SUMMARY, PERSISTENCE, detectable
 from nsrsim.config import Scenario
 from nsrsim.errors import NsrsimError
 from nsrsim.indicators import OUTCOME_BY_NAME
-from nsrsim.maps import choropleth, draw_map, frame, region_labels, region_raster
+from nsrsim.maps import draw_map
 from nsrsim.stats import mean_ci
 from nsrsim.world.grid import URBAN_CLASSES
-from nsrsim.world.world import World, cached_world
+from nsrsim.world.world import cached_world
 
 KINDS = ("compare", "sa", "analyse", "validate", "sweep", "run")
 PARTICIPANT_LABELS = dict(PARTICIPANT_SUMMARY)
@@ -38,14 +45,24 @@ STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1100px;
 margin:2em auto;padding:0 1em;font-size:19px;line-height:1.5;color:#1b1b1b}
 h1{font-size:2em;margin-bottom:.2em}h2{border-bottom:2px solid #4a6fa5;margin-top:2em}
+.sub{color:#555;margin-top:0}
 table{border-collapse:collapse;margin:1em 0;font-size:.85em}
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#eef2f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .none{color:#777}.up{color:#1a7f37;font-weight:600}.down{color:#b3261e;font-weight:600}
+tr.unsure td{color:#8a8a8a}tr.sure td:last-child{color:#1a7f37;font-weight:600}
+ul.key{background:#f3f7fb;border-left:5px solid #4a6fa5;padding:.6em 1em .6em 2em}
+ul.key li{margin:.35em 0}ul.key li.unsure{color:#555}
+.against{color:#555;margin:.2em 0}.how{font-size:.85em;color:#333}
 figure{margin:1.5em 0}img{max-width:100%;height:auto;border:1px solid #ddd}
 figcaption{font-size:.9em;color:#333;margin-top:.4em}
 pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.75em}
-.lead{font-size:1.1em;background:#f3f7fb;border-left:5px solid #4a6fa5;padding:.6em 1em}
+details#annex{margin-top:3em;border-top:2px solid #4a6fa5;padding-top:1em}
+details#annex>summary{font-size:1.3em;font-weight:600;cursor:pointer}
+@page{size:A4;margin:14mm}
+@media print{body{max-width:none;margin:0;padding:0;font-size:10.5pt}
+h2{break-after:avoid;margin-top:1.2em}figure,tr,ul.key li{break-inside:avoid}
+img{max-height:100mm;width:auto}nav{display:none}table{font-size:.8em}}
 """
 
 
@@ -56,6 +73,7 @@ class Section:
     anchor: str
     title: str
     body: list[str] = field(default_factory=list)
+    annex: bool = False  # folded away at the end (statistical detail, provenance)
 
 
 def kind_of(folder: Path) -> str:
@@ -98,20 +116,17 @@ def interval(mean: float, low: float, high: float, scale: float = 1.0, unit: str
     return f"{number(mean * scale)}{unit} [{number(low * scale)}, {number(high * scale)}]"
 
 
-def verdict(
-    low: float, high: float, higher_is_better: bool | None = True, significant: object = None
-) -> tuple[str, str]:
-    """Plain words and a CSS class: 'no detectable effect' when the CI includes zero; an
-    interval clear of zero that does not survive Holm's correction across the outcomes of its
-    level and year (``significant`` False, as ``nsrsim compare`` computes it) says so.
+def verdict(row: pd.Series | object, higher_is_better: bool | None = True) -> tuple[str, str]:
+    """Plain words and a CSS class of an effect, by the one rule (:func:`compare.detectable`):
+    'no detectable effect', or 'raises' / 'lowers' (green when that is better).
     """
-    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 <= high:
+    if not detectable(row):
         return "no detectable effect", "none"
+    low = row["ci_low"] if isinstance(row, pd.Series) else row.ci_low  # type: ignore[attr-defined]
     up = low > 0
-    words = "raises" if up else "lowers"
-    if significant is not None and not pd.isna(significant) and not bool(significant):
-        return f"{words} (not after Holm's correction)", "none"
-    return words, ("up" if up == (higher_is_better is not False) else "down")
+    return ("raises" if up else "lowers"), (
+        "up" if up == (higher_is_better is not False) else "down"
+    )
 
 
 def signed(percent: float) -> str:
@@ -203,7 +218,7 @@ def headline_html(table: pd.DataFrame) -> str:
     for row in table.itertuples():
         outcome = OUTCOME_BY_NAME.get(row.indicator)
         better = outcome.higher_is_better if outcome else True
-        words, css = verdict(row.ci_low, row.ci_high, better, getattr(row, "significant", None))
+        words, css = verdict(row, better)
         level = row.level.removeprefix("region:")
         scale, unit = scale_of(row.indicator, row.level)
         relative = (
@@ -229,57 +244,6 @@ def headline_html(table: pd.DataFrame) -> str:
         "</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
-
-
-def _clauses(rows: pd.DataFrame, wanted: tuple) -> list[str]:
-    """'raises X by m [a, b]' or 'has no detectable effect on X' for each wanted indicator."""
-    parts = []
-    for name, text, scale, unit in wanted:
-        if name not in rows.index:
-            continue
-        row = rows.loc[name]
-        words, _ = verdict(row["ci_low"], row["ci_high"], True, row.get("significant"))
-        if words == "no detectable effect":
-            parts.append(f"has no detectable effect on {text}")
-        else:
-            size = interval(row["mean_difference"], row["ci_low"], row["ci_high"], scale, unit)
-            parts.append(f"{words} {text} by {size}")
-    return parts
-
-
-PARTICIPANT_CLAUSES = (
-    ("transnational_partners", "their partners beyond INTERREG A per firm", 1, ""),
-    ("innovations", "their innovations per firm since the start", 1, ""),
-    ("productivity_eur", "their productivity", 1, " EUR per job"),
-)
-CORRIDOR_CLAUSES = (
-    ("cross_border_share", "the cross-border share of links", 100, " points"),
-    ("transnational_firm_share", "the share of firms with a partner beyond INTERREG A", 100,
-     " points"),
-    ("innovations", "innovations a year in the corridor", 1, ""),
-    ("output_eur", "the corridor's output", 1e-6, " M EUR a year"),
-)  # fmt: skip
-
-
-def compare_sentences(effects: pd.DataFrame, years: int) -> list[str]:
-    """Plain-language findings per alternative at the last year: on the firms its instruments
-    reached, then on the corridor.
-    """
-    lines = []
-    final = effects[effects["year"] == years]
-    for scenario, mine in final.groupby("scenario", sort=False):
-        part = mine[mine["level"] == "participants"].set_index("indicator")
-        if len(part):
-            firms = part["participants_real_firms"].iloc[0]
-            lines.append(
-                f"Among the {number(firms)} firms its instruments reached, by year {years} "
-                f"'{scenario}' " + "; ".join(_clauses(part, PARTICIPANT_CLAUSES)) + "."
-            )
-        corridor = mine[mine["level"] == "corridor"].set_index("indicator")
-        parts = _clauses(corridor, CORRIDOR_CLAUSES)
-        if parts:
-            lines.append("In the corridor as a whole it " + "; ".join(parts) + ".")
-    return lines
 
 
 def money_table(folder: Path, runs: pd.DataFrame, base: str | None) -> pd.DataFrame:
@@ -317,38 +281,6 @@ def effects_base(manifest: dict) -> str | None:
     return scenarios[0] if scenarios else None
 
 
-def effect_map(world: World, effects: pd.DataFrame, scenario: str, years: int) -> Figure | None:
-    """Relative output effect per region (%, diverging colours), hatched where not detectable."""
-    final = effects[
-        (effects["scenario"] == scenario)
-        & (effects["year"] == years)
-        & effects["level"].str.startswith("region:")
-        & (effects["indicator"] == "output_eur")
-    ]
-    if final.empty:
-        return None
-    final = final.assign(code=final["level"].str.removeprefix("region:")).set_index("code")
-    percent = (100 * final["mean_difference"] / final["base_mean"]).reindex(world.regions.index)
-    _, extent = region_raster(world)
-    fig = Figure(figsize=(10, 11), dpi=100)
-    ax = fig.subplots()
-    span = max(float(np.nanmax(np.abs(percent))), 1e-9)
-    shown = choropleth(ax, world, percent.to_numpy(), "RdBu", TwoSlopeNorm(0.0, -span, span))
-    texts = {}
-    for code in final.index:
-        row = final.loc[code]
-        words, _ = verdict(row["ci_low"], row["ci_high"], True, row.get("significant"))
-        texts[code] = f"{code}\n{signed(percent[code])}" + (
-            "\n(n.d.)" if words == "no detectable effect" else ""
-        )
-    region_labels(ax, world, texts)
-    frame(ax, extent)
-    bar = fig.colorbar(shown, ax=ax, shrink=0.6, pad=0.01)
-    bar.set_label(f"effect on regional output in year {years} (% of the baseline)")
-    ax.set_title(f"'{scenario}': effect on output per region (n.d. = not detectable)")
-    return fig
-
-
 FIGURE_CAPTIONS = {
     "trajectories.png": "Indicators over the run, each scenario's mean with its 95 % band.",
     "effects.png": "Corridor effects against the base with 95 % confidence intervals.",
@@ -359,67 +291,95 @@ FIGURE_CAPTIONS = {
 
 
 def compare_sections(folder: Path, manifest: dict) -> list[Section]:
-    """Findings, money, the effect map and the figures of a comparison."""
+    """The brief of a comparison: key messages and the headline chart, the evidence per
+    alternative (the firms reached, the corridor, the regions), the money; in the annex every
+    effect, the comparison's figures and whether effects last.
+    """
     effects = pd.read_csv(folder / "effects.csv")
     runs = pd.read_parquet(folder / "runs.parquet")
-    years = int(manifest.get("years", effects["year"].max()))
-    scenarios = list(effects["scenario"].unique())
-    findings = Section("findings", "What the simulation finds")
-    sentences = compare_sentences(effects, years)
-    findings.body.append(
-        '<p class="lead">' + "<br>".join(html.escape(s) for s in sentences) + "</p>"
-    )
-    findings.body.append(
-        "<p>Each effect is the mean difference between a scenario and the base over paired "
-        f"replicates ({manifest.get('replicates', '?')} runs each, same seeds: common random "
-        "numbers), with its 95 % confidence interval. Where the interval includes zero the "
-        "table says <em>no detectable effect</em>. Participants are the firms the scenario's "
-        "own instruments reached, compared with the same firms without the policy.</p>"
-    )
-    findings.body.append(headline_html(headline(effects, years)))
-    money = Section("money", "What the money bought")
-    spent = effects[(effects["level"] == "corridor") & (effects["indicator"] == "policy_spent_eur")]
-    for scenario in scenarios:
-        extra = spent[(spent["scenario"] == scenario) & (spent["year"] > 0)][
-            "mean_difference"
-        ].sum()
-        money.body.append(
-            f"<p>'{html.escape(scenario)}' spends {number(extra / 1e6)} M EUR more than the base "
-            f"over {years} years (instruments and framework).</p>"
-        )
-    table = money_table(folder, runs, effects_base(manifest))
-    if len(table):
-        money.body.append(
-            "<p>Units bought by each scenario's own instruments per year (a unit is one real "
-            "firm reached: a match, a coached firm, a project; today's programmes, which every "
-            "scenario runs, are left out), mean over replicates:</p>"
-        )
-        money.body.append(table_html(table, ["year", "units", "EUR"]))
-    maps = Section("effect-map", "Where the effect lands")
-    figures = Section("figures", "Figures")
     world = cached_world(Scenario.model_validate(first_scenario(manifest, folder)).world)
-    for scenario in scenarios:
-        figure = effect_map(world, effects, scenario, years)
+    names = world.regions["name"].to_dict()
+    alts = alternatives(effects, manifest)
+    base = effects_base(manifest) or "the base"
+    key = Section("key", "Key messages")
+    for alt in alts:
+        messages = key_messages(alt, names)
+        against = (
+            f"'{alt.label}' against '{base}' ({_base_words(manifest, base)}), "
+            f"{alt.replicates} paired runs of {alt.years} years."
+        )
+        key.body.append(
+            f"<h3>{html.escape(alt.description)}</h3>"
+            f'<p class="against">{html.escape(against)}</p>'
+            f'<ul class="key">{"".join(m.html for m in messages)}</ul>'
+        )
+    if alts:
+        key.body.append(
+            image(
+                headline_chart(alts),
+                "Effects in per cent of the same firms (reached by the instruments) or of the "
+                "corridor without the policy; bars are 95 % ranges over the paired runs; grey "
+                "marks an effect too small to detect.",
+            )
+        )
+    key.body.append(
+        '<p class="how">How to read this: each number is the difference the policy makes, '
+        "measured by running the same simulated corridor twice — with and without the policy, "
+        "with the same chance events — and averaging over the paired runs. The 95 % range "
+        "is where the true difference lies with 95 % confidence. An effect is called clear "
+        "only if it stays clear of zero even after allowing for the many outcomes checked at "
+        "once; otherwise it is called not detectable, which means it is too small for this "
+        "number of runs, not that it is zero.</p>"
+    )
+    evidence = Section("evidence", "The evidence")
+    for alt in alts:
+        evidence.body.append(f"<h3>{html.escape(alt.label)}</h3>")
+        evidence.body.append(evidence_table(alt))
+        figure = effect_map(world, alt, names)
         if figure is not None:
-            maps.body.append(
+            evidence.body.append(
                 image(
                     figure,
-                    f"Effect of '{scenario}' on each region's output in "
-                    f"year {years}, % of the base (n.d.: not detectable).",
+                    f"Effect of '{alt.label}' on each region's output in year {alt.years}, % of "
+                    "the same region without it; coloured only where the effect is detectable.",
                 )
             )
-    lead = " ".join(sentences)
-    for path in sorted((folder / "figures").glob("*.png")):
-        caption = FIGURE_CAPTIONS.get(path.name, path.stem.replace("_", " "))
-        if path.name == "effects.png" and lead:
-            caption = f"{caption} {lead}"
-        figures.body.append(image(path, caption))
+    money = Section("money", "What the money buys")
+    per_instrument = money_table(folder, runs, effects_base(manifest))
+    for alt in alts:
+        money.body.append(money_html(alt, per_instrument))
+    detail = Section("detail", "Every effect", annex=True)
+    detail.body.append(
+        "<p>Every effect at the last year (participants at the end of the first instrument in "
+        "the summary above; here the last year), with its 95 % confidence interval and the "
+        "level without the policy. 'No detectable effect': the effect's p-value, corrected "
+        "with Holm's method for the outcomes tested at one level and year, is not below 5 %. "
+        "effects.csv also holds the minimum detectable effect (80 % power, corrected in the "
+        "same way) of each.</p>"
+    )
+    years = int(manifest.get("years", effects["year"].max()))
+    detail.body.append(headline_html(headline(effects, years)))
     persistence = folder / "persistence.csv"
     if persistence.exists() and persistence.read_text().strip():  # empty: nothing ended yet
         table = pd.read_csv(persistence)
         if len(table):
-            figures.body.append(persistence_html(table))
-    return [findings, money, maps, figures]
+            detail.body.append(persistence_html(table))
+    if len(per_instrument):
+        detail.body.append(
+            "<p>Units bought by each scenario's own instruments per year (one unit is one real "
+            "firm reached: a match, a coached firm, a project), mean over replicates:</p>"
+        )
+        detail.body.append(table_html(per_instrument, ["year", "units", "EUR"]))
+    figures = Section("figures", "The comparison's figures", annex=True)
+    for path in sorted((folder / "figures").glob("*.png")):
+        caption = FIGURE_CAPTIONS.get(path.name, path.stem.replace("_", " "))
+        figures.body.append(image(path, caption))
+    return [key, evidence, money, detail, figures]
+
+
+def _base_words(manifest: dict, base: str) -> str:
+    resolved = (manifest.get("resolved") or {}).get(base) or {}
+    return resolved.get("description") or base
 
 
 def persistence_html(table: pd.DataFrame) -> str:
@@ -430,7 +390,7 @@ def persistence_html(table: pd.DataFrame) -> str:
     for level, name, text in PERSISTENCE:
         mine = table[(table["level"] == level) & (table["indicator"] == name)]
         for row in mine.itertuples():
-            words, _ = verdict(row.ci_low, row.ci_high, True, getattr(row, "significant", None))
+            words, _ = verdict(row)
             rows.append(
                 {
                     "scenario": row.scenario,
@@ -599,7 +559,7 @@ def first_scenario(manifest: dict, folder: Path) -> dict:
 
 def what_was_run(kind: str, manifest: dict) -> Section:
     """Scenarios in plain words, years, replicates, seeds and versions."""
-    section = Section("what", "What was run")
+    section = Section("what", "What was run", annex=True)
     items = []
     resolved = manifest.get("resolved") or {}
     if kind == "compare":
@@ -645,7 +605,7 @@ def what_was_run(kind: str, manifest: dict) -> Section:
 
 def appendix(manifest: dict) -> Section:
     """The full resolved configuration(s) and the manifest."""
-    section = Section("appendix", "Appendix: the full configuration")
+    section = Section("appendix", "The full configuration", annex=True)
     resolved = manifest.get("resolved") or (
         {manifest["scenario"]["name"]: manifest["scenario"]}
         if isinstance(manifest.get("scenario"), dict)
@@ -670,7 +630,7 @@ def build(
     kind = kind_of(folder)
     manifest_path = folder / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    sections = [what_was_run(kind, manifest)]
+    sections = []
     if kind == "compare":
         sections += compare_sections(folder, manifest)
     elif kind == "sa":
@@ -691,7 +651,7 @@ def build(
                 raise NsrsimError(f"{extra} is not a '{expected}' results folder.")
             sections += make(extra)
     world = cached_world(Scenario.model_validate(first_scenario(manifest, folder)).world)
-    nsr = Section("map", "The North Sea Region as modelled")
+    nsr = Section("map", "The North Sea Region as modelled", annex=True)
     with tempfile.TemporaryDirectory() as scratch:  # the results folder may be read-only
         path = draw_map(
             world, Path(scratch) / "map.png", "The modelled regions, cities and transport links"
@@ -703,8 +663,7 @@ def build(
                 "transport links between them (dotted: planned).",
             )
         )
-    sections.append(nsr)
-    sections.append(appendix(manifest))
+    sections += [nsr, what_was_run(kind, manifest), appendix(manifest)]
     title = {
         "compare": "Simulated policy outcomes",
         "sa": "Which assumptions drive the outcomes",
@@ -714,17 +673,30 @@ def build(
         "run": "Simulation run",
     }[kind]
     date = datetime.now(UTC).strftime("%d %B %Y")
-    contents = "".join(
-        f'<li><a href="#{s.anchor}">{html.escape(s.title)}</a></li>' for s in sections
+    main = [s for s in sections if not s.annex]
+    annex = [s for s in sections if s.annex]
+    contents = (
+        "".join(f'<li><a href="#{s.anchor}">{html.escape(s.title)}</a></li>' for s in main)
+        + '<li><a href="#annex">Annex: detail, figures and provenance</a></li>'
     )
-    body = "".join(
-        f'<section id="{s.anchor}"><h2>{html.escape(s.title)}</h2>{"".join(s.body)}</section>'
-        for s in sections
+    body = "".join(_section_html(s) for s in main)
+    folded = (
+        '<details id="annex"><summary>Annex: every effect, the figures, what was run and the '
+        "full configuration (click to open)</summary>"
+        + "".join(_section_html(s) for s in annex)
+        + "</details>"
     )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>nsrsim: {html.escape(title)}</title><style>{STYLE}</style></head><body>"
-        f"<h1>{html.escape(title)}</h1><p>nsrsim {__version__} — North Sea Region cluster "
-        f"cooperation model — report of {html.escape(folder.name)}, {date}</p>"
-        f"<nav><ol>{contents}</ol></nav>{body}</body></html>\n"
+        f'<h1>{html.escape(title)}</h1><p class="sub">North Sea Region cluster cooperation, '
+        f"simulated with nsrsim {__version__} — {html.escape(folder.name)}, {date}</p>"
+        f"<nav><ol>{contents}</ol></nav>{body}{folded}</body></html>\n"
+    )
+
+
+def _section_html(section: Section) -> str:
+    return (
+        f'<section id="{section.anchor}"><h2>{html.escape(section.title)}</h2>'
+        f"{''.join(section.body)}</section>"
     )

@@ -2,6 +2,7 @@
 its sections, every figure embedded (nothing fetched from a network), and headline numbers
 equal to effects.csv; bad folders and existing files are clear errors."""
 
+import json
 import re
 from pathlib import Path
 
@@ -12,11 +13,13 @@ import pytest
 from nsrsim.analyses.output import write
 from nsrsim.analyses.pipeline import assemble, make_plan, outputs
 from nsrsim.cli import main
+from nsrsim.compare import participant_year
 from nsrsim.report import build, sweep_table
 from nsrsim.runner import run_batch
 
 from .conftest import small
 from .test_compare import small_scenario
+from .test_dashboard import browser
 from .test_sa import sa_file
 
 ROW = re.compile(
@@ -53,22 +56,45 @@ def assert_offline(page: str) -> None:
     assert "<script" not in page and "<link" not in page
 
 
+KEY = re.compile(
+    r'<li class="(sure|unsure)" data-scenario="([^"]*)" data-level="([^"]*)" '
+    r'data-indicator="([^"]*)" data-year="(\d+)" data-mean="([^"]*)">(.*?)</li>'
+)
+
+
 @pytest.mark.slow
 def test_report_of_a_comparison(compare_folder, tmp_path):
     out = tmp_path / "brief.html"
     assert main(["report", str(compare_folder), "--out", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
-    for anchor in ("what", "findings", "money", "effect-map", "figures", "map", "appendix"):
-        assert f'<section id="{anchor}">' in page
+    brief, annex = page.split('<details id="annex">')
+    for anchor in ("key", "evidence", "money"):  # the brief: messages, evidence, money
+        assert f'<section id="{anchor}">' in brief
+    for anchor in ("detail", "figures", "map", "what", "appendix"):  # folded away
+        assert f'<section id="{anchor}">' in annex and f'id="{anchor}"' not in brief
+    assert brief.index('id="key"') < brief.index('id="evidence"') < brief.index('id="money"')
+    assert "git_commit" not in brief and "versions" not in brief
     assert_offline(page)
     figures = len(list((compare_folder / "figures").glob("*.png")))
-    assert len(images(page)) == figures + 2  # the figures, the effect map, the NSR map
-    assert "Matchmaking across borders for three years." in page  # the scenario in words
+    # the figures, the headline chart, the effect map, the NSR map
+    assert len(images(page)) == figures + 3
+    assert "Matchmaking across borders for three years." in brief  # the scenario in words
     assert "matchmaking" in page.split('id="money"')[1].split("</section>")[0]
     effects = pd.read_csv(compare_folder / "effects.csv").set_index(
         ["scenario", "level", "indicator", "year"]
     )
-    rows = ROW.findall(page)
+    messages = KEY.findall(brief)
+    assert 3 <= len(messages) <= 5
+    for css, scenario, level, indicator, year, mean, text in messages:
+        expected = effects.loc[(scenario, level, indicator, int(year))]
+        assert float(mean) == expected["mean_difference"]  # the number quoted is effects.csv's
+        assert (css == "sure") == bool(expected["significant"])
+        assert "Holm" not in text and "e-0" not in text
+    assert messages[0][2] == "participants"  # the firms reached first
+    resolved = json.loads((compare_folder / "manifest.json").read_text())["resolved"]
+    summary_year = participant_year(resolved["small_policy"], 3)
+    assert int(messages[0][4]) == summary_year  # the year 'nsrsim compare' reports
+    rows = ROW.findall(annex)
     assert len(rows) >= 10
     levels = [level for _, level, *_ in rows]
     assert levels[0] == "participants" and levels[-1] == "corridor"  # participants first
@@ -78,10 +104,29 @@ def test_report_of_a_comparison(compare_folder, tmp_path):
             assert float(text) == expected[column] or (
                 np.isnan(float(text)) and np.isnan(expected[column])
             )
-        undetected = expected["ci_low"] <= 0 <= expected["ci_high"]
-        assert ("no detectable effect" in cells) == bool(undetected)
+        assert ("no detectable effect" in cells) == (not expected["significant"])
     assert main(["report", str(compare_folder), "--out", str(out)]) == 2  # no overwrite
     assert main(["report", str(compare_folder), "--out", str(out), "--force"]) == 0
+
+
+@pytest.mark.slow
+def test_the_printed_brief_is_at_most_six_pages_before_the_annex(compare_folder, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    executable = browser()
+    page_file = tmp_path / "brief.html"
+    page_file.write_text(build(compare_folder), encoding="utf-8")
+    pdf = tmp_path / "brief.pdf"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        page = chromium.new_page()
+        page.goto(page_file.as_uri())
+        page.emulate_media(media="print")
+        page.pdf(path=str(pdf), format="A4")
+        annex_closed = page.evaluate("!document.getElementById('annex').open")
+        chromium.close()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+    assert annex_closed and 1 <= pages <= 6  # the annex prints as one folded line
 
 
 @pytest.mark.slow
