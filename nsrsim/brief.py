@@ -151,10 +151,21 @@ def _quoted(row: pd.Series, text: str, sure: bool) -> Message:
     return Message(f'<li class="{css}" {attributes}>{text}</li>', row, sure)
 
 
-def _how_sure(row: pd.Series, replicates: int) -> str:
+def _how_sure(row: pd.Series, alt: "Alternative") -> str:
+    """How sure, in words, by the one rule; an interval clear of zero that does not survive
+    the correction for the outcomes checked together is said to be so, not hidden.
+    """
     if detectable(row):
         return "a clear effect"
-    return f"too small to tell apart from chance in {replicates} paired runs"
+    if row["ci_low"] > 0 or row["ci_high"] < 0:
+        family = alt.effects[
+            (alt.effects["level"] == row["level"]) & (alt.effects["year"] == row["year"])
+        ]["p_value"].notna().sum()
+        return (
+            f"probably real, but not clear once the {family} outcomes checked together are "
+            "allowed for (more paired runs would settle it)"
+        )
+    return f"too small to tell apart from chance in {alt.replicates} paired runs"
 
 
 def participant_message(alt: Alternative) -> Message | None:
@@ -174,7 +185,7 @@ def participant_message(alt: Alternative) -> Message | None:
     if share is not None and detectable(share) and share["mean_difference"] > 0:
         one_in = max(1, round(1 / share["mean_difference"]))
         text += f": about one firm in {one_in} gained such a partner"
-    text += f" — {_how_sure(partners, alt.replicates)}."
+    text += f" — {_how_sure(partners, alt)}."
     return _quoted(partners, html.escape(text), detectable(partners))
 
 
@@ -184,17 +195,16 @@ def corridor_message(alt: Alternative) -> Message | None:
     innovations = alt.row("corridor", "innovations", alt.years)
     if output is None:
         return None
+    change = estimate(output["mean_difference"], output["ci_low"], output["ci_high"], 1e-6)
     if detectable(output):
         text = (
-            f"Across the whole corridor, firms' output is "
-            f"{estimate(output['mean_difference'], output['ci_low'], output['ci_high'], 1e-6)} "
-            f"M EUR a year higher after {alt.years} years ({percent_text(output)})"
+            f"Across the whole corridor, firms' output is {change} M EUR a year higher after "
+            f"{alt.years} years ({percent_text(output)})"
         )
     else:
         text = (
-            f"Across the whole corridor, the change in firms' output after {alt.years} years is "
-            f"too small to measure in {alt.replicates} paired runs (below "
-            f"{fixed(output['mde'] / output['base_mean'] * 100, 2)} % of it)"
+            f"Across the whole corridor, the change in firms' output after {alt.years} years, "
+            f"{change} M EUR a year, is {_how_sure(output, alt)}"
         )
     if innovations is not None:
         if detectable(innovations):
