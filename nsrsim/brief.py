@@ -158,9 +158,13 @@ def _how_sure(row: pd.Series, alt: "Alternative") -> str:
     if detectable(row):
         return "a clear effect"
     if row["ci_low"] > 0 or row["ci_high"] < 0:
-        family = alt.effects[
-            (alt.effects["level"] == row["level"]) & (alt.effects["year"] == row["year"])
-        ]["p_value"].notna().sum()
+        family = (
+            alt.effects[
+                (alt.effects["level"] == row["level"]) & (alt.effects["year"] == row["year"])
+            ]["p_value"]
+            .notna()
+            .sum()
+        )
         return (
             f"probably real, but not clear once the {family} outcomes checked together are "
             "allowed for (more paired runs would settle it)"

@@ -244,18 +244,22 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    """Serve the live dashboard (Mesa SolaraViz) of a scenario."""
+    """Serve the live dashboard (two worlds side by side, Solara) of a scenario."""
+    import importlib.util
+
     if args.config is not None:
         load_scenario(args.config)  # a bad file is a clear error before the server starts
     if not 0 < args.port < 65536:
         raise NsrsimError(f"--port must be between 1 and 65535; got {args.port}.")
-    try:
-        from nsrsim.dashboard.serve import serve
-    except ImportError as exc:
+    lacking = [m for m in ("solara", "matplotlib") if importlib.util.find_spec(m) is None]
+    if lacking:  # the server runs in a child process: check here, not in its traceback
         raise NsrsimError(
-            f"the dashboard needs the 'dashboard' extra ({exc.name} is missing): "
-            "pip install -e '.[dashboard]' (make dashboard does it)."
-        ) from None
+            f"the dashboard needs the 'dashboard' extra ({', '.join(lacking)} is missing): run "
+            "'make dashboard' (it installs the extra and starts the dashboard), or pip install "
+            "-e '.[dashboard]'."
+        )
+    from nsrsim.dashboard.serve import serve
+
     return serve(args.config, args.host, args.port)
 
 

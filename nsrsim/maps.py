@@ -162,7 +162,9 @@ def choropleth(ax: Axes, world: World, values: np.ndarray, cmap: str, norm: Norm
     )
 
 
-def region_labels(ax: Axes, world: World, texts: dict[str, str], line_km: float = 19.0) -> None:
+def region_labels(
+    ax: Axes, world: World, texts: dict[str, str], line_km: float = 19.0, fontsize: float = 7.5
+) -> None:
     """A label at each region's largest city, moved to the nearest free place below or above
     where a label is already too close (Copenhagen and Roskilde, the three Dutch regions).
     """
@@ -172,14 +174,15 @@ def region_labels(ax: Axes, world: World, texts: dict[str, str], line_km: float 
         if code not in texts:
             continue
         x, y0 = to_xy(row["lon"], row["lat"])
-        height = line_km * (texts[code].count("\n") + 1)  # km a label takes at 7.5 pt
+        line = line_km * fontsize / 7.5  # km a line takes (19 km at 7.5 pt)
+        height = line * (texts[code].count("\n") + 1)
         for k in range(40):  # nearest free place: at the city, then below, above, ...
-            y = y0 + (-1) ** k * ((k + 1) // 2) * line_km
+            y = y0 + (-1) ** k * ((k + 1) // 2) * line
             if not any(abs(x - px) < 70 and abs(y - py) < height for px, py in placed):
                 break
         placed.append((x, y))
         box = dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8)
-        ax.annotate(texts[code], (x, y), fontsize=7.5, ha="center", bbox=box)
+        ax.annotate(texts[code], (x, y), fontsize=fontsize, ha="center", bbox=box)
 
 
 def frame(ax: Axes, extent: tuple[float, float, float, float]) -> None:

@@ -24,8 +24,8 @@ CACHE_ENV = "SOLARA_ASSETS_PROXY_CACHE_DIR"
 PINNED = re.compile(
     r"(?:\{\{cdn\}\}|\$\{this\.getCdn\(\)\})/((?:@[\w.-]+/)?[\w.-]+)@(\d+\.\d+\.\d+(?:-[\w.]+)?)/"
 )
-# Solara files whose CDN packages the dashboard's page loads: the page template and the
-# draggable grid SolaraViz lays its components out in
+# Solara files whose CDN packages a Solara page loads: the page template and the draggable
+# grid (Mesa's SolaraViz lays its components out in it; cached so such pages work offline too)
 SOURCES = ("server/templates/solara.html.j2", "widgets/vue/gridlayout.vue")
 
 

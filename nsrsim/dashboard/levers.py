@@ -1,4 +1,4 @@
-"""The dashboard's policy levers as a scenario, and the model the dashboard runs.
+"""The dashboard's policy levers as a scenario.
 
 The levers are those a project team shows politicians: the transnational framework on or off,
 its duration and budget (with the framework's own instruments, as in
@@ -9,11 +9,11 @@ own policy instruments: the levers decide those.
 """
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from nsrsim.config import Scenario, load_scenario, validate
-from nsrsim.model import NSRModel
 
 CONFIG_ENV = "NSRSIM_DASHBOARD_CONFIG"
 MATCHMAKING_EUR, COACHING_EUR, RURAL_EUR = 150_000.0, 125_000.0, 100_000.0
@@ -75,29 +75,60 @@ def lever_scenario(
     return validate(data, "dashboard levers")
 
 
-class DashboardModel(NSRModel):
-    """NSRModel built from the dashboard's levers (keyword arguments, as SolaraViz resets a
-    model with the controls' values). ``scenario`` is Mesa's own scenario object, which
-    SolaraViz passes on reset; the levers say everything, so it is not used.
-    """
+@dataclass(frozen=True)
+class Levers:
+    """What the politicians' levers are set to."""
 
-    def __init__(
-        self,
-        framework: bool = True,
-        duration_years: int = 10,
-        budget_meur: float = 1.0,
-        rural_inclusion: bool = False,
-        fehmarnbelt: bool = False,
-        seed: int = 42,
-        scenario: object = None,
-    ) -> None:
-        config = lever_scenario(
-            base_scenario(),
-            framework,
-            duration_years,
-            budget_meur,
-            rural_inclusion,
-            fehmarnbelt,
-            seed,
+    framework: bool
+    duration_years: int
+    budget_meur: float
+    rural_inclusion: bool
+    fehmarnbelt: bool
+    seed: int
+
+    def scenario(self, base: Scenario) -> Scenario:
+        """``base`` with these levers (:func:`lever_scenario`)."""
+        return lever_scenario(
+            base,
+            self.framework,
+            self.duration_years,
+            self.budget_meur,
+            self.rural_inclusion,
+            self.fehmarnbelt,
+            self.seed,
         )
-        super().__init__(config)
+
+    def today(self, given: "Levers") -> "Levers":
+        """Today's cooperation from the same seed: no framework, no rural inclusion and the
+        transport network of the scenario as ``given``, so the two worlds differ exactly by
+        what the levers add.
+        """
+        return Levers(False, self.duration_years, self.budget_meur, False, given.fehmarnbelt,
+                      self.seed)  # fmt: skip
+
+    def words(self) -> str:
+        """The levers in a sentence, for the status line."""
+        parts = [
+            f"framework {self.duration_years} years, {self.budget_meur:g} M EUR a year"
+            if self.framework
+            else "no framework",
+            "rural inclusion" if self.rural_inclusion else "no rural inclusion",
+            "Fehmarnbelt link from 2032" if self.fehmarnbelt else "no Fehmarnbelt link",
+        ]
+        return ", ".join(parts)
+
+
+def levers_of(base: Scenario) -> Levers:
+    """The levers as the scenario file sets them (the dashboard starts with the config as
+    given: the baseline has no framework).
+    """
+    fw = base.framework
+    budget = fw.budget_eur_per_year / 1e6 if fw.enabled else 1.0  # the 10-year framework's
+    return Levers(
+        framework=fw.enabled,
+        duration_years=min(max(fw.duration_years, 1), 30),
+        budget_meur=min(max(round(budget * 4) / 4, 0.5), 10.0),  # on the slider's steps
+        rural_inclusion=any(p.kind == "rural_inclusion" for p in base.policies),
+        fehmarnbelt="fehmarnbelt" in base.world.transport_projects,
+        seed=base.run.seed,
+    )
