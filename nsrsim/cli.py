@@ -7,13 +7,17 @@ and exit code 2; nothing already written is touched.
 
 import argparse
 import json
+import math
 import sys
+import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 import yaml
 
-from nsrsim import __version__
+from nsrsim import __version__, errors
 from nsrsim.config import ExecutionConfig, Scenario, json_schema, load_scenario
 from nsrsim.errors import NsrsimError
 
@@ -32,15 +36,16 @@ def _scenario(args: argparse.Namespace) -> Scenario:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder."""
     from nsrsim.plots.run import run_figures
+    from nsrsim.population import sample_design
     from nsrsim.simulate import simulate
-    from nsrsim.store import check_out_dir, new_run_dir, prepare_out_dir, write_run
+    from nsrsim.store import new_run_dir, prepare_out_dir, write_run
     from nsrsim.world.world import cached_world
 
     scenario = _scenario(args)
-    if args.out:
-        check_out_dir(args.out)  # refuse a used folder before computing anything
-    result = simulate(scenario, progress=not args.quiet)
+    sample_design(scenario)  # a sample n_firms cannot hold is refused before any folder
+    # the folder first: a used or unwritable one is refused before anything is computed
     run_dir = prepare_out_dir(args.out) if args.out else new_run_dir(scenario)
+    result = simulate(scenario, progress=not args.quiet)
     write_run(result, run_dir)
     run_figures(
         cached_world(scenario.world),
@@ -120,9 +125,11 @@ def _doses(text: str | None) -> list[float]:
         doses = [float(part) for part in text.split(",")]
     except ValueError:
         doses = []
-    if not doses or any(d < 0 or d != d for d in doses) or len(set(doses)) != len(doses):
+    finite = all(math.isfinite(d) and d <= 1e6 for d in doses)
+    if not doses or not finite or any(d < 0 for d in doses) or len(set(doses)) != len(doses):
         raise NsrsimError(
-            f"--dose must be a comma-separated list of distinct numbers >= 0 (multiples of the "
+            f"--dose must be a comma-separated list of distinct finite numbers from 0 to 1e6 "
+            f"(multiples of the "
             f"alternatives' instrument budgets), e.g. 0,0.5,1,2; got {text!r}."
         )
     return doses
@@ -147,20 +154,22 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from nsrsim.studies import Compare
     from nsrsim.study import run_study
 
-    _at_least_two(args.replicates, "a confidence interval needs two paired differences")
-    if args.power is not None and not 0 < args.power < 10:
-        raise NsrsimError(
-            f"--power must be a relative effect between 0 and 10 (0.01 = 1 %); got {args.power}."
-        )
     paths = [args.base, *args.alternatives]
+    _say_overrides(args)
     study = Compare(paths, args.replicates, args.years, args.seed, _doses(args.dose), args.power)
     out = args.out or Path("results") / f"compare-{study.layout.digest}"
     return run_study(study, out, _execution(args))
 
 
-def _at_least_two(replicates: int, why: str) -> None:
-    if replicates < 2:
-        raise NsrsimError(f"--replicates must be at least 2 ({why}); got {replicates}.")
+def _say_overrides(args: argparse.Namespace) -> None:
+    """Say which years and master seed a comparison or validation runs: they replace the
+    scenario files' own ``run.years`` and ``run.seed``.
+    """
+    print(
+        f"{args.replicates} replicates of {args.years} years from master seed {args.seed} "
+        "(--replicates, --years, --seed; the scenario files' run.years and run.seed are not "
+        "used)"
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -168,7 +177,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from nsrsim.studies import Validate
     from nsrsim.study import run_study
 
-    _at_least_two(args.replicates, "a confidence interval needs two runs")
+    _say_overrides(args)
     study = Validate(args.config, args.replicates, args.years, args.seed)
     out = args.out or Path("results") / f"validate-{study.layout.digest}"
     return run_study(study, out, _execution(args))
@@ -208,6 +217,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     if out.exists() and any(out.iterdir()):
         raise NsrsimError(f"{out} exists and is not empty; give a new --out folder.")
     x, values = load_points(args.folder, args.output)
+    out.mkdir(parents=True, exist_ok=True)  # an unwritable --out fails before the analysis
     found = discover(x, values, args.threshold, args.below, args.min_coverage)
     write(found, out)
     figures(found, out)
@@ -237,7 +247,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = args.out or args.folder / "report.html"
     if out.exists() and not args.force:
         raise NsrsimError(f"{out} already exists; give another --out file or --force.")
-    page = build(args.folder, args.validation, args.sa, args.analyses)
+    try:
+        page = build(args.folder, args.validation, args.sa, args.analyses)
+    except (*errors.DAMAGED, KeyError) as exc:  # a results file changed by something else
+        raise NsrsimError(
+            f"{args.folder} (or a folder added to the report) holds a damaged or foreign "
+            f"results file ({exc.__class__.__name__}: {str(exc).splitlines()[0]}); rerun the "
+            "command that wrote it into a new --out folder."
+        ) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out, page)
     print(f"Report written to {out} ({len(page) / 1e6:.1f} MB, opens without a network)")
     return 0
@@ -249,8 +267,6 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
     if args.config is not None:
         load_scenario(args.config)  # a bad file is a clear error before the server starts
-    if not 0 < args.port < 65536:
-        raise NsrsimError(f"--port must be between 1 and 65535; got {args.port}.")
     lacking = [m for m in ("solara", "matplotlib") if importlib.util.find_spec(m) is None]
     if lacking:  # the server runs in a child process: check here, not in its traceback
         raise NsrsimError(
@@ -260,7 +276,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         )
     from nsrsim.dashboard.serve import serve
 
-    return serve(args.config, args.host, args.port)
+    return serve(args.config, args.host, args.port, args.expose)
 
 
 def cmd_results(args: argparse.Namespace) -> int:
@@ -371,6 +387,51 @@ def _format_region_table(table: pd.DataFrame) -> str:
     return shown.to_string() + total
 
 
+def integer(low: int, high: int | None = None, allowed: tuple[int, ...] = ()) -> Callable:
+    """An argparse type: a whole number in [low, high] (or one of ``allowed``)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value in allowed or (value >= low and (high is None or value <= high)):
+            return value
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        extra = f" (or {', '.join(map(str, allowed))})" if allowed else ""
+        raise argparse.ArgumentTypeError(f"{value} is not {bounds}{extra}")
+
+    return parse
+
+
+def number(low: float | None = None, high: float | None = None, above: bool = False) -> Callable:
+    """An argparse type: a finite number (not inf, not nan), at least ``low`` (above it if
+    ``above``) and at most ``high``.
+    """
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if low is not None and (value < low or (above and value == low)):
+            raise argparse.ArgumentTypeError(
+                f"{value:g} is not {'above' if above else 'at least'} {low:g}"
+            )
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"{value:g} is above {high:g}")
+        return value
+
+    return parse
+
+
+JOBS = integer(1, 4096, allowed=(-1,))  # joblib: -1 is every core, 0 means nothing
+YEARS = integer(1, 100)
+SEED = integer(0, 2**63 - 1)
+
+
 def _batch_options(parser: argparse.ArgumentParser, out_help: str, from_file: bool) -> None:
     """The batch runner's options: backend, workers, scheduler, results folder, progress.
     ``from_file``: the spec file's ``execution`` block gives the defaults, flags override it.
@@ -378,18 +439,28 @@ def _batch_options(parser: argparse.ArgumentParser, out_help: str, from_file: bo
     backends = ["sequential", "loky", "dask"]
     if from_file:
         parser.add_argument("--backend", choices=backends, help="override execution.backend")
-        parser.add_argument("--jobs", type=int, help="parallel workers (-1: all cores)")
+        parser.add_argument("--jobs", type=JOBS, help="parallel workers (-1: all cores)")
     else:
-        parser.add_argument("--backend", choices=backends, default="loky")
-        parser.add_argument("--jobs", type=int, default=-1, help="parallel workers")
+        parser.add_argument("--backend", choices=backends, default="loky", help="(default loky)")
+        parser.add_argument(
+            "--jobs", type=JOBS, default=-1, help="parallel workers (default -1: all cores)"
+        )
     parser.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://10.0.0.5:8786")
     parser.add_argument("--out", type=Path, help=out_help)
     parser.add_argument("--quiet", action="store_true", help="log lines instead of a bar")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with its errors in one paragraph (the usage is one ``--help`` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``prog: error: message`` and where the usage is; exit 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help').\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="nsrsim",
         description="Agent-based simulation of transnational cluster "
         "cooperation in the North Sea Region.",
@@ -399,8 +470,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one scenario and write its results folder")
     run.add_argument("config", type=Path, help="scenario YAML file, e.g. configs/baseline.yaml")
-    run.add_argument("--seed", type=int, help="override run.seed")
-    run.add_argument("--years", type=int, help="override run.years")
+    run.add_argument("--seed", type=SEED, help="override run.seed")
+    run.add_argument("--years", type=YEARS, help="override run.years")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument(
         "--out",
@@ -424,7 +495,10 @@ def build_parser() -> argparse.ArgumentParser:
     compare = sub.add_parser("compare", help="compare scenarios against a base (paired seeds)")
     compare.add_argument("base", type=Path, help="the base scenario, e.g. configs/baseline.yaml")
     compare.add_argument("alternatives", type=Path, nargs="+", help="scenarios to compare")
-    compare.add_argument("--replicates", type=int, default=10, help="runs per scenario (>= 2)")
+    compare.add_argument(
+        "--replicates", type=integer(2, 100_000), default=10,
+        help="runs per scenario (>= 2; default 10)",
+    )  # fmt: skip
     compare.add_argument(
         "--dose",
         help="comma-separated multiples of the alternatives' instrument budgets, e.g. "
@@ -432,11 +506,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument(
         "--power",
-        type=float,
+        type=number(0.0, 10.0, above=True),
         help="also report the replicates needed to detect this relative effect (0.01 = 1 %%)",
     )
-    compare.add_argument("--years", type=int, default=20, help="simulated years")
-    compare.add_argument("--seed", type=int, default=0, help="master seed of the replicates")
+    compare.add_argument(
+        "--years", type=YEARS, default=20,
+        help="simulated years (default 20, whatever the scenarios' run.years say)",
+    )  # fmt: skip
+    compare.add_argument(
+        "--seed", type=SEED, default=0,
+        help="master seed of the replicates (default 0; the scenarios' run.seed is not used)",
+    )  # fmt: skip
     _batch_options(
         compare, "results folder (default results/compare-<hash>/, resumable)", from_file=False
     )
@@ -446,9 +526,17 @@ def build_parser() -> argparse.ArgumentParser:
         "validate", help="check a scenario against empirical patterns (replicates)"
     )
     validate.add_argument("config", type=Path, nargs="?", default=DEFAULT_CONFIG)
-    validate.add_argument("--replicates", type=int, default=10, help="runs (>= 2)")
-    validate.add_argument("--years", type=int, default=20, help="simulated years")
-    validate.add_argument("--seed", type=int, default=0, help="master seed of the replicates")
+    validate.add_argument(
+        "--replicates", type=integer(2, 100_000), default=10, help="runs (>= 2; default 10)"
+    )
+    validate.add_argument(
+        "--years", type=YEARS, default=20,
+        help="simulated years (default 20, whatever the scenario's run.years says)",
+    )  # fmt: skip
+    validate.add_argument(
+        "--seed", type=SEED, default=0,
+        help="master seed of the replicates (default 0; the scenario's run.seed is not used)",
+    )  # fmt: skip
     _batch_options(
         validate, "results folder (default results/validate-<hash>/, resumable)", from_file=False
     )
@@ -473,7 +561,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sa.add_argument(
         "--n",
-        type=int,
+        type=integer(1, 1_000_000),
         help="override the file's N (a smaller sample for a first look or a timing; the "
         "results folder is then a different analysis)",
     )
@@ -487,15 +575,17 @@ def build_parser() -> argparse.ArgumentParser:
         "config", type=Path, nargs="?", default=Path("configs/baseline.yaml"),
         help="scenario YAML (default configs/baseline.yaml)",
     )  # fmt: skip
-    analyse.add_argument("--replicates", type=int, default=10, help="replicates (default 10)")
-    analyse.add_argument("--years", type=int, help="override run.years")
-    analyse.add_argument("--seed", type=int, help="override run.seed")
     analyse.add_argument(
-        "--top", type=int, default=5,
+        "--replicates", type=integer(2, 100_000), default=10, help="replicates (>= 2; default 10)"
+    )
+    analyse.add_argument("--years", type=YEARS, help="override run.years")
+    analyse.add_argument("--seed", type=SEED, help="override run.seed")
+    analyse.add_argument(
+        "--top", type=integer(1, 1000), default=5,
         help="screened partnerships simulated per category (experienced, pioneering)",
     )  # fmt: skip
     analyse.add_argument(
-        "--budget", type=float,
+        "--budget", type=number(0.0, 1e9, above=True),
         help="EUR a year of each brokered partnership (default framework.partnership_eur_per_year)",
     )  # fmt: skip
     analyse.add_argument(
@@ -511,7 +601,12 @@ def build_parser() -> argparse.ArgumentParser:
         "config", type=Path, nargs="?", help="scenario YAML (default: the baseline defaults)"
     )
     dashboard.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
-    dashboard.add_argument("--port", type=int, default=8765, help="port (8765)")
+    dashboard.add_argument("--port", type=integer(1, 65535), default=8765, help="port (8765)")
+    dashboard.add_argument(
+        "--expose",
+        action="store_true",
+        help="allow a --host beyond this machine (the dashboard has no login)",
+    )
     dashboard.set_defaults(func=cmd_dashboard)
 
     report = sub.add_parser(
@@ -532,11 +627,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     discover.add_argument("folder", type=Path, help="a sweep, SA or calibration results folder")
     discover.add_argument("--output", required=True, help="an output column, e.g. links@10")
-    discover.add_argument("--threshold", type=float, required=True, help="threshold value")
+    discover.add_argument("--threshold", type=number(), required=True, help="threshold value")
     discover.add_argument("--below", action="store_true", help="cases below the threshold")
     discover.add_argument(
         "--min-coverage",
-        type=float,
+        type=number(0.0, 1.0, above=True),
         default=0.5,
         help="the box chosen is the densest covering at least this share (default 0.5)",
     )
@@ -571,13 +666,40 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``nsrsim`` console script."""
-    args = build_parser().parse_args(argv)
+    """Entry point of the ``nsrsim`` console script: the one error boundary. Expected failures
+    (bad input, paths that cannot be read or written, damaged files) are one paragraph on
+    stderr and exit 2; Ctrl-C says what was kept, exit 130; anything else is a bug and keeps
+    its traceback.
+    """
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage and what is wrong
+        return int(exc.code or 0)
     try:
         return args.func(args)
     except NsrsimError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        print(
+            "interrupted: every run finished before the interruption is kept; a batch command "
+            "(sweep, compare, validate, calibrate, sa, analyse) run again with the same --out "
+            "resumes where it stopped.",
+            file=sys.stderr,
+        )
+        return 130
+    except (OSError, UnicodeError) as exc:
+        print(f"error: {errors.describe_os_error(exc)}", file=sys.stderr)
+    except errors.DAMAGED as exc:
+        print(f"error: {errors.describe_damage(exc)}", file=sys.stderr)
+    except Exception:
+        traceback.print_exc()
+        print(
+            "nsrsim hit an unexpected error: a bug, not your input. Please report it with the "
+            "command line and the traceback above.",
+            file=sys.stderr,
+        )
+        return 1
+    return 2
 
 
 if __name__ == "__main__":

@@ -96,6 +96,7 @@ def plan(
             while label in [a.label for a in arms]:
                 label = f"{label}#{index + 1}"
             arms.append(Arm(label, path, dose, scaled(resolved, dose)))
+    _one_corridor(arms)
     runs: dict[str, RunSpec] = {}
     cells = []
     for point, arm in enumerate(arms):
@@ -117,6 +118,26 @@ def plan(
         pd.DataFrame(cells),
         hashlib.sha256(text.encode()).hexdigest()[:16],
     )
+
+
+def _one_corridor(arms: list[Arm]) -> None:
+    """Refuse to compare scenarios of different corridors (regions, grid, firm sample): their
+    difference would be the map, not the policy. Transport projects may differ (a policy).
+    """
+    base = arms[0].scenario
+
+    def corridor(scenario: dict) -> tuple:
+        world = scenario["world"]
+        return (world["regions"], world["cell_km"], scenario["population"])
+
+    for arm in arms[1:]:
+        if corridor(arm.scenario) != corridor(base):
+            raise ConfigError(
+                f"'{arm.label}' ({arm.path}) models another corridor than the base "
+                f"'{arms[0].label}' (world.regions, world.cell_km or the population block "
+                "differ): a comparison's scenarios must share them, so that their difference "
+                "is the policy. Give both the same world and population."
+            )
 
 
 def outputs(years: int) -> dict:

@@ -40,8 +40,8 @@ def load_points(folder: Path, output: str) -> tuple[pd.DataFrame, pd.Series]:
     runs = pd.read_parquet(path)
     params = [c for c in runs.columns if c.startswith("param:")]
     numeric = [c for c in params if pd.api.types.is_numeric_dtype(runs[c])]
-    if output not in runs.columns:
-        outputs = [c for c in runs.columns if "@" in c]
+    outputs = [c for c in runs.columns if "@" in c and pd.api.types.is_numeric_dtype(runs[c])]
+    if output not in outputs:
         raise ConfigError(
             f"--output '{output}' is not an output of {folder}; it has "
             f"{', '.join(outputs[:12])}{' ...' if len(outputs) > 12 else ''}."

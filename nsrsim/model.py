@@ -13,6 +13,7 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from nsrsim import accounts, policy
 from nsrsim.agents import ClusterInitiative, Firm, RegionalGovernment
@@ -72,6 +73,19 @@ def resolve_scenario(
     return validate(data, "model parameters")
 
 
+_BLAS_LIMIT: list[threadpool_limits] = []
+
+
+def one_blas_thread() -> None:
+    """Run BLAS (NumPy's matrix products) on one thread in any process that builds a model:
+    a product's sums then come in one order on every backend (joblib's workers already run
+    one thread; the main process would run one per core, and the last bit of a sum would
+    depend on where a run ran).
+    """
+    if not _BLAS_LIMIT:
+        _BLAS_LIMIT.append(threadpool_limits(limits=1, user_api="blas"))
+
+
 class NSRModel(mesa.Model):
     """Transnational cluster cooperation in the North Sea Region.
 
@@ -92,6 +106,7 @@ class NSRModel(mesa.Model):
         **params: Any,
     ) -> None:
         config = resolve_scenario(scenario, params, rng)
+        one_blas_thread()
         super().__init__(rng=config.run.seed)
         self.config = config
         self.dt = 1.0 / config.run.steps_per_year

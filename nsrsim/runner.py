@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from filelock import FileLock, Timeout
 from joblib import Parallel, delayed, parallel_backend
 from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
@@ -337,14 +338,64 @@ def run_batch(
 ) -> dict[str, int]:
     """Execute the runs not yet in ``out`` (same ``digest`` only) and stream them to disk."""
     outputs = RunOutputs.of(outputs)
+    if jobs == 0:
+        raise NsrsimError("--jobs / execution.jobs is 0, which runs nothing; give -1 or >= 1.")
+    if out.exists() and not out.is_dir():
+        raise NsrsimError(f"--out {out} is a file; give a folder (new, or one to resume).")
+    ours = {".nsrsim.lock", "manifest.json"}  # a lock left by a finished batch is ours
+    if (
+        out.exists()
+        and not (out / "manifest.json").exists()
+        and any(p.name not in ours for p in out.iterdir())
+    ):
+        raise NsrsimError(f"{out} exists and holds other files; give an empty or new --out folder.")
+    out.mkdir(parents=True, exist_ok=True)
+    with _writer_lock(out):
+        return _run_batch(
+            runs, out, name, digest, about, outputs, backend, jobs, scheduler, progress, log
+        )
+
+
+@contextmanager
+def _writer_lock(out: Path) -> Iterator[None]:
+    """One writer per results folder: a second process on the same folder is refused (the
+    check of what is done and the writing happen under the lock, so they cannot interleave).
+    """
+    lock = FileLock(out / ".nsrsim.lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise NsrsimError(
+            f"another nsrsim process is writing to {out} (its lock file .nsrsim.lock is held); "
+            "wait for it to finish, or give another --out folder. Running the same command "
+            "again afterwards resumes from what it wrote."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _run_batch(
+    runs: list[RunSpec],
+    out: Path,
+    name: str,
+    digest: str,
+    about: dict[str, Any],
+    outputs: RunOutputs,
+    backend: str,
+    jobs: int,
+    scheduler: str | None,
+    progress: bool,
+    log: Callable[[str], None],
+) -> dict[str, int]:
+    """:func:`run_batch` under the folder's lock."""
     manifest_path = out / "manifest.json"
-    if out.exists() and any(out.iterdir()):
-        if not manifest_path.exists():
-            raise NsrsimError(
-                f"{out} exists and holds other files; give an empty or new --out folder."
-            )
+    if manifest_path.exists():
         try:
             old = json.loads(manifest_path.read_text(encoding="utf-8"))
+            if not isinstance(old, dict):
+                raise json.JSONDecodeError("not a JSON object", "", 0)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise NsrsimError(
                 f"{manifest_path} is damaged ({exc.__class__.__name__}: {exc}); the folder's "
@@ -364,10 +415,11 @@ def run_batch(
                 f"code is at {commit}, so resuming would mix two versions of the model in one "
                 "table. Use another --out folder (or check out that commit to resume)."
             )
-    out.mkdir(parents=True, exist_ok=True)
-    write_manifest_data(out, {"name": name, "experiment_hash": digest, **about, "runs": len(runs)})
-    done = set(read_parts(out, "runs")["run_id"]) if (out / "parts").exists() else set()
     unique = list({r.run_id: r for r in runs}.values())  # identical points run once
+    write_manifest_data(
+        out, {"name": name, "experiment_hash": digest, **about, "runs": len(unique)}
+    )
+    done = set(read_parts(out, "runs")["run_id"]) if (out / "parts").exists() else set()
     todo = [r for r in unique if r.run_id not in done]
     counts = {"total": len(unique), "skipped": len(unique) - len(todo), "done": 0, "failed": 0}
     log(
@@ -436,8 +488,10 @@ def run_batch(
             for row in parallel(delayed(execute)(spec, outputs) for spec in todo):
                 take(row)
         finally:
-            flush()
-    consolidate(out)
+            try:
+                flush()
+            finally:
+                consolidate(out)
     return counts
 
 
@@ -446,7 +500,13 @@ def summary(out: Path) -> dict[str, int]:
     manifest_path = out / "manifest.json"
     if not manifest_path.exists():
         raise NsrsimError(f"{out} is not a sweep folder (no manifest.json).")
-    manifest = json.loads(manifest_path.read_text())
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if not isinstance(manifest, dict) or "runs" not in manifest:
+        raise NsrsimError(
+            f"{out} is not a batch folder (its manifest.json lists no runs): 'nsrsim results' "
+            "summarises the folders of sweep, compare, validate, calibrate, sa and analyse; a "
+            "single run's folder is read with 'nsrsim report'."
+        )
     done = read_parts(out, "runs")
     failed = read_parts(out, "failures")
     failed_ids = set(failed["run_id"]) - set(done["run_id"]) if len(failed) else set()

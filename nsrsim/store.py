@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import pyarrow as pa
 
 from nsrsim.config import Scenario
 from nsrsim.errors import NsrsimError
@@ -181,8 +182,24 @@ def read_parts(out: Path, kind: str) -> pd.DataFrame:
     files = sorted((out / "parts").glob(f"{kind}-*.parquet"))
     if not files:
         return pd.DataFrame({"run_id": pd.Series(dtype=str)})
-    table = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    table = pd.concat([_read_part(f) for f in files], ignore_index=True)
     return table.drop_duplicates("run_id", keep="first")
+
+
+def _read_part(path: Path) -> pd.DataFrame:
+    """One part file, or an error naming it when it is damaged (parts are written atomically,
+    so a damaged one was changed by something else).
+    """
+    try:
+        table = pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise NsrsimError(
+            f"{path} is damaged ({exc.__class__.__name__}); move it out of parts/ and run the "
+            "same command again: the runs it held are computed again, the others are kept."
+        ) from None
+    if "run_id" not in table.columns:
+        raise NsrsimError(f"{path} is not a part file nsrsim wrote (no run_id column).")
+    return table
 
 
 def consolidate(out: Path) -> None:

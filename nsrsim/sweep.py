@@ -13,6 +13,7 @@ import pandas as pd
 
 from nsrsim import uncertainty
 from nsrsim.config import Experiment, Scenario, resolve_raw
+from nsrsim.errors import ConfigError
 from nsrsim.runner import RunOutputs, RunSpec, plan_points, spec_hash, summary
 from nsrsim.study import Batch, Study
 from nsrsim.validate import measure_patterns
@@ -68,7 +69,7 @@ def expand(experiment: Experiment, base: Path) -> list[RunSpec]:
             "above 1 (e.g. partnering.cluster_share + referral_share) and are skipped",
             file=sys.stderr,
         )
-    return plan_points(
+    runs = plan_points(
         base,
         {point: points[point] for point in kept},
         experiment.replicates,
@@ -76,6 +77,14 @@ def expand(experiment: Experiment, base: Path) -> list[RunSpec]:
         f"experiment '{experiment.name}'",
         years=experiment.years,
     )
+    wanted = max(experiment.outputs.years, default=0)
+    shortest = min((r.scenario["run"]["years"] for r in runs), default=wanted)
+    if wanted > shortest:
+        raise ConfigError(
+            f"experiment '{experiment.name}': outputs.years asks for year {wanted}, but its runs "
+            f"last {shortest} years; keep years within the run (or set years: {wanted})."
+        )
+    return runs
 
 
 def experiment_hash(experiment: Experiment, base: Path) -> str:

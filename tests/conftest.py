@@ -26,3 +26,26 @@ def small(**overrides) -> Scenario:
 @pytest.fixture(scope="session")
 def baseline_world() -> World:
     return build_world(load_scenario(BASELINE).world)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The suite leaves no process behind: once joblib's reusable workers are shut down, no
+    child of the test process may still run (a dashboard server, a Dask worker, a batch).
+    """
+    import subprocess
+
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)
+    found = subprocess.run(["pgrep", "-P", str(os.getpid())], capture_output=True, text=True)
+    left = []
+    for pid in found.stdout.split():
+        stat = Path(f"/proc/{pid}/stat")
+        if not stat.exists() or stat.read_text().split()[2] in ("Z", "X"):
+            continue
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        if "resource_tracker" not in command:  # joblib's tracker ends with this process
+            left.append(f"{pid}: {command[:120]}")
+    if left:
+        print("\nprocesses the tests left behind:\n  " + "\n  ".join(left))
+        session.exitstatus = 1

@@ -19,6 +19,7 @@ from nsrsim.errors import ConfigError, NsrsimError
 from nsrsim.runner import replicate_seed
 from nsrsim.sweep import expand, sweep
 
+from .conftest import ROOT, small
 from .conftest import SMALL as SMALL_SCENARIO
 
 SMALL = {
@@ -259,3 +260,38 @@ def test_a_damaged_manifest_is_a_clear_error_not_a_traceback(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "manifest.json is damaged" in err and "Traceback" not in err
     assert (tmp_path / "manifest.json").read_text() == "not json"  # nothing overwritten
+
+
+def test_a_run_is_the_same_fresh_and_after_other_runs_in_one_process(tmp_path):
+    """Every table of a run equals the same run in a fresh process, whatever ran before it
+    here (caches kept between runs must not change an order of additions), and BLAS runs one
+    thread wherever a model is built (the main process would otherwise sum matrix products in
+    another order than joblib's one-thread workers).
+    """
+    import threadpoolctl
+
+    from nsrsim.simulate import simulate
+    from nsrsim.store import write_run
+
+    for seed, decay in ((3, 60.0), (4, 300.0)):  # other runs first, in this process
+        simulate(small(**{"run.seed": seed, "partnering.decay_km": decay}))
+    here = simulate(small(**{"run.seed": 9}))
+    assert all(d["num_threads"] == 1 for d in threadpoolctl.threadpool_info()
+               if d["user_api"] == "blas")  # fmt: skip
+    code = (
+        "import sys; from tests.conftest import small; from nsrsim.simulate import simulate; "
+        "from nsrsim.store import write_run; "
+        "write_run(simulate(small(**{'run.seed': 9})), __import__('pathlib').Path(sys.argv[1]))"
+    )
+    fresh_dir = tmp_path / "fresh"
+    fresh_dir.mkdir()
+    subprocess.run([sys.executable, "-c", code, str(fresh_dir)], check=True, cwd=ROOT)
+    here_dir = tmp_path / "here"
+    here_dir.mkdir()
+    write_run(here, here_dir)
+    tables = sorted(p.name for p in fresh_dir.glob("*.parquet"))
+    assert tables and tables == sorted(p.name for p in here_dir.glob("*.parquet"))
+    for name in tables:
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(here_dir / name), pd.read_parquet(fresh_dir / name), check_exact=True
+        )

@@ -117,7 +117,15 @@ class ExecutionConfig(Block):
     """Where runs execute."""
 
     backend: Literal["sequential", "loky", "dask"] = Field("loky", description="executor")
-    jobs: int = Field(-1, ge=-1, le=4096, description="parallel workers (-1: all cores)")
+    jobs: int = Field(-1, ge=-1, le=4096, description="parallel workers (-1: all cores, not 0)")
+
+    @field_validator("jobs")
+    @classmethod
+    def _some_workers(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("0 workers would run nothing; give -1 (all cores) or 1 and more")
+        return value
+
     scheduler: str | None = Field(
         None, description="dask scheduler address (dask backend; none: a local cluster)"
     )

@@ -2,13 +2,16 @@
 (uncertain ones) their plausible range, distribution and reason; the immutable block base.
 """
 
-from typing import Annotated, Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
+    field_validator,
 )
 
 from nsrsim.world import facts
@@ -120,6 +123,24 @@ def iparam(
 
 
 class Block(BaseModel):
-    """Base for every config block: unknown keys are errors, values are immutable."""
+    """Base for every config block: unknown keys are errors, values are immutable, numbers
+    are finite (no .inf, no .nan) and a whole number is not true/false (YAML's ``years:
+    true`` would otherwise run one year).
+    """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and _numeric(field.annotation):
+            raise ValueError(f"must be a number, not {str(value).lower()}")
+        return value
+
+
+def _numeric(annotation: Any) -> bool:
+    """Whether a field holds an int or a float (alone or with None), not a bool."""
+    options = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else ()
+    kinds = [a for a in (options or (annotation,)) if a is not type(None)]
+    return bool(kinds) and all(k in (int, float) for k in kinds)

@@ -17,22 +17,53 @@ from nsrsim.errors import ConfigError
 Overrides = Annotated[dict[str, Any], "dotted path -> value"]
 
 
+class UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML itself would keep
+    the last silently, so a scenario would not say what it seems to).
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        """The mapping, or a constructor error at the second occurrence of a key."""
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key!r} appears twice in one mapping (first at line {seen[key] + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_yaml(path: Path) -> dict[str, Any]:
-    """Parse one YAML mapping, turning I/O and syntax problems into :class:`ConfigError`."""
+    """Parse one YAML mapping, turning I/O, encoding and syntax problems (and keys given
+    twice) into :class:`ConfigError`.
+    """
     if not path.is_file():
         raise ConfigError(
             f"Scenario file {path} does not exist; give the path of a YAML file "
             "such as configs/baseline.yaml."
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8."
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path} cannot be read: {exc.strerror or exc}.") from None
+    try:
+        data = yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(
             f"{path} is not valid YAML{where}: {problem}. Fix the syntax "
-            "(indentation, colons, quotes) and try again."
+            "(indentation, colons, quotes, keys given twice) and try again."
         ) from None
     if data is None:
         data = {}
@@ -115,6 +146,9 @@ def format_validation_error(exc: ValidationError, source: str, root: type[BaseMo
             problems.append(f"'{field}' is not a known field; allowed here: {allowed}")
         elif kind == "missing":
             problems.append(f"'{field}' is required")
+        elif isinstance(given, dict):  # a check across fields: the values are in the text
+            detail = error["msg"].removeprefix("Value error, ")
+            problems.append(f"'{field}': {detail}" if error["loc"] else detail)
         else:
             detail = error["msg"].removeprefix("Value error, ")
             hint = _field_hint(root, error["loc"])
@@ -169,9 +203,8 @@ def _field_hint(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
     hi = getattr(bounds.get("Le"), "le", None)
     parts = []
     if lo is not None or hi is not None:
-        parts.append(
-            f"allowed range [{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
-        )
+        upper = hi if hi is not None else "no upper bound"
+        parts.append(f"allowed range [{lo if lo is not None else '-inf'}, {upper}]")
     if info.description:
         parts.append(f"meaning: {info.description}")
     return f" ({'; '.join(parts)})" if parts else ""

@@ -1334,7 +1334,9 @@ class PolicyInstrument(Block):
     )
     start_year: int = Field(0, ge=0, le=100, description="first simulated year of the instrument")
     duration_years: int = Field(10, ge=1, le=100, description="years the instrument runs")
-    budget_eur_per_year: float = Field(0.0, ge=0.0, description="yearly budget [EUR]")
+    budget_eur_per_year: float = Field(
+        0.0, ge=0.0, le=1e10, description="yearly budget [EUR] (up to 10 bn EUR)"
+    )
     unit_cost_eur: float | None = Field(
         None,
         gt=0.0,
@@ -1490,3 +1492,23 @@ class Scenario(Block):
         description="the scenario's own policy instruments (what a comparison evaluates)",
     )
     run: RunConfig = RunConfig()
+
+    @model_validator(mode="after")
+    def _acts_within_the_run(self) -> "Scenario":
+        """A policy or framework that would start after the run ends would change nothing,
+        silently: refused, naming it.
+        """
+        years = self.run.years
+        late = [
+            f"policies[{k}] ('{p.name or p.kind}') starts in year {p.start_year}"
+            for k, p in enumerate(self.policies)
+            if p.start_year >= years
+        ]
+        if self.framework.enabled and self.framework.start_year >= years:
+            late.append(f"framework.start_year is {self.framework.start_year}")
+        if late:
+            raise ValueError(
+                f"{'; '.join(late)}, but run.years is {years} (simulated years 0 to "
+                f"{years - 1}): start it within the run or run longer"
+            )
+        return self

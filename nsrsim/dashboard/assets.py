@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import shutil
 import sys
 import tarfile
 import urllib.request
@@ -59,25 +60,54 @@ def missing(folder: Path) -> list[str]:
     ]
 
 
+MAX_BYTES = 20_000_000  # the largest of Solara's packages is ~3 MB
+PINS = Path(__file__).with_name("asset_integrity.json")
+
+
+def pinned() -> dict[str, str]:
+    """``name@version`` -> the SHA-512 integrity nsrsim ships for it (read from the
+    registry when nsrsim was released, not at download time).
+    """
+    data = json.loads(PINS.read_text(encoding="utf-8"))
+    return {spec: entry["integrity"] for spec, entry in data["packages"].items()}
+
+
 def _get(url: str) -> bytes:
+    """``url``'s body: https from the registry's host only, at most :data:`MAX_BYTES`."""
+    if not url.startswith(REGISTRY + "/"):
+        raise ValueError(f"refusing to download {url}: only {REGISTRY} over https is trusted")
     with urllib.request.urlopen(url, timeout=60) as response:
-        return response.read()
+        data = response.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"refusing {url}: larger than {MAX_BYTES:,} bytes")
+    return data
 
 
 def fetch(name: str, version: str, folder: Path) -> Path:
-    """Unpack one package's registry tarball into ``folder/name@version`` (checked first)."""
+    """Unpack one package's registry tarball into ``folder/name@version``, checked against
+    the integrity hash shipped with nsrsim; nothing is left behind if anything fails.
+    """
+    spec = f"{name}@{version}"
+    expected = pinned().get(spec)
+    if expected is None:
+        raise ValueError(
+            f"{spec} has no integrity hash shipped with nsrsim (a newer Solara?); install the "
+            "Solara version nsrsim pins, or add its hash to nsrsim/dashboard/asset_integrity.json"
+        )
     meta = json.loads(_get(f"{REGISTRY}/{name}/{version}"))
     data = _get(meta["dist"]["tarball"])
-    algorithm, digest = meta["dist"]["integrity"].split("-", 1)
+    algorithm, digest = expected.split("-", 1)
     if base64.b64decode(digest) != hashlib.new(algorithm, data).digest():
-        raise RuntimeError(f"{name}@{version}: tarball does not match the registry's integrity")
-    target = folder / f"{name}@{version}"
+        raise ValueError(f"{spec}: the tarball does not match the integrity hash nsrsim ships")
+    target = folder / spec
     staging = folder / f".{name.replace('/', '_')}@{version}.partial"
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-        archive.extractall(staging, filter="data")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    (staging / "package").rename(target)
-    staging.rmdir()
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+            archive.extractall(staging, filter="data")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (staging / "package").rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
@@ -98,7 +128,7 @@ def main() -> int:
     folder = cache_dir()
     try:
         added = fill(folder)
-    except OSError as exc:
+    except (OSError, ValueError, tarfile.TarError) as exc:
         print(f"error: could not fetch Solara's assets from {REGISTRY}: {exc}", file=sys.stderr)
         return 2
     print(f"Solara assets in {folder}: " + (", ".join(added) + " added" if added else "complete"))

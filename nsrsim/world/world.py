@@ -22,6 +22,21 @@ def cache_dir() -> Path:
     return Path(os.environ.get("NSRSIM_CACHE", Path.home() / ".cache" / "nsrsim"))
 
 
+def _load_cache(path: Path, shape: tuple[int, int]) -> np.ndarray | None:
+    """A cached travel-time matrix, or None if there is none or it is damaged (truncated,
+    another shape, not a NumPy file): a cache is rebuilt, never trusted blindly.
+    """
+    if not path.exists():
+        return None
+    try:
+        hours = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return None
+    if hours.shape != shape or hours.dtype != np.float32 or np.isnan(hours).any():
+        return None
+    return hours
+
+
 def _save_atomic(path: Path, array: np.ndarray) -> None:
     """Save via a temporary file and rename, so concurrent workers never read half a file."""
     try:
@@ -76,9 +91,8 @@ class World:
         """
         if open_projects not in self._travel:
             path = cache_dir() / f"travel-{self._travel_key(open_projects)}.npy"
-            if path.exists():
-                hours = np.load(path)
-            else:
+            hours = _load_cache(path, (len(self.cells), len(self.cells)))
+            if hours is None:  # none yet, or damaged: computed again and replaced
                 hours = self._shortest_paths(open_projects)
                 _save_atomic(path, hours)
             self._travel[open_projects] = hours
