@@ -295,3 +295,18 @@ def test_a_run_is_the_same_fresh_and_after_other_runs_in_one_process(tmp_path):
         pd.testing.assert_frame_equal(
             pd.read_parquet(here_dir / name), pd.read_parquet(fresh_dir / name), check_exact=True
         )
+
+
+def test_identical_points_count_once_in_the_folder_summary(tmp_path):
+    """A design that repeats a point (a small Morris sample does) runs it once, and the
+    folder's summary counts it once: a finished batch has nothing missing.
+    """
+    from nsrsim.runner import replicate_run, run_batch, summary
+
+    scenario = small(**{"run.years": 1}).model_dump(mode="json")
+    runs = [replicate_run(point, 0, 5, scenario, {}) for point in (0, 1, 2)]  # one run, 3 times
+    counts = run_batch(runs, tmp_path / "out", "t", "d", {}, {"indicators": ["links"]},
+                       backend="sequential", jobs=1, scheduler=None, progress=False,
+                       log=lambda _: None)  # fmt: skip
+    assert counts["total"] == 1
+    assert summary(tmp_path / "out") == {"total": 1, "done": 1, "failed": 0, "missing": 0}

@@ -83,3 +83,18 @@ def test_projects_open_from_their_year():
     world = build_world(WorldConfig(transport_projects={"fehmarnbelt": 2032}))
     assert world.open_projects(2031) == frozenset()
     assert world.open_projects(2032) == frozenset({"fehmarnbelt"})
+
+
+@pytest.mark.parametrize("damage", [b"garbage", b"\x93NUMPY", None])
+def test_a_damaged_travel_cache_is_rebuilt_not_trusted(damage, tmp_path, monkeypatch):
+    monkeypatch.setenv("NSRSIM_CACHE", str(tmp_path))
+    config = WorldConfig(regions=["DK01", "DK02"], cell_km=30)
+    hours = build_world(config).travel_hours()
+    (cache,) = tmp_path.glob("travel-*.npy")
+    if damage is None:  # another shape: a file of an older grid
+        np.save(cache, np.zeros((2, 2), np.float32))
+    else:
+        cache.write_bytes(damage)
+    again = build_world(config).travel_hours()  # a new world: reads the cache
+    np.testing.assert_array_equal(again, hours)
+    np.testing.assert_array_equal(np.load(cache), hours)  # and replaced it
