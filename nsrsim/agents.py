@@ -5,7 +5,8 @@ operations; a :class:`Firm` reads its row, so Mesa's AgentSet, DataCollector and
 work as usual. Cluster initiatives and governments are few and keep ordinary attributes.
 """
 
-from typing import TYPE_CHECKING
+import copy
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -25,6 +26,16 @@ class Firm(mesa.Agent):
     def __init__(self, model: "NSRModel", row: int) -> None:
         super().__init__(model)
         self.row = row
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Firm":
+        """A view of the same row in the copied model (a model is copied to share a pair's
+        burn-in; its thousands of firm views hold nothing but their row and model).
+        """
+        twin = object.__new__(type(self))
+        memo[id(self)] = twin
+        twin.__dict__.update(self.__dict__)
+        twin.model = copy.deepcopy(self.model, memo)
+        return twin
 
     @property
     def firm_id(self) -> int:

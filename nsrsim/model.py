@@ -7,6 +7,7 @@ Every random number is keyed by (seed, stream, step, firm id) (:mod:`nsrsim.rand
 scenarios give each firm the same draws whatever happens elsewhere.
 """
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,35 @@ class NSRModel(mesa.Model):
             }
         )
         self._burn_in()
+
+    POLICY_FIELDS = frozenset({"name", "description", "framework", "policies"})
+
+    def shares_year_zero(self, scenario: Scenario) -> bool:
+        """Whether ``scenario`` differs from this model's only in its policy (name,
+        description, framework, own instruments): then its state at year 0 is this model's,
+        since neither acts in the burn-in.
+        """
+        mine, other = self.config.model_dump(), scenario.model_dump()
+        return all(mine[k] == other[k] for k in mine if k not in self.POLICY_FIELDS)
+
+    def with_policy(self, scenario: Scenario) -> "NSRModel":
+        """A copy of this model, at year 0, running ``scenario``'s policy from here: what
+        ``NSRModel(scenario)`` would be, without computing the same set-up and burn-in again
+        (the arms of a pair share them). Only the policy's own state is set afresh.
+        """
+        if self.year != 0 or not self.shares_year_zero(scenario):
+            raise ValueError("with_policy needs a model at year 0 and a scenario that differs "
+                             "only in its policy")  # fmt: skip
+        twin = copy.deepcopy(self)
+        twin.config = scenario
+        framework = scenario.framework
+        twin.eligible = (
+            np.isin(twin.region_codes, framework.regions or twin.region_codes) & framework.enabled
+        )
+        twin.instruments = [*scenario.programmes, *scenario.policies]
+        twin.ledger = policy.Ledger(len(twin.instruments))
+        twin.carry = np.zeros(len(twin.instruments))
+        return twin
 
     # ----------------------------------------------------------------------------------- setup
     def _init_regions(self) -> None:

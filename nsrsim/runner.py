@@ -207,22 +207,24 @@ def execute(spec: RunSpec, outputs: RunOutputs) -> dict[str, Any]:
     With ``outputs.firm_panel`` the row also carries the run's firm panel and participants
     (under ``"tables"``), which the caller writes next to the runs.
     """
-    from nsrsim.simulate import simulate
+    from nsrsim.simulate import simulate, simulate_pair
 
-    def run(data: dict[str, Any], panel: bool) -> Any:
-        scenario = Scenario.model_validate(data)
+    def scenario(data: dict[str, Any], panel: bool) -> Scenario:
+        validated = Scenario.model_validate(data)
         # a row reads the final firms only (always kept): no snapshots of earlier years
         update: dict[str, Any] = {"snapshot_years": []}
         if panel:
             update["firm_panel"] = True
-        return simulate(scenario.model_copy(update={"run": scenario.run.model_copy(update=update)}))
+        return validated.model_copy(update={"run": validated.run.model_copy(update=update)})
 
     try:
-        paired = spec.paired is not None
-        result = run(spec.scenario, paired or outputs.firm_panel)
-        row: dict[str, Any] = {"run_id": spec.run_id, "failed": False, **condense(result, outputs)}
-        if paired:
-            alt = run(spec.paired, True)  # type: ignore[arg-type]
+        if spec.paired is None:
+            result = simulate(scenario(spec.scenario, outputs.firm_panel))
+            row: dict[str, Any] = {"run_id": spec.run_id, "failed": False}
+            row.update(condense(result, outputs))
+        else:  # both arms from one set-up and burn-in
+            result, alt = simulate_pair(scenario(spec.scenario, True), scenario(spec.paired, True))
+            row = {"run_id": spec.run_id, "failed": False, **condense(result, outputs)}
             row.update(paired_effects(result, alt, list(outputs.effects)))
     except Exception:  # any failure of a run is data for the sweep, not a crash
         return {"run_id": spec.run_id, "failed": True, "traceback": traceback.format_exc()}

@@ -119,3 +119,22 @@ def simulate(scenario: Scenario, progress: bool = False) -> RunResult:
             model.step()
             bar.update()
     return RunResult(scenario, model, time.perf_counter() - start)
+
+
+def simulate_pair(base: Scenario, policy: Scenario) -> tuple[RunResult, RunResult]:
+    """Both arms of a pair: the base, and the policy scenario continued from a copy of the
+    base's year 0 when the two differ only in their policy (they share the set-up and the
+    burn-in, which no policy acts in; the copy's numbers are those of a fresh build, tested),
+    else built afresh.
+    """
+    start = time.perf_counter()
+    model = NSRModel(base)
+    twin = model.with_policy(policy) if model.shares_year_zero(policy) else None
+    shared = time.perf_counter() - start
+    for run in (model, twin):
+        while run is not None and run.running:
+            run.step()
+    first = RunResult(base, model, time.perf_counter() - start)
+    if twin is None:
+        return first, simulate(policy)
+    return first, RunResult(policy, twin, shared + time.perf_counter() - start - first.wall_time_s)

@@ -10,7 +10,7 @@ import pytest
 
 from nsrsim import NSRModel, accounts
 from nsrsim.agents import ClusterInitiative, Firm, RegionalGovernment
-from nsrsim.config import load_scenario
+from nsrsim.config import Scenario, load_scenario
 from nsrsim.errors import ConfigError
 from nsrsim.simulate import simulate
 from nsrsim.store import write_parquet_atomic
@@ -284,3 +284,41 @@ def test_framework_raises_transnational_cooperation():
             [r["transnational_firm_share"] for r in m.indicator_rows[1:]] for m in (base, frame)
         ]
         assert all(f >= b for b, f in zip(*share, strict=True)) and sum(share[1]) > sum(share[0])
+
+
+def _policy_twin(base):
+    """``base`` with a framework and four instruments of different kinds."""
+    data = base.model_dump(mode="json")
+    data["name"] = "with_policy"
+    data["framework"].update(enabled=True, duration_years=2, budget_eur_per_year=1e6)
+    data["policies"] = [
+        {"kind": "matchmaking", "members_only": True, "scope": "transnational",
+         "budget_eur_per_year": 150_000, "duration_years": 2},
+        {"kind": "innovation_management", "budget_eur_per_year": 125_000, "start_year": 1},
+        {"kind": "talent_attraction", "budget_eur_per_year": 300_000},
+        {"kind": "cluster_management", "budget_eur_per_year": 300_000},
+    ]  # fmt: skip
+    return Scenario.model_validate(data)
+
+
+def test_a_pair_shares_its_burn_in_and_gives_the_numbers_of_a_fresh_build():
+    """The policy arm continued from a copy of the base's year 0 equals the policy scenario
+    built afresh, in every table (the copy only saves the set-up and burn-in).
+    """
+    from nsrsim.simulate import simulate, simulate_pair
+
+    base = small(**{"run.years": 3, "run.firm_panel": True})
+    policy = _policy_twin(base)
+    first, second = simulate_pair(base, policy)
+    for arm, alone in ((first, simulate(base)), (second, simulate(policy))):
+        for table in ("indicators", "regions", "urban_classes", "firms", "links", "policies",
+                      "participants", "panel"):  # fmt: skip
+            pd.testing.assert_frame_equal(
+                getattr(arm, table), getattr(alone, table), check_exact=True, obj=table
+            )
+    other = policy.model_copy(
+        update={"partnering": policy.partnering.model_copy(update={"decay_km": 80.0})}
+    )
+    assert not NSRModel(base).shares_year_zero(other)  # another rule: built afresh
+    _, built = simulate_pair(base, other)
+    pd.testing.assert_frame_equal(built.indicators, simulate(other).indicators)

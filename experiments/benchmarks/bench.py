@@ -192,7 +192,7 @@ def whole_workload() -> float:
     return time.perf_counter() - start
 
 
-def sobol_estimate(batch_speedup: float) -> str:
+def sobol_estimate(batch_speedup: float) -> tuple[str, dict[str, float]]:
     """Projected time of the two shipped Sobol analyses (8 parameters, N=512, second order,
     2 replicates, 10 years, each at its analysis resolution): issue 11's yardstick, 18,432
     single baseline runs (experiments/sa_sobol_baseline.yaml), and the framework analysis
@@ -205,7 +205,7 @@ def sobol_estimate(batch_speedup: float) -> str:
     from nsrsim.sa import load_sa, outputs_spec, scenario_path
 
     point = pd.DataFrame(index=pd.RangeIndex(1))
-    parts = []
+    parts, minutes = [], {}
     for name, paired in (("sa_sobol_baseline.yaml", False), ("sa_sobol_framework.yaml", True)):
         path = HERE.parent / name
         spec, base = load_sa(path)
@@ -228,12 +228,13 @@ def sobol_estimate(batch_speedup: float) -> str:
         seconds = (time.perf_counter() - start) / len(runs[1:])
         units = spec.n * (2 * len(spec.ranges()) + 2) * spec.replicates
         hours = units * seconds / batch_speedup / 3600
+        minutes["sobol_framework_min" if paired else "sobol_min"] = hours * 60
         parts.append(
             f"{name}: {units:,} {'pairs of runs' if paired else 'runs'} at {spec.constants}, "
             f"{seconds:.3f} s each on one core, {hours * 60:.0f} min on 2 cores "
             f"({batch_speedup:.2f}x), {hours * 2:.2f}x the 30-minute target"
         )
-    return "Sobol SA projection: " + "; ".join(parts)
+    return "Sobol SA projection: " + "; ".join(parts), minutes
 
 
 def batch_seconds(runs: int, n_firms: int, backend: str, jobs: int) -> float:
@@ -282,7 +283,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.sa:
-        print(sobol_estimate(args.sa))
+        print(sobol_estimate(args.sa)[0])
         return
     if args.one:
         size, state, ref_steps, vec_steps = args.one
@@ -346,7 +347,8 @@ def main() -> None:
         f"whole workload: {many} runs at 1,000 firms x 20 years through the batch runner on "
         f"2 cores: {workload:.1f} s ({workload / many:.2f} s per run)"
     )
-    print(sobol_estimate(sequential / parallel))
+    projection, minutes = sobol_estimate(sequential / parallel)
+    print(projection)
 
     def pick(size, state, key):
         found = [r for r in rows if r["n_firms"] == size and r["state"] == state]
@@ -366,6 +368,7 @@ def main() -> None:
     summary["baseline_run_s"] = f"{seconds:.1f}"
     summary["batch_speedup_2cores"] = f"{sequential / parallel:.2f}"
     summary[f"batch_{many}_runs_s"] = f"{workload:.1f}"
+    summary.update({name: f"{value:.0f}" for name, value in minutes.items()})
     print(" ".join(f"{k}={v}" for k, v in summary.items()))
 
 
