@@ -99,6 +99,15 @@ class Alternative:
         ]
         return rows.iloc[0] if len(rows) else None
 
+    def regional_output(self) -> pd.DataFrame:
+        """The effects on each region's output at the last year."""
+        e = self.effects
+        return e[
+            (e["year"] == self.years)
+            & e["level"].str.startswith("region:")
+            & (e["indicator"] == "output_eur")
+        ]
+
     def money(self) -> tuple[float, float]:
         """Extra money budgeted and spent over the run against the base (instruments,
         framework, and today's programmes' spending changed by the policy).
@@ -223,11 +232,7 @@ def corridor_message(alt: Alternative) -> Message | None:
 
 def region_message(alt: Alternative, names: dict[str, str]) -> Message | None:
     """Where the output effect lands: the regions where it is detectable, by name."""
-    final = alt.effects[
-        (alt.effects["year"] == alt.years)
-        & alt.effects["level"].str.startswith("region:")
-        & (alt.effects["indicator"] == "output_eur")
-    ]
+    final = alt.regional_output()
     if final.empty:
         return None
     found = final[final.apply(detectable, axis=1)].copy()
@@ -360,11 +365,7 @@ def effect_map(world: World, alt: Alternative, names: dict[str, str]) -> Figure 
     """Relative output effect per region, coloured only where detectable (grey elsewhere),
     each region named.
     """
-    final = alt.effects[
-        (alt.effects["year"] == alt.years)
-        & alt.effects["level"].str.startswith("region:")
-        & (alt.effects["indicator"] == "output_eur")
-    ]
+    final = alt.regional_output()
     if final.empty:
         return None
     final = final.assign(code=final["level"].str.removeprefix("region:")).set_index("code")

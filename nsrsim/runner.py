@@ -353,9 +353,113 @@ def run_batch(
         raise NsrsimError(f"{out} exists and holds other files; give an empty or new --out folder.")
     out.mkdir(parents=True, exist_ok=True)
     with _writer_lock(out):
-        return _run_batch(
-            runs, out, name, digest, about, outputs, backend, jobs, scheduler, progress, log
+        manifest_path = out / "manifest.json"
+        if manifest_path.exists():
+            try:
+                old = json.loads(manifest_path.read_text(encoding="utf-8"))
+                if not isinstance(old, dict):
+                    raise json.JSONDecodeError("not a JSON object", "", 0)
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise NsrsimError(
+                    f"{manifest_path} is damaged ({exc.__class__.__name__}: {exc}); the folder's "
+                    "runs cannot be matched to this experiment. Give another --out folder, or move "
+                    "the damaged one aside."
+                ) from None
+            if old.get("experiment_hash") != digest:
+                raise NsrsimError(
+                    f"{out} holds results of a different experiment ('{old.get('name')}', hash "
+                    f"{old.get('experiment_hash')}; this one is {digest}); refusing to mix them. "
+                    "Use another --out folder."
+                )
+            commit = git_commit()  # uncommitted edits are invisible here; a new commit is not
+            if old.get("git_commit", commit).removesuffix("+dirty") != commit.removesuffix(
+                "+dirty"
+            ):
+                raise NsrsimError(
+                    f"{out} holds runs computed by nsrsim at commit {old.get('git_commit')}; this "
+                    f"code is at {commit}, so resuming would mix two versions of the model in one "
+                    "table. Use another --out folder (or check out that commit to resume)."
+                )
+        unique = list({r.run_id: r for r in runs}.values())  # identical points run once
+        write_manifest_data(
+            out, {"name": name, "experiment_hash": digest, **about, "runs": len(unique)}
         )
+        done = set(read_parts(out, "runs")["run_id"]) if (out / "parts").exists() else set()
+        todo = [r for r in unique if r.run_id not in done]
+        counts = {"total": len(unique), "skipped": len(unique) - len(todo), "done": 0, "failed": 0}
+        log(
+            f"{name}: {len(unique)} runs, {counts['skipped']} already done, "
+            f"{len(todo)} to run on {backend}"
+        )
+        by_id = {r.run_id: r for r in todo}
+        buffer: list[dict[str, Any]] = []
+        failures: list[dict[str, Any]] = []
+        last_flush = time.monotonic()
+
+        def flush() -> None:
+            nonlocal last_flush
+            if buffer:
+                write_part(out, "runs", pd.DataFrame(buffer))
+                buffer.clear()
+            if failures:
+                write_part(out, "failures", pd.DataFrame(failures))
+                failures.clear()
+            last_flush = time.monotonic()
+
+        def take(row: dict[str, Any]) -> None:
+            """Write one finished run (its tables first, then its row into the buffer)."""
+            spec = by_id[row["run_id"]]
+            meta = {
+                "run_id": spec.run_id,
+                "point": spec.point,
+                "replicate": spec.replicate,
+                "seed": spec.seed,
+                **{f"param:{k}": v for k, v in spec.values.items()},
+            }
+            failed = row.pop("failed")
+            for kind, table in row.pop("tables", {}).items():  # before the row marks it done
+                folder = out / kind
+                folder.mkdir(exist_ok=True)
+                write_parquet_atomic(table, folder / f"{spec.run_id}.parquet")
+            if failed:
+                counts["failed"] += 1
+                failures.append(
+                    {**meta, "parameters": json.dumps(spec.values), "traceback": row["traceback"]}
+                )
+            else:
+                counts["done"] += 1
+                buffer.append({**meta, **row})
+            bar.update()
+            bar.set_postfix(failed=counts["failed"], refresh=False)
+            if not progress:
+                finished = counts["done"] + counts["failed"]
+                log(f"run {spec.run_id} {'failed' if failed else 'done'} ({finished}/{len(todo)})")
+            if time.monotonic() - last_flush > FLUSH_EVERY_S or len(buffer) >= FLUSH_EVERY_RUNS:
+                flush()
+
+        with (
+            _backend(backend, scheduler),
+            tqdm(
+                total=len(unique), initial=counts["skipped"], disable=not progress, unit="run"
+            ) as bar,
+        ):
+            parallel = Parallel(
+                n_jobs=1 if backend == "sequential" else jobs,
+                backend=None
+                if backend == "dask"
+                else ("sequential" if backend == "sequential" else "loky"),
+                return_as="generator_unordered",
+                batch_size="auto",
+            )
+            try:  # an interrupted batch (Ctrl-C) still writes the runs it finished
+                for row in parallel(delayed(execute)(spec, outputs) for spec in todo):
+                    take(row)
+            finally:
+                try:
+                    flush()
+                finally:
+                    consolidate(out)
+        return counts
 
 
 @contextmanager
@@ -376,125 +480,6 @@ def _writer_lock(out: Path) -> Iterator[None]:
         yield
     finally:
         lock.release()
-
-
-def _run_batch(
-    runs: list[RunSpec],
-    out: Path,
-    name: str,
-    digest: str,
-    about: dict[str, Any],
-    outputs: RunOutputs,
-    backend: str,
-    jobs: int,
-    scheduler: str | None,
-    progress: bool,
-    log: Callable[[str], None],
-) -> dict[str, int]:
-    """:func:`run_batch` under the folder's lock."""
-    manifest_path = out / "manifest.json"
-    if manifest_path.exists():
-        try:
-            old = json.loads(manifest_path.read_text(encoding="utf-8"))
-            if not isinstance(old, dict):
-                raise json.JSONDecodeError("not a JSON object", "", 0)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise NsrsimError(
-                f"{manifest_path} is damaged ({exc.__class__.__name__}: {exc}); the folder's "
-                "runs cannot be matched to this experiment. Give another --out folder, or move "
-                "the damaged one aside."
-            ) from None
-        if old.get("experiment_hash") != digest:
-            raise NsrsimError(
-                f"{out} holds results of a different experiment ('{old.get('name')}', hash "
-                f"{old.get('experiment_hash')}; this one is {digest}); refusing to mix them. "
-                "Use another --out folder."
-            )
-        commit = git_commit()  # uncommitted edits are invisible here; a new commit is not
-        if old.get("git_commit", commit).removesuffix("+dirty") != commit.removesuffix("+dirty"):
-            raise NsrsimError(
-                f"{out} holds runs computed by nsrsim at commit {old.get('git_commit')}; this "
-                f"code is at {commit}, so resuming would mix two versions of the model in one "
-                "table. Use another --out folder (or check out that commit to resume)."
-            )
-    unique = list({r.run_id: r for r in runs}.values())  # identical points run once
-    write_manifest_data(
-        out, {"name": name, "experiment_hash": digest, **about, "runs": len(unique)}
-    )
-    done = set(read_parts(out, "runs")["run_id"]) if (out / "parts").exists() else set()
-    todo = [r for r in unique if r.run_id not in done]
-    counts = {"total": len(unique), "skipped": len(unique) - len(todo), "done": 0, "failed": 0}
-    log(
-        f"{name}: {len(unique)} runs, {counts['skipped']} already done, "
-        f"{len(todo)} to run on {backend}"
-    )
-    by_id = {r.run_id: r for r in todo}
-    buffer: list[dict[str, Any]] = []
-    failures: list[dict[str, Any]] = []
-    last_flush = time.monotonic()
-
-    def flush() -> None:
-        nonlocal last_flush
-        if buffer:
-            write_part(out, "runs", pd.DataFrame(buffer))
-            buffer.clear()
-        if failures:
-            write_part(out, "failures", pd.DataFrame(failures))
-            failures.clear()
-        last_flush = time.monotonic()
-
-    def take(row: dict[str, Any]) -> None:
-        """Write one finished run (its tables first, then its row into the buffer)."""
-        spec = by_id[row["run_id"]]
-        meta = {
-            "run_id": spec.run_id,
-            "point": spec.point,
-            "replicate": spec.replicate,
-            "seed": spec.seed,
-            **{f"param:{k}": v for k, v in spec.values.items()},
-        }
-        failed = row.pop("failed")
-        for kind, table in row.pop("tables", {}).items():  # before the row marks it done
-            folder = out / kind
-            folder.mkdir(exist_ok=True)
-            write_parquet_atomic(table, folder / f"{spec.run_id}.parquet")
-        if failed:
-            counts["failed"] += 1
-            failures.append(
-                {**meta, "parameters": json.dumps(spec.values), "traceback": row["traceback"]}
-            )
-        else:
-            counts["done"] += 1
-            buffer.append({**meta, **row})
-        bar.update()
-        bar.set_postfix(failed=counts["failed"], refresh=False)
-        if not progress:
-            finished = counts["done"] + counts["failed"]
-            log(f"run {spec.run_id} {'failed' if failed else 'done'} ({finished}/{len(todo)})")
-        if time.monotonic() - last_flush > FLUSH_EVERY_S or len(buffer) >= FLUSH_EVERY_RUNS:
-            flush()
-
-    with (
-        _backend(backend, scheduler),
-        tqdm(total=len(unique), initial=counts["skipped"], disable=not progress, unit="run") as bar,
-    ):
-        parallel = Parallel(
-            n_jobs=1 if backend == "sequential" else jobs,
-            backend=None
-            if backend == "dask"
-            else ("sequential" if backend == "sequential" else "loky"),
-            return_as="generator_unordered",
-            batch_size="auto",
-        )
-        try:  # an interrupted batch (Ctrl-C) still writes the runs it finished
-            for row in parallel(delayed(execute)(spec, outputs) for spec in todo):
-                take(row)
-        finally:
-            try:
-                flush()
-            finally:
-                consolidate(out)
-    return counts
 
 
 def summary(out: Path) -> dict[str, int]:
