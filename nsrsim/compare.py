@@ -383,7 +383,7 @@ def summary_table(comparison: Comparison, table: pd.DataFrame, years: int) -> st
     lines = [
         f"Effects against '{base}' (mean of the paired differences [95 % CI]; * = detectable "
         "after Holm's correction across the outcomes of a level and year; MDE = the smallest "
-        "effect these replicates detect with 80 % power)."
+        "effect these replicates detect with 80 % power after that correction)."
     ]
     for arm in comparison.arms[1:]:
         mine = table[table["scenario"] == arm.label]
