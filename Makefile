@@ -23,12 +23,16 @@ $(BIN)/python:
 	$$py -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# after an install, compile the kernels and cache the baseline's travel times once (no run
+# pays for them: the first 'nsrsim run' takes what every later one does)
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m nsrsim.warm
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,geo-build,distributed,dashboard,browser-test]'
+	$(BIN)/python -m nsrsim.warm
 	@touch $@ $(VENV)/.installed-run $(VENV)/.installed-dashboard
 
 $(VENV)/.installed-dashboard: pyproject.toml | $(BIN)/python

@@ -322,3 +322,17 @@ def test_a_pair_shares_its_burn_in_and_gives_the_numbers_of_a_fresh_build():
     assert not NSRModel(base).shares_year_zero(other)  # another rule: built afresh
     _, built = simulate_pair(base, other)
     pd.testing.assert_frame_equal(built.indicators, simulate(other).indicators)
+
+
+def test_warming_runs_every_kind_of_instrument_in_a_short_pair():
+    """``python -m nsrsim.warm`` (run by make after an install) goes through a framework and
+    every firm-level kind of instrument, so every compiled kernel is compiled once there.
+    """
+    from nsrsim import warm
+    from nsrsim.config import PolicyInstrument
+
+    kinds = {entry["kind"] for entry in warm.EVERY_KIND}
+    firm_level = set(PolicyInstrument.model_fields["kind"].annotation.__args__) - {
+        "infrastructure", "cluster_partnership"}  # fmt: skip
+    assert kinds == firm_level
+    assert warm.warm(SMALL) > 0
