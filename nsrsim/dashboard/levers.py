@@ -106,17 +106,6 @@ class Levers:
         return Levers(False, self.duration_years, self.budget_meur, False, given.fehmarnbelt,
                       self.seed)  # fmt: skip
 
-    def words(self) -> str:
-        """The levers in a sentence, for the status line."""
-        parts = [
-            f"framework {self.duration_years} years, {self.budget_meur:g} M EUR a year"
-            if self.framework
-            else "no framework",
-            "rural inclusion" if self.rural_inclusion else "no rural inclusion",
-            "Fehmarnbelt link from 2032" if self.fehmarnbelt else "no Fehmarnbelt link",
-        ]
-        return ", ".join(parts)
-
 
 def levers_of(base: Scenario) -> Levers:
     """The levers as the scenario file sets them (the dashboard starts with the config as

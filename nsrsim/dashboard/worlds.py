@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nsrsim import accounts
 from nsrsim.config import Scenario
 from nsrsim.dashboard.levers import Levers, levers_of
 from nsrsim.model import NSRModel
@@ -71,12 +72,9 @@ class Worlds:
 
 def beyond_interreg_links(model: NSRModel) -> float:
     """Real partner relations between regions of different countries that share no INTERREG A
-    programme: the cooperation a transnational framework is for.
+    programme (``accounts.link_kinds``' transnational links): what a framework is for.
     """
-    region = model.firms.region
-    a, b = region[model.links.a], region[model.links.b]
-    regions = model.regions
-    beyond = (regions.country[a] != regions.country[b]) & ~regions.interreg_tie[a, b]
+    _, beyond, _ = accounts.link_kinds(model)
     pairs = model.links.relations(model.firms.weight, model.pair_firms)
     return float(np.sum(pairs[beyond]))
 
