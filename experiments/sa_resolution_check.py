@@ -20,7 +20,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from scipy import stats
 
-from nsrsim.runner import execute, plan_points
+from nsrsim.runner import RunOutputs, execute, plan_points
 from nsrsim.sa import load_sa, outputs_spec, scenario_path
 
 
@@ -37,7 +37,8 @@ def run_resolution(spec, base, policy, constants, replicates) -> pd.DataFrame:
         paired=policy,
         constants=constants,
     )
-    rows = Parallel(n_jobs=-1)(delayed(execute)(run, outputs_spec(spec)) for run in runs)
+    outputs = RunOutputs.of(outputs_spec(spec))
+    rows = Parallel(n_jobs=-1)(delayed(execute)(run, outputs) for run in runs)
     failed = [row["traceback"] for row in rows if row["failed"]]
     if failed:
         sys.exit(failed[0])

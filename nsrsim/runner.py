@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from filelock import FileLock, Timeout
 from joblib import Parallel, delayed, parallel_backend
 from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
@@ -466,7 +465,12 @@ def run_batch(
 def _writer_lock(out: Path) -> Iterator[None]:
     """One writer per results folder: a second process on the same folder is refused (the
     check of what is done and the writing happen under the lock, so they cannot interleave).
+    filelock is imported here, not with the module: importing it installs a Python audit hook
+    that runs on every ``id()`` (3 % of a pair's copy and steps), and batch workers, which
+    import this module, take no lock.
     """
+    from filelock import FileLock, Timeout
+
     lock = FileLock(out / ".nsrsim.lock", timeout=0)
     try:
         lock.acquire()

@@ -194,3 +194,31 @@ def test_shipped_sa_files_build_their_models_at_their_resolution(path):
         agents = int(model.strata["agents"].sum())
         assert agents == spec.constants.get("population.n_firms", agents)
         assert model.firms.live().size > 0
+
+
+def test_the_resolution_check_runs_pairs_and_reads_their_outputs(tmp_path):
+    """experiments/sa_resolution_check.py runs an SA file's pairs at a resolution and returns
+    one row of its outputs per replicate (it went stale once without a test).
+    """
+    import importlib.util
+
+    from nsrsim.sa import load_sa, scenario_path
+
+    path = Path(__file__).resolve().parents[1] / "experiments" / "sa_resolution_check.py"
+    module_spec = importlib.util.spec_from_file_location("sa_resolution_check", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        f"extends: {SMALL}\nname: coached\npolicies:\n"
+        "  - {kind: innovation_management, budget_eur_per_year: 2000000}\n"
+    )
+    sa = sa_file(
+        tmp_path,
+        scenario=str(policy),
+        outputs="['cross_border_share@2', 'effect:innovations@2@participants']",
+    )
+    spec, base = load_sa(sa)
+    rows = module.run_resolution(spec, base, scenario_path(spec, sa), {}, 2)
+    assert list(rows.columns) == spec.outputs
+    assert len(rows) == 2 and rows.notna().all().all()
