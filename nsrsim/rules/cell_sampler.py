@@ -40,14 +40,10 @@ class CellSampler:
         self.capacity = np.asarray(capacity, np.int64)
         if (self.capacity < 1).any():
             raise ValueError("every cell needs at least one firm slot")
-        weight = np.multiply(self.kernel, self.capacity, dtype=np.float64, order="C")
-        cumulative = np.cumsum(weight, axis=1)
-        self.total = cumulative[:, -1].copy()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cumulative /= self.total[:, None]
-        self.cdf = cumulative  # C order: a row's cells are contiguous for the flat lookups
+        # C order: a row's cells are contiguous for the flat lookups
+        self.cdf, self.total = _cumulative_rows(self.kernel, self.capacity)
         self.grid = np.arange(max(1, n // GUIDE_CELLS)) / max(1, n // GUIDE_CELLS)
-        self.guide = guide_table(cumulative, self.grid)
+        self.guide = guide_table(self.cdf, self.grid)
 
     def __len__(self) -> int:
         return len(self.capacity)
@@ -79,6 +75,26 @@ class CellSampler:
             self.guide,
             self.grid,
         )
+
+
+@njit(cache=True, error_model="numpy")
+def _cumulative_rows(kernel, capacity):
+    """Per source row, the cumulative distribution of kernel x slots over cells and its total:
+    in one pass what ``np.cumsum(kernel * capacity, axis=1) / total`` gives (the same additions
+    in the same order; a row without weight is NaN), without three arrays of all cell pairs.
+    """
+    n_rows, n_cells = kernel.shape
+    cdf = np.empty((n_rows, n_cells))
+    total = np.empty(n_rows)
+    for source in range(n_rows):
+        acc = 0.0
+        for cell in range(n_cells):
+            acc += np.float64(kernel[source, cell]) * np.float64(capacity[cell])
+            cdf[source, cell] = acc
+        total[source] = acc
+        for cell in range(n_cells):
+            cdf[source, cell] /= acc
+    return cdf, total
 
 
 @njit(cache=True)

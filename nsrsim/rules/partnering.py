@@ -52,13 +52,28 @@ def institutional_weight(
 
     ``programmes`` is a bit mask of INTERREG A programme memberships per place.
     """
-    same_country = country[:, None] == country[None, :]
-    shared = (programmes[:, None] & programmes[None, :]) != 0
-    return np.where(
-        same_country,
-        1.0,
-        np.where(shared, params.interreg_weight, params.other_country_weight),
+    return _institutional(
+        np.asarray(country, np.int64),
+        np.asarray(programmes, np.int64),
+        float(params.interreg_weight),
+        float(params.other_country_weight),
     )
+
+
+@njit(cache=True)
+def _institutional(country, programmes, interreg, other):
+    """All place pairs in one pass (a C x C choice of three weights, no temporary masks)."""
+    n = len(country)
+    weight = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            if country[i] == country[j]:
+                weight[i, j] = 1.0
+            elif programmes[i] & programmes[j]:
+                weight[i, j] = interreg
+            else:
+                weight[i, j] = other
+    return weight
 
 
 def proposal_kernel(
