@@ -285,9 +285,11 @@ class NSRModel(mesa.Model):
         self.year_births = np.zeros(n_regions)  # real firms born and died this year
         self.year_deaths = np.zeros(n_regions)
         self.year_links_formed = 0.0  # real partner relations formed this year
-        # Mesa agents: one Python object per firm is what Mesa's AgentSet needs; created once
-        # here and then only for entrants.
-        self.firm_agents: list[Firm] = [Firm(self, row) for row in range(self.firms.n)]
+        # Mesa agents: one Python object per live firm is what Mesa's AgentSet needs. The
+        # rules never read them, so they are made when Mesa's collections are read (see
+        # firm_agents), not for every entrant of every step of a batch run.
+        self._firm_views: dict[int, Firm] = {}
+        self._viewed_rows = 0  # rows below this have had their chance of a view
         self.cluster_agents = [
             ClusterInitiative(
                 self,
@@ -374,6 +376,45 @@ class NSRModel(mesa.Model):
         hubs = self.region_hubs()
         self.region_km = km[np.ix_(hubs, hubs)].astype(np.float64)
         self.region_cross = self.region_country[:, None] != self.region_country[None, :]
+
+    # ------------------------------------------------------------------------- Mesa agents
+    @property
+    def firm_agents(self) -> dict[int, Firm]:
+        """Mesa's view of each live firm, by row.
+
+        Views are made for the rows that entered since the last read of this or of Mesa's
+        agent collections, so that Mesa's AgentSet, DataCollector and visualisation see every
+        live firm while batch runs, which never read them, make none (making and removing each
+        entrant's view cost ~5 % of a run at the analysis resolution).
+        """
+        firms = self.firms
+        for row in range(self._viewed_rows, firms.n):
+            if firms.alive[row]:
+                self._firm_views[row] = Firm(self, row)
+        self._viewed_rows = firms.n
+        return self._firm_views
+
+    def _views_made(self) -> None:
+        if "_firm_views" in self.__dict__:  # Mesa's set-up reads its collections before ours
+            self.firm_agents  # noqa: B018 - the property makes the pending views
+
+    @property
+    def agents(self) -> Any:
+        """Mesa's set of all agents (the firms' views brought up to date first)."""
+        self._views_made()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> Any:
+        """Mesa's agents by type (the firms' views brought up to date first)."""
+        self._views_made()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """Mesa's agent types (Firm among them once a firm lives)."""
+        self._views_made()
+        return super().agent_types
 
     def region_hubs(self) -> np.ndarray:
         """Position (in World.cells) of each region's most populous cell."""
@@ -1080,8 +1121,11 @@ class NSRModel(mesa.Model):
         self.firms.alive[rows] = False
         dead = ~self.firms.alive
         self.links.keep(~(dead[self.links.a] | dead[self.links.b]))
-        for row in rows:  # Mesa agents are Python objects; exits are few per step
-            self.firm_agents[row].remove()
+        if self._firm_views:  # Mesa views made so far leave with their firms
+            for row in rows:
+                view = self._firm_views.pop(int(row), None)
+                if view is not None:
+                    view.remove()
 
     def _births(self, firms_g: np.ndarray, n_regions: int, n_sectors: int) -> np.ndarray:
         """Expected births this step per region x sector (flat): the country's birth rate x
@@ -1136,8 +1180,7 @@ class NSRModel(mesa.Model):
             local,
             productivity,
         )
-        new = firms.append(**entrants)
-        self.firm_agents.extend(Firm(self, row) for row in new)  # entrants only
+        firms.append(**entrants)
         entered = entrants["region"].astype(np.int64) * shape[1] + entrants["sector"]
         return np.bincount(entered, weights=entrants["weight"], minlength=n_cells // shape[2])
 

@@ -61,6 +61,20 @@ def test_is_a_mesa_model_with_agent_sets():
     assert firm.weight > 0 and firm.firm_id == model.firms.id[firm.row]
 
 
+def test_firm_views_are_made_when_mesa_reads_its_agents():
+    """A run that never reads Mesa's collections makes no Firm objects; the first read shows
+    every live firm, none of those that entered and exited in between.
+    """
+    model = NSRModel(SMALL, run__burn_in_years=0)
+    model.run_for(8)
+    assert model.firms.n > model.config.population.n_firms  # firms entered
+    assert not model.firms.alive[: model.firms.n].all()  # and some left
+    assert not model.__dict__["_firm_views"]  # nothing was made while stepping
+    live = model.firms.live()
+    assert sorted(a.row for a in model.agents_by_type[Firm]) == list(live)
+    assert set(model.firm_agents) == set(live)
+
+
 def test_datacollector_with_agenttype_reporters():
     model = NSRModel(SMALL)
     collector = mesa.DataCollector(
