@@ -79,19 +79,21 @@ def treated_effects(
     panel_base: pd.DataFrame,
     programmes: set[str],
     years: int,
+    outcomes: tuple[str, ...] = PARTICIPANT_OUTCOMES,
 ) -> Treated:
     """The effect on an alternative's participants in one pair of runs (same seed): the
     firms its own instruments reached (not ``programmes``, today's funded programmes, nor the
-    regions' R&D subsidies) against the same firms in the base run, weighted by real firms.
+    regions' R&D subsidies) against the same firms in the base run, weighted by real firms;
+    for ``outcomes`` (all by default; a sensitivity analysis asks for one or two).
     """
     who = participants[(participants["instrument"] >= 0) & ~participants["name"].isin(programmes)]
     first = who.groupby("firm")["year"].min()
     weight = who.groupby("firm")["real_firms"].first().to_numpy()
     ids, since = first.index.to_numpy(), first.to_numpy()
     effect, level = {}, {}
-    alt = panel_matrices(panel_alt, ids, years, list(PARTICIPANT_OUTCOMES))
-    base = panel_matrices(panel_base, ids, years, list(PARTICIPANT_OUTCOMES))
-    for name in PARTICIPANT_OUTCOMES:
+    alt = panel_matrices(panel_alt, ids, years, list(outcomes))
+    base = panel_matrices(panel_base, ids, years, list(outcomes))
+    for name in outcomes:
         a, b = alt[name], base[name]
         effect[name], level[name] = np.full(years + 1, np.nan), np.full(years + 1, np.nan)
         for year in range(years + 1):
@@ -111,13 +113,16 @@ def paired_effects(base: Any, alt: Any, wanted: list[dict[str, Any]]) -> dict[st
     """
     row: dict[str, float] = {}
     treated = None
+    outcomes = tuple(dict.fromkeys(i["indicator"] for i in wanted if i["level"] == "participants"))
     for item in wanted:
         indicator, year, level = item["indicator"], item["year"], item["level"]
         if level == "participants":
             if treated is None:
                 programmes = {p.name or p.kind for p in alt.scenario.programmes}
                 last = int(alt.indicators["year"].max())
-                treated = treated_effects(alt.participants, alt.panel, base.panel, programmes, last)
+                treated = treated_effects(
+                    alt.participants, alt.panel, base.panel, programmes, last, outcomes
+                )
             row[item["name"]] = float(treated.effect[indicator][year])
             continue
         if level == "corridor":

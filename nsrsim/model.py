@@ -1118,7 +1118,7 @@ class NSRModel(mesa.Model):
     def _remove_firms(self, rows: np.ndarray) -> None:
         if rows.size == 0:
             return
-        self.firms.alive[rows] = False
+        self.firms.exit(rows)
         dead = ~self.firms.alive
         self.links.keep(~(dead[self.links.a] | dead[self.links.b]))
         if self._firm_views:  # Mesa views made so far leave with their firms

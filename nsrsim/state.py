@@ -6,7 +6,7 @@ identity across scenarios is its ``id`` (initial firms 0..n-1, entrants keyed by
 and rank): random draws are keyed by it and paired comparisons join on it.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -84,6 +84,7 @@ class FirmArrays:
     recent_partnered: np.ndarray  # share of the real firms with a partner at the year's end
     recent_abroad: np.ndarray  # share of the real firms with a partner in another country
     n: int = 0
+    _live: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def empty(cls, capacity: int) -> "FirmArrays":
@@ -96,7 +97,7 @@ class FirmArrays:
 
     def columns(self) -> list[str]:
         """Names of the per-firm arrays."""
-        return [f.name for f in fields(self) if f.name != "n"]
+        return [f.name for f in fields(self) if f.name not in ("n", "_live")]
 
     def append(self, **values: np.ndarray) -> np.ndarray:
         """Add firms (columns not given take their new-row value); returns their rows."""
@@ -107,7 +108,13 @@ class FirmArrays:
         for name, value in values.items():
             getattr(self, name)[rows] = value
         self.n += count
+        self._live = None
         return rows
+
+    def exit(self, rows: np.ndarray) -> None:
+        """Firms ``rows`` leave the market (their rows stay, not alive)."""
+        self.alive[rows] = False
+        self._live = None
 
     def roll_survey_window(self) -> None:
         """A new year: each window column moves back a year; this year's starts at 0."""
@@ -116,8 +123,14 @@ class FirmArrays:
             column[: self.n, 0] = 0.0
 
     def live(self) -> np.ndarray:
-        """Rows of firms alive now."""
-        return np.flatnonzero(self.alive[: self.n])
+        """Rows of firms alive now (read-only: kept until firms enter or exit, since a step
+        asks for them a dozen times; ``alive`` changes only through :meth:`append` and
+        :meth:`exit`).
+        """
+        if self._live is None:
+            self._live = np.flatnonzero(self.alive[: self.n])
+            self._live.setflags(write=False)
+        return self._live
 
     def _grow(self, capacity: int) -> None:
         for name in self.columns():
