@@ -114,18 +114,6 @@ def framework_benefit(model: "NSRModel") -> np.ndarray:
     return count / np.maximum(by_region(model, model.firms.weight[members], members), 1.0)
 
 
-def nursery(
-    model: "NSRModel", rows: np.ndarray, group: np.ndarray, cohort: np.ndarray, n_groups: int
-) -> np.ndarray:
-    """Whether each of ``rows`` (where ``cohort``) is a nursery: a cohort of the smallest size
-    class among its region-sector's cohorts (``group``), which newborn firms join.
-    """
-    size = model.firms.size[rows].astype(np.int64)
-    smallest = np.full(n_groups, np.iinfo(np.int64).max)
-    np.minimum.at(smallest, group[cohort], size[cohort])
-    return cohort & (size == smallest[group])
-
-
 @dataclass(frozen=True)
 class PartnerCounts:
     """Real partner relations per firm row now, in all and by kind of link (one count per

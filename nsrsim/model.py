@@ -797,55 +797,55 @@ class NSRModel(mesa.Model):
         n_groups = n_regions * n_sectors
         weight = firms.weight[live]
         region = firms.region[live]
-        group = region * n_sectors + firms.sector[live]
+        sector = firms.sector[live]
+        size = firms.size[live]
+        productivity = firms.productivity[live]
+        group = region * n_sectors + sector
         firms_g = np.bincount(group, weights=weight, minlength=n_groups)
-        real_jobs = weight * firms.jobs[live]
-        local_mean = market.sector_mean_productivity(
-            real_jobs, firms.productivity[live], group, n_groups
-        )
-        sector_mean = market.sector_mean_productivity(
-            real_jobs, firms.productivity[live], firms.sector[live], n_sectors
-        )
         # firms compete for labour with firms of their size class in their region and sector
-        peers = group * len(SIZE_CLASSES) + firms.size[live]
-        peer_mean = market.sector_mean_productivity(
-            real_jobs, firms.productivity[live], peers, n_groups * len(SIZE_CLASSES)
+        local_mean, sector_mean, relative = market.productivity_means(
+            weight * firms.jobs[live],
+            productivity,
+            group,
+            sector,
+            group * len(SIZE_CLASSES) + size,
+            n_groups,
+            n_sectors,
+            n_groups * len(SIZE_CLASSES),
         )
-        jobs = market.replicate(
-            firms.jobs[live], firms.productivity[live] / peer_mean[peers], cfg, self.dt
+        jobs = market.replicate(firms.jobs[live], relative, cfg, self.dt)
+        fate = market.fates(
+            jobs,
+            productivity,
+            sector_mean,
+            sector,
+            firms.fine[live],
+            weight,
+            region,
+            group,
+            size,
+            (self.micro_hazard, self.large_hazard),
+            self.draws.uniform("market.exit", self.steps, firms.id[live]),
+            cfg,
+            self.dt,
+            (n_regions, n_groups),
         )
-        hazard = market.death_hazard(jobs, self.micro_hazard[region], self.large_hazard[region])
-        dying = market.dying(hazard, self.dt)  # share of a cohort's firms that die this step
-        died = self.draws.uniform("market.exit", self.steps, firms.id[live]) < dying
-        out = market.exits(
-            firms.productivity[live] / sector_mean[firms.sector[live]], jobs, died, cfg
-        )
-        cohort = ~self.firms.fine[live]
-        # a cohort never dies whole by chance or size, only when its firms are unviable
-        out[cohort] = market.unviable(
-            firms.productivity[live][cohort] / sector_mean[firms.sector[live][cohort]], cfg
-        )
-        deaths = np.where(out, weight, np.where(cohort, weight * dying, 0.0))
-        self.year_deaths += np.bincount(region, weights=deaths, minlength=n_regions)
-        nursery = cohort & ~out & accounts.nursery(self, live, group, cohort & ~out, n_groups)
+        out, nursery, cohort = fate.out, fate.nursery, ~firms.fine[live]
+        self.year_deaths += fate.deaths
         # the larger classes' expected deaths are replaced by firms growing out of the nursery:
         # a larger cohort keeps its firms; fine entrants replace fine agents
-        larger = ~nursery & ~out
-        replaced = np.bincount(
-            group[larger & cohort], weights=(weight * dying)[larger & cohort], minlength=n_groups
-        )
-        weight = np.where(nursery, weight * (1.0 - dying), weight)
+        replaced, weight = fate.replaced, fate.weight
         firms.jobs[live] = jobs
         base = market.entrant_productivity(local_mean, sector_mean)
         grown = replaced + self._enter_firms(  # real firms leaving the nursery
-            live[~cohort], died[~cohort], group[~cohort], base
+            live[~cohort], fate.died[~cohort], group[~cohort], base
         )
         births = self._births(firms_g, n_regions, n_sectors)
         births *= np.bincount(group[nursery], minlength=n_groups) > 0  # a nursery takes them
         self.year_births += births.reshape(n_regions, n_sectors).sum(axis=1)
         rows = live[nursery]
         firms.weight[rows], firms.jobs[rows], firms.productivity[rows] = market.renew_nursery(
-            market.Nursery(weight, jobs, firms.productivity[live], group, nursery),
+            market.Nursery(weight, jobs, productivity, group, nursery),
             births,
             grown,
             base * ENTRANT_PRODUCTIVITY,

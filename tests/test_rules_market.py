@@ -32,12 +32,41 @@ def test_death_rates_average_to_the_countrys_and_fall_with_size():
         micro[0],
         large[0],
     ]
-    assert market.exits(
-        np.array([0.1, 1.0, 1.0, 1.0]),
-        np.array([5.0, 5.0, 0.4, 5.0]),
-        np.array([False, False, False, True]),
-        MarketConfig(),
-    ).tolist() == [True, False, True, True]
+
+
+def test_fine_agents_die_whole_cohorts_lose_a_share_and_births_go_to_the_smallest_cohort():
+    # rows: an unviable fine firm, a fine firm whose draw kills it, a fine firm below MIN_JOBS,
+    # a surviving fine firm; then in the same region-sector two cohorts (micro, small) and an
+    # unviable cohort (medium)
+    jobs = np.array([5.0, 5.0, 0.4, 5.0, 3.0, 20.0, 60.0])
+    productivity = np.array([10.0, 100.0, 100.0, 100.0, 100.0, 100.0, 10.0])
+    fine = np.array([True, True, True, True, False, False, False])
+    weight = np.array([1.0, 1.0, 1.0, 1.0, 1000.0, 200.0, 50.0])
+    size = np.array([0, 0, 0, 0, 0, 1, 2])
+    u = np.array([0.9, 0.001, 0.9, 0.9, 0.001, 0.001, 0.9])
+    zeros = np.zeros(7, np.int64)
+    fate = market.fates(
+        jobs, productivity, np.array([100.0]), zeros, fine, weight, zeros, zeros, size,
+        (np.array([0.08]), np.array([0.04])), u, MarketConfig(exit_threshold=0.3), 0.25, (1, 1),
+    )  # fmt: skip
+    assert fate.out.tolist() == [True, True, True, False, False, False, True]
+    np.testing.assert_array_equal(fate.dying, [0.02, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01])
+    assert fate.nursery.tolist() == [False] * 4 + [True, False, False]  # the micro cohort
+    np.testing.assert_array_equal(fate.weight, [1.0, 1.0, 1.0, 1.0, 1000.0 * 0.98, 200.0, 50.0])
+    assert fate.replaced.tolist() == [200.0 * 0.01]  # the small cohort's deaths
+    assert fate.deaths.tolist() == [3.0 + 1000.0 * 0.02 + 200.0 * 0.01 + 50.0]
+
+
+def test_means_by_region_sector_sector_and_peers_are_jobs_weighted():
+    real_jobs = np.array([10.0, 30.0, 20.0])
+    productivity = np.array([1.0, 3.0, 5.0])
+    group, sector, peers = np.array([0, 0, 1]), np.array([0, 0, 0]), np.array([0, 1, 2])
+    local, sector_mean, relative = market.productivity_means(
+        real_jobs, productivity, group, sector, peers, 2, 1, 3
+    )
+    np.testing.assert_allclose(local, [2.5, 5.0])
+    np.testing.assert_allclose(sector_mean, [(10 + 90 + 100) / 60])
+    np.testing.assert_array_equal(relative, [1.0, 1.0, 1.0])  # alone among its peers
 
 
 def test_births_follow_innovation_within_a_country_and_keep_its_total():

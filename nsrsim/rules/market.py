@@ -13,6 +13,7 @@ deaths of the larger classes, so the size structure stays that of the data.
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from nsrsim.config import MarketConfig
 
@@ -81,25 +82,6 @@ def death_hazards(
 def death_hazard(jobs: np.ndarray, micro: np.ndarray, large: np.ndarray) -> np.ndarray:
     """Each firm's yearly death rate by its size now (``micro`` and ``large`` per firm)."""
     return np.where(jobs < SMALL_JOBS, micro, large)
-
-
-def dying(hazard: np.ndarray, dt: float) -> np.ndarray:
-    """Probability of dying this step (the share of a cohort's firms that die)."""
-    return np.minimum(hazard * dt, 1.0)
-
-
-def exits(
-    relative_productivity: np.ndarray, jobs: np.ndarray, died: np.ndarray, params: MarketConfig
-) -> np.ndarray:
-    """Mask of firm agents that exit this step: dead (``died``, a keyed draw against
-    :func:`dying`), unviable, or too small.
-    """
-    return died | unviable(relative_productivity, params) | (jobs < MIN_JOBS)
-
-
-def unviable(relative_productivity: np.ndarray, params: MarketConfig) -> np.ndarray:
-    """Mask of firms whose productivity is below ``exit_threshold`` x their sector's mean."""
-    return relative_productivity < params.exit_threshold
 
 
 def birth_rates(
@@ -235,3 +217,111 @@ def entrant_productivity(local_mean: np.ndarray, sector_mean: np.ndarray) -> np.
     positive = sector_mean[sector_mean > 0]
     fallback = np.where(sector_mean > 0, sector_mean, positive.mean() if positive.size else 0.0)
     return np.where(local_mean > 0, local_mean, np.resize(fallback, local_mean.shape))
+
+
+@njit(cache=True)
+def productivity_means(real_jobs, productivity, group, sector, peers, n_groups, n_sectors, n_peers):
+    """:func:`sector_mean_productivity` by region-sector (``group``), by sector and by peers
+    (region-sector x size class) in one pass, and each firm's productivity relative to its
+    peers' mean: (local mean, sector mean, relative). Each sum adds the firms in the order a
+    bincount adds them, so the means are those of the three calls to the bit.
+    """
+    output = (np.zeros(n_groups), np.zeros(n_sectors), np.zeros(n_peers))
+    jobs = (np.zeros(n_groups), np.zeros(n_sectors), np.zeros(n_peers))
+    for i in range(len(real_jobs)):
+        value = real_jobs[i] * productivity[i]
+        output[0][group[i]] += value
+        jobs[0][group[i]] += real_jobs[i]
+        output[1][sector[i]] += value
+        jobs[1][sector[i]] += real_jobs[i]
+        output[2][peers[i]] += value
+        jobs[2][peers[i]] += real_jobs[i]
+    means = []
+    for k in range(3):
+        mean = np.zeros(len(output[k]))
+        for g in range(len(mean)):
+            if jobs[k][g] > 0:
+                mean[g] = output[k][g] / jobs[k][g]
+        means.append(mean)
+    relative = np.empty(len(real_jobs))
+    for i in range(len(real_jobs)):
+        relative[i] = productivity[i] / means[2][peers[i]]
+    return means[0], means[1], relative
+
+
+@dataclass(frozen=True)
+class Fates:
+    """What a market step does to its live firm agents (arrays aligned with them)."""
+
+    out: np.ndarray  # exits: a fine agent that died, is unviable or too small; an unviable cohort
+    dying: np.ndarray  # share of the agent's real firms that die this step (rate x dt, at most 1)
+    died: np.ndarray  # the agent's keyed draw fell below ``dying`` (a fine agent's death)
+    nursery: np.ndarray  # surviving cohorts of their region-sector's smallest size class
+    weight: np.ndarray  # real firms after the step's deaths (a nursery loses its dying share)
+    deaths: np.ndarray  # real firms dying per region
+    replaced: np.ndarray  # per region-sector, the larger cohorts' dying firms (nursery replaces)
+
+
+def fates(
+    jobs: np.ndarray,
+    productivity: np.ndarray,
+    sector_mean: np.ndarray,
+    sector: np.ndarray,
+    fine: np.ndarray,
+    weight: np.ndarray,
+    region: np.ndarray,
+    group: np.ndarray,
+    size: np.ndarray,
+    hazards: tuple[np.ndarray, np.ndarray],
+    u: np.ndarray,
+    params: MarketConfig,
+    dt: float,
+    shape: tuple[int, int],
+) -> Fates:
+    """Deaths and exits of a step, and the nursery cohorts births will join.
+
+    A firm dies with probability rate x dt (at most 1), the rate by its size now (``hazards``:
+    micro and larger firms' yearly rates per region, :func:`death_hazards`): a fine agent dies
+    when its keyed uniform ``u`` is below it, a cohort loses that share of its firms. A fine
+    agent also exits when unviable (productivity over its sector's mean, ``sector_mean`` per
+    sector, below ``exit_threshold``) or below ``MIN_JOBS``; a cohort never dies whole by
+    chance or size, only when unviable. ``shape`` is (regions, region-sectors).
+    """
+    return Fates(
+        *_fates(
+            jobs, productivity, sector_mean, sector, fine, weight, region, group,
+            np.asarray(size, np.int64),
+            hazards[0], hazards[1], u, params.exit_threshold, dt, shape[0], shape[1],
+        )
+    )  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _fates(jobs, productivity, sector_mean, sector, fine, weight, region, group, size, micro,
+           large, u, threshold, dt, n_regions, n_groups):  # fmt: skip
+    n = len(jobs)
+    out = np.empty(n, np.bool_)
+    dying = np.empty(n)
+    died = np.empty(n, np.bool_)
+    deaths = np.zeros(n_regions)
+    smallest = np.full(n_groups, np.iinfo(np.int64).max)
+    for i in range(n):
+        hazard = micro[region[i]] if jobs[i] < SMALL_JOBS else large[region[i]]
+        dying[i] = min(hazard * dt, 1.0)
+        died[i] = u[i] < dying[i]
+        unviable = productivity[i] / sector_mean[sector[i]] < threshold
+        out[i] = unviable if not fine[i] else died[i] or unviable or jobs[i] < MIN_JOBS
+        if out[i]:
+            deaths[region[i]] += weight[i]
+        elif not fine[i]:
+            deaths[region[i]] += weight[i] * dying[i]
+            smallest[group[i]] = min(smallest[group[i]], size[i])
+    nursery = np.empty(n, np.bool_)
+    replaced = np.zeros(n_groups)
+    after = np.empty(n)
+    for i in range(n):
+        nursery[i] = not fine[i] and not out[i] and size[i] == smallest[group[i]]
+        if not fine[i] and not out[i] and not nursery[i]:
+            replaced[group[i]] += weight[i] * dying[i]
+        after[i] = weight[i] * (1.0 - dying[i]) if nursery[i] else weight[i]
+    return out, dying, died, nursery, after, deaths, replaced
