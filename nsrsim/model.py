@@ -719,8 +719,7 @@ class NSRModel(mesa.Model):
         k = firms.knowledge[: firms.n]
         levels = learning.relative_levels(k)
         related = learning.prior_knowledge(levels, self.config.learning)
-        gain = learning.research(k, levels, absorptive, self.config.learning, self.dt)
-        gain += learning.learn_from_links(
+        from_links = learning.learn_from_links(
             k,
             self.links.a,
             self.links.b,
@@ -731,7 +730,7 @@ class NSRModel(mesa.Model):
             self.config.learning,
             self.dt,
         )
-        gain += learning.local_spillovers(
+        from_spillovers = learning.local_spillovers(
             k,
             live,
             firms.cell,
@@ -742,8 +741,8 @@ class NSRModel(mesa.Model):
             self.config.learning,
             self.dt,
         )
-        firms.knowledge[live] = np.clip(
-            learning.depreciate(k[live] + gain[live], self.config.learning, self.dt), 0.0, 1.0
+        learning.update_knowledge(
+            k, live, levels, absorptive, from_links, from_spillovers, self.config.learning, self.dt
         )
 
     def firms_innovate(self) -> None:

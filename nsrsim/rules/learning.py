@@ -193,19 +193,45 @@ def _spill(gain, live, slot, weighted, knowledge, related, absorptive, rate, hal
             gain[row, f] = scale * lead
 
 
-def research(
+def update_knowledge(
     knowledge: np.ndarray,
+    live: np.ndarray,
     levels: np.ndarray,
     absorptive: np.ndarray,
+    from_links: np.ndarray,
+    from_spillovers: np.ndarray,
     params: LearningConfig,
     dt: float,
-) -> np.ndarray:
-    """Knowledge created by a firm's own research this step: in each field, ``research_rate``
-    x dt x absorptive capacity x (level / strongest level)^``research_focus`` of the gap to 1
-    (``levels`` from :func:`relative_levels`).
+) -> None:
+    """Each live firm's knowledge after a step, in place: plus its own research, plus what it
+    learned along links and from spillovers, depreciated, within [0, 1].
+
+    Research creates knowledge in each field at ``research_rate`` x dt x absorptive capacity
+    x (level / strongest level)^``research_focus`` (``levels`` from
+    :func:`relative_levels`) of the gap to 1; knowledge depreciates at ``depreciation`` a year.
+    One compiled pass over the live rows, in NumPy's order of operations.
     """
-    focus = np.power(levels, params.research_focus)
-    return params.research_rate * dt * absorptive[:, None] * focus * (1.0 - knowledge)
+    focus = np.power(levels[live], params.research_focus)
+    _update_knowledge(
+        knowledge,
+        live,
+        focus,
+        absorptive,
+        from_links,
+        from_spillovers,
+        params.research_rate * dt,
+        np.exp(-params.depreciation * dt),
+    )
+
+
+@njit(cache=True)
+def _update_knowledge(knowledge, live, focus, absorptive, from_links, from_spillovers, scale, keep):
+    for i in range(len(live)):
+        r = live[i]
+        for f in range(knowledge.shape[1]):
+            research = scale * absorptive[r] * focus[i, f] * (1.0 - knowledge[r, f])
+            gain = research + from_links[r, f] + from_spillovers[r, f]
+            knowledge[r, f] = min(max((knowledge[r, f] + gain) * keep, 0.0), 1.0)
 
 
 def partner_values(
@@ -226,8 +252,3 @@ def partner_values(
     return np.bincount(a, weights=value * shares[0], minlength=n) + np.bincount(
         b, weights=value * shares[1], minlength=n
     )
-
-
-def depreciate(knowledge: np.ndarray, params: LearningConfig, dt: float) -> np.ndarray:
-    """Knowledge after forgetting for one step."""
-    return knowledge * np.exp(-params.depreciation * dt)
