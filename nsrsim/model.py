@@ -759,9 +759,10 @@ class NSRModel(mesa.Model):
         )
         u = self.draws.uniform("innovation", self.steps, firms.id[live], 3)
         cohort = ~firms.fine[live]
-        prod, know, innovated, _ = innovation.innovate(
-            firms.productivity[live],
-            firms.knowledge[live],
+        innovated, _ = innovation.innovate(
+            firms.productivity,
+            firms.knowledge,
+            live,
             rate,
             innovation.InnovationDraws(u[:, 0], u[:, 1], u[:, 2]),
             self.config.innovation,
@@ -769,8 +770,6 @@ class NSRModel(mesa.Model):
             1.0 / innovation.size_term(firms.jobs[live], self.config.innovation),
             cohort,
         )
-        firms.productivity[live] = prod
-        firms.knowledge[live] = know
         per_firm = np.where(cohort, rate * self.dt, innovated)
         firms.innovations[live] += per_firm
         firms.recent_innovations[live, 0] += per_firm

@@ -19,8 +19,9 @@ def test_innovation_with_chosen_draws():
         field=np.array([0.5, 0.0, 0.0]),
     )
     reach = np.array([1.0, 0.5, 1.0])
-    new_prod, new_k, innovated, radical = innovation.innovate(
-        prod, knowledge, np.full(3, 1.0), draws, params, 0.25, reach
+    new_prod, new_k = prod.copy(), knowledge.copy()  # updated in place
+    innovated, radical = innovation.innovate(
+        new_prod, new_k, np.arange(3), np.ones(3), draws, params, 0.25, reach, np.zeros(3, bool)
     )
     assert innovated.tolist() == [True, True, False] and radical.tolist() == [True, False, False]
     # an event carries the step's expected innovations: rate dt over its probability; each
@@ -40,9 +41,11 @@ def test_larger_firms_innovate_more_often_but_grow_no_faster():
     )
     assert (np.diff(rate) > 0).all() and rate[1] == pytest.approx(0.3 * (0.5 + 0.5))
     # the expected productivity growth (rate x gain x reach) of a cohort is the same at any size
-    prod, _, _, _ = innovation.innovate(
-        np.full(4, 100.0),
+    prod = np.full(4, 100.0)
+    innovation.innovate(
+        prod,
         np.zeros((4, 8)),
+        np.arange(4),
         rate,
         innovation.InnovationDraws(*np.ones((3, 4))),
         params,

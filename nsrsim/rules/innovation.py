@@ -105,14 +105,17 @@ def mean_capability(knowledge):
 def innovate(
     productivity: np.ndarray,
     knowledge: np.ndarray,
+    rows: np.ndarray,
     rate: np.ndarray,
     draws: InnovationDraws,
     params: InnovationConfig,
     dt: float,
     reach: np.ndarray,
-    cohort: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One step of innovation: new productivity, new knowledge, innovated and radical masks.
+    cohort: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One step of innovation of firm ``rows`` (arrays aligned with them: ``rate``, draws,
+    ``reach``, ``cohort``), updating ``productivity`` and ``knowledge`` in place; returns the
+    innovated and radical masks.
 
     A firm agent innovates at most once a step, with probability 1 - exp(-rate dt); an event
     carries the productivity gain of the step's expected number of innovations (rate dt over
@@ -121,37 +124,51 @@ def innovate(
     1 / :func:`size_term`). A cohort (``cohort`` rows) has no events: its firms' expected
     innovations raise its productivity by rate dt x the mean gain, and the expected share of
     them that are radical raises each field toward ``radical_level`` by that share over the
-    number of fields.
+    number of fields. One compiled pass, in NumPy's order of operations.
     """
-    chance = -np.expm1(-rate * dt)
-    expected = rate * dt
-    cohort = np.zeros(rate.size, bool) if cohort is None else cohort
-    innovated = (draws.event < chance) & ~cohort
-    radical = innovated & (draws.radical < params.radical_share)
-    scale = np.divide(expected, chance, out=np.ones_like(chance), where=chance > 0)
-    gain = (
-        scale
-        * reach
-        * np.where(
-            radical, params.productivity_gain * params.radical_multiplier, params.productivity_gain
-        )
+    return _innovate(
+        productivity,
+        knowledge,
+        np.asarray(rows, np.int64),
+        -np.expm1(-rate * dt),
+        rate * dt,
+        draws.event,
+        draws.radical,
+        draws.field,
+        reach,
+        cohort,
+        params.radical_share,
+        params.productivity_gain,
+        params.productivity_gain * params.radical_multiplier,
+        1.0 + params.radical_share * (params.radical_multiplier - 1.0),
+        params.radical_level,
     )
-    mean_gain = (
-        reach
-        * params.productivity_gain
-        * (1.0 + params.radical_share * (params.radical_multiplier - 1.0))
-    )
-    productivity = np.where(
-        innovated,
-        productivity * (1.0 + gain),
-        np.where(cohort, productivity * (1.0 + expected * mean_gain), productivity),
-    )
-    knowledge = knowledge.copy()
-    rows = np.flatnonzero(radical)
-    fields = np.minimum(
-        (draws.field[rows] * knowledge.shape[1]).astype(np.int64), knowledge.shape[1] - 1
-    )
-    knowledge[rows, fields] = np.maximum(knowledge[rows, fields], params.radical_level)
-    opened = (expected * params.radical_share / knowledge.shape[1])[cohort, None]
-    knowledge[cohort] += opened * np.maximum(params.radical_level - knowledge[cohort], 0.0)
-    return productivity, knowledge, innovated, radical
+
+
+@njit(cache=True)
+def _innovate(productivity, knowledge, rows, chance, expected, event, radical_draw, field,
+              reach, cohort, radical_share, gain, radical_gain, mean_factor,
+              radical_level):  # fmt: skip
+    n_fields = knowledge.shape[1]
+    innovated = np.empty(len(rows), np.bool_)
+    radical = np.empty(len(rows), np.bool_)
+    for i in range(len(rows)):
+        r = rows[i]
+        innovated[i] = event[i] < chance[i] and not cohort[i]
+        radical[i] = innovated[i] and radical_draw[i] < radical_share
+        if innovated[i]:
+            scale = expected[i] / chance[i] if chance[i] > 0 else 1.0
+            productivity[r] = productivity[r] * (
+                1.0 + scale * reach[i] * (radical_gain if radical[i] else gain)
+            )
+        elif cohort[i]:
+            mean_gain = reach[i] * gain * mean_factor
+            productivity[r] = productivity[r] * (1.0 + expected[i] * mean_gain)
+        if radical[i]:
+            f = min(np.int64(field[i] * n_fields), n_fields - 1)
+            knowledge[r, f] = max(knowledge[r, f], radical_level)
+        if cohort[i]:
+            opened = expected[i] * radical_share / n_fields
+            for f in range(n_fields):
+                knowledge[r, f] += opened * max(radical_level - knowledge[r, f], 0.0)
+    return innovated, radical
