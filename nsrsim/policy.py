@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from nsrsim.config import FrameworkConfig, InstrumentsConfig, PolicyInstrument
 from nsrsim.population import ClusterTable, initiative_choice
@@ -132,14 +133,21 @@ def select(
     groups = np.zeros(applicants.size, np.int64) if group is None else group[applicants]
     order = np.lexsort((firm_id[applicants], -fit[applicants], groups))
     rows, groups = applicants[order], groups[order]
-    spend = (weight[rows] * cost).tolist()
-    left = (np.atleast_1d(budget).astype(float) * (1 + 1e-12)).tolist()
-    keep = np.zeros(rows.size, bool)
-    for k, g in enumerate(groups.tolist()):  # sequential: each pick spends what is left
-        if spend[k] <= left[g]:
+    left = np.atleast_1d(budget).astype(float) * (1 + 1e-12)
+    return rows[_affordable(weight[rows] * cost, np.asarray(groups, np.int64), left)]
+
+
+@njit(cache=True)
+def _affordable(spend, groups, left):
+    """Sequential picks: each takes its ``spend`` from what is left of its group's money if it
+    fits (``left`` is used up in place).
+    """
+    keep = np.zeros(len(spend), np.bool_)
+    for k in range(len(spend)):
+        if spend[k] <= left[groups[k]]:
             keep[k] = True
-            left[g] -= spend[k]
-    return rows[keep]
+            left[groups[k]] -= spend[k]
+    return keep
 
 
 @dataclass
@@ -273,10 +281,17 @@ def served_recently(
     return recent[at] == firm_id
 
 
-def remember(served: dict[int, np.ndarray], index: int, firm_id: np.ndarray, year: int) -> None:
-    """Add this year's participants to ``served``."""
+def remember(
+    served: dict[int, np.ndarray], index: int, firm_id: np.ndarray, year: int, repeat: int
+) -> None:
+    """Add this year's participants to ``served``, forgetting those served ``repeat`` or more
+    years ago (:func:`served_recently` never asks for them again: years only go forward).
+    """
     new = np.column_stack([firm_id, np.full(len(firm_id), year)])
-    served[index] = new if index not in served else np.concatenate([served[index], new])
+    if index in served:
+        kept = served[index]
+        new = np.concatenate([kept[kept[:, 1] > year - repeat], new])
+    served[index] = new
 
 
 # ------------------------------------------------------------------------------ per kind
@@ -372,7 +387,7 @@ def _record(
         cost,
         None if partner is None else firms.id[partner],
     )
-    remember(ctx.served, index, firms.id[rows], ctx.year)  # -1: the regions' programmes
+    remember(ctx.served, index, firms.id[rows], ctx.year, ctx.params.repeat_after_years)
 
 
 def _shortlist(
