@@ -8,6 +8,7 @@ scenarios give each firm the same draws whatever happens elsewhere.
 """
 
 import copy
+import math
 from pathlib import Path
 from typing import Any
 
@@ -1149,7 +1150,7 @@ class NSRModel(mesa.Model):
         """
         firms = self.firms
         shape = (len(self.region_codes), len(SECTORS), len(SIZE_CLASSES))
-        n_cells = int(np.prod(shape))
+        n_cells = math.prod(shape)
         cell = group * len(SIZE_CLASSES) + firms.size[rows]
         weight = firms.weight[rows]
         held = np.bincount(cell, weights=weight, minlength=n_cells)

@@ -75,11 +75,21 @@ def _round_numbers(stream: str, rounds: int) -> np.ndarray:
 
 
 def pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """One key per ordered pair of keys (e.g. the two firm ids of a link)."""
-    a = np.asarray(a).astype(np.uint64)
-    b = np.asarray(b).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        return _mix(_mix(a * _G + np.uint64(0x632BE59BD9B4E019)) + b * _G)
+    """One key per ordered pair of keys (e.g. the two firm ids of a link):
+    mix64(mix64(a x golden + c) + b x golden), broadcast like ``a + b``.
+    """
+    a, b = np.broadcast_arrays(np.asarray(a).astype(np.uint64), np.asarray(b).astype(np.uint64))
+    return _pair_keys(a.ravel(), b.ravel()).reshape(a.shape)
+
+
+@njit(cache=True)
+def _pair_keys(a, b):
+    """The pairs' keys in one compiled loop (wrapping integer arithmetic, as NumPy's)."""
+    golden = np.uint64(GOLDEN)
+    out = np.empty(len(a), np.uint64)
+    for e in range(len(a)):
+        out[e] = mix64(mix64(a[e] * golden + np.uint64(0x632BE59BD9B4E019)) + b[e] * golden)
+    return out
 
 
 @dataclass

@@ -225,7 +225,10 @@ def cluster_pools(live, cluster, firm_id, linked):
     """
     n = linked.shape[0]
     members = live[cluster[live] >= 0]
-    members = members[np.argsort(firm_id[members], kind="mergesort")]
+    for k in range(1, len(members)):  # rows are in id order (entrants' ids exceed all earlier
+        if firm_id[members[k]] < firm_id[members[k - 1]]:  # ones); sort only if they are not
+            members = members[np.argsort(firm_id[members], kind="mergesort")]
+            break
     starts = np.zeros(n + 1, np.int64)
     for row in members:
         starts[cluster[row] + 1] += 1
