@@ -17,6 +17,7 @@ from numba import njit
 from nsrsim.config import PartneringConfig
 from nsrsim.random import mix64
 from nsrsim.rules.cell_sampler import CellSampler
+from nsrsim.state import N_FIELDS
 
 
 @dataclass(frozen=True)
@@ -305,6 +306,8 @@ def link_distance(knowledge: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.nda
     dot products, ``np.linalg.norm(axis=-1)`` for the norms), so the distances are NumPy's to
     the bit; each row's norm is computed once rather than once per pair.
     """
+    if knowledge.shape[1] != N_FIELDS:  # the compiled sums are written out for 8 fields
+        raise ValueError(f"knowledge has {knowledge.shape[1]} fields, not {N_FIELDS}")
     a, b = np.asarray(a), np.asarray(b)
     return _link_distance(knowledge, row_norms(knowledge), a.ravel(), b.ravel()).reshape(a.shape)
 
