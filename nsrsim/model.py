@@ -262,6 +262,12 @@ class NSRModel(mesa.Model):
         self.cluster_complementarity = cluster_rules.complementarity(
             info.sector, cfg.clusters.related_complementarity
         )
+        n_clusters = len(info.name)
+        self.cluster_pairs = (  # keys of the initiative pairs, abroad, sharing INTERREG A
+            np.arange(n_clusters * n_clusters).reshape(n_clusters, n_clusters),
+            self.cluster_country[:, None] != self.cluster_country[None, :],
+            self.interreg_tie[np.ix_(info.region, info.region)],
+        )
         framework = cfg.framework
         self.eligible = (
             np.isin(self.region_codes, framework.regions or self.region_codes) & framework.enabled
@@ -587,15 +593,12 @@ class NSRModel(mesa.Model):
             joined, fine, self.draws.uniform("clusters.leave", step, ids), cfg, self.dt
         )
         info = self.cluster_info
-        n = len(info.name)
-        pairs = np.arange(n * n).reshape(n, n)
-        abroad = self.cluster_country[:, None] != self.cluster_country[None, :]
+        pairs, abroad, shared = self.cluster_pairs
         reach = (
             self.cluster_complementarity
             * np.outer(self.cluster_capacity, self.cluster_capacity)
             * abroad
         )
-        shared = self.interreg_tie[np.ix_(info.region, info.region)]
         kind = cluster_rules.form_partnerships(
             self.cluster_partnership,
             cfg.interreg_partnering_rate * reach * shared,

@@ -14,7 +14,7 @@ real units. All draws are keyed by firm id (:mod:`nsrsim.random`).
 
 import heapq
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
@@ -113,6 +113,15 @@ class ClusterTable:
     experienced: np.ndarray  # bool
     generic: np.ndarray  # bool
     members: np.ndarray  # real member firms at the start
+
+    @cached_property
+    def by_group(self) -> tuple[np.ndarray, np.ndarray]:
+        """The initiatives in order of their region-sector key (stable), and those keys: what
+        :func:`initiative_choice` searches every step.
+        """
+        key = self.region * len(SECTORS) + self.sector
+        order = np.argsort(key, kind="stable")
+        return order, key[order]
 
 
 def sector_mix(world: Economy, source: str) -> np.ndarray:
@@ -489,11 +498,8 @@ def initiative_choice(
     """The initiative each firm would join: uniform among those of its region and sector
     (-1 where there is none).
     """
-    n_sectors = len(SECTORS)
-    key = clusters.region * n_sectors + clusters.sector
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    firm_key = region * n_sectors + sector
+    order, sorted_key = clusters.by_group
+    firm_key = region * len(SECTORS) + sector
     start = np.searchsorted(sorted_key, firm_key, side="left")
     stop = np.searchsorted(sorted_key, firm_key, side="right")
     size = stop - start
