@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from numba import njit
 
 from nsrsim.indicators import Aggregates, AreaTotals, network_facts
 from nsrsim.sectors import SECTORS
@@ -33,24 +32,6 @@ def by_region(model: "NSRModel", values: np.ndarray, rows: np.ndarray) -> np.nda
     return np.bincount(
         model.firms.region[rows], weights=values, minlength=len(model.region_codes)
     ).astype(float)
-
-
-def by_region_fields(
-    model: "NSRModel", weights: np.ndarray, fields: np.ndarray, rows: np.ndarray
-) -> np.ndarray:
-    """``weights`` x each column of ``fields`` (aligned with ``rows``) summed per region: a
-    (regions, columns) array, each column added in row order as :func:`by_region` adds it.
-    """
-    return _weighted_sums(model.firms.region[rows], weights, fields, len(model.region_codes))
-
-
-@njit(cache=True)
-def _weighted_sums(group, weights, fields, n_groups):
-    out = np.zeros((n_groups, fields.shape[1]))
-    for i in range(len(group)):
-        for f in range(fields.shape[1]):
-            out[group[i], f] += weights[i] * fields[i, f]
-    return out
 
 
 def region_output(model: "NSRModel") -> np.ndarray:

@@ -32,6 +32,7 @@ from nsrsim.population import (
     knowledge_base,
     place_firms,
     region_cell_cdf,
+    regional_means,
     sample_design,
     urban_codes,
 )
@@ -1163,12 +1164,8 @@ class NSRModel(mesa.Model):
             out=np.zeros(n_cells),
             where=held > 0,
         )
-        live = firms.live()
-        mass = np.maximum(accounts.by_region(self, firms.weight[live], live), 1e-12)
-        mean_rd = accounts.by_region(self, firms.weight[live] * firms.rd[live], live) / mass
-        local = (
-            accounts.by_region_fields(self, firms.weight[live], firms.knowledge[live], live)
-            / mass[:, None]
+        mean_rd, local = regional_means(
+            firms.region, firms.weight, firms.rd, firms.knowledge, firms.live(), shape[0]
         )
         entrants = draw_entrants(
             self.draws,

@@ -507,6 +507,29 @@ def initiative_choice(
     return np.where(size > 0, order[np.minimum(pick, len(order) - 1)], -1)
 
 
+@njit(cache=True)
+def regional_means(region, weight, rd, knowledge, rows, n_regions):
+    """Real-firm-weighted mean R&D share and knowledge of each region's firm ``rows`` (what
+    entrants take from their region), in one pass: each sum adds the rows in order, as a
+    bincount does, and the mass is at least 1e-12.
+    """
+    mass = np.zeros(n_regions)
+    rd_sum = np.zeros(n_regions)
+    known = np.zeros((n_regions, knowledge.shape[1]))
+    for row in rows:
+        r = region[row]
+        mass[r] += weight[row]
+        rd_sum[r] += weight[row] * rd[row]
+        for f in range(knowledge.shape[1]):
+            known[r, f] += weight[row] * knowledge[row, f]
+    for r in range(n_regions):
+        mass[r] = max(mass[r], 1e-12)
+        rd_sum[r] /= mass[r]
+        for f in range(knowledge.shape[1]):
+            known[r, f] /= mass[r]
+    return rd_sum, known
+
+
 def entrant_ids(step: int, stratum: np.ndarray, k: np.ndarray) -> np.ndarray:
     """Ids of entrants: unique per (step, stratum, k-th entrant), so an entrant's
     id, and so its draws, do not depend on entry elsewhere.

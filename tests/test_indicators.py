@@ -40,13 +40,20 @@ def test_a_triangle_and_an_isolated_firm():
     assert clustering == 1.0 and giant == 0.75
 
 
-def test_weighted_sums_per_region_equal_bincount_per_column():
-    from nsrsim.accounts import _weighted_sums
+def test_regional_means_equal_bincounts_per_column():
+    from nsrsim.population import regional_means
 
     rng = np.random.default_rng(8)
-    group, weights, fields = rng.integers(0, 30, 5000), rng.random(5000), rng.random((5000, 8))
+    region, weight, rd = rng.integers(0, 30, 5000), rng.random(5000), rng.random(5000)
+    knowledge, rows = rng.random((5000, 8)), np.sort(rng.choice(5000, 4000, replace=False))
+    mass = np.maximum(np.bincount(region[rows], weights=weight[rows], minlength=31), 1e-12)
     expected = np.stack(
-        [np.bincount(group, weights=weights * fields[:, f], minlength=30) for f in range(8)],
+        [np.bincount(region[rows], weights=(weight * knowledge[:, f])[rows], minlength=31)
+         for f in range(8)],
         axis=1,
-    )
-    np.testing.assert_array_equal(_weighted_sums(group, weights, fields, 30), expected)
+    ) / mass[:, None]  # fmt: skip
+    mean_rd, local = regional_means(region, weight, rd, knowledge, rows, 31)
+    np.testing.assert_array_equal(local, expected)
+    rd_sum = np.bincount(region[rows], weights=(weight * rd)[rows], minlength=31)
+    np.testing.assert_array_equal(mean_rd, rd_sum / mass)
+    assert mean_rd[30] == 0.0  # a region without firms
