@@ -1,9 +1,11 @@
 """Shared fixtures: the baseline scenario and its world, a small five-region scenario for fast
 tests, built once per session."""
 
+import importlib.util
 import os
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -16,6 +18,15 @@ os.environ["NSRSIM_CACHE"] = tempfile.mkdtemp(prefix="nsrsim-test-cache-")
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "configs" / "baseline.yaml"
 SMALL = Path(__file__).resolve().parent / "small.yaml"
+
+
+def experiment_script(relative: str) -> ModuleType:
+    """A script of experiments/ (``"benchmarks/reference.py"``) loaded as a module."""
+    path = ROOT / "experiments" / relative
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def small(**overrides) -> Scenario:

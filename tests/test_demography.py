@@ -2,9 +2,6 @@
 structure over 30 years, no handful of agents deciding a region, a settled year 0, symmetric
 link relations and yearly counts that do not depend on the time step."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,7 +18,7 @@ from nsrsim.validate import (
 )
 from nsrsim.world import facts
 
-from .conftest import BASELINE, SMALL
+from .conftest import BASELINE, SMALL, experiment_script
 
 
 def run_tables(years: int, seed: int = 1, **overrides) -> RunTables:
@@ -127,10 +124,7 @@ def test_an_effect_on_the_corridor_splits_into_parts_that_add_up(tmp_path):
     """experiments/attribute_effect.py: participants, their partners, other firm agents and
     cohorts add up to the corridor's paired difference; a policy's own participants are found.
     """
-    path = Path(__file__).resolve().parents[1] / "experiments" / "attribute_effect.py"
-    spec = importlib.util.spec_from_file_location("attribute_effect", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = experiment_script("attribute_effect.py")
     alternative = tmp_path / "coached.yaml"
     alternative.write_text(
         f"extends: {SMALL}\nname: coached\npolicies:\n"

@@ -1,20 +1,14 @@
 """The per-agent reference (experiments/benchmarks/reference.py) equals the vectorised model
 draw for draw, so the speed ratio that ``make bench`` prints compares the same computation."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from nsrsim import NSRModel
 
-from .conftest import small
+from .conftest import experiment_script, small
 
-PATH = Path(__file__).resolve().parents[1] / "experiments" / "benchmarks" / "reference.py"
-spec = importlib.util.spec_from_file_location("reference", PATH)
-reference = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(reference)
+reference = experiment_script("benchmarks/reference.py")
 
 
 def assert_same(vectorised: NSRModel, ref) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from nsrsim.cli import main
 
-from .conftest import SMALL
+from .conftest import SMALL, experiment_script
 
 
 def sa_file(tmp_path: Path, **changes: str) -> Path:
@@ -200,14 +200,9 @@ def test_the_resolution_check_runs_pairs_and_reads_their_outputs(tmp_path):
     """experiments/sa_resolution_check.py runs an SA file's pairs at a resolution and returns
     one row of its outputs per replicate (it went stale once without a test).
     """
-    import importlib.util
-
     from nsrsim.sa import load_sa, scenario_path
 
-    path = Path(__file__).resolve().parents[1] / "experiments" / "sa_resolution_check.py"
-    module_spec = importlib.util.spec_from_file_location("sa_resolution_check", path)
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
+    module = experiment_script("sa_resolution_check.py")
     policy = tmp_path / "policy.yaml"
     policy.write_text(
         f"extends: {SMALL}\nname: coached\npolicies:\n"
