@@ -395,16 +395,17 @@ class NSRModel(mesa.Model):
         live firm while batch runs, which never read them, make none (making and removing each
         entrant's view cost ~5 % of a run at the analysis resolution).
         """
+        self._views_made()
+        return self._firm_views
+
+    def _views_made(self) -> None:
+        if "_firm_views" not in self.__dict__:  # Mesa's set-up reads its collections first
+            return
         firms = self.firms
         for row in range(self._viewed_rows, firms.n):
             if firms.alive[row]:
                 self._firm_views[row] = Firm(self, row)
         self._viewed_rows = firms.n
-        return self._firm_views
-
-    def _views_made(self) -> None:
-        if "_firm_views" in self.__dict__:  # Mesa's set-up reads its collections before ours
-            self.firm_agents  # noqa: B018 - the property makes the pending views
 
     @property
     def agents(self) -> Any:
