@@ -21,15 +21,6 @@ SMALL_JOBS = 10.0  # persons from which a firm is no longer micro (Eurostat size
 MIN_JOBS = 0.5  # persons below which a firm agent at firm resolution exits
 
 
-def sector_mean_productivity(
-    jobs: np.ndarray, productivity: np.ndarray, group: np.ndarray, n_groups: int
-) -> np.ndarray:
-    """Jobs-weighted mean productivity per group (a sector, or a region x sector; 0 if empty)."""
-    output = np.bincount(group, weights=jobs * productivity, minlength=n_groups)
-    jobs_total = np.bincount(group, weights=jobs, minlength=n_groups)
-    return np.divide(output, jobs_total, out=np.zeros(n_groups), where=jobs_total > 0)
-
-
 def replicate(
     jobs: np.ndarray, relative_productivity: np.ndarray, params: MarketConfig, dt: float
 ) -> np.ndarray:
@@ -221,10 +212,10 @@ def entrant_productivity(local_mean: np.ndarray, sector_mean: np.ndarray) -> np.
 
 @njit(cache=True)
 def productivity_means(real_jobs, productivity, group, sector, peers, n_groups, n_sectors, n_peers):
-    """:func:`sector_mean_productivity` by region-sector (``group``), by sector and by peers
-    (region-sector x size class) in one pass, and each firm's productivity relative to its
-    peers' mean: (local mean, sector mean, relative). Each sum adds the firms in the order a
-    bincount adds them, so the means are those of the three calls to the bit.
+    """Jobs-weighted mean productivity (0 where a group has no jobs) by region-sector
+    (``group``), by sector and by peers (region-sector x size class), in one pass, and each
+    firm's productivity relative to its peers' mean: (local mean, sector mean, relative). Each
+    sum adds the firms in order, as a bincount does.
     """
     output = (np.zeros(n_groups), np.zeros(n_sectors), np.zeros(n_peers))
     jobs = (np.zeros(n_groups), np.zeros(n_sectors), np.zeros(n_peers))
