@@ -225,9 +225,25 @@ def execute(spec: RunSpec, outputs: RunOutputs) -> dict[str, Any]:
             result, alt = simulate_pair(scenario(spec.scenario, True), scenario(spec.paired, True))
             row = {"run_id": spec.run_id, "failed": False, **condense(result, outputs)}
             row.update(paired_effects(result, alt, list(outputs.effects)))
-    except Exception:  # any failure of a run is data for the sweep, not a crash
+    except Exception as exc:  # any failure of a run is data for the sweep, not a crash
+        if interrupted(exc):
+            raise KeyboardInterrupt from exc
         return {"run_id": spec.run_id, "failed": True, "traceback": traceback.format_exc()}
     return row
+
+
+def interrupted(exc: BaseException | None) -> bool:
+    """Whether Ctrl-C is behind ``exc``: a KeyboardInterrupt that arrives inside compiled code
+    comes back as a ``SystemError`` ("returned a result with an exception set") whose cause is
+    the interrupt, and must stop the batch rather than count as a failed run.
+    """
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def condense(result: Any, outputs: RunOutputs) -> dict[str, Any]:

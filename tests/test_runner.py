@@ -310,3 +310,30 @@ def test_identical_points_count_once_in_the_folder_summary(tmp_path):
                        log=lambda _: None)  # fmt: skip
     assert counts["total"] == 1
     assert summary(tmp_path / "out") == {"total": 1, "done": 1, "failed": 0, "missing": 0}
+
+
+def test_ctrl_c_inside_compiled_code_stops_the_batch_instead_of_failing_a_run(monkeypatch):
+    """numba turns a KeyboardInterrupt that arrives inside a kernel into a SystemError whose
+    cause is the interrupt; execute re-raises it, other errors stay failed runs."""
+    import nsrsim.simulate
+    from nsrsim.runner import RunOutputs, execute, plan_points
+
+    (run,) = plan_points(SMALL_SCENARIO, pd.DataFrame(index=pd.RangeIndex(1)), 1, 1, "t")
+    outputs = RunOutputs.of({})
+
+    def interrupted_kernel(*_):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise SystemError("returned a result with an exception set") from interrupt
+
+    monkeypatch.setattr(nsrsim.simulate, "simulate", interrupted_kernel)
+    with pytest.raises(KeyboardInterrupt):
+        execute(run, outputs)
+
+    def broken(*_):
+        raise ValueError("a bug in a rule")
+
+    monkeypatch.setattr(nsrsim.simulate, "simulate", broken)
+    row = execute(run, outputs)
+    assert row["failed"] and "a bug in a rule" in row["traceback"]
