@@ -432,6 +432,20 @@ YEARS = integer(1, 100)
 SEED = integer(0, 2**63 - 1)
 
 
+def _replicate_options(parser: argparse.ArgumentParser) -> None:
+    """Years and master seed of a command that runs whole scenarios as replicates (compare,
+    validate): the scenarios' own run.years and run.seed are not used.
+    """
+    parser.add_argument(
+        "--years", type=YEARS, default=20,
+        help="simulated years (default 20, whatever the scenarios' run.years say)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--seed", type=SEED, default=0,
+        help="master seed of the replicates (default 0; the scenarios' run.seed is not used)",
+    )  # fmt: skip
+
+
 def _batch_options(parser: argparse.ArgumentParser, out_help: str, from_file: bool) -> None:
     """The batch runner's options: backend, workers, scheduler, results folder, progress.
     ``from_file``: the spec file's ``execution`` block gives the defaults, flags override it.
@@ -509,14 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=number(0.0, 10.0, above=True),
         help="also report the replicates needed to detect this relative effect (0.01 = 1 %%)",
     )
-    compare.add_argument(
-        "--years", type=YEARS, default=20,
-        help="simulated years (default 20, whatever the scenarios' run.years say)",
-    )  # fmt: skip
-    compare.add_argument(
-        "--seed", type=SEED, default=0,
-        help="master seed of the replicates (default 0; the scenarios' run.seed is not used)",
-    )  # fmt: skip
+    _replicate_options(compare)
     _batch_options(
         compare, "results folder (default results/compare-<hash>/, resumable)", from_file=False
     )
@@ -529,14 +536,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--replicates", type=integer(2, 100_000), default=10, help="runs (>= 2; default 10)"
     )
-    validate.add_argument(
-        "--years", type=YEARS, default=20,
-        help="simulated years (default 20, whatever the scenario's run.years says)",
-    )  # fmt: skip
-    validate.add_argument(
-        "--seed", type=SEED, default=0,
-        help="master seed of the replicates (default 0; the scenario's run.seed is not used)",
-    )  # fmt: skip
+    _replicate_options(validate)
     _batch_options(
         validate, "results folder (default results/validate-<hash>/, resumable)", from_file=False
     )
