@@ -112,7 +112,11 @@ class NSRModel(mesa.Model):
         one_blas_thread()
         super().__init__(rng=config.run.seed)
         self.config = config
-        self.dt = 1.0 / config.run.steps_per_year
+        # the burn-in may step coarser than the run (run.burn_in_steps_per_year)
+        self.steps_per_year = config.run.steps_per_year
+        if config.run.burn_in_years and config.run.burn_in_steps_per_year:
+            self.steps_per_year = config.run.burn_in_steps_per_year
+        self.dt = 1.0 / self.steps_per_year
         # the most real firm pairs one link stands for: the firm resolution
         self.pair_firms = float(config.population.targeted_firms_per_agent)
         self.draws = KeyedRandom(config.run.seed, draw_log)
@@ -356,10 +360,12 @@ class NSRModel(mesa.Model):
             return
         # burn-in steps count up to 0 outside Mesa's clock, so Mesa's step count and time are
         # 0 at year 0 and every step of the run has its own keyed draws
-        self.steps = self.year * self.config.run.steps_per_year
+        self.steps = self.year * self.steps_per_year
         while self.year < 0:
             self.steps += 1
             NSRModel.step(self)
+        self.steps_per_year = self.config.run.steps_per_year
+        self.dt = 1.0 / self.steps_per_year
         self.carry[:] = 0.0  # the programmes' budgets start afresh at year 0
         self._calibrate_propensity()
 
@@ -443,7 +449,7 @@ class NSRModel(mesa.Model):
         self.workers_move()
         self.firms.age[self.firms.live()] += self.dt
         self.links.age += self.dt
-        if self.steps_in_year == self.config.run.steps_per_year - 1:
+        if self.steps_in_year == self.steps_per_year - 1:
             self.investment_flows()
             accounts.remember_partners(self)
             self.year += 1
@@ -457,7 +463,7 @@ class NSRModel(mesa.Model):
     @property
     def steps_in_year(self) -> int:
         """Steps already taken in the current year (0 at its start)."""
-        return (self.steps - 1) % self.config.run.steps_per_year
+        return (self.steps - 1) % self.steps_per_year
 
     @property
     def framework_active(self) -> bool:

@@ -339,6 +339,24 @@ def test_a_pair_shares_its_burn_in_and_gives_the_numbers_of_a_fresh_build():
     pd.testing.assert_frame_equal(built.indicators, simulate(other).indicators)
 
 
+def test_a_coarser_burn_in_steps_only_the_burn_in_coarser():
+    """``run.burn_in_steps_per_year`` changes the burn-in's step and nothing after year 0; set
+    to the run's own step it is the default, to the bit.
+    """
+    plain = simulate(small(**{"run.years": 2}))
+    same = simulate(small(**{"run.years": 2, "run.burn_in_steps_per_year": 4}))
+    pd.testing.assert_frame_equal(same.indicators, plain.indicators, check_exact=True)
+    yearly = NSRModel(small(**{"run.burn_in_steps_per_year": 1}))
+    assert (yearly.year, yearly.steps, yearly.dt, yearly.steps_per_year) == (0, 0, 0.25, 4)
+    for _ in range(3):
+        yearly.step()
+    assert yearly.year == 0  # a year of the run is still four steps
+    yearly.step()
+    assert yearly.year == 1
+    coarse = simulate(small(**{"run.years": 2, "run.burn_in_steps_per_year": 1}))
+    assert not coarse.indicators.equals(plain.indicators)  # the burn-in took other steps
+
+
 def test_warming_runs_every_kind_of_instrument_in_a_short_pair():
     """``python -m nsrsim.warm`` (run by make after an install) goes through a framework and
     every firm-level kind of instrument, so every compiled kernel is compiled once there.

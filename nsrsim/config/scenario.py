@@ -1429,6 +1429,14 @@ class RunConfig(Block):
         description="years simulated before year 0 with today's programmes and no policy or "
         "framework, identical in every scenario, so that year 0 is the settled corridor of today",
     )
+    burn_in_steps_per_year: int | None = Field(
+        None,
+        ge=1,
+        le=52,
+        description="steps per year in the burn-in (empty: steps_per_year); the burn-in only "
+        "settles the state, so an analysis may step it coarser if "
+        "experiments/sa_resolution_check.py passes",
+    )
     firm_panel: bool = Field(
         False,
         description="record every firm's outcomes every year (firm_panel.parquet), for "
