@@ -116,12 +116,14 @@ class ClusterTable:
 
     @cached_property
     def by_group(self) -> tuple[np.ndarray, np.ndarray]:
-        """The initiatives in order of their region-sector key (stable), and those keys: what
-        :func:`initiative_choice` searches every step.
+        """The initiatives in order of their region-sector key (stable), and where each key's
+        run starts in that order (one entry per key up to the largest, plus two): what
+        :func:`initiative_choice` looks up every step, instead of two binary searches a firm.
         """
-        key = self.region * len(SECTORS) + self.sector
+        key = self.region.astype(np.int64) * len(SECTORS) + self.sector
         order = np.argsort(key, kind="stable")
-        return order, key[order]
+        keys = int(key.max()) + 1 if key.size else 0
+        return order, np.searchsorted(key[order], np.arange(keys + 2), side="left")
 
 
 def sector_mix(world: Economy, source: str) -> np.ndarray:
@@ -498,11 +500,10 @@ def initiative_choice(
     """The initiative each firm would join: uniform among those of its region and sector
     (-1 where there is none).
     """
-    order, sorted_key = clusters.by_group
-    firm_key = region * len(SECTORS) + sector
-    start = np.searchsorted(sorted_key, firm_key, side="left")
-    stop = np.searchsorted(sorted_key, firm_key, side="right")
-    size = stop - start
+    order, first = clusters.by_group
+    firm_key = np.minimum(region * len(SECTORS) + sector, len(first) - 2)  # beyond: none
+    start = first[firm_key]
+    size = first[firm_key + 1] - start
     pick = start + np.minimum((u * size).astype(np.int64), np.maximum(size - 1, 0))
     return np.where(size > 0, order[np.minimum(pick, len(order) - 1)], -1)
 
