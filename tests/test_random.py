@@ -57,7 +57,7 @@ def test_pair_keys_are_distinct_per_pair():
 
 
 def test_poisson_inversion_equals_scipy_exactly():
-    from scipy import stats
+    from scipy import special, stats
 
     from nsrsim.random import poisson_ppf
 
@@ -66,7 +66,9 @@ def test_poisson_inversion_equals_scipy_exactly():
     mean = np.exp(rng.uniform(-28, 6, q.size))  # 7e-13 to 400 entrants expected
     edge = slice(0, 10_000)  # q at P(0), where the shortcut to 0 ends
     q[edge] = np.exp(-mean[edge]) * (1 + rng.normal(0, 1e-12, 10_000))
-    q[edge] = np.clip(q[edge], 1e-300, 1 - 1e-16)
+    one = slice(10_000, 20_000)  # q at P(<= 1), where the shortcut to 1 ends
+    q[one] = special.pdtr(1, mean[one]) * (1 + rng.normal(0, 1e-12, 10_000))
+    q[:20_000] = np.clip(q[:20_000], 1e-300, 1 - 1e-16)
     np.testing.assert_array_equal(poisson_ppf(q, mean), stats.poisson.ppf(q, mean))
 
 
