@@ -112,11 +112,6 @@ class NSRModel(mesa.Model):
         one_blas_thread()
         super().__init__(rng=config.run.seed)
         self.config = config
-        # the burn-in may step coarser than the run (run.burn_in_steps_per_year)
-        self.steps_per_year = config.run.steps_per_year
-        if config.run.burn_in_years and config.run.burn_in_steps_per_year:
-            self.steps_per_year = config.run.burn_in_steps_per_year
-        self.dt = 1.0 / self.steps_per_year
         # the most real firm pairs one link stands for: the firm resolution
         self.pair_firms = float(config.population.targeted_firms_per_agent)
         self.draws = KeyedRandom(config.run.seed, draw_log)
@@ -364,8 +359,6 @@ class NSRModel(mesa.Model):
         while self.year < 0:
             self.steps += 1
             NSRModel.step(self)
-        self.steps_per_year = self.config.run.steps_per_year
-        self.dt = 1.0 / self.steps_per_year
         self.carry[:] = 0.0  # the programmes' budgets start afresh at year 0
         self._calibrate_propensity()
 
@@ -459,6 +452,21 @@ class NSRModel(mesa.Model):
                 self._record_year()
             if self.year >= self.config.run.years:
                 self.running = False
+
+    @property
+    def steps_per_year(self) -> int:
+        """Steps in the current year: ``run.burn_in_steps_per_year`` (if set) in the burn-in,
+        where it may be coarser, else ``run.steps_per_year``.
+        """
+        run = self.config.run
+        if self.year < 0 and run.burn_in_steps_per_year:
+            return run.burn_in_steps_per_year
+        return run.steps_per_year
+
+    @property
+    def dt(self) -> float:
+        """Length of a step in the current year [years]."""
+        return 1.0 / self.steps_per_year
 
     @property
     def steps_in_year(self) -> int:
