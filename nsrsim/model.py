@@ -768,7 +768,8 @@ class NSRModel(mesa.Model):
     def firms_innovate(self) -> None:
         """Innovation events raise productivity; a few open new knowledge fields. Real
         innovations are counted as weight x rate x dt, the expected number (a coarse agent of
-        thousands of firms would otherwise add all or none of them at once).
+        thousands of firms would otherwise add all or none of them at once); a firm agent's
+        own count is its Poisson number of innovations in the step.
         """
         firms = self.firms
         live = firms.live()
@@ -779,7 +780,7 @@ class NSRModel(mesa.Model):
         )
         u = self.draws.uniform("innovation", self.steps, firms.id[live], 3)
         cohort = ~firms.fine[live]
-        innovated, _ = innovation.innovate(
+        events, _ = innovation.innovate(
             firms.productivity,
             firms.knowledge,
             live,
@@ -790,7 +791,7 @@ class NSRModel(mesa.Model):
             1.0 / innovation.size_term(firms.jobs[live], self.config.innovation),
             cohort,
         )
-        per_firm = np.where(cohort, rate * self.dt, innovated)
+        per_firm = np.where(cohort, rate * self.dt, events)
         firms.innovations[live] += per_firm
         firms.recent_innovations[live, 0] += per_firm
         # the agent's w firms innovate independently at its rate: count the expected number

@@ -98,15 +98,24 @@ def test_a_links_real_relations_are_the_same_on_both_sides():
 @pytest.mark.slow
 def test_yearly_counts_do_not_depend_on_the_time_step():
     """Mean yearly counts over 10 years and three seeds (one seed's counts differ by about 2 %
-    between any two time steps by chance alone)."""
+    between any two time steps by chance alone), and a firm agent's own innovations since
+    year 0 (a Poisson count a step, not one event at most)."""
     counts = {}
     for steps in (1, 4, 12):
-        counts[steps] = sum(
+        tables = [
             run_tables(10, seed, **{"run.steps_per_year": steps, "run.burn_in_years": 10})
-            .indicators.loc[lambda t: t["year"] > 0]
-            .loc[:, ["innovations", "births", "deaths", "links_formed"]]
-            .mean()
             for seed in (1, 2, 3)
+        ]
+        counts[steps] = sum(
+            pd.concat(
+                [
+                    run.indicators.loc[lambda t: t["year"] > 0]
+                    .loc[:, ["innovations", "births", "deaths", "links_formed"]]
+                    .mean(),
+                    pd.Series({"own": run.firms.loc[run.firms["fine"], "innovations"].mean()}),
+                ]
+            )
+            for run in tables
         )
     table = pd.DataFrame(counts)
     assert (table[1] / table[4] - 1).abs().max() < 0.03, table

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from nsrsim.config import (
     InnovationConfig,
@@ -20,10 +21,10 @@ def test_innovation_with_chosen_draws():
     )
     reach = np.array([1.0, 0.5, 1.0])
     new_prod, new_k = prod.copy(), knowledge.copy()  # updated in place
-    innovated, radical = innovation.innovate(
+    events, radical = innovation.innovate(
         new_prod, new_k, np.arange(3), np.ones(3), draws, params, 0.25, reach, np.zeros(3, bool)
     )
-    assert innovated.tolist() == [True, True, False] and radical.tolist() == [True, False, False]
+    assert events.tolist() == [1.0, 1.0, 0.0] and radical.tolist() == [True, False, False]
     # an event carries the step's expected innovations: rate dt over its probability; each
     # innovation raises productivity by the gain times its reach
     gain = params.productivity_gain * 0.25 / -np.expm1(-0.25)
@@ -31,6 +32,33 @@ def test_innovation_with_chosen_draws():
         [100 * (1 + gain * params.radical_multiplier), 100 * (1 + 0.5 * gain), 100]
     )
     assert new_k[0, 4] == InnovationConfig().radical_level and new_k[1:].sum() == 0
+
+
+@pytest.mark.parametrize("mean", [0.05, 0.6, 3.0])
+def test_a_firm_agents_innovations_are_poisson_whatever_the_step(mean):
+    """A step's count is 0 where the event draw misses, else at least 1; over the draws it is
+    Poisson at rate x dt: its mean and share of zeros, so yearly counts do not depend on the
+    time step.
+    """
+    u = (np.arange(200_000) + 0.5) / 200_000  # the event draw, evenly over [0, 1)
+    n = u.size
+    events, _ = innovation.innovate(
+        np.ones(n),
+        np.zeros((n, 8)),
+        np.arange(n),
+        np.full(n, mean * 4),
+        innovation.InnovationDraws(u, np.ones(n), np.zeros(n)),
+        InnovationConfig(),
+        0.25,
+        np.ones(n),
+        np.zeros(n, bool),
+    )
+    chance = -np.expm1(-mean)
+    assert ((events >= 1) == (u < chance)).all() and (events == np.round(events)).all()
+    assert events.mean() == pytest.approx(mean, rel=1e-3)
+    counts = np.bincount(events.astype(int)) / n
+    expected = [stats.poisson.pmf(k, mean) for k in range(len(counts))]
+    np.testing.assert_allclose(counts, expected, atol=2e-5)
 
 
 def test_larger_firms_innovate_more_often_but_grow_no_faster():

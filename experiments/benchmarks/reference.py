@@ -23,7 +23,7 @@ from nsrsim.model import NSRModel
 from nsrsim.population import ENTRANT_PRODUCTIVITY, draw_entrants
 from nsrsim.random import KeyedRandom, pair_keys, poisson_ppf
 from nsrsim.rules import clusters as cluster_rules
-from nsrsim.rules import governance, market, mobility
+from nsrsim.rules import governance, innovation, market, mobility
 from nsrsim.rules.cell_sampler import MAX_ROUNDS
 from nsrsim.sectors import Sector
 from nsrsim.state import NEVER
@@ -264,7 +264,7 @@ class RefFirm(mesa.Agent):
         if radical:
             field = min(int(u_field * len(self.knowledge)), len(self.knowledge) - 1)
             self.knowledge[field] = max(self.knowledge[field], cfg.radical_level)
-        self.innovations += 1
+        self.innovations += innovation.events_given_one(u_event, probability, expected)
         return expected
 
 

@@ -114,14 +114,16 @@ def innovate(
     cohort: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One step of innovation of firm ``rows`` (arrays aligned with them: ``rate``, draws,
-    ``reach``, ``cohort``), updating ``productivity`` and ``knowledge`` in place; returns the
-    innovated and radical masks.
+    ``reach``, ``cohort``), updating ``productivity`` and ``knowledge`` in place; returns each
+    row's number of innovations (0 for a cohort) and the radical mask.
 
-    A firm agent innovates at most once a step, with probability 1 - exp(-rate dt); an event
-    carries the productivity gain of the step's expected number of innovations (rate dt over
-    that probability), so productivity grows at rate x gain a year whatever the time step; one
-    innovation's gain is ``productivity_gain`` x ``reach`` (the share of the firm it reaches,
-    1 / :func:`size_term`). A cohort (``cohort`` rows) has no events: its firms' expected
+    A firm agent's innovations are a Poisson process at its rate: it innovates in a step with
+    probability 1 - exp(-rate dt), and then :func:`events_given_one` counts how many (so its
+    count does not depend on the time step); the step's event carries the productivity gain of
+    the step's expected number of innovations (rate dt over that probability), so productivity
+    grows at rate x gain a year whatever the time step; one innovation's gain is
+    ``productivity_gain`` x ``reach`` (the share of the firm it reaches, 1 /
+    :func:`size_term`). A cohort (``cohort`` rows) has no events: its firms' expected
     innovations raise its productivity by rate dt x the mean gain, and the expected share of
     them that are radical raises each field toward ``radical_level`` by that share over the
     number of fields. One compiled pass, in NumPy's order of operations.
@@ -150,13 +152,14 @@ def _innovate(productivity, knowledge, rows, chance, expected, event, radical_dr
               reach, cohort, radical_share, gain, radical_gain, mean_factor,
               radical_level):  # fmt: skip
     n_fields = knowledge.shape[1]
-    innovated = np.empty(len(rows), np.bool_)
+    events = np.zeros(len(rows))
     radical = np.empty(len(rows), np.bool_)
     for i in range(len(rows)):
         r = rows[i]
-        innovated[i] = event[i] < chance[i] and not cohort[i]
-        radical[i] = innovated[i] and radical_draw[i] < radical_share
-        if innovated[i]:
+        innovated = event[i] < chance[i] and not cohort[i]
+        radical[i] = innovated and radical_draw[i] < radical_share
+        if innovated:
+            events[i] = events_given_one(event[i], chance[i], expected[i])
             scale = expected[i] / chance[i] if chance[i] > 0 else 1.0
             productivity[r] = productivity[r] * (
                 1.0 + scale * reach[i] * (radical_gain if radical[i] else gain)
@@ -171,4 +174,22 @@ def _innovate(productivity, knowledge, rows, chance, expected, event, radical_dr
             opened = expected[i] * radical_share / n_fields
             for f in range(n_fields):
                 knowledge[r, f] += opened * max(radical_level - knowledge[r, f], 0.0)
-    return innovated, radical
+    return events, radical
+
+
+@njit(cache=True)
+def events_given_one(u, chance, mean):
+    """The number of a Poisson(``mean``) process's events in a step that has at least one
+    (``u`` < ``chance`` = 1 - exp(-mean), the event draw): u / chance is uniform and
+    independent of the event, so the count is the inverse of the Poisson distribution at
+    P(0) + u, summed up from 1 (at least 1 where rounding puts it at P(0)).
+    """
+    none = 1.0 - chance
+    q = min(none + u, 1.0)
+    count, term = 1, none * mean
+    total = none + term
+    while total < q and term > 1e-17 * total:  # rounding may keep the sum below q near 1
+        count += 1
+        term *= mean / count
+        total += term
+    return float(count)
