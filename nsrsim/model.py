@@ -1055,7 +1055,10 @@ class NSRModel(mesa.Model):
         if not coached.any():  # no coaching instrument (yet): skip the exponentials
             return np.zeros(since.size)
         persistence = self.config.instruments.coaching_persistence_years
-        return np.where(coached, np.exp(-np.maximum(since, 0.0) / persistence), 0.0)
+        effect = np.zeros(since.size)
+        rows = np.flatnonzero(coached)  # the exponentials of the coached rows only
+        effect[rows] = np.exp(-np.maximum(since[rows], 0.0) / persistence)
+        return effect
 
     def rural_support(self) -> np.ndarray:
         """1 for firm rows whose rural-inclusion support runs this year, else 0."""
@@ -1099,14 +1102,12 @@ class NSRModel(mesa.Model):
         firms = self.firms
         cfg = self.config.partnering
         inst = self.config.instruments
-        j = np.asarray(j)
-        i = np.broadcast_to(i, j.shape)
+        j = np.asarray(j, np.int64)
         n = firms.n
         gains = partnering.pair_economics(
-            np.ascontiguousarray(i, np.int64).ravel(),
-            np.ascontiguousarray(j, np.int64).ravel(),
+            (np.asarray(i, np.int64) + np.zeros_like(j)).ravel(),  # broadcast, cheaper
+            j.ravel(),
             firms.knowledge[:n],
-            partnering.row_norms(firms.knowledge[:n]),
             cfg.optimal_distance,
             self.absorptive(),
             firms.country[:n],

@@ -39,7 +39,9 @@ from nsrsim.random import KeyedRandom
 from nsrsim.rules.cell_sampler import CellSampler
 from nsrsim.rules.partnering import (
     CandidateDraws,
+    ChoiceCarry,
     ProposalDraws,
+    cell_order,
     choose_partners,
     sample_candidates,
 )
@@ -251,6 +253,16 @@ class PolicyYear:
     proposals: Callable[[str, np.ndarray], ProposalDraws]
     scopes: Callable[[str], CellSampler]
     changes: Changes = field(default_factory=Changes)
+    _by_cell: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def live_by_cell(self, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+        """The live rows by cell and the live firms per cell (:func:`cell_order`), once a year:
+        no firm enters, leaves or moves while the instruments run.
+        """
+        if n_cells not in self._by_cell:
+            firms = self.firms
+            self._by_cell[n_cells] = cell_order(firms.live(), firms.cell, firms.id, n_cells)
+        return self._by_cell[n_cells]
 
 
 def participant_table(rows: list[dict], region_codes: list[str]) -> pd.DataFrame:
@@ -392,10 +404,10 @@ def _record(
 
 def _shortlist(
     ctx: PolicyYear, index: int, instrument: PolicyInstrument, eligible: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, float]:
     """A broker's list: applicants with free capacity (and ``eligible``, a mask over rows),
-    fittest first, ``shortlist_factor`` times as many as the money buys (plus one); with the
-    firms' degrees, the unit cost and every row's fit.
+    fittest first (then by id, the order in which :func:`select` pays), ``shortlist_factor``
+    times as many as the money buys (plus one); with the firms' degrees and the unit cost.
     """
     firms = ctx.firms
     degree = ctx.links.degree(firms.n)
@@ -406,7 +418,7 @@ def _shortlist(
     order = np.lexsort((firms.id[rows], -fit[rows]))
     affordable = int(ctx.ledger.available(index) // cost) + 1
     listed = ctx.params.shortlist_factor * affordable
-    return rows[order][:listed], degree, cost, fit  # the fittest first
+    return rows[order][:listed], degree, cost  # the fittest first
 
 
 def _introduce(
@@ -414,35 +426,54 @@ def _introduce(
     index: int,
     instrument: PolicyInstrument,
     rows: np.ndarray,
-    candidates: np.ndarray,
+    candidates_of: Callable[[int, int], np.ndarray],
     degree: np.ndarray,
     cost: float,
-    fit: np.ndarray,
 ) -> None:
     """Introduce each listed firm to its best candidate (both must gain more than the link's
     cost, the broker cutting ``broker_cost_cut`` of its travel and border part; the fittest
     claim partners first) and pay for the matches made while the money lasts.
+
+    The list is worked through in parts, fittest first (``candidates_of(lo, hi)``: the
+    candidates of ``rows[lo:hi]``), and no further once what is left of the money cannot pay
+    for any firm still listed: a firm's match never changes a fitter firm's, and a match that
+    cannot be paid forms no link, so the links are those of the whole list at once (most
+    lists are four times longer than the money buys, and most firms find a match).
     """
     firms = ctx.firms
     n = firms.n
-    gain_i, gain_j, link_cost = ctx.economics(rows[:, None], candidates, ctx.params.broker_cost_cut)
-    a, b = choose_partners(
-        rows,
-        candidates,
-        gain_i,
-        gain_j,
-        link_cost,
-        np.sort(ctx.links.keys(n)),
-        degree,
-        n,
-        ctx.max_partners,
-        np.arange(rows.size, dtype=float),
-    )
-    paid = np.zeros(n, bool)  # a searcher proposes once: its row marks its match
-    paid[select(a, fit, firms.id, firms.weight, cost, np.array([ctx.ledger.available(index)]))] = (
-        True
-    )
-    a, b = a[paid[a]], b[paid[a]]
+    existing = np.sort(ctx.links.keys(n))
+    carry = ChoiceCarry(degree)
+    left = np.array([ctx.ledger.available(index)]) * (1 + 1e-12)  # as :func:`select`
+    spend = firms.weight[rows] * cost
+    cheapest_after = np.minimum.accumulate(spend[::-1])[::-1]  # of rows[lo:], per lo
+    paid_a, paid_b = [], []
+    lo, size = 0, 2 * int(left[0] // max(spend.mean(), 1e-300)) + 8  # enough, most years
+    while lo < rows.size and cost > 0 and cheapest_after[lo] <= left[0]:
+        hi = min(lo + size, rows.size)
+        part, candidates = rows[lo:hi], candidates_of(lo, hi)
+        gain_i, gain_j, link_cost = ctx.economics(
+            part[:, None], candidates, ctx.params.broker_cost_cut
+        )
+        a, b = choose_partners(
+            part,
+            candidates,
+            gain_i,
+            gain_j,
+            link_cost,
+            existing,
+            degree,
+            n,
+            ctx.max_partners,
+            np.arange(part.size, dtype=float),
+            carry=carry,
+        )
+        paid = _affordable(firms.weight[a] * cost, np.zeros(a.size, np.int64), left)
+        paid_a.append(a[paid])
+        paid_b.append(b[paid])
+        lo, size = hi, 2 * size
+    a = np.concatenate(paid_a) if paid_a else rows[:0]
+    b = np.concatenate(paid_b) if paid_b else rows[:0]
     ctx.links.add(a, b)
     _record(ctx, index, label(instrument), instrument.kind, a, cost, partner=b)
 
@@ -453,36 +484,43 @@ def matchmaking(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> No
     gain more than its cost, with the broker's introduction removing ``broker_cost_cut`` of the
     travel and border cost. Only matches made are paid for.
     """
-    rows, degree, cost, fit = _shortlist(ctx, index, instrument, None)
+    rows, degree, cost = _shortlist(ctx, index, instrument, None)
     if rows.size == 0:
         return
     firms = ctx.firms
     n = firms.n
-    ids = firms.id[rows]
     stream = f"broker.{instrument.kind}.{label(instrument)}"
     k = ctx.params.broker_candidates
-    draws = CandidateDraws(
-        mix=np.ones((rows.size, k)),
-        cell=ctx.proposals(stream + ".cell", ids),
-        firm=ctx.draws.uniform(stream + ".firm", ctx.step, ids, k),
-        second=np.zeros((rows.size, k)),
-        priority=np.arange(rows.size, dtype=float),
-    )
-    candidates = sample_candidates(
-        rows,
-        firms.cell,
-        firms.id,
-        firms.live(),
-        ctx.scopes(instrument.scope),
-        np.full(n, -1),
-        np.zeros(1, np.int64),
-        np.empty(0, np.int64),
-        (np.zeros(n + 1, np.int64), np.empty(0, np.int64)),
-        0.0,
-        0.0,
-        draws,
-    )
-    _introduce(ctx, index, instrument, rows, candidates, degree, cost, fit)
+    live, scope, no_pool = firms.live(), ctx.scopes(instrument.scope), np.full(n, -1)
+    no_links = (np.zeros(n + 1, np.int64), np.empty(0, np.int64))
+
+    def candidates_of(lo: int, hi: int) -> np.ndarray:
+        part = rows[lo:hi]
+        ids = firms.id[part]
+        draws = CandidateDraws(
+            mix=np.ones((part.size, k)),
+            cell=ctx.proposals(stream + ".cell", ids),
+            firm=ctx.draws.uniform(stream + ".firm", ctx.step, ids, k),
+            second=np.zeros((part.size, k)),
+            priority=np.arange(part.size, dtype=float),
+        )
+        return sample_candidates(
+            part,
+            firms.cell,
+            firms.id,
+            live,
+            scope,
+            no_pool,
+            np.zeros(1, np.int64),
+            np.empty(0, np.int64),
+            no_links,
+            0.0,
+            0.0,
+            draws,
+            ctx.live_by_cell(len(scope)),
+        )
+
+    _introduce(ctx, index, instrument, rows, candidates_of, degree, cost)
 
 
 def cluster_partnership(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:
@@ -504,7 +542,7 @@ def cluster_partnership(ctx: PolicyYear, index: int, instrument: PolicyInstrumen
         return
     eligible = np.zeros(firms.n, bool)
     eligible[np.concatenate(members)] = True
-    rows, degree, cost, fit = _shortlist(ctx, index, instrument, eligible)
+    rows, degree, cost = _shortlist(ctx, index, instrument, eligible)
     if rows.size == 0:
         return
     k = ctx.params.broker_candidates
@@ -515,7 +553,7 @@ def cluster_partnership(ctx: PolicyYear, index: int, instrument: PolicyInstrumen
         mine = other == side
         pool = members[side]
         candidates[mine] = pool[np.minimum((u[mine] * pool.size).astype(np.int64), pool.size - 1)]
-    _introduce(ctx, index, instrument, rows, candidates, degree, cost, fit)
+    _introduce(ctx, index, instrument, rows, lambda lo, hi: candidates[lo:hi], degree, cost)
 
 
 class ScopeKernel:

@@ -92,6 +92,47 @@ def test_choose_partners_respects_capacity_and_existing_links():
     assert new_degree.max() <= 2
 
 
+def test_searches_split_into_parts_form_the_links_of_one_call():
+    """A broker works through its list in parts (policy._introduce): with the carry, the parts
+    take the places and pairs of one call, including pairs two searchers would both form.
+    """
+    rng = np.random.default_rng(3)
+    n, searches, k = 40, 30, 6
+    searchers = rng.permutation(n)[:searches]
+    candidates = rng.integers(-1, n, (searches, k))
+    candidates[1, 0] = searchers[0]  # 1 proposes to 0 and 0 to 1: the pair forms once
+    candidates[0, 0] = searchers[1]
+    gain_i, gain_j = rng.random((searches, k)), rng.random((searches, k))
+    cost = np.full((searches, k), 0.2)
+    existing = np.sort(rng.choice(n * n, 20, replace=False))
+    degree = rng.integers(0, 3, n)
+    gain_i[:2, 0] = gain_j[:2, 0] = 1.0
+    degree[searchers[:2]] = 0
+    before = degree.copy()
+    args = (existing, degree, n, 3)
+    whole = partnering.choose_partners(
+        searchers, candidates, gain_i, gain_j, cost, *args, np.arange(searches, dtype=float)
+    )
+    carry = partnering.ChoiceCarry(degree)
+    parts = [
+        partnering.choose_partners(
+            searchers[lo:hi],
+            candidates[lo:hi],
+            gain_i[lo:hi],
+            gain_j[lo:hi],
+            cost[lo:hi],
+            *args,
+            np.arange(hi - lo, dtype=float),
+            carry=carry,
+        )
+        for lo, hi in ((0, 1), (1, 9), (9, searches))
+    ]
+    assert len(whole[0]) > 10
+    np.testing.assert_array_equal(np.concatenate([a for a, _ in parts]), whole[0])
+    np.testing.assert_array_equal(np.concatenate([b for _, b in parts]), whole[1])
+    np.testing.assert_array_equal(degree, before)  # the carry counts, not the degrees
+
+
 def test_a_link_that_dissolves_before_a_search_frees_a_place_for_it():
     """Firm 0 is full (one place) with firm 2; the link dissolves at 0.3 of the step: the
     search at 0.1 finds no room, the one at 0.6 links 0 to 1."""

@@ -142,18 +142,21 @@ def _draw_rounds(source, keys, bases, counts, kernel, total, capacity, cdf, guid
     over = np.flatnonzero(excess)
     # each source cell's cumulative weight over the cells with firms beyond their slots
     row_of = np.full(n_cells, -1, np.int64)
-    excess_cdf = np.zeros((min(n_entries, n_cells), max(len(over), 1)))
-    excess_mass = np.zeros(min(n_entries, n_cells))
     n_rows = 0
     for e in range(n_entries):
         if row_of[source[e]] < 0:
             row_of[source[e]] = n_rows
+            n_rows += 1
+    excess_cdf = np.empty((n_rows, max(len(over), 1)))
+    excess_mass = np.empty(n_rows)
+    for c in range(n_cells):
+        row = row_of[c]
+        if row >= 0:
             acc = 0.0
             for x in range(len(over)):
-                acc += np.float64(kernel[source[e], over[x]]) * np.float64(excess[over[x]])
-                excess_cdf[n_rows, x] = acc
-            excess_mass[n_rows] = acc
-            n_rows += 1
+                acc += np.float64(kernel[c, over[x]]) * np.float64(excess[over[x]])
+                excess_cdf[row, x] = acc
+            excess_mass[row] = acc
     cell = np.full(n_entries, -1, np.int64)
     slot = np.full(n_entries, -1, np.int64)
     rounds = np.zeros(n_entries, np.int64)

@@ -97,6 +97,7 @@ def sample_candidates(
     cluster_share: float,
     referral_share: float,
     draws: CandidateDraws,
+    by_cell: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Candidate firm rows for each searcher (searchers x candidates); -1 where none.
 
@@ -106,6 +107,7 @@ def sample_candidates(
     (referral, CSR adjacency ``neighbours`` = (indptr, indices)) with probability
     ``referral_share``; otherwise from the spatial kernel of ``sampler``: a firm with
     probability proportional to the kernel weight from the searcher's cell to its cell.
+    ``by_cell`` is :func:`cell_order` of ``live``, where the caller has it.
     """
     n_search, n_cand = draws.firm.shape
     if n_search == 0 or live.size == 0:
@@ -125,7 +127,7 @@ def sample_candidates(
         cluster_share,
         referral_share,
     )
-    order, counts = cell_order(live, firm_cell, firm_id, len(sampler))
+    order, counts = by_cell or cell_order(live, firm_cell, firm_id, len(sampler))
     cell, within, rounds = sampler.draw(
         firm_cell[searchers[searcher]], counts, keys, draws.cell.bases
     )
@@ -314,16 +316,22 @@ def link_distance(knowledge: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.nda
 
 @njit(cache=True)
 def row_norms(knowledge):
-    """``np.linalg.norm(knowledge, axis=-1)`` to the bit for 8 fields: ``add.reduce`` sums 8
-    squares pairwise, ((0+1)+(2+3))+((4+5)+(6+7)).
-    """
+    """``np.linalg.norm(knowledge, axis=-1)`` to the bit for 8 fields (:func:`row_norm`)."""
     out = np.empty(knowledge.shape[0])
     for r in range(knowledge.shape[0]):
-        k = knowledge[r]
-        pair01, pair23 = k[0] * k[0] + k[1] * k[1], k[2] * k[2] + k[3] * k[3]
-        pair45, pair67 = k[4] * k[4] + k[5] * k[5], k[6] * k[6] + k[7] * k[7]
-        out[r] = np.sqrt((pair01 + pair23) + (pair45 + pair67))
+        out[r] = row_norm(knowledge, r)
     return out
+
+
+@njit(cache=True)
+def row_norm(knowledge, r):
+    """``np.linalg.norm(knowledge[r])`` to the bit for 8 fields: ``add.reduce`` sums 8
+    squares pairwise, ((0+1)+(2+3))+((4+5)+(6+7)).
+    """
+    k = knowledge[r]
+    pair01, pair23 = k[0] * k[0] + k[1] * k[1], k[2] * k[2] + k[3] * k[3]
+    pair45, pair67 = k[4] * k[4] + k[5] * k[5], k[6] * k[6] + k[7] * k[7]
+    return np.sqrt((pair01 + pair23) + (pair45 + pair67))
 
 
 @njit(cache=True)
@@ -359,6 +367,16 @@ class Dissolutions:
     time: np.ndarray
 
 
+class ChoiceCarry:
+    """What :func:`choose_partners` leaves for searches that continue it: the places taken
+    (``used``, starting from the firms' degrees) and the pairs formed (keys).
+    """
+
+    def __init__(self, degree: np.ndarray) -> None:
+        self.used = degree.astype(np.int64)
+        self.formed = np.empty(0, np.int64)
+
+
 def choose_partners(
     searchers: np.ndarray,
     candidates: np.ndarray,
@@ -371,6 +389,7 @@ def choose_partners(
     max_partners: int,
     search_time: np.ndarray,
     dissolutions: Dissolutions | None = None,
+    carry: ChoiceCarry | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """New links: each search links the searcher to its best mutually profitable new partner
     that has free capacity at the search's time.
@@ -383,18 +402,25 @@ def choose_partners(
     candidate with room, else the next best (the first of equals); a firm that searches more
     than once in a step (``searchers`` repeats it) links while it has free capacity; a pair
     forms once.
+
+    With ``carry`` the searches continue an earlier call's (its places taken and pairs formed,
+    updated in place): searches split into consecutive parts give the links of one call.
     """
     if dissolutions is None:
         dissolutions = Dissolutions(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
+    continued = carry is not None
+    if carry is None:
+        carry = ChoiceCarry(degree)
     order = np.argsort(dissolutions.time, kind="mergesort")
-    return _choose(
+    a, b = _choose(
         np.asarray(searchers, np.int64),
         candidates,
         gain_i,
         gain_j,
         np.broadcast_to(cost, candidates.shape),
         existing_keys,
-        degree,
+        carry.used,
+        carry.formed,
         n_rows,
         max_partners,
         np.asarray(search_time, np.float64),
@@ -402,21 +428,26 @@ def choose_partners(
         dissolutions.b[order].astype(np.int64),
         dissolutions.time[order].astype(np.float64),
     )
+    if continued:
+        carry.formed = np.concatenate([carry.formed, np.minimum(a, b) * n_rows + np.maximum(a, b)])
+    return a, b
 
 
 @njit(cache=True)
 def _choose(
-    searchers, candidates, gain_i, gain_j, cost, existing_keys, degree, n_rows, max_partners,
-    search_time, gone_a, gone_b, gone_time,
+    searchers, candidates, gain_i, gain_j, cost, existing_keys, used, formed_before, n_rows,
+    max_partners, search_time, gone_a, gone_b, gone_time,
 ):  # fmt: skip
     """:func:`choose_partners` in one compiled pass: searches in stable time order, each after
-    the dissolutions before it, taking its best valid candidate with free capacity.
+    the dissolutions before it, taking its best valid candidate with free capacity (``used``
+    is updated in place).
     """
     n_search, n_cand = candidates.shape
     n_keys = len(existing_keys)
-    used = degree.astype(np.int64)
     formed = set()
     formed.add(np.int64(-1))  # typed for numba
+    for key in formed_before:
+        formed.add(key)
     out_a = np.empty(n_search, np.int64)
     out_b = np.empty(n_search, np.int64)
     count = 0
@@ -469,7 +500,7 @@ def dissolution_times(u: np.ndarray, rate: float, dt: float) -> np.ndarray:
 
 @njit(cache=True)
 def pair_economics(
-    i, j, knowledge, row_norm, optimal, absorptive, country, cell, travel_h, access_cut, rural,
+    i, j, knowledge, optimal, absorptive, country, cell, travel_h, access_cut, rural,
     fixed_cut_share, coached, cluster, framework_partner, framework_cut, broker_cut, link_cost,
     travel_cost_per_h, border_cost,
 ):  # fmt: skip
@@ -485,7 +516,7 @@ def pair_economics(
         dot = 0.0
         for k in range(knowledge.shape[1]):
             dot += knowledge[a, k] * knowledge[b, k]
-        norm = row_norm[a] * row_norm[b]
+        norm = row_norm(knowledge, a) * row_norm(knowledge, b)  # of the rows it needs only
         x = (1.0 - (dot / norm if norm > 0 else 0.0)) / optimal
         value = x * np.exp(1.0 - x)
         cross = country[a] != country[b]
