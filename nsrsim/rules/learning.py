@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 from nsrsim.config import LearningConfig
-from nsrsim.rules.partnering import link_distance, partner_value
+from nsrsim.rules.partnering import by_row_blocks, link_distance, partner_value
 
 
 def absorptive_capacity(
@@ -111,7 +111,11 @@ class SpilloverKernel:
     """
 
     def __init__(self, travel_km: np.ndarray, params: LearningConfig) -> None:
-        self.full = np.exp2(-travel_km.astype(np.float64) / params.spillover_half_km)
+        self.full = by_row_blocks(
+            lambda rows: np.exp2(-travel_km[rows].astype(np.float64) / params.spillover_half_km),
+            travel_km.shape,
+            np.float64,
+        )
         self.cells = np.empty(0, np.int64)
         self.held = np.zeros(len(self.full), bool)  # whether a cell is in the block
         self.block = np.empty((0, 0))

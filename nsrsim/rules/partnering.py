@@ -81,7 +81,25 @@ def proposal_kernel(
     travel_km: np.ndarray, institutional: np.ndarray, params: PartneringConfig
 ) -> np.ndarray:
     """Cell-to-cell proposal weight: halves every ``decay_km`` and scales with institutions."""
-    return (np.exp2(-travel_km / params.decay_km) * institutional).astype(np.float32)
+    return by_row_blocks(
+        lambda rows: np.exp2(-travel_km[rows] / params.decay_km) * institutional[rows],
+        travel_km.shape,
+        np.float32,
+    )
+
+
+def by_row_blocks(
+    compute: Callable[[slice], np.ndarray], shape: tuple[int, ...], dtype: type, rows: int = 64
+) -> np.ndarray:
+    """An elementwise cell-to-cell matrix computed a block of rows at a time (``compute(rows)``)
+    into one array of ``dtype``: the same numbers as computing it whole, without whole-matrix
+    temporaries (at 2,700 cells each is 57 MB, and touching fresh ones cost a run ~0.3 s).
+    """
+    out = np.empty(shape, dtype)
+    for start in range(0, shape[0], rows):
+        block = slice(start, start + rows)
+        out[block] = compute(block)
+    return out
 
 
 def sample_candidates(
