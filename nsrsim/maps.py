@@ -63,9 +63,9 @@ def region_raster(world: World) -> tuple[np.ndarray, tuple[float, float, float, 
     pxx, pyy = np.meshgrid(px, py)
     _, nearest = tree.query(np.column_stack([pxx[mask], pyy[mask]]))
     codes = {code: i for i, code in enumerate(world.regions.index)}
-    region_of_pixel = land_cells["region"].to_numpy()[nearest]
+    cell_code = np.array([codes.get(r, -2) for r in land_cells["region"]], dtype=int)
     image = np.full(mask.shape, -1, dtype=int)
-    image[mask] = [codes.get(r, -2) for r in region_of_pixel]
+    image[mask] = cell_code[nearest]
     return image, (x0, x0 + cols * step, y0, y0 + rows * step)
 
 
