@@ -35,7 +35,7 @@ def test_innovation_with_chosen_draws():
 
 
 @pytest.mark.parametrize("mean", [0.05, 0.6, 3.0])
-def test_a_firm_agents_innovations_are_poisson_whatever_the_step(mean):
+def test_a_firm_agents_innovations_in_a_step_are_poisson(mean):
     """A step's count is 0 where the event draw misses, else at least 1; over the draws it is
     Poisson at rate x dt: its mean and share of zeros, so yearly counts do not depend on the
     time step.

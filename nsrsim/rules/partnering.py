@@ -145,7 +145,9 @@ def sample_candidates(
         cluster_share,
         referral_share,
     )
-    order, counts = by_cell or cell_order(live, firm_cell, firm_id, len(sampler))
+    if by_cell is None:
+        by_cell = cell_order(live, firm_cell, firm_id, len(sampler))
+    order, counts = by_cell
     cell, within, rounds = sampler.draw(
         firm_cell[searchers[searcher]], counts, keys, draws.cell.bases
     )
