@@ -7,6 +7,7 @@ by every design point (common random numbers). Results are appended to Parquet p
 written atomically, so a sweep killed at any moment keeps every flushed run.
 """
 
+import ctypes
 import gc
 import hashlib
 import json
@@ -207,12 +208,40 @@ def execute(spec: RunSpec, outputs: RunOutputs) -> dict[str, Any]:
     With ``outputs.firm_panel`` the row also carries the run's firm panel and participants
     (under ``"tables"``), which the caller writes next to the runs.
     """
+    keep_freed_memory()
     row = _execute(spec, outputs)
     free_finished_runs()
     return row
 
 
 _gc_frozen = False
+_memory_kept = False
+
+# glibc's mallopt parameters (malloc.h)
+M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
+KEPT_BYTES = 256 << 20
+
+
+def keep_freed_memory() -> None:
+    """Let a process that runs one model after another keep the memory a run frees (glibc;
+    elsewhere nothing changes). By default glibc gives a large array its own mapping and
+    returns freed memory at the heap's top to the system, so every run faulted its arrays'
+    pages in afresh: 9 million page faults and 15 s of system time in 144 single runs of the
+    baseline SA file on 2 workers, 43 s wall; with arrays up to 256 MB on the heap and up to
+    512 MB of free memory kept, 0.16 million and 0.8 s, 34 s wall. Numbers do not change.
+    """
+    global _memory_kept
+    if _memory_kept:
+        return
+    _memory_kept = True
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc
+        return
+    mallopt(M_MMAP_THRESHOLD, KEPT_BYTES)
+    mallopt(M_TRIM_THRESHOLD, 2 * KEPT_BYTES)
+    mallopt(M_TOP_PAD, KEPT_BYTES // 4)
 
 
 def free_finished_runs() -> None:

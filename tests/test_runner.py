@@ -354,3 +354,31 @@ def test_a_finished_runs_models_are_freed_at_once():
     del model, twin
     free_finished_runs()
     assert all(ref() is None for ref in gone)
+
+
+KEEP_PROBE = """
+import resource, sys
+import numpy as np
+if sys.argv[1] == "keep":
+    from nsrsim.runner import keep_freed_memory
+    keep_freed_memory()
+for _ in range(3):  # as a worker runs one model after another
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    arrays = [np.ones(50_000) for _ in range(100)]  # 400 kB each: a step's temporaries
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    del arrays
+print(faults)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_a_batch_process_keeps_the_memory_a_run_frees():
+    """After keep_freed_memory the pages of freed arrays are reused, not faulted in again
+    (glibc returns the freed top of its heap to the system: 40 MB are ~10,000 pages)."""
+
+    def faults(mode: str) -> int:
+        probe = [sys.executable, "-c", KEEP_PROBE, mode]
+        return int(subprocess.run(probe, capture_output=True, text=True, check=True).stdout)
+
+    default, kept = faults("default"), faults("keep")
+    assert default > 5_000 > 500 > kept, (default, kept)
