@@ -162,9 +162,10 @@ def area_totals(
     weight = firms.weight[live]
     resolved = firms.fine[live]  # firms counted by the network indicators
     pairs = counts.all[live]
+    live_area = area[live]
 
     def total(values: np.ndarray) -> np.ndarray:
-        return np.bincount(area[live], weights=values, minlength=n_areas).astype(float)
+        return np.bincount(live_area, weights=values, minlength=n_areas).astype(float)
 
     jobs = weight * firms.jobs[live]
     return AreaTotals(
