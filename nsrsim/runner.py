@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -214,14 +215,12 @@ def execute(spec: RunSpec, outputs: RunOutputs) -> dict[str, Any]:
     return row
 
 
-_gc_frozen = False
-_memory_kept = False
-
 # glibc's mallopt parameters (malloc.h)
 M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
 KEPT_BYTES = 256 << 20
 
 
+@cache  # once a process
 def keep_freed_memory() -> None:
     """Let a process that runs one model after another keep the memory a run frees (glibc;
     elsewhere nothing changes). By default glibc gives a large array its own mapping and
@@ -230,10 +229,6 @@ def keep_freed_memory() -> None:
     baseline SA file on 2 workers, 43 s wall; with arrays up to 256 MB on the heap and up to
     512 MB of free memory kept, 0.16 million and 0.8 s, 34 s wall. Numbers do not change.
     """
-    global _memory_kept
-    if _memory_kept:
-        return
-    _memory_kept = True
     try:
         libc = ctypes.CDLL(None)
         mallopt = libc.mallopt
@@ -254,11 +249,13 @@ def free_finished_runs() -> None:
     those objects; after the first, everything alive is frozen (``gc.freeze``) so later
     ones scan only what the runs made (~2 ms a pair).
     """
-    global _gc_frozen
     gc.collect()
-    if not _gc_frozen:
-        gc.freeze()
-        _gc_frozen = True
+    _freeze_what_lives_now()
+
+
+@cache  # once a process: after the first collection
+def _freeze_what_lives_now() -> None:
+    gc.freeze()
 
 
 def _execute(spec: RunSpec, outputs: RunOutputs) -> dict[str, Any]:
