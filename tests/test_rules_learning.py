@@ -45,3 +45,33 @@ def test_learning_only_moves_toward_partners_ahead():
     np.testing.assert_allclose(
         values, learning.partner_values(knowledge, *args, (np.ones(1), np.ones(1)), 0.3) * [0.01, 1]
     )
+
+
+def test_local_spillovers_are_the_double_precision_formula_to_single_precision():
+    """The kernel and the cell sums are single precision (a memory-bound product a step):
+    the local means agree with the formula in double precision to ~1e-6 of a knowledge level
+    (a gain, rate x lead, to that much of its rate: the lead is a difference)."""
+    rng = np.random.default_rng(3)
+    n_cells, n = 60, 400
+    km = (rng.random((n_cells, n_cells)) * 300).astype(np.float32)
+    km = np.minimum(km, km.T)
+    np.fill_diagonal(km, 0)
+    params = LearningConfig()
+    kernel = learning.SpilloverKernel(km, params)
+    assert kernel.full.dtype == np.float32
+    knowledge, cell = rng.random((n, N_FIELDS)), rng.integers(0, n_cells, n)
+    mass, absorptive = rng.random(n) * 5000, rng.random(n)
+    related = learning.prior_knowledge(learning.relative_levels(knowledge), params)
+    live = np.flatnonzero(rng.random(n) < 0.9)
+    gain = learning.local_spillovers(
+        knowledge, live, cell, mass, kernel, absorptive, related, params, 0.25
+    )
+    weights = np.exp2(-km.astype(np.float64) / params.spillover_half_km)[cell[live]][:, cell[live]]
+    nearby = weights @ mass[live]
+    mean = weights @ (mass[live, None] * knowledge[live]) / nearby[:, None]
+    lead = np.maximum(mean - knowledge[live], 0.0) * related[live]
+    scale = params.spillover_rate * 0.25 * nearby / (nearby + params.spillover_mass)
+    expected = np.zeros_like(knowledge)
+    expected[live] = (scale * absorptive[live])[:, None] * lead
+    np.testing.assert_allclose(gain, expected, rtol=1e-5, atol=1e-6 * scale.max())
+    assert not np.array_equal(gain, expected)  # single precision: not to the last bit
