@@ -371,13 +371,13 @@ class NSRModel(mesa.Model):
         self._open_projects = projects
         hours = self.world.travel_hours(projects)
         km = hours * np.float32(self.config.world.road_speed_kmh)
-        cell_country = self.region_country[self.cell_region]
-        cell_programmes = self.programmes[self.cell_region]
-        institutional = partnering.institutional_weight(
-            cell_country, cell_programmes, self.config.partnering
-        )
         self.travel_h = hours
-        self.proposal_kernel = partnering.proposal_kernel(km, institutional, self.config.partnering)
+        self.proposal_kernel = partnering.proposal_kernel(
+            km,
+            self.region_country[self.cell_region],
+            self.programmes[self.cell_region],
+            self.config.partnering,
+        )
         self.cell_sampler = CellSampler(self.proposal_kernel, self.cell_slots)
         self.spill_kernel = learning.SpilloverKernel(km, self.config.learning)
         hubs = self.region_hubs()

@@ -15,6 +15,28 @@ def test_partner_value_is_an_inverted_u_peaking_at_the_optimum():
     assert (np.diff(value[:31]) > 0).all() and (np.diff(value[31:]) < 0).all()
 
 
+def test_the_proposal_kernel_is_decay_times_institutional_proximity():
+    """Same country 1, a shared INTERREG A programme ``interreg_weight``, else
+    ``other_country_weight``, times the travel decay: the array formula to the bit, over
+    blocks of rows (130 places: three blocks)."""
+    from nsrsim.config import PartneringConfig
+
+    rng = np.random.default_rng(8)
+    n = 130
+    km = (rng.random((n, n)) * 400).astype(np.float32)
+    country, programmes = rng.integers(0, 3, n), rng.integers(0, 4, n)
+    params = PartneringConfig()
+    same = country[:, None] == country[None, :]
+    shared = (programmes[:, None] & programmes[None, :]) != 0
+    weight = np.where(
+        same, 1.0, np.where(shared, params.interreg_weight, params.other_country_weight)
+    )
+    expected = (np.exp2(-km / params.decay_km) * weight).astype(np.float32)
+    kernel = partnering.proposal_kernel(km, country, programmes, params)
+    assert kernel.dtype == np.float32 and (~same & shared).any() and (~same & ~shared).any()
+    np.testing.assert_array_equal(kernel, expected)
+
+
 def test_cognitive_distance_is_numpys_to_the_bit():
     """The compiled distance adds in NumPy's order (einsum's dot products, norm's pairwise
     sums of squares), so the runs it feeds stay the same; zero vectors are at distance 1.

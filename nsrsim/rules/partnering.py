@@ -44,48 +44,48 @@ class CandidateDraws:
     priority: np.ndarray  # (searchers,): order in which proposals claim partner capacity
 
 
-def institutional_weight(
-    country: np.ndarray, programmes: np.ndarray, params: PartneringConfig
+def proposal_kernel(
+    travel_km: np.ndarray, country: np.ndarray, programmes: np.ndarray, params: PartneringConfig
 ) -> np.ndarray:
-    """Pairwise proximity of institutions relative to the same country (1): a shared INTERREG A
-    programme, else other borders. Only ratios matter (the kernel is normalised per draw), so
-    the same country is the unit rather than a third weight.
-
-    ``programmes`` is a bit mask of INTERREG A programme memberships per place.
+    """Cell-to-cell proposal weight: halves every ``decay_km`` and scales with the proximity of
+    institutions relative to the same country (1): ``interreg_weight`` for places that share an
+    INTERREG A programme (``programmes``: a bit mask of memberships per place), else
+    ``other_country_weight``. Only ratios matter (the kernel is normalised per draw), so the
+    same country is the unit rather than a third weight.
     """
-    return _institutional(
-        np.asarray(country, np.int64),
-        np.asarray(programmes, np.int64),
-        float(params.interreg_weight),
-        float(params.other_country_weight),
+    country, programmes = np.asarray(country, np.int64), np.asarray(programmes, np.int64)
+    interreg, other = float(params.interreg_weight), float(params.other_country_weight)
+    return by_row_blocks(
+        lambda rows: _times_institutions(
+            np.exp2(-travel_km[rows] / params.decay_km),
+            country[rows],
+            programmes[rows],
+            country,
+            programmes,
+            interreg,
+            other,
+        ),
+        travel_km.shape,
+        np.float32,
     )
 
 
 @njit(cache=True)
-def _institutional(country, programmes, interreg, other):
-    """All place pairs in one pass (a C x C choice of three weights, no temporary masks)."""
-    n = len(country)
-    weight = np.empty((n, n))
-    for i in range(n):
-        for j in range(n):
-            if country[i] == country[j]:
-                weight[i, j] = 1.0
-            elif programmes[i] & programmes[j]:
-                weight[i, j] = interreg
+def _times_institutions(decay, row_country, row_programmes, country, programmes, interreg, other):
+    """A block of rows' decay times the institutional weight of each place pair, rounded to
+    single precision as NumPy rounds the double product (no place-pair matrix of weights).
+    """
+    out = np.empty(decay.shape, np.float32)
+    for i in range(decay.shape[0]):
+        for j in range(decay.shape[1]):
+            if row_country[i] == country[j]:
+                weight = 1.0
+            elif row_programmes[i] & programmes[j]:
+                weight = interreg
             else:
-                weight[i, j] = other
-    return weight
-
-
-def proposal_kernel(
-    travel_km: np.ndarray, institutional: np.ndarray, params: PartneringConfig
-) -> np.ndarray:
-    """Cell-to-cell proposal weight: halves every ``decay_km`` and scales with institutions."""
-    return by_row_blocks(
-        lambda rows: np.exp2(-travel_km[rows] / params.decay_km) * institutional[rows],
-        travel_km.shape,
-        np.float32,
-    )
+                weight = other
+            out[i, j] = np.float32(np.float64(decay[i, j]) * weight)
+    return out
 
 
 def by_row_blocks(
