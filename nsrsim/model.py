@@ -1083,7 +1083,7 @@ class NSRModel(mesa.Model):
         """Proposal of a broker's scope (built once per run: the scope kernel is static)."""
         if scope not in self._scope_samplers:
             self._scope_samplers[scope] = CellSampler(
-                policy.ScopeKernel(self.regions, scope), self.cell_slots
+                policy.scope_kernel(self.regions, scope), self.cell_slots, self.regions.cell_region
             )
         return self._scope_samplers[scope]
 

@@ -556,28 +556,20 @@ def cluster_partnership(ctx: PolicyYear, index: int, instrument: PolicyInstrumen
     _introduce(ctx, index, instrument, rows, lambda lo, hi: candidates[lo:hi], degree, cost)
 
 
-class ScopeKernel:
-    """Cell-to-cell weights of a broker: 1 toward cells of regions in the instrument's scope
-    (transnational, INTERREG A or any other country), 0 elsewhere; rows built on demand.
+def scope_kernel(regions: Regions, scope: str) -> np.ndarray:
+    """A broker's weights toward each cell, per source region (a proposal row per region, see
+    :class:`~nsrsim.rules.cell_sampler.CellSampler`): 1 toward cells of regions in the
+    instrument's scope (transnational, INTERREG A or any other country), 0 elsewhere.
     """
-
-    def __init__(self, regions: Regions, scope: str) -> None:
-        country = regions.country
-        shared = regions.interreg_tie
-        other = country[:, None] != country[None, :]
-        allowed = {
-            "transnational": other & ~shared,
-            "interreg_a": other & shared,
-            "cross_border": other,
-        }[scope]
-        self.region_weight = allowed.astype(np.float32)
-        self.cell_region = regions.cell_region
-
-    def __len__(self) -> int:
-        return len(self.cell_region)
-
-    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
-        return self.region_weight[self.cell_region[rows]][:, self.cell_region]
+    country = regions.country
+    shared = regions.interreg_tie
+    other = country[:, None] != country[None, :]
+    allowed = {
+        "transnational": other & ~shared,
+        "interreg_a": other & shared,
+        "cross_border": other,
+    }[scope]
+    return allowed.astype(np.float32)[:, regions.cell_region]
 
 
 def coaching(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:

@@ -97,3 +97,24 @@ def test_the_compiled_sampler_uses_the_keyed_uniforms():
     assert (
         slot.tolist() == np.minimum((u[:, 2] * counts[cell]).astype(int), counts[cell] - 1).tolist()
     )
+
+
+def test_cells_that_share_a_row_draw_as_if_each_had_its_own():
+    """A kernel given per group of source cells (a broker's scope: per region) with each
+    cell's row gives the draws of the full per-cell kernel, excess firms included."""
+    rng = np.random.default_rng(12)
+    n_cells, n_groups = 80, 6
+    group = rng.integers(0, n_groups, n_cells)
+    rows = (rng.random((n_groups, n_cells)) < 0.5).astype(np.float32)
+    capacity = rng.integers(1, 6, n_cells)
+    counts = capacity + rng.integers(-2, 3, n_cells)  # some cells short, some beyond
+    counts = np.maximum(counts, 0)
+    keyed = KeyedRandom(5)
+    keys = pair_keys(np.arange(3000), np.full(3000, 1))
+    source = rng.integers(0, n_cells, 3000)
+    bases = np.array([keyed.stream_base(f"s.{r}", 3) for r in range(MAX_ROUNDS)], np.uint64)
+    grouped = CellSampler(rows, capacity, group).draw(source, counts, keys, bases)
+    full = CellSampler(rows[group], capacity).draw(source, counts, keys, bases)
+    assert (counts > capacity).any() and (full[0] >= 0).sum() > 2000
+    for a, b in zip(grouped, full, strict=True):
+        np.testing.assert_array_equal(a, b)
