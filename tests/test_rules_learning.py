@@ -58,7 +58,6 @@ def test_local_spillovers_are_the_double_precision_formula_to_single_precision()
     np.fill_diagonal(km, 0)
     params = LearningConfig()
     kernel = learning.SpilloverKernel(km, params)
-    assert kernel.full.dtype == np.float32
     knowledge, cell = rng.random((n, N_FIELDS)), rng.integers(0, n_cells, n)
     mass, absorptive = rng.random(n) * 5000, rng.random(n)
     related = learning.prior_knowledge(learning.relative_levels(knowledge), params)
@@ -75,3 +74,26 @@ def test_local_spillovers_are_the_double_precision_formula_to_single_precision()
     expected[live] = (scale * absorptive[live])[:, None] * lead
     np.testing.assert_allclose(gain, expected, rtol=1e-5, atol=1e-6 * scale.max())
     assert not np.array_equal(gain, expected)  # single precision: not to the last bit
+
+
+def test_the_spillover_block_follows_the_occupied_cells():
+    """Cells that gain or lose their last firm are swapped in or out of the block: every step
+    the block holds exactly the occupied cells, with each pair's weight."""
+    rng = np.random.default_rng(6)
+    n = 50
+    km = (rng.random((n, n)) * 200).astype(np.float32)
+    km = np.minimum(km, km.T)
+    params = LearningConfig()
+    kernel = learning.SpilloverKernel(km, params)
+    exact = np.exp2(-km.astype(np.float64) / params.spillover_half_km).astype(np.float32)
+    occupied = np.flatnonzero(rng.random(n) < 0.6)
+    for _ in range(30):
+        cells, block = kernel.weights_among(occupied)
+        assert sorted(cells.tolist()) == occupied.tolist()
+        np.testing.assert_array_equal(block, exact[np.ix_(cells, cells)])
+        flip = rng.integers(0, n, 4)  # a few cells gain or lose their last firm
+        mask = np.zeros(n, bool)
+        mask[occupied] = True
+        mask[flip] = ~mask[flip]
+        occupied = np.flatnonzero(mask)
+    assert kernel.weight(3, 7) == exact[3, 7]

@@ -665,7 +665,7 @@ class ReferenceModel(mesa.Model):
         for firm in firms:  # unintended spillovers from every other real firm, by travel decay
             weight_sum, local = 0.0, [0.0] * len(firm.knowledge)
             for other in firms:
-                w = float(self.spill_kernel.full[firm.cell, other.cell]) * other.weight
+                w = self.spill_kernel.weight(firm.cell, other.cell) * other.weight
                 weight_sum += w
                 for f in range(len(local)):
                     local[f] += w * other.knowledge[f]

@@ -104,38 +104,77 @@ def _link_gains(knowledge, a, b, rate_a, rate_b, absorptive, related):
 
 class SpilloverKernel:
     """Cell-to-cell spillover weights, halving every ``spillover_half_km``, in single
-    precision (7 significant digits).
+    precision (7 significant digits), with the occupied cells first.
 
     Single precision because the weighted sums are one matrix product a step that is bound by
     reading the weights (at the 10-km grid's 2,669 cells, 57 MB in double precision: half of a
     default run's time); the sums it gives differ from double precision's by ~1e-6 relative,
-    far below anything the rule's parameters resolve. The block of weights among the cells
-    that have ever held a firm is kept between steps and rebuilt only when firms reach a new
-    cell: cells without firms add exact zeros, so the result is the same as gathering the
-    occupied cells every step, at a fraction of the cost.
+    far below anything the rule's parameters resolve. The cells are kept in an order that
+    puts the cells holding firms first, so a step multiplies only the block among them (three
+    quarters of the cells, a little over half the weights); a step moves the few cells that
+    gained or lost their last firm by swapping rows and columns (~2 a step each way).
     """
 
     def __init__(self, travel_km: np.ndarray, params: LearningConfig) -> None:
-        self.full = by_row_blocks(
-            lambda rows: np.exp2(-travel_km[rows].astype(np.float64) / params.spillover_half_km),
-            travel_km.shape,
-            np.float32,
-        )
-        self.cells = np.empty(0, np.int64)
-        self.held = np.zeros(len(self.full), bool)  # whether a cell is in the block
-        self.block = np.empty((0, 0), np.float32)
+        self.travel_km = travel_km
+        self.half_km = params.spillover_half_km
+        n = len(travel_km)
+        self.order = np.arange(n)  # cell at each position
+        self.position = np.arange(n)  # position of each cell
+        self.size = 0  # the first ``size`` positions are the occupied cells
+        self.matrix: np.ndarray | None = None  # built at the first step, occupied cells first
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def weight(self, a: int, b: int) -> float:
+        """The weight between cells ``a`` and ``b``."""
+        self._build(np.arange(len(self)))
+        return float(self.matrix[self.position[a], self.position[b]])
 
     def weights_among(self, occupied: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(cells, weights among them) for a set of cells that includes ``occupied``."""
-        if not self.held[occupied].all():
-            self.cells = np.union1d(self.cells, occupied)
-            if 5 * len(self.cells) > 3 * len(self.full):  # most cells: the whole matrix
-                self.cells = np.arange(len(self.full))
-                self.block = self.full
-            else:
-                self.block = np.take(np.take(self.full, self.cells, axis=0), self.cells, axis=1)
-            self.held[self.cells] = True
-        return self.cells, self.block
+        """(cells, weights among them) for exactly the cells ``occupied`` (in kernel order)."""
+        if self.matrix is None:
+            self._build(occupied)
+        else:
+            self._reorder(occupied)
+        return self.order[: self.size], self.matrix[: self.size, : self.size]
+
+    def _build(self, first: np.ndarray) -> None:
+        if self.matrix is not None:
+            return
+        rest = np.setdiff1d(np.arange(len(self)), first)
+        self.order = np.concatenate([first, rest])
+        self.position[self.order] = np.arange(len(self))
+        self.size = len(first)
+        km = self.travel_km
+        self.matrix = by_row_blocks(
+            lambda rows: np.exp2(
+                -km[self.order[rows]][:, self.order].astype(np.float64) / self.half_km
+            ),
+            km.shape,
+            np.float32,
+        )
+
+    def _reorder(self, occupied: np.ndarray) -> None:
+        held = np.zeros(len(self), bool)
+        held[occupied] = True
+        leaving = np.flatnonzero(~held[self.order[: self.size]])
+        for p in leaving[::-1]:  # from the back: each swaps with the last occupied position
+            self._swap(p, self.size - 1)
+            self.size -= 1
+        for cell in occupied[self.position[occupied] >= self.size]:
+            self._swap(self.position[cell], self.size)
+            self.size += 1
+
+    def _swap(self, p: int, q: int) -> None:
+        if p == q:
+            return
+        m = self.matrix
+        m[[p, q]] = m[[q, p]]
+        m[:, [p, q]] = m[:, [q, p]]
+        self.order[[p, q]] = self.order[[q, p]]
+        self.position[self.order[[p, q]]] = [p, q]
 
 
 def local_spillovers(
@@ -157,7 +196,7 @@ def local_spillovers(
     if live.size == 0:
         return gain
     live_cell = firm_cell[live].astype(np.int64)
-    cells, weights = kernel.weights_among(_occupied(live_cell, len(kernel.full)))
+    cells, weights = kernel.weights_among(_occupied(live_cell, len(kernel)))
     slot, sums = _cell_sums(live_cell, cells, real_firms[live], knowledge[live])
     weighted = (weights @ sums.astype(np.float32)).astype(np.float64)
     _spill(
