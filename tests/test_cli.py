@@ -102,3 +102,21 @@ def test_odd_parameter_table_is_current(capsys):
     table = capsys.readouterr().out
     odd = (BASELINE.parents[1] / "docs" / "ODD.md").read_text(encoding="utf-8")
     assert table in odd, "regenerate section 8 of docs/ODD.md with 'nsrsim config params'"
+
+
+def test_the_console_script_returns_mains_code_and_leaves_the_collector_frozen(tmp_path):
+    """The installed ``nsrsim`` freezes what lives before exit (so exit skips the collector's
+    passes); it must still exit with main's code, here 2 for a scenario that does not exist."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import gc, sys; from nsrsim import cli; "
+        "sys.argv = ['nsrsim', 'run', 'no-such.yaml']; code = cli.console(); "
+        "print(code, gc.get_freeze_count() > 0)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, check=True
+    )
+    assert done.stdout.split() == ["2", "True"]
+    assert "no-such.yaml" in done.stderr and "Traceback" not in done.stderr
