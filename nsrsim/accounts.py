@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from nsrsim.indicators import Aggregates, AreaTotals, network_facts
 from nsrsim.sectors import SECTORS
@@ -158,28 +159,54 @@ def area_totals(
 ) -> AreaTotals:
     """Totals per area, where ``area`` gives each firm row's area (region or urban class)."""
     firms = model.firms
-    live = firms.live()
-    weight = firms.weight[live]
-    resolved = firms.fine[live]  # firms counted by the network indicators
-    pairs = counts.all[live]
-    live_area = area[live]
-
-    def total(values: np.ndarray) -> np.ndarray:
-        return np.bincount(live_area, weights=values, minlength=n_areas).astype(float)
-
-    jobs = weight * firms.jobs[live]
-    return AreaTotals(
-        output_eur=total(jobs * firms.productivity[live]),
-        jobs=total(jobs),
-        firms=total(weight),
-        innovations=np.zeros(n_areas),
-        targeted_firms=total(resolved * weight),
-        links=total(resolved * pairs),
-        cross_border_links=total(resolved * counts.cross_border[live]),
-        # a row's relations beyond its firms are second partners: at most all its firms linked
-        linked_firms=total(resolved * np.minimum(pairs, weight)),
-        transnational_firms=total(resolved * np.minimum(counts.transnational[live], weight)),
+    sums = _area_sums(
+        firms.live(),
+        np.asarray(area, np.int64),
+        n_areas,
+        firms.weight,
+        firms.fine,
+        firms.jobs,
+        firms.productivity,
+        counts.all,
+        counts.cross_border,
+        counts.transnational,
     )
+    return AreaTotals(
+        output_eur=sums[0],
+        jobs=sums[1],
+        firms=sums[2],
+        innovations=np.zeros(n_areas),
+        targeted_firms=sums[3],
+        links=sums[4],
+        cross_border_links=sums[5],
+        linked_firms=sums[6],
+        transnational_firms=sums[7],
+    )
+
+
+@njit(cache=True)
+def _area_sums(live, area, n_areas, weight, fine, jobs, productivity, pairs, cross, trans):
+    """The eight totals of :func:`area_totals` in one pass over the live rows, each summed in
+    row order as ``np.bincount`` sums (the same numbers): output, jobs, real firms, and over
+    the targeted firms (those the network indicators count) real firms, partner relations,
+    cross-border relations, firms with a partner (a row's relations beyond its firms are
+    second partners: at most all its firms linked) and firms with a transnational partner.
+    """
+    sums = np.zeros((8, n_areas))
+    for row in live:
+        a = area[row]
+        w = weight[row]
+        row_jobs = w * jobs[row]
+        sums[0, a] += row_jobs * productivity[row]
+        sums[1, a] += row_jobs
+        sums[2, a] += w
+        if fine[row]:  # the others add the masked products' zeros, which change no sum
+            sums[3, a] += w
+            sums[4, a] += pairs[row]
+            sums[5, a] += cross[row]
+            sums[6, a] += min(pairs[row], w)
+            sums[7, a] += min(trans[row], w)
+    return sums
 
 
 def region_totals(model: "NSRModel", counts: PartnerCounts) -> AreaTotals:

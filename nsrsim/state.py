@@ -119,7 +119,8 @@ class FirmArrays:
     def roll_survey_window(self) -> None:
         """A new year: each window column moves back a year; this year's starts at 0."""
         for column in (self.recent_innovations, self.recent_partnered, self.recent_abroad):
-            column[: self.n, 1:] = column[: self.n, :-1]
+            for year in range(column.shape[1] - 1, 0, -1):  # no overlapping copy (buffered)
+                column[: self.n, year] = column[: self.n, year - 1]
             column[: self.n, 0] = 0.0
 
     def live(self) -> np.ndarray:
