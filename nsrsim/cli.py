@@ -36,6 +36,7 @@ def _scenario(args: argparse.Namespace) -> Scenario:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder."""
+    from nsrsim.memory import keep_freed_memory
     from nsrsim.plots.run import run_figures
     from nsrsim.population import sample_design
     from nsrsim.simulate import simulate
@@ -46,6 +47,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     sample_design(scenario)  # a sample n_firms cannot hold is refused before any folder
     # the folder first: a used or unwritable one is refused before anything is computed
     run_dir = prepare_out_dir(args.out) if args.out else new_run_dir(scenario)
+    keep_freed_memory()
     result = simulate(scenario, progress=not args.quiet)
     write_run(result, run_dir)
     run_figures(

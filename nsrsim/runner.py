@@ -7,7 +7,6 @@ by every design point (common random numbers). Results are appended to Parquet p
 written atomically, so a sweep killed at any moment keeps every flushed run.
 """
 
-import ctypes
 import gc
 import hashlib
 import json
@@ -36,6 +35,7 @@ from nsrsim.config import (
 from nsrsim.effects import paired_effects
 from nsrsim.errors import ConfigError, NsrsimError
 from nsrsim.indicators import AREA_OUTCOMES, OUTCOME_BY_NAME
+from nsrsim.memory import keep_freed_memory
 from nsrsim.population import sample_design
 from nsrsim.store import (
     consolidate,
@@ -213,30 +213,6 @@ def execute(spec: RunSpec, outputs: RunOutputs) -> dict[str, Any]:
     row = _execute(spec, outputs)
     free_finished_runs()
     return row
-
-
-# glibc's mallopt parameters (malloc.h)
-M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
-KEPT_BYTES = 256 << 20
-
-
-@cache  # once a process
-def keep_freed_memory() -> None:
-    """Let a process that runs one model after another keep the memory a run frees (glibc;
-    elsewhere nothing changes). By default glibc gives a large array its own mapping and
-    returns freed memory at the heap's top to the system, so every run faulted its arrays'
-    pages in afresh: 9 million page faults and 15 s of system time in 144 single runs of the
-    baseline SA file on 2 workers, 43 s wall; with arrays up to 256 MB on the heap and up to
-    512 MB of free memory kept, 0.16 million and 0.8 s, 34 s wall. Numbers do not change.
-    """
-    try:
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc
-        return
-    mallopt(M_MMAP_THRESHOLD, KEPT_BYTES)
-    mallopt(M_TRIM_THRESHOLD, 2 * KEPT_BYTES)
-    mallopt(M_TOP_PAD, KEPT_BYTES // 4)
 
 
 def free_finished_runs() -> None:

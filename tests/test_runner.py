@@ -360,7 +360,7 @@ KEEP_PROBE = """
 import resource, sys
 import numpy as np
 if sys.argv[1] == "keep":
-    from nsrsim.runner import keep_freed_memory
+    from nsrsim.memory import keep_freed_memory
     keep_freed_memory()
 for _ in range(3):  # as a worker runs one model after another
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
