@@ -1050,14 +1050,13 @@ class NSRModel(mesa.Model):
 
     def coaching(self) -> np.ndarray:
         """Effect of innovation-management coaching per firm row: 1 when fresh, fading."""
-        since = self.year - self.firms.coached_year[: self.firms.n]
-        coached = np.isfinite(since)
-        if not coached.any():  # no coaching instrument (yet): skip the exponentials
-            return np.zeros(since.size)
-        persistence = self.config.instruments.coaching_persistence_years
-        effect = np.zeros(since.size)
-        rows = np.flatnonzero(coached)  # the exponentials of the coached rows only
-        effect[rows] = np.exp(-np.maximum(since[rows], 0.0) / persistence)
+        coached_year = self.firms.coached_year[: self.firms.n]
+        rows = np.flatnonzero(coached_year > -np.inf)  # never coached: -inf
+        effect = np.zeros(coached_year.size)
+        if rows.size:  # the exponentials of the coached rows only
+            since = self.year - coached_year[rows]
+            persistence = self.config.instruments.coaching_persistence_years
+            effect[rows] = np.exp(-np.maximum(since, 0.0) / persistence)
         return effect
 
     def rural_support(self) -> np.ndarray:

@@ -191,9 +191,11 @@ class Ledger:
         cost: float,
         partner: np.ndarray | None = None,
     ) -> None:
-        """Record the firms an instrument reached this year (one row per agent), as columns."""
+        """Record the firms an instrument reached this year (one row per agent), as columns;
+        the burn-in's years (before year 0) record nothing, as they keep no other records.
+        """
         n = len(firm_id)
-        if n == 0:
+        if n == 0 or year < 0:
             return
         real_firms = np.asarray(real_firms)
         self.rows.append(

@@ -387,6 +387,9 @@ class Dissolutions:
     time: np.ndarray
 
 
+NO_DISSOLUTIONS = Dissolutions(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
+
+
 class ChoiceCarry:
     """What :func:`choose_partners` leaves for searches that continue it: the places taken
     (``used``, starting from the firms' degrees) and the pairs formed (keys).
@@ -427,26 +430,32 @@ def choose_partners(
     updated in place): searches split into consecutive parts give the links of one call.
     """
     if dissolutions is None:
-        dissolutions = Dissolutions(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
+        gone = NO_DISSOLUTIONS
+    else:
+        order = np.argsort(dissolutions.time, kind="mergesort")
+        gone = Dissolutions(
+            dissolutions.a[order].astype(np.int64),
+            dissolutions.b[order].astype(np.int64),
+            dissolutions.time[order].astype(np.float64),
+        )
     continued = carry is not None
     if carry is None:
         carry = ChoiceCarry(degree)
-    order = np.argsort(dissolutions.time, kind="mergesort")
     a, b = _choose(
         np.asarray(searchers, np.int64),
         candidates,
         gain_i,
         gain_j,
-        np.broadcast_to(cost, candidates.shape),
+        cost if np.shape(cost) == candidates.shape else np.broadcast_to(cost, candidates.shape),
         existing_keys,
         carry.used,
         carry.formed,
         n_rows,
         max_partners,
         np.asarray(search_time, np.float64),
-        dissolutions.a[order].astype(np.int64),
-        dissolutions.b[order].astype(np.int64),
-        dissolutions.time[order].astype(np.float64),
+        gone.a,
+        gone.b,
+        gone.time,
     )
     if continued:
         carry.formed = np.concatenate([carry.formed, np.minimum(a, b) * n_rows + np.maximum(a, b)])
