@@ -116,7 +116,7 @@ class SpilloverKernel:
     """
 
     def __init__(self, travel_km: np.ndarray, params: LearningConfig) -> None:
-        self.travel_km = travel_km
+        self.travel_km: np.ndarray | None = travel_km
         self.half_km = params.spillover_half_km
         n = len(travel_km)
         self.order = np.arange(n)  # cell at each position
@@ -155,6 +155,7 @@ class SpilloverKernel:
             km.shape,
             np.float32,
         )
+        self.travel_km = None  # the weights hold what the kernel needs (28 MB at 10 km)
 
     def _reorder(self, occupied: np.ndarray) -> None:
         held = np.zeros(len(self), bool)
