@@ -568,7 +568,7 @@ class NSRModel(mesa.Model):
             fit=fit,
             ledger=self.ledger,
             served=self.served,
-            economics=self.link_economics,
+            link_terms=self.link_terms,
             proposals=self.proposal_draws,
             scopes=self.scope_sampler,
         )
@@ -1090,22 +1090,31 @@ class NSRModel(mesa.Model):
         self, i: np.ndarray, j: np.ndarray, broker_cut: float = 0.0
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each side's gain and the cost of links between firm rows ``i`` and ``j``
-        (broadcastable; ``j`` -1 for no candidate).
+        (broadcastable; ``j`` -1 for no candidate), a broker cutting ``broker_cut``.
+        """
+        j = np.asarray(j, np.int64)
+        gains = partnering.pair_economics(
+            (np.asarray(i, np.int64) + np.zeros_like(j)).ravel(),  # broadcast, cheaper
+            j.ravel(),
+            self.link_terms(broker_cut),
+        )
+        gain_i, gain_j, cost = (g.reshape(j.shape) for g in gains)
+        return gain_i, gain_j, cost
+
+    def link_terms(self, broker_cut: float) -> tuple:
+        """What a link's gains and cost read (:func:`~nsrsim.rules.partnering.economics_into`).
 
         Gain = absorptive capacity x value of the cognitive distance. Cost = a fixed part, cut
         by coaching (the stronger side's), plus travel and border parts; travel counts less for
         supported rural firms; a framework partnership between the two firms' initiatives and
-        a broker's introduction each remove a share of the variable part (multiplicatively, so
-        both effects show).
+        a broker's introduction (``broker_cut``) each remove a share of the variable part
+        (multiplicatively, so both effects show).
         """
         firms = self.firms
         cfg = self.config.partnering
         inst = self.config.instruments
-        j = np.asarray(j, np.int64)
         n = firms.n
-        gains = partnering.pair_economics(
-            (np.asarray(i, np.int64) + np.zeros_like(j)).ravel(),  # broadcast, cheaper
-            j.ravel(),
+        return (
             firms.knowledge[:n],
             cfg.optimal_distance,
             self.absorptive(),
@@ -1124,8 +1133,6 @@ class NSRModel(mesa.Model):
             cfg.travel_cost_per_h,
             cfg.border_cost,
         )
-        gain_i, gain_j, cost = (g.reshape(j.shape) for g in gains)
-        return gain_i, gain_j, cost
 
     def framework_partnerships(self) -> int:
         """Cluster partnerships the framework runs now."""

@@ -37,14 +37,7 @@ from nsrsim.config import FrameworkConfig, InstrumentsConfig, PolicyInstrument
 from nsrsim.population import ClusterTable, initiative_choice
 from nsrsim.random import KeyedRandom
 from nsrsim.rules.cell_sampler import CellSampler
-from nsrsim.rules.partnering import (
-    CandidateDraws,
-    ChoiceCarry,
-    ProposalDraws,
-    cell_order,
-    choose_partners,
-    sample_candidates,
-)
+from nsrsim.rules.partnering import NO_SCOPE, ON_DEMAND, ProposalDraws, cell_order, introduce
 from nsrsim.sectors import SECTORS
 from nsrsim.state import FirmArrays, Links
 from nsrsim.world.grid import URBAN_CLASSES
@@ -233,8 +226,8 @@ class PolicyYear:
     """Everything the instruments of one year are given, instead of the model: the firm
     arrays and links they act on, the regions and initiatives, their parameters, keyed draws,
     every firm's fit (absorptive capacity, fixed while they run), this year's ledger, whom
-    each instrument served, and the model's partner-search economics (a link's gains and
-    cost, a search's proposal draws, a broker scope's cell sampler). Instruments write the
+    each instrument served, and the model's partner-search economics (what a link's gains and
+    cost read, a search's proposal draws, a broker scope's cell sampler). Instruments write the
     firms, links, ledger and ``served`` they are given and report everything else in
     ``changes``.
     """
@@ -251,7 +244,7 @@ class PolicyYear:
     fit: np.ndarray
     ledger: Ledger
     served: dict[int, np.ndarray]
-    economics: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]
+    link_terms: Callable[[float], tuple]
     proposals: Callable[[str, np.ndarray], ProposalDraws]
     scopes: Callable[[str], CellSampler]
     changes: Changes = field(default_factory=Changes)
@@ -428,56 +421,43 @@ def _introduce(
     index: int,
     instrument: PolicyInstrument,
     rows: np.ndarray,
-    candidates_of: Callable[[int, int], np.ndarray],
+    candidates: np.ndarray,
     degree: np.ndarray,
     cost: float,
-) -> None:
+    scope: tuple[np.ndarray, tuple] = (np.empty(0, np.int64), NO_SCOPE),
+) -> np.ndarray:
     """Introduce each listed firm to its best candidate (both must gain more than the link's
     cost, the broker cutting ``broker_cost_cut`` of its travel and border part; the fittest
-    claim partners first) and pay for the matches made while the money lasts.
+    claim partners first) and pay for the matches made while the money lasts. Returns the
+    proposal rounds each (listed firm, candidate slot) drew: ``scope`` is what
+    :func:`~nsrsim.rules.partnering.introduce` draws the ``ON_DEMAND`` candidates from.
 
-    The list is worked through in parts, fittest first (``candidates_of(lo, hi)``: the
-    candidates of ``rows[lo:hi]``), and no further once what is left of the money cannot pay
-    for any firm still listed: a firm's match never changes a fitter firm's, and a match that
-    cannot be paid forms no link, so the links are those of the whole list at once (most
-    lists are four times longer than the money buys, and most firms find a match).
+    One compiled pass, fittest first, that stops where the money left cannot pay any firm
+    still listed: a firm's match never changes a fitter firm's, and a match that cannot be
+    paid forms no link, so the links are those of choosing over the whole list at once and
+    paying in its order (most lists are four times longer than the money buys).
     """
     firms = ctx.firms
     n = firms.n
-    existing = np.sort(ctx.links.keys(n))
-    carry = ChoiceCarry(degree)
-    left = np.array([ctx.ledger.available(index)]) * (1 + 1e-12)  # as :func:`select`
-    spend = firms.weight[rows] * cost
-    cheapest_after = np.minimum.accumulate(spend[::-1])[::-1]  # of rows[lo:], per lo
-    paid_a, paid_b = [], []
-    lo, size = 0, 2 * int(left[0] // max(spend.mean(), 1e-300)) + 8  # enough, most years
-    while lo < rows.size and cost > 0 and cheapest_after[lo] <= left[0]:
-        hi = min(lo + size, rows.size)
-        part, candidates = rows[lo:hi], candidates_of(lo, hi)
-        gain_i, gain_j, link_cost = ctx.economics(
-            part[:, None], candidates, ctx.params.broker_cost_cut
-        )
-        a, b = choose_partners(
-            part,
+    a = b = rows[:0]
+    rounds = np.zeros(candidates.shape, np.int64)
+    if cost > 0:
+        a, b, rounds = introduce(
+            rows,
+            firms.id[rows],
             candidates,
-            gain_i,
-            gain_j,
-            link_cost,
-            existing,
-            degree,
-            n,
+            *scope,
+            ctx.link_terms(ctx.params.broker_cost_cut),
+            np.sort(ctx.links.keys(n)),
+            degree.astype(np.int64),
             ctx.max_partners,
-            np.arange(part.size, dtype=float),
-            carry=carry,
+            n,
+            firms.weight[rows] * cost,
+            ctx.ledger.available(index) * (1 + 1e-12),  # as :func:`select`
         )
-        paid = _affordable(firms.weight[a] * cost, np.zeros(a.size, np.int64), left)
-        paid_a.append(a[paid])
-        paid_b.append(b[paid])
-        lo, size = hi, 2 * size
-    a = np.concatenate(paid_a) if paid_a else rows[:0]
-    b = np.concatenate(paid_b) if paid_b else rows[:0]
     ctx.links.add(a, b)
     _record(ctx, index, label(instrument), instrument.kind, a, cost, partner=b)
+    return rounds
 
 
 def matchmaking(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:
@@ -490,39 +470,24 @@ def matchmaking(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> No
     if rows.size == 0:
         return
     firms = ctx.firms
-    n = firms.n
-    stream = f"broker.{instrument.kind}.{label(instrument)}"
-    k = ctx.params.broker_candidates
-    live, scope, no_pool = firms.live(), ctx.scopes(instrument.scope), np.full(n, -1)
-    no_links = (np.zeros(n + 1, np.int64), np.empty(0, np.int64))
-
-    def candidates_of(lo: int, hi: int) -> np.ndarray:
-        part = rows[lo:hi]
-        ids = firms.id[part]
-        draws = CandidateDraws(
-            mix=np.ones((part.size, k)),
-            cell=ctx.proposals(stream + ".cell", ids),
-            firm=ctx.draws.uniform(stream + ".firm", ctx.step, ids, k),
-            second=np.zeros((part.size, k)),
-            priority=np.arange(part.size, dtype=float),
-        )
-        return sample_candidates(
-            part,
-            firms.cell,
-            firms.id,
-            live,
-            scope,
-            no_pool,
-            np.zeros(1, np.int64),
-            np.empty(0, np.int64),
-            no_links,
-            0.0,
-            0.0,
-            draws,
-            ctx.live_by_cell(len(scope)),
-        )
-
-    _introduce(ctx, index, instrument, rows, candidates_of, degree, cost)
+    sampler = ctx.scopes(instrument.scope)
+    draws = ctx.proposals(f"broker.{instrument.kind}.{label(instrument)}.cell", firms.id[rows])
+    order, counts = ctx.live_by_cell(len(sampler))
+    candidates = np.full((rows.size, ctx.params.broker_candidates), ON_DEMAND)
+    scope = (*sampler.arrays(), draws.bases, counts, order)
+    rounds = _introduce(
+        ctx,
+        index,
+        instrument,
+        rows,
+        candidates,
+        degree,
+        cost,
+        (sampler.source_row[firms.cell[rows]], scope),
+    )
+    if draws.replay is not None:
+        searcher, slot = np.nonzero(rounds)
+        draws.replay(rounds[searcher, slot], searcher, slot)
 
 
 def cluster_partnership(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:
@@ -555,7 +520,7 @@ def cluster_partnership(ctx: PolicyYear, index: int, instrument: PolicyInstrumen
         mine = other == side
         pool = members[side]
         candidates[mine] = pool[np.minimum((u[mine] * pool.size).astype(np.int64), pool.size - 1)]
-    _introduce(ctx, index, instrument, rows, lambda lo, hi: candidates[lo:hi], degree, cost)
+    _introduce(ctx, index, instrument, rows, candidates, degree, cost)
 
 
 def scope_kernel(regions: Regions, scope: str) -> np.ndarray:

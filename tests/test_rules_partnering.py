@@ -114,45 +114,121 @@ def test_choose_partners_respects_capacity_and_existing_links():
     assert new_degree.max() <= 2
 
 
-def test_searches_split_into_parts_form_the_links_of_one_call():
-    """A broker works through its list in parts (policy._introduce): with the carry, the parts
-    take the places and pairs of one call, including pairs two searchers would both form.
+def link_terms(rng: np.random.Generator, n: int, n_cells: int, firm_cell: np.ndarray) -> tuple:
+    """A random world's terms of a link's economics (``NSRModel.link_terms``'s order)."""
+    travel_h = (rng.random((n_cells, n_cells)) * 4).astype(np.float32)
+    return (
+        rng.random((n, 8)),  # knowledge
+        0.3,  # optimal distance
+        rng.random(n) * 2,  # absorptive capacity
+        rng.integers(0, 3, n),  # country
+        firm_cell,
+        travel_h,
+        0.5,  # rural access cut
+        (rng.random(n) < 0.2).astype(float),  # rural support
+        0.3,  # coaching's cut
+        (rng.random(n) < 0.2).astype(float),  # coached
+        rng.integers(-1, 3, n),  # cluster
+        rng.random((3, 3)) < 0.5,  # framework partnerships
+        0.3,  # the framework's cut
+        0.5,  # the broker's cut
+        0.2,  # link cost
+        0.05,  # travel cost per hour
+        0.1,  # border cost
+    )
+
+
+def one_choice_then_pay(rows, candidates, terms, existing, degree, n, spend, money):
+    """What a broker's pass must give: one :func:`choose_partners` over the whole list
+    (fittest first), then each match paid in list order while the money lasts.
     """
+    gains = partnering.pair_economics(
+        np.repeat(rows, candidates.shape[1]), candidates.ravel(), terms
+    )
+    a, b = partnering.choose_partners(
+        rows, candidates, *(g.reshape(candidates.shape) for g in gains), existing, degree, n, 3,
+        np.arange(rows.size, dtype=float),
+    )  # fmt: skip
+    spend_of = dict(zip(rows.tolist(), spend.tolist(), strict=True))
+    paid = []
+    for own in a:
+        if spend_of[own] <= money:
+            paid.append(True)
+            money -= spend_of[own]
+        else:
+            paid.append(False)
+    return a[paid], b[paid]
+
+
+@pytest.mark.parametrize("money", [3.5, 7.2, 100.0])
+def test_a_brokers_pass_pays_the_links_of_one_choice_over_its_whole_list(money):
+    """The pass stops where no firm still listed can be paid; its links are those of choosing
+    over the whole list at once and paying in its order (an unpaid match forms no link, and
+    a pair two listed firms would both form forms once)."""
     rng = np.random.default_rng(3)
-    n, searches, k = 40, 30, 6
-    searchers = rng.permutation(n)[:searches]
-    candidates = rng.integers(-1, n, (searches, k))
-    candidates[1, 0] = searchers[0]  # 1 proposes to 0 and 0 to 1: the pair forms once
-    candidates[0, 0] = searchers[1]
-    gain_i, gain_j = rng.random((searches, k)), rng.random((searches, k))
-    cost = np.full((searches, k), 0.2)
+    n, listed, k = 60, 40, 6
+    rows = rng.permutation(n)[:listed]
+    candidates = rng.integers(-1, n, (listed, k))
+    candidates[1, 0], candidates[0, 0] = rows[0], rows[1]  # 0 and 1 propose to each other
+    terms = link_terms(rng, n, 5, rng.integers(0, 5, n))
     existing = np.sort(rng.choice(n * n, 20, replace=False))
     degree = rng.integers(0, 3, n)
-    gain_i[:2, 0] = gain_j[:2, 0] = 1.0
-    degree[searchers[:2]] = 0
-    before = degree.copy()
-    args = (existing, degree, n, 3)
-    whole = partnering.choose_partners(
-        searchers, candidates, gain_i, gain_j, cost, *args, np.arange(searches, dtype=float)
+    spend = rng.choice([0.5, 1.0, 2.0], listed)
+    a, b, rounds = partnering.introduce(
+        rows, rows + 1000, candidates, np.empty(0, np.int64), partnering.NO_SCOPE, terms, existing,
+        degree.copy(), 3, n, spend, money,
+    )  # fmt: skip
+    want_a, want_b = one_choice_then_pay(rows, candidates, terms, existing, degree, n, spend, money)
+    assert len(want_a) >= 3
+    np.testing.assert_array_equal(a, want_a)
+    np.testing.assert_array_equal(b, want_b)
+    assert not rounds.any()  # every candidate given: nothing drawn
+
+
+def test_a_brokers_candidates_drawn_on_demand_are_those_of_sample_candidates():
+    """A broker's candidates drawn as the pass reaches a firm (``ON_DEMAND``) are the scope
+    sampler's keyed draws for (firm id, slot), as :func:`sample_candidates` gives them all at
+    once, so the pass forms the links of sampling first and choosing over the whole list."""
+    rng = np.random.default_rng(5)
+    n, n_cells, listed, k = 300, 30, 50, 8
+    firm_cell = rng.integers(0, n_cells, n)
+    live = np.sort(rng.choice(n, 260, replace=False))
+    firm_id = np.arange(n) * 3 + 7
+    sampler = CellSampler(
+        (rng.random((4, n_cells)) < 0.5).astype(np.float32),  # a scope: a row per region
+        np.maximum(np.bincount(firm_cell[live[:200]], minlength=n_cells), 1),  # some overfull
+        rng.integers(0, 4, n_cells),
     )
-    carry = partnering.ChoiceCarry(degree)
-    parts = [
-        partnering.choose_partners(
-            searchers[lo:hi],
-            candidates[lo:hi],
-            gain_i[lo:hi],
-            gain_j[lo:hi],
-            cost[lo:hi],
-            *args,
-            np.arange(hi - lo, dtype=float),
-            carry=carry,
-        )
-        for lo, hi in ((0, 1), (1, 9), (9, searches))
-    ]
-    assert len(whole[0]) > 10
-    np.testing.assert_array_equal(np.concatenate([a for a, _ in parts]), whole[0])
-    np.testing.assert_array_equal(np.concatenate([b for _, b in parts]), whole[1])
-    np.testing.assert_array_equal(degree, before)  # the carry counts, not the degrees
+    rows = rng.permutation(live)[:listed]
+    keyed = KeyedRandom(4)
+    bases = keyed.round_bases("broker", 2, MAX_ROUNDS)
+    by_cell = partnering.cell_order(live, firm_cell, firm_id, n_cells)
+    given = partnering.sample_candidates(
+        rows, firm_cell, firm_id, live, sampler, np.full(n, -1), *NO_POOLS, no_links(n),
+        0.0, 0.0,
+        partnering.CandidateDraws(
+            mix=np.ones((listed, k)),
+            cell=partnering.ProposalDraws(firm_id[rows], bases),
+            firm=np.zeros((listed, k)),
+            second=np.zeros((listed, k)),
+            priority=np.arange(listed, dtype=float),
+        ),
+        by_cell,
+    )  # fmt: skip
+    terms = link_terms(rng, n, n_cells, firm_cell)
+    existing, degree = np.empty(0, np.int64), np.zeros(n, np.int64)
+    spend = np.ones(listed)
+    a, b, rounds = partnering.introduce(
+        rows, firm_id[rows], np.full((listed, k), partnering.ON_DEMAND),
+        sampler.source_row[firm_cell[rows]],
+        (*sampler.arrays(), bases, by_cell[1], by_cell[0]),
+        terms, existing, degree.copy(), 3, n, spend, 1e9,
+    )  # fmt: skip
+    want_a, want_b = one_choice_then_pay(rows, given, terms, existing, degree, n, spend, 1e9)
+    assert len(want_a) > 20 and (given >= 0).mean() > 0.8
+    np.testing.assert_array_equal(a, want_a)
+    np.testing.assert_array_equal(b, want_b)
+    assert (rounds >= 1).all()  # every firm reached, each slot drew
 
 
 def test_a_link_that_dissolves_before_a_search_frees_a_place_for_it():

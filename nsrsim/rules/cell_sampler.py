@@ -55,6 +55,20 @@ class CellSampler:
     def __len__(self) -> int:
         return len(self.capacity)
 
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """Its static arrays, for compiled callers of :func:`excess_tables` and
+        :func:`draw_entries` (which take source rows, ``source_row`` of the source cells):
+        (kernel, total, capacity, cdf, guide, grid).
+        """
+        return (
+            self.kernel,
+            self.total,
+            self.capacity,
+            self.cdf,
+            self.guide,
+            self.grid,
+        )
+
     def draw(
         self,
         source: np.ndarray,
@@ -143,16 +157,29 @@ def proposed_cell(cdf, guide, grid, source, u, n):
 
 @njit(cache=True)
 def _draw_rounds(source, keys, bases, counts, kernel, total, capacity, cdf, guide, grid):
-    n_entries, n_cells = len(source), len(capacity)
+    tables = excess_tables(source, counts, kernel, capacity)
+    cell = np.full(len(source), -1, np.int64)
+    slot = np.full(len(source), -1, np.int64)
+    rounds = np.zeros(len(source), np.int64)
+    draw_entries(source, keys, bases, tables, total, capacity, cdf, guide, grid, cell, slot, rounds)
+    return cell, slot, rounds
+
+
+@njit(cache=True)
+def excess_tables(sources, counts, kernel, capacity):
+    """What the draws from ``sources`` (source rows) need beyond the static distribution: the
+    filled slots and the firms beyond the slots per cell, the cells with such firms, and per
+    distinct source row (``row_of``) the cumulative kernel weight over those firms and its
+    total.
+    """
     filled = np.minimum(counts, capacity)
     excess = np.maximum(counts - capacity, 0)
     over = np.flatnonzero(excess)
-    # each source row's cumulative weight over the cells with firms beyond their slots
     row_of = np.full(kernel.shape[0], -1, np.int64)
     n_rows = 0
-    for e in range(n_entries):
-        if row_of[source[e]] < 0:
-            row_of[source[e]] = n_rows
+    for e in range(len(sources)):
+        if row_of[sources[e]] < 0:
+            row_of[sources[e]] = n_rows
             n_rows += 1
     excess_cdf = np.empty((n_rows, max(len(over), 1)))
     excess_mass = np.empty(n_rows)
@@ -164,11 +191,21 @@ def _draw_rounds(source, keys, bases, counts, kernel, total, capacity, cdf, guid
                 acc += np.float64(kernel[c, over[x]]) * np.float64(excess[over[x]])
                 excess_cdf[row, x] = acc
             excess_mass[row] = acc
-    cell = np.full(n_entries, -1, np.int64)
-    slot = np.full(n_entries, -1, np.int64)
-    rounds = np.zeros(n_entries, np.int64)
+    return filled, excess, over, row_of, excess_cdf, excess_mass
+
+
+@njit(cache=True)
+def draw_entries(
+    source, keys, bases, tables, total, capacity, cdf, guide, grid, cell, slot, rounds
+):
+    """Each entry's cell and slot from its source row (``cell`` -1 where none, ``cell`` and
+    ``slot`` filled in place) and the rounds it drew, round r from the three keyed uniforms of
+    (``bases[r]``, its key); ``tables`` from :func:`excess_tables` over sources that include
+    these. One loop, so that compiled callers pay one call for many entries.
+    """
+    filled, excess, over, row_of, excess_cdf, excess_mass = tables
     golden = np.uint64(0x9E3779B97F4A7C15)
-    for e in range(n_entries):
+    for e in range(len(source)):
         row = row_of[source[e]]
         mass = total[source[e]] + excess_mass[row]
         if not mass > 0:
@@ -189,10 +226,9 @@ def _draw_rounds(source, keys, bases, counts, kernel, total, capacity, cdf, guid
                 cell[e] = c
                 slot[e] = capacity[c] + min(int(u2 * excess[c]), excess[c] - 1)
                 break
-            c = proposed_cell(cdf, guide, grid, source[e], u1, n_cells)
+            c = proposed_cell(cdf, guide, grid, source[e], u1, len(capacity))
             s = min(int(u2 * capacity[c]), capacity[c] - 1)
             if s < filled[c]:
                 cell[e] = c
                 slot[e] = s
                 break
-    return cell, slot, rounds

@@ -16,7 +16,7 @@ from numba import njit
 
 from nsrsim.config import PartneringConfig
 from nsrsim.random import mix64
-from nsrsim.rules.cell_sampler import CellSampler
+from nsrsim.rules.cell_sampler import CellSampler, draw_entries, excess_tables
 from nsrsim.state import N_FIELDS
 
 
@@ -390,16 +390,6 @@ class Dissolutions:
 NO_DISSOLUTIONS = Dissolutions(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
 
 
-class ChoiceCarry:
-    """What :func:`choose_partners` leaves for searches that continue it: the places taken
-    (``used``, starting from the firms' degrees) and the pairs formed (keys).
-    """
-
-    def __init__(self, degree: np.ndarray) -> None:
-        self.used = degree.astype(np.int64)
-        self.formed = np.empty(0, np.int64)
-
-
 def choose_partners(
     searchers: np.ndarray,
     candidates: np.ndarray,
@@ -412,7 +402,6 @@ def choose_partners(
     max_partners: int,
     search_time: np.ndarray,
     dissolutions: Dissolutions | None = None,
-    carry: ChoiceCarry | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """New links: each search links the searcher to its best mutually profitable new partner
     that has free capacity at the search's time.
@@ -425,9 +414,6 @@ def choose_partners(
     candidate with room, else the next best (the first of equals); a firm that searches more
     than once in a step (``searchers`` repeats it) links while it has free capacity; a pair
     forms once.
-
-    With ``carry`` the searches continue an earlier call's (its places taken and pairs formed,
-    updated in place): searches split into consecutive parts give the links of one call.
     """
     if dissolutions is None:
         gone = NO_DISSOLUTIONS
@@ -438,18 +424,14 @@ def choose_partners(
             dissolutions.b[order].astype(np.int64),
             dissolutions.time[order].astype(np.float64),
         )
-    continued = carry is not None
-    if carry is None:
-        carry = ChoiceCarry(degree)
-    a, b = _choose(
+    return _choose(
         np.asarray(searchers, np.int64),
         candidates,
         gain_i,
         gain_j,
         cost if np.shape(cost) == candidates.shape else np.broadcast_to(cost, candidates.shape),
         existing_keys,
-        carry.used,
-        carry.formed,
+        degree.astype(np.int64),
         n_rows,
         max_partners,
         np.asarray(search_time, np.float64),
@@ -457,26 +439,20 @@ def choose_partners(
         gone.b,
         gone.time,
     )
-    if continued:
-        carry.formed = np.concatenate([carry.formed, np.minimum(a, b) * n_rows + np.maximum(a, b)])
-    return a, b
 
 
 @njit(cache=True)
 def _choose(
-    searchers, candidates, gain_i, gain_j, cost, existing_keys, used, formed_before, n_rows,
-    max_partners, search_time, gone_a, gone_b, gone_time,
+    searchers, candidates, gain_i, gain_j, cost, existing_keys, used, n_rows, max_partners,
+    search_time, gone_a, gone_b, gone_time,
 ):  # fmt: skip
     """:func:`choose_partners` in one compiled pass: searches in stable time order, each after
     the dissolutions before it, taking its best valid candidate with free capacity (``used``
     is updated in place).
     """
     n_search, n_cand = candidates.shape
-    n_keys = len(existing_keys)
     formed = set()
     formed.add(np.int64(-1))  # typed for numba
-    for key in formed_before:
-        formed.add(key)
     out_a = np.empty(n_search, np.int64)
     out_b = np.empty(n_search, np.int64)
     count = 0
@@ -490,29 +466,47 @@ def _choose(
         own = searchers[s]
         if used[own] >= max_partners:
             continue
-        for c in range(n_cand):
-            j = candidates[s, c]
-            mine = gain_i[s, c] - cost[s, c]
-            net[c] = mine if j >= 0 and mine > 0 and gain_j[s, c] - cost[s, c] > 0 else -np.inf
-        for c in np.argsort(-net, kind="mergesort"):
-            if not net[c] > 0:
-                break
-            j = candidates[s, c]
-            key = min(own, j) * n_rows + max(own, j)
-            if used[j] >= max_partners or key in formed:
-                continue
-            if (
-                n_keys > 0
-                and existing_keys[min(np.searchsorted(existing_keys, key), n_keys - 1)] == key
-            ):
-                continue  # partners at the step's start
-            formed.add(key)
-            used[own] += 1
-            used[j] += 1
+        j = take_best(
+            own, candidates[s], gain_i[s], gain_j[s], cost[s], existing_keys, used, formed,
+            n_rows, max_partners, net,
+        )  # fmt: skip
+        if j >= 0:
             out_a[count], out_b[count] = own, j
             count += 1
-            break
     return out_a[:count], out_b[:count]
+
+
+@njit(cache=True)
+def take_best(
+    own, candidates, gain_i, gain_j, cost, existing_keys, used, formed, n_rows, max_partners, net
+):  # fmt: skip
+    """One search: the best candidate (the first of equals) that both sides gain from more
+    than the cost, has free capacity, is not a partner at the step's start (``existing_keys``,
+    sorted pair keys) and not formed earlier in the step (``formed``); its link is taken
+    (``used``, ``formed`` updated). The partner's row, or -1.
+    """
+    n_keys = len(existing_keys)
+    for c in range(len(candidates)):
+        j = candidates[c]
+        mine = gain_i[c] - cost[c]
+        net[c] = mine if j >= 0 and mine > 0 and gain_j[c] - cost[c] > 0 else -np.inf
+    for c in np.argsort(-net, kind="mergesort"):
+        if not net[c] > 0:
+            break
+        j = candidates[c]
+        key = min(own, j) * n_rows + max(own, j)
+        if used[j] >= max_partners or key in formed:
+            continue
+        if (
+            n_keys > 0
+            and existing_keys[min(np.searchsorted(existing_keys, key), n_keys - 1)] == key
+        ):
+            continue  # partners at the step's start
+        formed.add(key)
+        used[own] += 1
+        used[j] += 1
+        return j
+    return -1
 
 
 def dissolution_times(u: np.ndarray, rate: float, dt: float) -> np.ndarray:
@@ -528,19 +522,32 @@ def dissolution_times(u: np.ndarray, rate: float, dt: float) -> np.ndarray:
 
 
 @njit(cache=True)
-def pair_economics(
-    i, j, knowledge, optimal, absorptive, country, cell, travel_h, access_cut, rural,
-    fixed_cut_share, coached, cluster, framework_partner, framework_cut, broker_cut, link_cost,
-    travel_cost_per_h, border_cost,
-):  # fmt: skip
+def pair_economics(i, j, terms):
     """Each side's gain and the link's cost for firm-row pairs (``i``, ``j``; flat, ``j`` -1
-    for none): :func:`link_distance`, :func:`partner_value` and the cost
-    of a link (a fixed part cut by innovation management, plus travel and border parts cut by
-    matchmaking and the framework) in one compiled loop, in NumPy's order of operations.
+    for none) under ``terms`` (:func:`economics_into`).
     """
     n = len(i)
     gain_i, gain_j, cost = np.empty(n), np.empty(n), np.empty(n)
-    for e in range(n):
+    economics_into(i, j, terms, gain_i, gain_j, cost)
+    return gain_i, gain_j, cost
+
+
+@njit(cache=True)
+def economics_into(i, j, terms, gain_i, gain_j, cost):
+    """:func:`pair_economics` into given arrays: :func:`link_distance`, :func:`partner_value`
+    and the cost of a link (a fixed part cut by innovation management, plus travel and border
+    parts cut by matchmaking and the framework) in one loop, in NumPy's order of operations.
+    ``terms`` (``NSRModel.link_terms``): knowledge, optimal distance, absorptive capacity,
+    country, cell, travel hours, rural access cut, rural support, coaching's cut, coached,
+    cluster, framework partnerships, the framework's cut, the broker's cut, link cost, travel
+    cost per hour, border cost. They are unpacked once here: a compiled call per pair that
+    passes them costs four times the arithmetic.
+    """
+    knowledge, optimal, absorptive, country, cell, travel_h = terms[:6]
+    access_cut, rural, fixed_cut_share, coached, cluster = terms[6:11]
+    framework_partner, framework_cut, broker_cut, link_cost, travel_cost_per_h = terms[11:16]
+    border_cost = terms[16]
+    for e in range(len(i)):
         a, b = i[e], max(j[e], 0)
         dot = 0.0
         for k in range(knowledge.shape[1]):
@@ -558,4 +565,97 @@ def pair_economics(
         variable = travel_cost_per_h * (travel_h[cell[a], cell[b]] * access) + border_cost * cross
         cost[e] = link_cost * (1.0 - fixed_cut) + variable * (1.0 - discount)
         gain_i[e], gain_j[e] = absorptive[a] * value, absorptive[b] * value
-    return gain_i, gain_j, cost
+
+
+ON_DEMAND = -2  # a broker's candidate drawn from its scope when the pass reaches it
+NO_SCOPE = (  # what a broker whose candidates are all given draws from: nothing
+    np.zeros((0, 0), np.float32),
+    np.zeros(0),
+    np.zeros(0, np.int64),
+    np.zeros((0, 0)),
+    np.zeros((0, 0), np.int32),
+    np.zeros(0),
+    np.zeros(0, np.uint64),
+    np.zeros(0, np.int64),
+    np.zeros(0, np.int64),
+)
+
+
+@njit(cache=True)
+def introduce(
+    rows, ids, candidates, sources, scope, terms, existing_keys, used, max_partners, n_rows,
+    spend, money,
+):  # fmt: skip
+    """A broker's pass over its list ``rows`` (fittest first): each firm with free capacity is
+    introduced to its best candidate (:func:`take_best`; ``candidates`` per row, ``ON_DEMAND``
+    where the candidate is drawn from the broker's ``scope`` when the pass reaches the row)
+    and the match is paid (``spend`` per row) if it fits in what is left of ``money``. The
+    pass stops where no firm still listed could be paid: later matches form no link.
+
+    ``scope`` is the scope sampler's ``CellSampler.arrays``, the stream's round bases, the live
+    firms per cell and the live rows by cell (:func:`cell_order`); ``sources`` each listed
+    firm's source row in it (empty where nothing is drawn): candidate slot c of the firm with
+    id i draws as :func:`sample_candidates` does (key ``pair_keys(i, c)``). Returns the paid
+    pairs (rows) and the proposal rounds each (row, slot) drew (for a draw log).
+    """
+    kernel, total, capacity, cdf, guide, grid, bases, counts, order = scope
+    n_list, k = candidates.shape
+    tables = excess_tables(sources, counts, kernel, capacity)
+    starts = np.cumsum(counts) - counts
+    cheapest_after = np.empty(n_list)
+    cheapest = np.inf
+    for s in range(n_list - 1, -1, -1):
+        cheapest = min(cheapest, spend[s])
+        cheapest_after[s] = cheapest
+    formed = set()
+    formed.add(np.int64(-1))  # typed for numba
+    rounds = np.zeros((n_list, k), np.int64)
+    paid_a = np.empty(n_list, np.int64)
+    paid_b = np.empty(n_list, np.int64)
+    count = 0
+    left = money
+    mine, theirs = np.empty(k, np.int64), np.empty(k, np.int64)
+    on_demand, keys = np.empty(k, np.int64), np.empty(k, np.uint64)
+    cell, slot, drew = np.empty(k, np.int64), np.empty(k, np.int64), np.empty(k, np.int64)
+    gain_i, gain_j, cost, net = np.empty(k), np.empty(k), np.empty(k), np.empty(k)
+    golden = np.uint64(0x9E3779B97F4A7C15)
+    salt = np.uint64(0x632BE59BD9B4E019)
+    for s in range(n_list):
+        if not cheapest_after[s] <= left:
+            break
+        own = rows[s]
+        if used[own] >= max_partners:
+            continue
+        key = mix64(np.uint64(ids[s]) * golden + salt)
+        drawn = 0
+        for c in range(k):
+            theirs[c] = candidates[s, c]
+            if theirs[c] == ON_DEMAND:
+                on_demand[drawn] = c
+                keys[drawn] = mix64(key + np.uint64(c) * golden)
+                drawn += 1
+        if drawn:
+            mine[:drawn] = sources[s]
+            cell[:drawn], slot[:drawn], drew[:drawn] = -1, -1, 0
+            draw_entries(
+                mine[:drawn], keys[:drawn], bases, tables, total, capacity, cdf, guide, grid,
+                cell[:drawn], slot[:drawn], drew[:drawn],
+            )  # fmt: skip
+            for e in range(drawn):
+                at = cell[e]
+                theirs[on_demand[e]] = order[starts[at] + slot[e]] if at >= 0 else -1
+                rounds[s, on_demand[e]] = drew[e]
+        for c in range(k):
+            if theirs[c] == own:
+                theirs[c] = -1
+        mine[:] = own
+        economics_into(mine, theirs, terms, gain_i, gain_j, cost)
+        j = take_best(
+            own, theirs, gain_i, gain_j, cost, existing_keys, used, formed, n_rows, max_partners,
+            net,
+        )  # fmt: skip
+        if j >= 0 and spend[s] <= left:
+            paid_a[count], paid_b[count] = own, j
+            count += 1
+            left -= spend[s]
+    return paid_a[:count], paid_b[:count], rounds
