@@ -490,9 +490,14 @@ def take_best(
         j = candidates[c]
         mine = gain_i[c] - cost[c]
         net[c] = mine if j >= 0 and mine > 0 and gain_j[c] - cost[c] > 0 else -np.inf
-    for c in np.argsort(-net, kind="mergesort"):
-        if not net[c] > 0:
-            break
+    while True:  # the best untried candidate: the highest net gain, the first of equals
+        c = -1
+        for x in range(len(net)):
+            if net[x] > 0 and (c < 0 or net[x] > net[c]):
+                c = x
+        if c < 0:
+            return -1
+        net[c] = -np.inf  # tried (a selection, not a sort: most searches take the first)
         j = candidates[c]
         key = min(own, j) * n_rows + max(own, j)
         if used[j] >= max_partners or key in formed:
@@ -506,7 +511,6 @@ def take_best(
         used[own] += 1
         used[j] += 1
         return j
-    return -1
 
 
 def dissolution_times(u: np.ndarray, rate: float, dt: float) -> np.ndarray:
