@@ -249,6 +249,16 @@ class PolicyYear:
     scopes: Callable[[str], CellSampler]
     changes: Changes = field(default_factory=Changes)
     _by_cell: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _fine: list[np.ndarray] = field(default_factory=list)
+
+    def fine_rows(self) -> np.ndarray:
+        """Rows of live firm agents at participant resolution (the targeted strata's agents),
+        once a year, as :meth:`live_by_cell`.
+        """
+        if not self._fine:
+            live = self.firms.live()
+            self._fine.append(live[self.firms.fine[live]])
+        return self._fine[0]
 
     def live_by_cell(self, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
         """The live rows by cell and the live firms per cell (:func:`cell_order`), once a year:
@@ -302,12 +312,6 @@ def remember(
 
 
 # ------------------------------------------------------------------------------ per kind
-def fine_firms(firms: FirmArrays) -> np.ndarray:
-    """Rows of live firm agents at participant resolution (the targeted strata's agents)."""
-    live = firms.live()
-    return live[firms.fine[live]]
-
-
 def applicants(
     ctx: PolicyYear, index: int, instrument: PolicyInstrument, extra: np.ndarray | None = None
 ) -> np.ndarray:
@@ -320,7 +324,7 @@ def applicants(
     scenario).
     """
     firms = ctx.firms
-    rows = fine_firms(ctx.firms)
+    rows = ctx.fine_rows()
     mask = targeted(
         instrument, ctx.regions.codes, firms.region[rows], firms.sector[rows], firms.urban[rows]
     )
@@ -564,7 +568,7 @@ def rd_projects(
     params = ctx.params
     extra = eligible & (firms.project_until[: firms.n] <= ctx.year)
     if instrument is None:  # the regions' own programmes: every eligible firm of the region
-        rows = fine_firms(ctx.firms)
+        rows = ctx.fine_rows()
         rows = rows[extra[rows]]
         # not funded by them in the last repeat_after_years (section 7.9's rule)
         recent = served_recently(
