@@ -189,16 +189,17 @@ def local_spillovers(
     params: LearningConfig,
     dt: float,
 ) -> np.ndarray:
-    """Knowledge gained from the kernel-weighted mean of nearby real firms (rows of ``live``),
-    at a rate that grows with their kernel-weighted mass M as M / (M + ``spillover_mass``);
-    ``related`` is :func:`prior_knowledge` of all rows of ``knowledge``.
+    """Knowledge gained by each of the rows ``live`` (a row per live firm, not per row of
+    ``knowledge``: :func:`update_knowledge` reads the live rows only) from the kernel-weighted
+    mean of nearby real firms, at a rate that grows with their kernel-weighted mass M as
+    M / (M + ``spillover_mass``); ``related`` is :func:`prior_knowledge` of all rows.
     """
-    gain = np.zeros_like(knowledge)
+    gain = np.empty((live.size, knowledge.shape[1]))
     if live.size == 0:
         return gain
     live_cell = firm_cell[live].astype(np.int64)
     cells, weights = kernel.weights_among(_occupied(live_cell, len(kernel)))
-    slot, sums = _cell_sums(live_cell, cells, real_firms[live], knowledge[live])
+    slot, sums = _cell_sums(live, live_cell, cells, real_firms, knowledge)
     weighted = (weights @ sums.astype(np.float32)).astype(np.float64)
     _spill(
         gain, live, slot, weighted, knowledge, related, absorptive,
@@ -217,7 +218,7 @@ def _occupied(live_cell, n_cells):
 
 
 @njit(cache=True)
-def _cell_sums(live_cell, cells, mass, knowledge):
+def _cell_sums(live, live_cell, cells, mass, knowledge):
     """Each live firm's position among ``cells`` and, per cell, the sums of real firms x
     knowledge per field and of real firms (last column), added in firm order as bincounts do.
     """
@@ -228,10 +229,11 @@ def _cell_sums(live_cell, cells, mass, knowledge):
     sums = np.zeros((len(cells), n_fields + 1))
     slot = np.empty(len(live_cell), np.int64)
     for r in range(len(live_cell)):
+        row = live[r]
         slot[r] = position[live_cell[r]]
         for f in range(n_fields):
-            sums[slot[r], f] += mass[r] * knowledge[r, f]
-        sums[slot[r], n_fields] += mass[r]
+            sums[slot[r], f] += mass[row] * knowledge[row, f]
+        sums[slot[r], n_fields] += mass[row]
     return slot, sums
 
 
@@ -247,7 +249,7 @@ def _spill(gain, live, slot, weighted, knowledge, related, absorptive, rate, hal
         scale = rate * (nearby / (nearby + half_mass)) * absorptive[row]
         for f in range(n_fields):
             lead = max(weighted[slot[r], f] / nearby - knowledge[row, f], 0.0) * related[row, f]
-            gain[row, f] = scale * lead
+            gain[r, f] = scale * lead
 
 
 def update_knowledge(
@@ -266,6 +268,7 @@ def update_knowledge(
     Research creates knowledge in each field at ``research_rate`` x dt x absorptive capacity
     x (level / strongest level)^``research_focus`` (``levels`` from
     :func:`relative_levels`) of the gap to 1; knowledge depreciates at ``depreciation`` a year.
+    ``from_links`` has a row per row of ``knowledge``, ``from_spillovers`` one per live row.
     One compiled pass over the live rows, in NumPy's order of operations.
     """
     focus = np.power(levels[live], params.research_focus)
@@ -287,7 +290,7 @@ def _update_knowledge(knowledge, live, focus, absorptive, from_links, from_spill
         r = live[i]
         for f in range(knowledge.shape[1]):
             research = scale * absorptive[r] * focus[i, f] * (1.0 - knowledge[r, f])
-            gain = research + from_links[r, f] + from_spillovers[r, f]
+            gain = research + from_links[r, f] + from_spillovers[i, f]
             knowledge[r, f] = min(max((knowledge[r, f] + gain) * keep, 0.0), 1.0)
 
 
