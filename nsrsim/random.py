@@ -132,6 +132,15 @@ def unit53(z: np.uint64) -> float:
 
 
 @njit(cache=True)
+def _round_bases(root, numbers, step_term):
+    """mix64(mix64(root ^ number) + step term) per round's stream number (wrapping)."""
+    out = np.empty(len(numbers), np.uint64)
+    for r in range(len(numbers)):
+        out[r] = mix64(mix64(root ^ numbers[r]) + step_term)
+    return out
+
+
+@njit(cache=True)
 def _uniforms(base, keys):
     """One uniform per key: unit53(mix64(base + key x golden))."""
     golden = np.uint64(GOLDEN)
@@ -175,9 +184,9 @@ class KeyedRandom:
         """``stream_base`` of the streams "<stream>.0" ... "<stream>.<rounds - 1>" at ``step``,
         in one array operation (a partner search's proposal rounds ask for dozens each call).
         """
-        with np.errstate(over="ignore"):
-            first = _mix(np.uint64(self._root) ^ _round_numbers(stream, rounds))
-            return _mix(first + np.uint64((step * GOLDEN) & MASK))
+        return _round_bases(
+            np.uint64(self._root), _round_numbers(stream, rounds), np.uint64((step * GOLDEN) & MASK)
+        )
 
     def uniform(
         self, stream: str, step: int, keys: np.ndarray, slots: int | None = None
