@@ -540,7 +540,7 @@ def scope_kernel(regions: Regions, scope: str) -> np.ndarray:
         "interreg_a": other & shared,
         "cross_border": other,
     }[scope]
-    return allowed.astype(np.float32)[:, regions.cell_region]
+    return np.ascontiguousarray(allowed.astype(np.float32)[:, regions.cell_region])  # rows
 
 
 def coaching(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:
