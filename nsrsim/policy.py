@@ -540,7 +540,8 @@ def scope_kernel(regions: Regions, scope: str) -> np.ndarray:
         "interreg_a": other & shared,
         "cross_border": other,
     }[scope]
-    return np.ascontiguousarray(allowed.astype(np.float32)[:, regions.cell_region])  # rows
+    # in row order: the sampler reads a source region's weights as one row
+    return np.ascontiguousarray(allowed.astype(np.float32)[:, regions.cell_region])
 
 
 def coaching(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:
