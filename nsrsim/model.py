@@ -961,7 +961,7 @@ class NSRModel(mesa.Model):
         firms = self.firms
         return innovation.innovation_effort(
             firms.rd[rows] + firms.rd_boost[rows],
-            firms.knowledge[rows],
+            innovation.mean_capability(firms.knowledge, np.asarray(rows, np.int64)),
             firms.jobs[rows],
             self.propensity[firms.country[rows]],
             self.config.population.rd_reference,

@@ -65,7 +65,7 @@ def test_larger_firms_innovate_more_often_but_grow_no_faster():
     params = InnovationConfig(size_elasticity=0.25)
     jobs = np.array([1.0, 10.0, 100.0, 1000.0])
     rate = innovation.innovation_effort(
-        np.full(4, 0.02), np.full((4, 8), 0.5), jobs, np.full(4, 0.3), 0.02, params
+        np.full(4, 0.02), np.full(4, 0.5), jobs, np.full(4, 0.3), 0.02, params
     )
     assert (np.diff(rate) > 0).all() and rate[1] == pytest.approx(0.3 * (0.5 + 0.5))
     # the expected productivity growth (rate x gain x reach) of a cohort is the same at any size

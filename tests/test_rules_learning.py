@@ -19,8 +19,10 @@ def test_relative_levels_are_the_array_formula():
 
 
 def test_mean_capability_is_numpys_mean():
-    k = np.random.default_rng(9).random((3000, 8)) ** 2
-    np.testing.assert_array_equal(innovation.mean_capability(k), k.mean(axis=1))
+    rng = np.random.default_rng(9)
+    k = rng.random((3000, 8)) ** 2
+    rows = rng.permutation(3000)[:2000]
+    np.testing.assert_array_equal(innovation.mean_capability(k, rows), k[rows].mean(axis=1))
 
 
 def test_learning_only_moves_toward_partners_ahead():

@@ -271,7 +271,7 @@ def update_knowledge(
     ``from_links`` has a row per row of ``knowledge``, ``from_spillovers`` one per live row.
     One compiled pass over the live rows, in NumPy's order of operations.
     """
-    focus = np.power(levels[live], params.research_focus)
+    focus = np.power(levels, params.research_focus)  # every row: cheaper than gathering
     _update_knowledge(
         knowledge,
         live,
@@ -289,7 +289,7 @@ def _update_knowledge(knowledge, live, focus, absorptive, from_links, from_spill
     for i in range(len(live)):
         r = live[i]
         for f in range(knowledge.shape[1]):
-            research = scale * absorptive[r] * focus[i, f] * (1.0 - knowledge[r, f])
+            research = scale * absorptive[r] * focus[r, f] * (1.0 - knowledge[r, f])
             gain = research + from_links[r, f] + from_spillovers[i, f]
             knowledge[r, f] = min(max((knowledge[r, f] + gain) * keep, 0.0), 1.0)
 
