@@ -24,10 +24,6 @@ from scipy import special
 
 GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio: SplitMix64's counter increment
 MASK = (1 << 64) - 1
-_G = np.uint64(GOLDEN)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31 = (np.uint64(s) for s in (30, 27, 31))
 
 
 def _mix_int(z: int) -> int:
@@ -65,13 +61,6 @@ def poisson_ppf(q: np.ndarray, mean: np.ndarray) -> np.ndarray:
         counted[more] = np.where(special.pdtr(below, mean) >= q, below, above)
     count[rest] = counted
     return count
-
-
-def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64's output function on a uint64 array (wrapping arithmetic)."""
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    return z ^ (z >> _S31)
 
 
 def stream_number(name: str) -> int:
@@ -117,8 +106,8 @@ class DrawLog:
 
 @njit(cache=True)
 def mix64(z: np.uint64) -> np.uint64:
-    """SplitMix64's output function on one number: the scalar twin of :func:`_mix` for
-    compiled loops (wrapping arithmetic).
+    """SplitMix64's output function on one number (wrapping arithmetic), for compiled loops;
+    :func:`_mix_int` is its twin for Python integers.
     """
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)

@@ -4,6 +4,7 @@ cross-field errors. Each must exit 2 with a message naming the cause, print no t
 leave every existing file as it was. Then the cases with their own test: two writers on one
 folder, Ctrl-C, and a damaged part file on resume."""
 
+import contextlib
 import hashlib
 import json
 import os
@@ -303,7 +304,9 @@ def test_a_damaged_part_file_is_named_and_its_runs_recomputed_once_moved(ws, tmp
 @pytest.mark.slow
 def test_ctrl_c_keeps_what_was_done_and_says_how_to_resume(ws, tmp_path):
     spec = yaml.safe_load((ws / "exp.yaml").read_text())
-    spec.update(name="long", replicates=60, years=3)  # 120 runs, ~10 s
+    # 120 runs of 8 years, ~10 s: the first flush (after 2 s) and the interrupt come long
+    # before the end (at 3 years a run, a faster model had finished before the interrupt)
+    spec.update(name="long", replicates=60, years=8)
     (tmp_path / "long.yaml").write_text(yaml.safe_dump(spec))
     out = tmp_path / "long"
     process = subprocess.Popen(
@@ -314,7 +317,10 @@ def test_ctrl_c_keeps_what_was_done_and_says_how_to_resume(ws, tmp_path):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list((out / "parts").glob("runs-*")):
         time.sleep(0.2)
-    process.send_signal(signal.SIGINT)
+    while process.poll() is None:  # as a user presses Ctrl-C again if the first goes unseen
+        process.send_signal(signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=1.0)
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
     assert "Traceback" not in err and "resumes" in err

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from nsrsim.random import DrawLog, KeyedRandom, pair_keys
+from nsrsim.random import GOLDEN, DrawLog, KeyedRandom, pair_keys
 
 
 def test_uniform_and_independent():
@@ -79,15 +79,22 @@ def test_round_bases_equal_stream_bases():
         np.testing.assert_array_equal(draws.round_bases("search.cell", step, 40), expected)
 
 
-def test_compiled_uniforms_equal_the_array_formula():
-    from nsrsim.random import _G, _mix
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's output function on a uint64 array (wrapping): the formula the compiled
+    draws follow."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
 
+
+def test_compiled_uniforms_equal_the_array_formula():
+    golden = np.uint64(GOLDEN)
     draws = KeyedRandom(11)
     keys = np.array([0, 1, 7, 2**40 + 3, 2**62], np.int64)
     base = draws.stream_base("s", 5)
     with np.errstate(over="ignore"):
-        z = _mix(base + keys.astype(np.uint64) * _G)
-        slots = _mix(z[:, None] + np.arange(1, 4, dtype=np.uint64)[None, :] * _G)
+        z = _mix(base + keys.astype(np.uint64) * golden)
+        slots = _mix(z[:, None] + np.arange(1, 4, dtype=np.uint64)[None, :] * golden)
     as_unit = lambda x: (x >> np.uint64(11)).astype(np.float64) * 2.0**-53  # noqa: E731
     np.testing.assert_array_equal(draws.uniform("s", 5, keys), as_unit(z))
     np.testing.assert_array_equal(draws.uniform("s", 5, keys, 3), as_unit(slots))

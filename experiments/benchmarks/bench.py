@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -206,26 +207,14 @@ def sobol_estimate(sample: int) -> tuple[str, dict[str, float]]:
     """
     from joblib import Parallel, delayed
 
-    from nsrsim.runner import RunOutputs, execute, plan_points
-    from nsrsim.sa import design, load_sa, outputs_spec, scenario_path
+    from nsrsim.runner import execute
+    from nsrsim.sa import load_sa
 
     parts, minutes = [], {}
     for name, paired in (("sa_sobol_baseline.yaml", False), ("sa_sobol_framework.yaml", True)):
         path = HERE.parent / name
-        spec, base = load_sa(path)
-        _, values = design(spec)
-        chosen = np.random.default_rng(0).choice(len(values), sample + 4, replace=False)
-        runs = plan_points(
-            base,
-            values.iloc[chosen],
-            1,
-            spec.seed,
-            "bench",
-            years=spec.years,
-            paired=scenario_path(spec, path) if paired else None,
-            constants=spec.constants,
-        )
-        outputs = RunOutputs.of(outputs_spec(spec))
+        spec, _ = load_sa(path)
+        runs, outputs = sampled_runs(path, sample + 4, paired)
         warm, measured = runs[:4], runs[4:]
         execute(warm[0], outputs)
         start = time.process_time()
@@ -247,6 +236,30 @@ def sobol_estimate(sample: int) -> tuple[str, dict[str, float]]:
             "30-minute target"
         )
     return "Sobol SA projection: " + "; ".join(parts), minutes
+
+
+def sampled_runs(path: Path, count: int, paired: bool) -> tuple[list, Any]:
+    """``count`` design points of the SA file ``path`` (a random sample, seed 0: their costs
+    vary with the parameters), planned as ``nsrsim sa`` runs them (pairs with ``paired``),
+    and the outputs each run is condensed to.
+    """
+    from nsrsim.runner import RunOutputs, plan_points
+    from nsrsim.sa import design, load_sa, outputs_spec, scenario_path
+
+    spec, base = load_sa(path)
+    _, values = design(spec)
+    chosen = np.random.default_rng(0).choice(len(values), count, replace=False)
+    runs = plan_points(
+        base,
+        values.iloc[chosen],
+        1,
+        spec.seed,
+        "bench",
+        years=spec.years,
+        paired=scenario_path(spec, path) if paired else None,
+        constants=spec.constants,
+    )
+    return runs, RunOutputs.of(outputs_spec(spec))
 
 
 def batch_seconds(runs: int, n_firms: int, backend: str, jobs: int) -> float:

@@ -21,25 +21,11 @@ SA_FILE = HERE.parents[1] / "sa_sobol_framework.yaml"
 
 def time_pairs(points: int) -> float:
     """Seconds of one core a pair, over ``points`` sampled design points after a warm pair."""
-    import numpy as np
+    from bench import sampled_runs
 
-    from nsrsim.runner import RunOutputs, execute, plan_points
-    from nsrsim.sa import design, load_sa, outputs_spec, scenario_path
+    from nsrsim.runner import execute
 
-    spec, base = load_sa(SA_FILE)
-    _, values = design(spec)
-    chosen = np.random.default_rng(0).choice(len(values), points + 1, replace=False)
-    runs = plan_points(
-        base,
-        values.iloc[chosen],
-        1,
-        spec.seed,
-        "bench",
-        years=spec.years,
-        paired=scenario_path(spec, SA_FILE),
-        constants=spec.constants,
-    )
-    outputs = RunOutputs.of(outputs_spec(spec))
+    runs, outputs = sampled_runs(SA_FILE, points + 1, paired=True)
     execute(runs[0], outputs)
     start = time.process_time()
     for run in runs[1:]:

@@ -89,12 +89,7 @@ class CellSampler:
             np.asarray(keys, np.uint64),
             np.asarray(bases, np.uint64),
             np.asarray(counts, np.int64),
-            self.kernel,
-            self.total,
-            self.capacity,
-            self.cdf,
-            self.guide,
-            self.grid,
+            *self.arrays(),
         )
 
 
