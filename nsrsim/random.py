@@ -86,10 +86,9 @@ def pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 @njit(cache=True)
 def _pair_keys(a, b):
     """The pairs' keys in one compiled loop (wrapping integer arithmetic, as NumPy's)."""
-    golden = np.uint64(GOLDEN)
     out = np.empty(len(a), np.uint64)
     for e in range(len(a)):
-        out[e] = mix64(mix64(a[e] * golden + np.uint64(0x632BE59BD9B4E019)) + b[e] * golden)
+        out[e] = pair_key(a[e], b[e])
     return out
 
 
@@ -112,6 +111,13 @@ def mix64(z: np.uint64) -> np.uint64:
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def pair_key(a: np.uint64, b: np.uint64) -> np.uint64:
+    """The key of one ordered pair (:func:`pair_keys`), for compiled loops."""
+    golden = np.uint64(GOLDEN)
+    return mix64(mix64(a * golden + np.uint64(0x632BE59BD9B4E019)) + b * golden)
 
 
 @njit(cache=True)

@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit
 
 from nsrsim.config import PartneringConfig
-from nsrsim.random import mix64
+from nsrsim.random import pair_key
 from nsrsim.rules.cell_sampler import CellSampler, draw_entries, excess_tables
 from nsrsim.state import N_FIELDS
 
@@ -211,15 +211,12 @@ def _pool_and_referral(
     searcher = np.empty(n_spatial, np.int64)
     slot = np.empty(n_spatial, np.int64)
     keys = np.empty(n_spatial, np.uint64)
-    golden = np.uint64(0x9E3779B97F4A7C15)
-    salt = np.uint64(0x632BE59BD9B4E019)
     e = 0
     for s in range(n_search):
         for c in range(n_cand):
             if spatial[s, c]:
                 searcher[e], slot[e] = s, c
-                key = mix64(np.uint64(ids[s]) * golden + salt)
-                keys[e] = mix64(key + np.uint64(c) * golden)
+                keys[e] = pair_key(np.uint64(ids[s]), np.uint64(c))
                 e += 1
     return candidates, searcher, slot, keys
 
@@ -622,21 +619,18 @@ def introduce(
     on_demand, keys = np.empty(k, np.int64), np.empty(k, np.uint64)
     cell, slot, drew = np.empty(k, np.int64), np.empty(k, np.int64), np.empty(k, np.int64)
     gain_i, gain_j, cost, net = np.empty(k), np.empty(k), np.empty(k), np.empty(k)
-    golden = np.uint64(0x9E3779B97F4A7C15)
-    salt = np.uint64(0x632BE59BD9B4E019)
     for s in range(n_list):
         if not cheapest_after[s] <= left:
             break
         own = rows[s]
         if used[own] >= max_partners:
             continue
-        key = mix64(np.uint64(ids[s]) * golden + salt)
         drawn = 0
         for c in range(k):
             theirs[c] = candidates[s, c]
             if theirs[c] == ON_DEMAND:
                 on_demand[drawn] = c
-                keys[drawn] = mix64(key + np.uint64(c) * golden)
+                keys[drawn] = pair_key(np.uint64(ids[s]), np.uint64(c))
                 drawn += 1
         if drawn:
             mine[:drawn] = sources[s]
