@@ -83,6 +83,26 @@ def unit_cost(instrument: PolicyInstrument, params: InstrumentsConfig) -> float:
     }[instrument.kind]
 
 
+def target_lookups(
+    instrument: PolicyInstrument, region_codes: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lookup masks over region, sector and urban-class codes, True where the instrument's
+    filters admit the code (an empty filter admits all; target regions the scenario does not
+    model reach no one).
+    """
+
+    def lookup(chosen: list[str], codes: list[str] | tuple[str, ...]) -> np.ndarray:
+        if not chosen:
+            return np.ones(len(codes), bool)
+        return admitted([codes.index(c) for c in chosen if c in codes], len(codes))
+
+    return (
+        lookup(instrument.regions, region_codes),
+        lookup(instrument.sectors, SECTORS),
+        lookup(instrument.urban_class, URBAN_CLASSES),
+    )
+
+
 def targeted(
     instrument: PolicyInstrument,
     region_codes: list[str],
@@ -91,16 +111,8 @@ def targeted(
     urban: np.ndarray,
 ) -> np.ndarray:
     """Mask of the rows the instrument's region, sector and urban-class filters admit."""
-    mask = np.ones(len(region), bool)
-    if instrument.regions:  # target regions the scenario does not model reach no one
-        codes = [region_codes.index(r) for r in instrument.regions if r in region_codes]
-        mask &= admitted(codes, len(region_codes))[region]
-    if instrument.sectors:
-        mask &= admitted([SECTORS.index(s) for s in instrument.sectors], len(SECTORS))[sector]
-    if instrument.urban_class:
-        codes = [URBAN_CLASSES.index(u) for u in instrument.urban_class]
-        mask &= admitted(codes, len(URBAN_CLASSES))[urban]
-    return mask
+    regions, sectors, classes = target_lookups(instrument, region_codes)
+    return regions[region] & sectors[sector] & classes[urban]
 
 
 def admitted(codes: list[int], n_codes: int) -> np.ndarray:
@@ -250,6 +262,7 @@ class PolicyYear:
     changes: Changes = field(default_factory=Changes)
     _by_cell: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _fine: list[np.ndarray] = field(default_factory=list)
+    _terms: dict[float, tuple] = field(default_factory=dict)
 
     def fine_rows(self) -> np.ndarray:
         """Rows of live firm agents at participant resolution (the targeted strata's agents),
@@ -259,6 +272,21 @@ class PolicyYear:
             live = self.firms.live()
             self._fine.append(live[self.firms.fine[live]])
         return self._fine[0]
+
+    def broker_terms(self) -> tuple:
+        """``link_terms`` with a broker's cost cut, once while only brokers run (a broker's
+        matches change links and money, nothing a link's economics read): each year's
+        INTERREG A programmes are five brokers in a row. :func:`apply` forgets them after any
+        other instrument.
+        """
+        cut = self.params.broker_cost_cut
+        if cut not in self._terms:
+            self._terms[cut] = self.link_terms(cut)
+        return self._terms[cut]
+
+    def forget_terms(self) -> None:
+        """An instrument other than a broker ran: :meth:`broker_terms` reads the firms anew."""
+        self._terms.clear()
 
     def live_by_cell(self, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
         """The live rows by cell and the live firms per cell (:func:`cell_order`), once a year:
@@ -281,28 +309,11 @@ def participant_table(rows: list[dict], region_codes: list[str]) -> pd.DataFrame
     return table
 
 
-def served_recently(
-    served: dict[int, np.ndarray], index: int, firm_id: np.ndarray, year: int, repeat: int
-) -> np.ndarray:
-    """Whether each firm was served by instrument ``index`` in the last ``repeat`` years.
-
-    ``served[index]`` holds (id, year) pairs as a 2-column array.
-    """
-    record = served.get(index)
-    if record is None or len(record) == 0:
-        return np.zeros(len(firm_id), bool)
-    recent = np.sort(record[record[:, 1] > year - repeat, 0])
-    if recent.size == 0:
-        return np.zeros(len(firm_id), bool)
-    at = np.minimum(np.searchsorted(recent, firm_id), recent.size - 1)
-    return recent[at] == firm_id
-
-
 def remember(
     served: dict[int, np.ndarray], index: int, firm_id: np.ndarray, year: int, repeat: int
 ) -> None:
     """Add this year's participants to ``served``, forgetting those served ``repeat`` or more
-    years ago (:func:`served_recently` never asks for them again: years only go forward).
+    years ago (:func:`unserved` never asks for them again: years only go forward).
     """
     new = np.column_stack([firm_id, np.full(len(firm_id), year)])
     if index in served:
@@ -323,23 +334,69 @@ def applicants(
     firm and the instrument's kind and name, so the same instrument draws the same in every
     scenario).
     """
-    firms = ctx.firms
-    rows = ctx.fine_rows()
-    mask = targeted(
-        instrument, ctx.regions.codes, firms.region[rows], firms.sector[rows], firms.urban[rows]
-    )
-    if extra is not None:
-        mask &= extra[rows]
-    if instrument.members_only:
-        mask &= firms.cluster[rows] >= 0
-    rows = rows[mask]
-    params = ctx.params
-    rows = rows[
-        ~served_recently(ctx.served, index, firms.id[rows], ctx.year, params.repeat_after_years)
-    ]
+    rows = unserved(ctx, index, extra, instrument)
     stream = f"apply.{instrument.kind}.{label(instrument)}"
-    u = ctx.draws.uniform(stream, ctx.step, firms.id[rows])
-    return rows[u < params.apply_share]
+    u = ctx.draws.uniform(stream, ctx.step, ctx.firms.id[rows])
+    return rows[u < ctx.params.apply_share]
+
+
+def unserved(
+    ctx: PolicyYear,
+    index: int,
+    extra: np.ndarray | None,
+    instrument: PolicyInstrument | None = None,
+) -> np.ndarray:
+    """Fine-resolution live rows in ``instrument``'s target set (every such row if None) and
+    ``extra`` (a mask over rows, if given), members if it asks for them, that instrument
+    ``index`` did not serve in the last ``repeat_after_years`` (section 7.9's rule).
+    """
+    firms = ctx.firms
+    if instrument is None:
+        lookups = tuple(
+            np.ones(len(c), np.bool_) for c in (ctx.regions.codes, SECTORS, URBAN_CLASSES)
+        )
+    else:
+        lookups = target_lookups(instrument, ctx.regions.codes)
+    return _eligible(
+        ctx.fine_rows(),
+        firms.region,
+        firms.sector,
+        firms.urban,
+        firms.cluster,
+        firms.id,
+        *lookups,
+        np.ones(0, np.bool_) if extra is None else extra,
+        instrument is not None and instrument.members_only,
+        ctx.served.get(index, NOT_SERVED),
+        ctx.year - ctx.params.repeat_after_years,
+    )
+
+
+NOT_SERVED = np.zeros((0, 2), np.int64)  # ``served`` of an instrument that served no one yet
+
+
+@njit(cache=True)
+def _eligible(rows, region, sector, urban, cluster, firm_id, regions, sectors, classes, extra,
+              members_only, served, before):  # fmt: skip
+    """The ``rows`` an instrument's filters admit (lookups by region, sector and urban class;
+    ``extra``, a mask over rows, unless empty; membership if ``members_only``) that it did not
+    serve after year ``before`` (``served``: its (id, year) pairs), in their order, in one
+    pass.
+    """
+    recent = np.sort(served[served[:, 1] > before, 0])
+    out = np.empty(len(rows), np.int64)
+    m = 0
+    for row in rows:
+        if not (regions[region[row]] and sectors[sector[row]] and classes[urban[row]]):
+            continue
+        if (len(extra) and not extra[row]) or (members_only and cluster[row] < 0):
+            continue
+        at = np.searchsorted(recent, firm_id[row])
+        if at < len(recent) and recent[at] == firm_id[row]:
+            continue
+        out[m] = row
+        m += 1
+    return out[:m]
 
 
 def participants(
@@ -373,6 +430,8 @@ def apply(ctx: PolicyYear, index: int, instrument: PolicyInstrument, carried: fl
     ledger.carried_eur[index] = carried
     if ledger.available(index) > 0:
         KINDS[instrument.kind](ctx, index, instrument)
+        if instrument.kind != "matchmaking":  # it may change what a link's economics read
+            ctx.forget_terms()
     return ledger.available(index) if active(instrument, ctx.year + 1) else 0.0
 
 
@@ -451,7 +510,7 @@ def _introduce(
             firms.id[rows],
             candidates,
             *scope,
-            ctx.link_terms(ctx.params.broker_cost_cut),
+            ctx.broker_terms(),
             np.sort(ctx.links.keys(n)),
             degree.astype(np.int64),
             ctx.max_partners,
@@ -569,13 +628,7 @@ def rd_projects(
     params = ctx.params
     extra = eligible & (firms.project_until[: firms.n] <= ctx.year)
     if instrument is None:  # the regions' own programmes: every eligible firm of the region
-        rows = ctx.fine_rows()
-        rows = rows[extra[rows]]
-        # not funded by them in the last repeat_after_years (section 7.9's rule)
-        recent = served_recently(
-            ctx.served, index, firms.id[rows], ctx.year, params.repeat_after_years
-        )
-        rows = rows[~recent]
+        rows = unserved(ctx, index, extra)
         u = ctx.draws.uniform("apply.regional_rd", ctx.step, firms.id[rows])
         rows = rows[u < params.apply_share]
         cost = params.rd_funding_rate * params.rd_project_eur
