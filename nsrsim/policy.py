@@ -26,8 +26,9 @@ budget plus what earlier years left (budgets are multi-annual); what is left at 
 unspent. Budget 0 or an empty target set draws nothing and changes nothing.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -84,23 +85,35 @@ def unit_cost(instrument: PolicyInstrument, params: InstrumentsConfig) -> float:
 
 
 def target_lookups(
-    instrument: PolicyInstrument, region_codes: list[str]
+    instrument: PolicyInstrument, region_codes: tuple[str, ...]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lookup masks over region, sector and urban-class codes, True where the instrument's
     filters admit the code (an empty filter admits all; target regions the scenario does not
-    model reach no one).
+    model reach no one). Read-only: made once per set of filters.
     """
-
-    def lookup(chosen: list[str], codes: list[str] | tuple[str, ...]) -> np.ndarray:
-        if not chosen:
-            return np.ones(len(codes), bool)
-        return admitted([codes.index(c) for c in chosen if c in codes], len(codes))
-
-    return (
-        lookup(instrument.regions, region_codes),
-        lookup(instrument.sectors, SECTORS),
-        lookup(instrument.urban_class, URBAN_CLASSES),
+    return _lookups(
+        tuple(instrument.regions),
+        tuple(instrument.sectors),
+        tuple(instrument.urban_class),
+        tuple(region_codes),
     )
+
+
+@cache
+def _lookups(
+    regions: tuple[str, ...],
+    sectors: tuple[str, ...],
+    classes: tuple[str, ...],
+    region_codes: tuple[str, ...],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def lookup(chosen: tuple[str, ...], codes: Sequence[str]) -> np.ndarray:
+        mask = admitted([codes.index(c) for c in chosen if c in codes], len(codes))
+        if not chosen:
+            mask[:] = True
+        mask.flags.writeable = False
+        return mask
+
+    return lookup(regions, region_codes), lookup(sectors, SECTORS), lookup(classes, URBAN_CLASSES)
 
 
 def targeted(

@@ -87,17 +87,15 @@ def test_births_follow_innovation_within_a_country_and_keep_its_total():
 
 def test_a_nursery_cohort_takes_births_and_loses_growers_at_its_mean_size():
     params = MarketConfig(entrant_jobs=1.4)
-    weight, jobs, productivity = np.array([1000.0]), np.array([3.0]), np.array([50_000.0])
     new_weight, new_jobs, new_productivity = market.join_cohort(
-        weight, jobs, productivity, np.array([100.0]), np.array([20.0]), np.array([40_000.0]),
-        params,
-    )  # fmt: skip
-    assert new_weight[0] == 1080.0
-    assert new_weight[0] * new_jobs[0] == pytest.approx(980 * 3.0 + 100 * 1.4)
+        1000.0, 3.0, 50_000.0, 100.0, 20.0, 40_000.0, params.entrant_jobs
+    )
+    assert new_weight == 1080.0
+    assert new_weight * new_jobs == pytest.approx(980 * 3.0 + 100 * 1.4)
     expected = (980 * 3.0 * 50_000 + 100 * 1.4 * 40_000) / (980 * 3.0 + 100 * 1.4)
-    assert new_productivity[0] == pytest.approx(expected)
-    grown = market.grow_young(new_jobs, np.array([3.0]), params, 1.0)
-    assert new_jobs[0] < grown[0] < 3.0
+    assert new_productivity == pytest.approx(expected)
+    grown = market.grow_young(new_jobs, 3.0, -np.expm1(-params.young_growth * 1.0))
+    assert new_jobs < grown < 3.0
 
 
 def test_entrants_start_at_their_region_sectors_productivity():

@@ -108,15 +108,16 @@ def birth_rates(
     return birth_rate * pull * np.divide(total, mass, out=np.ones_like(firms), where=mass > 0)
 
 
+@njit(cache=True)
 def join_cohort(
-    weight: np.ndarray,
-    jobs: np.ndarray,
-    productivity: np.ndarray,
-    births: np.ndarray,
-    leaving: np.ndarray,
-    entrant_productivity: np.ndarray,
-    params: MarketConfig,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    weight: float,
+    jobs: float,
+    productivity: float,
+    births: float,
+    leaving: float,
+    entrant_productivity: float,
+    entrant_jobs: float,
+) -> tuple[float, float, float]:
     """A nursery cohort after this step's births join it and firms grow out of it: new weight
     (real firms), jobs per firm and productivity.
 
@@ -126,13 +127,13 @@ def join_cohort(
     """
     stay = np.maximum(weight - leaving, 0.0)
     new_weight = stay + births
-    old_jobs, new_jobs = stay * jobs, births * np.minimum(params.entrant_jobs, jobs)
-    mean_jobs = np.divide(old_jobs + new_jobs, new_weight, out=jobs.copy(), where=new_weight > 0)
-    mean_productivity = np.divide(
-        old_jobs * productivity + new_jobs * entrant_productivity,
-        old_jobs + new_jobs,
-        out=productivity.copy(),
-        where=old_jobs + new_jobs > 0,
+    old_jobs, new_jobs = stay * jobs, births * np.minimum(entrant_jobs, jobs)
+    mean_jobs = (old_jobs + new_jobs) / new_weight if new_weight > 0 else jobs
+    blended = old_jobs + new_jobs
+    mean_productivity = (
+        (old_jobs * productivity + new_jobs * entrant_productivity) / blended
+        if blended > 0
+        else productivity
     )
     return new_weight, mean_jobs, mean_productivity
 
@@ -164,40 +165,56 @@ def renew_nursery(
     A region-sector's ``births`` and the firms that ``grown`` out of its nursery into larger
     classes (per region-sector, flat) are split over its nursery cohorts by real firms
     (:func:`join_cohort`); then the young firms grow (:func:`grow_young`) toward the size at
-    which each cohort holds ``start_share`` of its region-sector's jobs.
+    which each cohort holds ``start_share`` of its region-sector's jobs. One compiled pass:
+    each sum adds the firms in order, as a bincount does.
     """
-    nursery, group = firms.nursery, firms.group
-    mass = np.bincount(group[nursery], weights=firms.weight[nursery], minlength=births.size)
-    share = np.divide(
-        firms.weight[nursery], mass[group[nursery]], out=np.zeros(int(nursery.sum())),
-        where=mass[group[nursery]] > 0,
+    return _renew_nursery(
+        firms.weight, firms.jobs, firms.productivity, firms.group, firms.nursery, births, grown,
+        entrant_productivity, start_share, params.entrant_jobs,
+        -np.expm1(-params.young_growth * dt),
     )  # fmt: skip
-    weight, jobs, productivity = join_cohort(
-        firms.weight[nursery],
-        firms.jobs[nursery],
-        firms.productivity[nursery],
-        births[group[nursery]] * share,
-        grown[group[nursery]] * share,
-        entrant_productivity[group[nursery]],
-        params,
-    )
-    group_jobs = np.bincount(group, weights=firms.weight * firms.jobs, minlength=births.size)
-    target = np.divide(
-        start_share * group_jobs[group[nursery]], weight, out=jobs.copy(), where=weight > 0
-    )
-    return weight, grow_young(jobs, target, params, dt), productivity
 
 
-def grow_young(jobs: np.ndarray, target: np.ndarray, params: MarketConfig, dt: float) -> np.ndarray:
-    """Persons per firm of nursery cohorts after one step of their young firms' growth: the
+@njit(cache=True)
+def _renew_nursery(weight, jobs, productivity, group, nursery, births, grown, entrant_productivity,
+                   start_share, entrant_jobs, closing):  # fmt: skip
+    mass = np.zeros(len(births))  # the nursery's real firms per region-sector
+    group_jobs = np.zeros(len(births))
+    for i in range(len(weight)):
+        if nursery[i]:
+            mass[group[i]] += weight[i]
+        group_jobs[group[i]] += weight[i] * jobs[i]
+    n = int(nursery.sum())
+    out = (np.empty(n), np.empty(n), np.empty(n))
+    k = 0
+    for i in range(len(weight)):
+        if not nursery[i]:
+            continue
+        g = group[i]
+        share = weight[i] / mass[g] if mass[g] > 0 else 0.0
+        new_weight, new_jobs, new_productivity = join_cohort(
+            weight[i], jobs[i], productivity[i], births[g] * share, grown[g] * share,
+            entrant_productivity[g], entrant_jobs,
+        )  # fmt: skip
+        target = start_share[k] * group_jobs[g] / new_weight if new_weight > 0 else new_jobs
+        out[0][k] = new_weight
+        out[1][k] = grow_young(new_jobs, target, closing)
+        out[2][k] = new_productivity
+        k += 1
+    return out
+
+
+@njit(cache=True)
+def grow_young(jobs: float, target: float, closing: float) -> float:
+    """Persons per firm of a nursery cohort after one step of its young firms' growth: the
     gap to ``target`` (the size at which the cohort holds its start share of its
-    region-sector's jobs) closes at ``young_growth`` a year.
+    region-sector's jobs) closes by ``closing`` (1 - exp(-``young_growth`` x dt)).
 
     Where births outnumber deaths for decades (the Netherlands: +4.7 points a year in 2018)
     the micro firms' number grows faster than their jobs, and their mean size falls below one
     person: most such firms are one-person or dormant registrations.
     """
-    return jobs + (target - jobs) * -np.expm1(-params.young_growth * dt)
+    return jobs + (target - jobs) * closing
 
 
 def entrant_productivity(local_mean: np.ndarray, sector_mean: np.ndarray) -> np.ndarray:
