@@ -36,24 +36,31 @@ def panel_matrix(panel: pd.DataFrame, ids: np.ndarray, years: int, name: str) ->
 def panel_matrices(
     panel: pd.DataFrame, ids: np.ndarray, years: int, names: list[str]
 ) -> dict[str, np.ndarray]:
-    """:func:`panel_matrix` of several outcomes, selecting the firms' rows once."""
+    """:func:`panel_matrix` of several outcomes, selecting the firms' rows once (a lookup of
+    each panel row's firm among ``ids``: a sensitivity analysis asks this of every pair).
+    """
     if len(ids) == 0:
         return {name: np.full((0, years + 1), np.nan) for name in names}
-    mine = panel[panel["firm"].isin(ids)]
-    position = pd.Index(ids).get_indexer(mine["firm"])
-    year = mine["year"].to_numpy(int)
+    ids = np.asarray(ids)
+    order = np.argsort(ids, kind="stable")
+    firm = panel["firm"].to_numpy()
+    at = np.minimum(np.searchsorted(ids[order], firm), len(ids) - 1)
+    mine = ids[order][at] == firm
+    position, year = order[at[mine]], panel["year"].to_numpy(int)[mine]
     matrices = {}
     for name in names:
         out = np.full((len(ids), years + 1), np.nan)
         if name == "survival":
-            values = np.ones(len(mine))
+            values = np.ones(len(position))
         elif name == "has_transnational_partner":
-            values = (mine["transnational_partners"].to_numpy() > 0).astype(float)
+            values = (panel["transnational_partners"].to_numpy()[mine] > 0).astype(float)
         else:
-            values = mine[name].to_numpy(float)
+            values = panel[name].to_numpy(float)[mine]
         out[position, year] = values
-        if name in CUMULATIVE:
-            out = pd.DataFrame(out).ffill(axis=1).fillna(0.0).to_numpy()
+        if name in CUMULATIVE:  # the last value carried forward (0 before the first)
+            seen = np.where(np.isnan(out), 0, np.arange(years + 1))
+            out = np.take_along_axis(out, np.maximum.accumulate(seen, axis=1), axis=1)
+            out[np.isnan(out)] = 0.0
         elif name != "productivity_eur":
             out = np.nan_to_num(out, nan=0.0)
         matrices[name] = out
