@@ -96,3 +96,20 @@ def test_country_propensity_meets_the_surveys_share_of_innovators():
     chance = -np.expm1(-3.0 * rate * factor[country])
     shares = np.bincount(country, weights=weight * chance) / np.bincount(country, weights=weight)
     np.testing.assert_allclose(shares, target, rtol=1e-9)
+
+
+def test_country_propensity_stops_halving_where_eighty_halvings_end_to_the_bit():
+    rng = np.random.default_rng(5)
+    n = 400
+    rate, weight = rng.uniform(0.01, 2.0, n), rng.uniform(1.0, 50.0, n)
+    country, target = rng.integers(0, 6, n), rng.uniform(0.05, 0.9, 6)
+    firms = np.bincount(country, weights=weight, minlength=6)
+    low, high = np.full(6, -20.0), np.full(6, 20.0)
+    for _ in range(80):  # the bisection without its stop
+        middle = 0.5 * (low + high)
+        chance = -np.expm1(-3.0 * rate * np.exp(middle[country]))
+        above = np.bincount(country, weights=weight * chance, minlength=6) / firms > target
+        high, low = np.where(above, middle, high), np.where(above, low, middle)
+    expected = np.exp(0.5 * (low + high))
+    got = innovation.country_propensity(rate, weight, country, target, 3.0)
+    np.testing.assert_array_equal(got, expected)

@@ -78,6 +78,8 @@ def country_propensity(
     firms = np.maximum(np.bincount(country, weights=weight, minlength=n), 1e-300)
     for _ in range(80):
         middle = 0.5 * (low + high)
+        if ((middle == low) | (middle == high)).all():
+            break  # halved to the last bit: a further halving keeps the middle where it is
         above = share(middle) > innovators
         high = np.where(above, middle, high)
         low = np.where(above, low, middle)
