@@ -44,6 +44,7 @@ from nsrsim.state import FirmArrays, Links
 from nsrsim.world.grid import URBAN_CLASSES
 from nsrsim.world.regions import Regions
 
+NOT_SERVED = np.zeros((0, 2), np.int64)  # ``served`` of an instrument that served no one yet
 PARTICIPANT_COLUMNS = [
     "year",
     "instrument",
@@ -276,6 +277,7 @@ class PolicyYear:
     _by_cell: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _fine: list[np.ndarray] = field(default_factory=list)
     _terms: dict[float, tuple] = field(default_factory=dict)
+    _network: list[np.ndarray] = field(default_factory=list)
 
     def fine_rows(self) -> np.ndarray:
         """Rows of live firm agents at participant resolution (the targeted strata's agents),
@@ -296,6 +298,27 @@ class PolicyYear:
         if cut not in self._terms:
             self._terms[cut] = self.link_terms(cut)
         return self._terms[cut]
+
+    def network(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each firm row's links (int64) and the links' sorted keys (``Links.keys``): made once
+        a year and kept up to date by :meth:`link`, as five or more brokers read them a year.
+        """
+        if not self._network:
+            n = self.firms.n
+            self._network.extend(
+                [self.links.degree(n).astype(np.int64), np.sort(self.links.keys(n))]
+            )
+        return self._network[0], self._network[1]
+
+    def link(self, a: np.ndarray, b: np.ndarray) -> None:
+        """Add the new links (a, b) between firm rows, and to :meth:`network` once it is made."""
+        self.links.add(a, b)
+        if self._network and a.size:
+            degree, keys = self._network
+            np.add.at(degree, a, 1)
+            np.add.at(degree, b, 1)
+            new = np.sort(self.links.keys(self.firms.n)[-a.size :])  # add appends them
+            self._network[1] = np.insert(keys, np.searchsorted(keys, new), new)
 
     def forget_terms(self) -> None:
         """An instrument other than a broker ran: :meth:`broker_terms` reads the firms anew."""
@@ -328,11 +351,29 @@ def remember(
     """Add this year's participants to ``served``, forgetting those served ``repeat`` or more
     years ago (:func:`unserved` never asks for them again: years only go forward).
     """
-    new = np.column_stack([firm_id, np.full(len(firm_id), year)])
-    if index in served:
-        kept = served[index]
-        new = np.concatenate([kept[kept[:, 1] > year - repeat], new])
-    served[index] = new
+    served[index] = _remembered(
+        served.get(index, NOT_SERVED), np.asarray(firm_id, np.int64), year, year - repeat
+    )
+
+
+@njit(cache=True)
+def _remembered(kept, firm_id, year, before):
+    """The (id, year) pairs of ``kept`` served after year ``before``, then ``firm_id`` with
+    ``year``, in one array (a concatenation of masks and stacks before: ~5 calls a broker).
+    """
+    m = 0
+    for e in range(len(kept)):
+        m += kept[e, 1] > before
+    out = np.empty((m + len(firm_id), 2), np.int64)
+    m = 0
+    for e in range(len(kept)):
+        if kept[e, 1] > before:
+            out[m] = kept[e]
+            m += 1
+    for e in range(len(firm_id)):
+        out[m + e, 0] = firm_id[e]
+        out[m + e, 1] = year
+    return out
 
 
 # ------------------------------------------------------------------------------ per kind
@@ -383,9 +424,6 @@ def unserved(
         ctx.served.get(index, NOT_SERVED),
         ctx.year - ctx.params.repeat_after_years,
     )
-
-
-NOT_SERVED = np.zeros((0, 2), np.int64)  # ``served`` of an instrument that served no one yet
 
 
 @njit(cache=True)
@@ -475,21 +513,20 @@ def _record(
 
 def _shortlist(
     ctx: PolicyYear, index: int, instrument: PolicyInstrument, eligible: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, float]:
+) -> tuple[np.ndarray, float]:
     """A broker's list: applicants with free capacity (and ``eligible``, a mask over rows),
     fittest first (then by id, the order in which :func:`select` pays), ``shortlist_factor``
-    times as many as the money buys (plus one); with the firms' degrees and the unit cost.
+    times as many as the money buys (plus one); with the unit cost.
     """
     firms = ctx.firms
-    degree = ctx.links.degree(firms.n)
-    free = degree < ctx.max_partners
+    free = ctx.network()[0] < ctx.max_partners
     rows = applicants(ctx, index, instrument, free if eligible is None else free & eligible)
     cost = unit_cost(instrument, ctx.params)
     fit = ctx.fit
     order = np.lexsort((firms.id[rows], -fit[rows]))
     affordable = int(ctx.ledger.available(index) // cost) + 1
     listed = ctx.params.shortlist_factor * affordable
-    return rows[order][:listed], degree, cost  # the fittest first
+    return rows[order][:listed], cost  # the fittest first
 
 
 def _introduce(
@@ -498,7 +535,6 @@ def _introduce(
     instrument: PolicyInstrument,
     rows: np.ndarray,
     candidates: np.ndarray,
-    degree: np.ndarray,
     cost: float,
     scope: tuple[np.ndarray, tuple] = (np.empty(0, np.int64), NO_SCOPE),
 ) -> np.ndarray:
@@ -514,24 +550,24 @@ def _introduce(
     paying in its order (most lists are four times longer than the money buys).
     """
     firms = ctx.firms
-    n = firms.n
     a = b = rows[:0]
     rounds = np.zeros(candidates.shape, np.int64)
     if cost > 0:
+        degree, keys = ctx.network()
         a, b, rounds = introduce(
             rows,
             firms.id[rows],
             candidates,
             *scope,
             ctx.broker_terms(),
-            np.sort(ctx.links.keys(n)),
-            degree.astype(np.int64),
+            keys,
+            degree.copy(),  # the pass claims partners in it, paid or not
             ctx.max_partners,
-            n,
+            firms.n,
             firms.weight[rows] * cost,
             ctx.ledger.available(index) * (1 + 1e-12),  # as :func:`select`
         )
-    ctx.links.add(a, b)
+    ctx.link(a, b)
     _record(ctx, index, label(instrument), instrument.kind, a, cost, partner=b)
     return rounds
 
@@ -542,7 +578,7 @@ def matchmaking(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> No
     gain more than its cost, with the broker's introduction removing ``broker_cost_cut`` of the
     travel and border cost. Only matches made are paid for.
     """
-    rows, degree, cost = _shortlist(ctx, index, instrument, None)
+    rows, cost = _shortlist(ctx, index, instrument, None)
     if rows.size == 0:
         return
     firms = ctx.firms
@@ -557,7 +593,6 @@ def matchmaking(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> No
         instrument,
         rows,
         candidates,
-        degree,
         cost,
         (sampler.source_row[firms.cell[rows]], scope),
     )
@@ -585,7 +620,7 @@ def cluster_partnership(ctx: PolicyYear, index: int, instrument: PolicyInstrumen
         return
     eligible = np.zeros(firms.n, bool)
     eligible[np.concatenate(members)] = True
-    rows, degree, cost = _shortlist(ctx, index, instrument, eligible)
+    rows, cost = _shortlist(ctx, index, instrument, eligible)
     if rows.size == 0:
         return
     k = ctx.params.broker_candidates
@@ -596,7 +631,7 @@ def cluster_partnership(ctx: PolicyYear, index: int, instrument: PolicyInstrumen
         mine = other == side
         pool = members[side]
         candidates[mine] = pool[np.minimum((u[mine] * pool.size).astype(np.int64), pool.size - 1)]
-    _introduce(ctx, index, instrument, rows, candidates, degree, cost)
+    _introduce(ctx, index, instrument, rows, candidates, cost)
 
 
 def scope_kernel(regions: Regions, scope: str) -> np.ndarray:
