@@ -358,22 +358,24 @@ def remember(
 
 @njit(cache=True)
 def _remembered(kept, firm_id, year, before):
-    """The (id, year) pairs of ``kept`` served after year ``before``, then ``firm_id`` with
-    ``year``, in one array (a concatenation of masks and stacks before: ~5 calls a broker).
+    """The (id, year) pairs of ``kept`` served after year ``before`` and ``firm_id`` with
+    ``year``, merged in id order (so :func:`_eligible` looks them up without sorting).
     """
-    m = 0
-    for e in range(len(kept)):
-        m += kept[e, 1] > before
-    out = np.empty((m + len(firm_id), 2), np.int64)
-    m = 0
-    for e in range(len(kept)):
-        if kept[e, 1] > before:
-            out[m] = kept[e]
-            m += 1
-    for e in range(len(firm_id)):
-        out[m + e, 0] = firm_id[e]
-        out[m + e, 1] = year
-    return out
+    new = np.sort(firm_id)
+    out = np.empty((len(kept) + len(new), 2), np.int64)
+    m = e = 0
+    for k in range(len(kept)):
+        if kept[k, 1] <= before:
+            continue
+        while e < len(new) and new[e] < kept[k, 0]:
+            out[m, 0], out[m, 1] = new[e], year
+            m, e = m + 1, e + 1
+        out[m] = kept[k]
+        m += 1
+    for k in range(e, len(new)):
+        out[m, 0], out[m, 1] = new[k], year
+        m += 1
+    return out[:m]
 
 
 # ------------------------------------------------------------------------------ per kind
@@ -431,10 +433,10 @@ def _eligible(rows, region, sector, urban, cluster, firm_id, regions, sectors, c
               members_only, served, before):  # fmt: skip
     """The ``rows`` an instrument's filters admit (lookups by region, sector and urban class;
     ``extra``, a mask over rows, unless empty; membership if ``members_only``) that it did not
-    serve after year ``before`` (``served``: its (id, year) pairs), in their order, in one
-    pass.
+    serve after year ``before`` (``served``: its (id, year) pairs in id order), in their
+    order, in one pass.
     """
-    recent = np.sort(served[served[:, 1] > before, 0])
+    recent = served[served[:, 1] > before, 0]  # in id order (:func:`remember`)
     out = np.empty(len(rows), np.int64)
     m = 0
     for row in rows:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nsrsim import NSRModel, accounts
+from nsrsim import NSRModel, accounts, policy
 from nsrsim.config import load_scenario, validate
 from nsrsim.errors import ConfigError
 from nsrsim.policy import participant_table, rd_boost, select
@@ -380,3 +380,24 @@ def test_a_running_subsidised_project_raises_absorptive_capacity():
     model.year += 1
     additionality = model.config.governments.additionality
     assert (rd_boost(model.firms, model.year, additionality)[boosted] == 0.0).all()
+
+
+def test_an_instrument_skips_exactly_the_firms_it_served_in_its_repeat_window():
+    rng = np.random.default_rng(3)
+    served: dict[int, np.ndarray] = {}
+    history = []  # (id, year) of every participation
+    for year in range(12):
+        ids = rng.choice(400, rng.integers(0, 60), replace=False)
+        history += [(i, year) for i in ids]
+        policy.remember(served, 2, ids, year, repeat=3)
+        assert (np.diff(served[2][:, 0]) >= 0).all()  # kept in id order
+    rows = np.arange(500)
+    firm_id = rows[::-1].copy()  # rows and ids in different orders
+    everyone = np.ones(4, np.bool_)
+    kept = policy._eligible(
+        rows, rows % 4, rows % 4, rows % 3, rows % 2 - 1, firm_id, everyone, everyone, everyone,
+        np.ones(0, np.bool_), False, served[2], 11 - 3,
+    )  # fmt: skip
+    recent = {i for i, year in history if year > 11 - 3}
+    assert set(firm_id[kept]) == set(range(500)) - recent
+    assert (np.diff(kept) > 0).all()
