@@ -315,10 +315,8 @@ class PolicyYear:
         self.links.add(a, b)
         if self._network and a.size:
             degree, keys = self._network
-            np.add.at(degree, a, 1)
-            np.add.at(degree, b, 1)
-            new = np.sort(self.links.keys(self.firms.n)[-a.size :])  # add appends them
-            self._network[1] = np.insert(keys, np.searchsorted(keys, new), new)
+            added = self.links.keys(self.firms.n)[-a.size :]  # add appends them
+            self._network[1] = _with_links(degree, keys, a, b, added)
 
     def forget_terms(self) -> None:
         """An instrument other than a broker ran: :meth:`broker_terms` reads the firms anew."""
@@ -332,6 +330,27 @@ class PolicyYear:
             firms = self.firms
             self._by_cell[n_cells] = cell_order(firms.live(), firms.cell, firms.id, n_cells)
         return self._by_cell[n_cells]
+
+
+@njit(cache=True)
+def _with_links(degree, keys, a, b, added):
+    """Count links (a, b) in ``degree`` (in place) and merge their keys ``added`` into the
+    sorted ``keys``: returns the merged keys.
+    """
+    for e in range(len(a)):
+        degree[a[e]] += 1
+        degree[b[e]] += 1
+    added = np.sort(added)
+    out = np.empty(len(keys) + len(added), keys.dtype)
+    i = j = 0
+    for m in range(len(out)):
+        if j == len(added) or (i < len(keys) and keys[i] <= added[j]):
+            out[m] = keys[i]
+            i += 1
+        else:
+            out[m] = added[j]
+            j += 1
+    return out
 
 
 def participant_table(rows: list[dict], region_codes: list[str]) -> pd.DataFrame:
