@@ -35,30 +35,25 @@ def by_region(model: "NSRModel", values: np.ndarray, rows: np.ndarray) -> np.nda
     ).astype(float)
 
 
-def region_output(model: "NSRModel") -> np.ndarray:
-    """Market output per region [EUR/year]."""
+def region_market(model: "NSRModel") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Market output [EUR/year], jobs and real firms per region, in one pass over the live
+    firms (:func:`_market_sums`).
+    """
     firms = model.firms
-    live = firms.live()
-    return by_region(model, firms.weight[live] * firms.jobs[live] * firms.productivity[live], live)
+    sums = _market_sums(
+        firms.live(),
+        firms.region,
+        firms.weight,
+        firms.jobs,
+        firms.productivity,
+        np.zeros((3, len(model.region_codes))),
+    )
+    return sums[0], sums[1], sums[2]
 
 
-def region_jobs(model: "NSRModel") -> np.ndarray:
-    """Market jobs per region."""
-    firms = model.firms
-    live = firms.live()
-    return by_region(model, firms.weight[live] * firms.jobs[live], live)
-
-
-def region_firms(model: "NSRModel") -> np.ndarray:
-    """Real firms per region."""
-    live = model.firms.live()
-    return by_region(model, model.firms.weight[live], live)
-
-
-def region_productivity(model: "NSRModel") -> np.ndarray:
-    """Output per job per region [EUR/job/year]."""
-    jobs = region_jobs(model)
-    return np.divide(region_output(model), jobs, out=np.zeros_like(jobs), where=jobs > 0)
+def region_productivity(output: np.ndarray, jobs: np.ndarray) -> np.ndarray:
+    """Output per job per region [EUR/job/year] (0 where a region has no jobs)."""
+    return np.divide(output, jobs, out=np.zeros_like(jobs), where=jobs > 0)
 
 
 def link_kinds(model: "NSRModel") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -185,14 +180,10 @@ def area_totals(
 
 
 @njit(cache=True)
-def _area_sums(live, area, n_areas, weight, fine, jobs, productivity, pairs, cross, trans):
-    """The eight totals of :func:`area_totals` in one pass over the live rows, each summed in
-    row order as ``np.bincount`` sums (the same numbers): output, jobs, real firms, and over
-    the targeted firms (those the network indicators count) real firms, partner relations,
-    cross-border relations, firms with a partner (a row's relations beyond its firms are
-    second partners: at most all its firms linked) and firms with a transnational partner.
+def _market_sums(live, area, weight, jobs, productivity, sums):
+    """Add each area's output, jobs and real firms of the ``live`` rows to the first three rows
+    of ``sums``, in row order as ``np.bincount`` sums (the same numbers); returns ``sums``.
     """
-    sums = np.zeros((8, n_areas))
     for row in live:
         a = area[row]
         w = weight[row]
@@ -200,7 +191,23 @@ def _area_sums(live, area, n_areas, weight, fine, jobs, productivity, pairs, cro
         sums[0, a] += row_jobs * productivity[row]
         sums[1, a] += row_jobs
         sums[2, a] += w
+    return sums
+
+
+@njit(cache=True)
+def _area_sums(live, area, n_areas, weight, fine, jobs, productivity, pairs, cross, trans):
+    """The eight totals of :func:`area_totals` in one pass each over the live rows, each
+    summed in row order as ``np.bincount`` sums (the same numbers): output, jobs, real firms
+    (:func:`_market_sums`), and over the targeted firms (those the network indicators count)
+    real firms, partner relations, cross-border relations, firms with a partner (a row's
+    relations beyond its firms are second partners: at most all its firms linked) and firms
+    with a transnational partner.
+    """
+    sums = _market_sums(live, area, weight, jobs, productivity, np.zeros((8, n_areas)))
+    for row in live:
         if fine[row]:  # the others add the masked products' zeros, which change no sum
+            a = area[row]
+            w = weight[row]
             sums[3, a] += w
             sums[4, a] += pairs[row]
             sums[5, a] += cross[row]

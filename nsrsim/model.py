@@ -885,8 +885,8 @@ class NSRModel(mesa.Model):
         population moves with them).
         """
         cfg = self.config.mobility
-        productivity = accounts.region_productivity(self)
-        firms_r = accounts.region_firms(self)
+        output, jobs, firms_r = accounts.region_market(self)
+        productivity = accounts.region_productivity(output, jobs)
         per_firm = np.divide(
             self.last_innovations, firms_r, out=np.zeros_like(firms_r), where=firms_r > 0
         )
@@ -1003,7 +1003,7 @@ class NSRModel(mesa.Model):
 
     def regional_budgets(self) -> np.ndarray:
         """Each region's yearly innovation budget: a share of its GDP [EUR]."""
-        gdp = accounts.region_output(self) / self.config.population.business_share
+        gdp = accounts.region_market(self)[0] / self.config.population.business_share
         return self.config.governments.budget_share_gdp * gdp
 
     def regional_cluster_funding(self, budget_eur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
