@@ -23,6 +23,7 @@ from nsrsim.world.grid import URBAN_CLASSES
 
 if TYPE_CHECKING:
     from nsrsim.model import NSRModel
+    from nsrsim.state import FirmArrays
 
 SECTOR_NAMES = np.array([s.value for s in SECTORS], object)
 SIZE_NAMES = np.array(("micro", "small", "medium", "large"), object)
@@ -36,17 +37,19 @@ def by_region(model: "NSRModel", values: np.ndarray, rows: np.ndarray) -> np.nda
 
 
 def region_market(model: "NSRModel") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Market output [EUR/year], jobs and real firms per region, in one pass over the live
-    firms (:func:`_market_sums`).
-    """
+    """Market output [EUR/year], jobs and real firms per region of the live firms."""
     firms = model.firms
+    return market_sums(firms, firms.live(), firms.region, len(model.region_codes))
+
+
+def market_sums(
+    firms: "FirmArrays", rows: np.ndarray, area: np.ndarray, n_areas: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Output, jobs and real firms of firm ``rows`` per area (``area`` per firm row), in one
+    compiled pass (:func:`_market_sums`: the sums ``np.bincount`` makes).
+    """
     sums = _market_sums(
-        firms.live(),
-        firms.region,
-        firms.weight,
-        firms.jobs,
-        firms.productivity,
-        np.zeros((3, len(model.region_codes))),
+        rows, area, firms.weight, firms.jobs, firms.productivity, np.zeros((3, n_areas))
     )
     return sums[0], sums[1], sums[2]
 

@@ -927,12 +927,9 @@ class NSRModel(mesa.Model):
         firms = self.firms
         live = firms.live()
         n_groups = len(self.region_codes) * len(SECTORS)
-        group = firms.region[live].astype(np.int64) * len(SECTORS) + firms.sector[live]
-        real_jobs = firms.weight[live] * firms.jobs[live]
-        mass = np.bincount(group, weights=real_jobs, minlength=n_groups)
-        output = np.bincount(
-            group, weights=real_jobs * firms.productivity[live], minlength=n_groups
-        )
+        group = firms.region[: firms.n].astype(np.int64) * len(SECTORS) + firms.sector[: firms.n]
+        output, mass, _ = accounts.market_sums(firms, live, group, n_groups)
+        group = group[live]
         invested = mobility.allocate_investment(cfg.investment_share * output.sum(), mass, cfg)
         lift = np.divide(invested, output, out=np.zeros(n_groups), where=output > 0)
         firms.productivity[live] *= (1.0 - cfg.investment_return * cfg.investment_share) * (
