@@ -71,26 +71,13 @@ def link_kinds(model: "NSRModel") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return cross, transnational, urban_rural
 
 
-def relations(model: "NSRModel", mask: np.ndarray | None = None) -> np.ndarray:
-    """Real partner relations per firm row: the sum over its links (those where ``mask`` is
-    True, if given) of the real firm pairs each stands for (``Links.relations``).
-    """
-    n = model.firms.n
-    a, b = model.links.a, model.links.b
-    pairs = model.links.relations(model.firms.weight, model.pair_firms)
-    if mask is not None:
-        a, b, pairs = a[mask], b[mask], pairs[mask]
-    return np.bincount(a, weights=pairs, minlength=n) + np.bincount(b, weights=pairs, minlength=n)
-
-
 def framework_benefit(model: "NSRModel") -> np.ndarray:
     """Partners beyond INTERREG A per real member firm of the region's cluster initiatives:
     the benefit of a framework its government sees.
     """
-    _, transnational, _ = link_kinds(model)
     live = model.firms.live()
     members = live[model.firms.cluster[live] >= 0]
-    count = by_region(model, relations(model, transnational)[members], members)
+    count = by_region(model, partner_counts(model).transnational[members], members)
     return count / np.maximum(by_region(model, model.firms.weight[members], members), 1.0)
 
 
@@ -107,8 +94,30 @@ class PartnerCounts:
 
 
 def partner_counts(model: "NSRModel") -> PartnerCounts:
-    """Each firm row's relations, in all and by kind (:func:`link_kinds`)."""
-    return PartnerCounts(relations(model), *(relations(model, kind) for kind in link_kinds(model)))
+    """Each firm row's real partner relations, in all and by kind (:func:`link_kinds`): the
+    sum over its links of the real firm pairs each stands for (``Links.relations``).
+    """
+    firms, links = model.firms, model.links
+    sums = _relation_sums(
+        links.a, links.b, links.relations(firms.weight, model.pair_firms), *link_kinds(model),
+        firms.n,
+    )  # fmt: skip
+    return PartnerCounts(sums[0], sums[1], sums[2], sums[3])
+
+
+@njit(cache=True)
+def _relation_sums(a, b, pairs, cross, transnational, urban_rural, n_rows):
+    """Per firm row, its links' ``pairs`` summed over all links and over those of each kind,
+    in one pass: the sum where the row is a link's first end plus the sum where it is its
+    second, each in link order, as ``np.bincount(a) + np.bincount(b)`` gives them.
+    """
+    first, second = np.zeros((4, n_rows)), np.zeros((4, n_rows))
+    for e in range(len(a)):
+        for kind, counted in enumerate((True, cross[e], transnational[e], urban_rural[e])):
+            if counted:
+                first[kind, a[e]] += pairs[e]
+                second[kind, b[e]] += pairs[e]
+    return first + second
 
 
 def survey_size_class(fine: np.ndarray, jobs: np.ndarray, size: np.ndarray) -> np.ndarray:
@@ -130,10 +139,10 @@ def remember_partners(model: "NSRModel") -> None:
     """
     firms = model.firms
     live = firms.live()
-    cross, _, _ = link_kinds(model)
+    counts = partner_counts(model)
     weight = firms.weight[live]
-    firms.recent_partnered[live, 0] = np.minimum(relations(model)[live], weight) / weight
-    firms.recent_abroad[live, 0] = np.minimum(relations(model, cross)[live], weight) / weight
+    firms.recent_partnered[live, 0] = np.minimum(counts.all[live], weight) / weight
+    firms.recent_abroad[live, 0] = np.minimum(counts.cross_border[live], weight) / weight
 
 
 def survey_measures(model: "NSRModel", rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -284,7 +293,7 @@ def firm_table(model: "NSRModel") -> pd.DataFrame:
     firms = model.firms
     live = firms.live()
     cell = firms.cell[live]
-    _, transnational, _ = link_kinds(model)
+    counts = partner_counts(model)
     return pd.DataFrame(
         {
             "year": model.year,
@@ -303,8 +312,8 @@ def firm_table(model: "NSRModel") -> pd.DataFrame:
             "rd_share": firms.rd[live] + firms.rd_boost[live],
             "age": firms.age[live],
             "cluster": firms.cluster[live],
-            "partners": relations(model)[live] / firms.weight[live],
-            "transnational_partners": relations(model, transnational)[live] / firms.weight[live],
+            "partners": counts.all[live] / firms.weight[live],
+            "transnational_partners": counts.transnational[live] / firms.weight[live],
             "innovations": firms.innovations[live],
             "real_innovations_year": firms.year_innovations[live],
             "knowledge_mean": firms.knowledge[live].mean(axis=1),

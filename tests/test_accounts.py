@@ -46,3 +46,19 @@ def test_a_new_year_moves_the_survey_window_back_a_year():
     firms.roll_survey_window()
     assert (firms.recent_innovations[: firms.n, 0] == 0).all()
     np.testing.assert_array_equal(firms.recent_innovations[: firms.n, 1:], window[:, :2])
+
+
+def test_partner_counts_are_each_kinds_bincounts_over_both_ends_of_its_links():
+    model = NSRModel(small(**{"run.seed": 5}))
+    for _ in range(6):
+        model.step()
+    a, b, n = model.links.a, model.links.b, model.firms.n
+    pairs = model.links.relations(model.firms.weight, model.pair_firms)
+    counts = accounts.partner_counts(model)
+    kinds = accounts.link_kinds(model)
+    assert kinds[0].any() and kinds[2].any()  # (no pair of its regions lacks a programme)
+    for got, mask in zip(vars(counts).values(), (np.ones(len(a), bool), *kinds), strict=True):
+        expected = np.bincount(a[mask], weights=pairs[mask], minlength=n) + np.bincount(
+            b[mask], weights=pairs[mask], minlength=n
+        )
+        np.testing.assert_array_equal(got, expected)
