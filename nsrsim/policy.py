@@ -86,7 +86,7 @@ def unit_cost(instrument: PolicyInstrument, params: InstrumentsConfig) -> float:
 
 
 def target_lookups(
-    instrument: PolicyInstrument, region_codes: tuple[str, ...]
+    instrument: PolicyInstrument, region_codes: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lookup masks over region, sector and urban-class codes, True where the instrument's
     filters admit the code (an empty filter admits all; target regions the scenario does not
