@@ -162,7 +162,7 @@ class NSRModel(mesa.Model):
         if self.year != 0 or not self.shares_year_zero(scenario):
             raise ValueError("with_policy needs a model at year 0 and a scenario that differs "
                              "only in its policy")  # fmt: skip
-        twin = copy.deepcopy(self)
+        twin = copy.deepcopy(self, {id(kept): kept for kept in self._never_changed()})
         twin.config = scenario
         framework = scenario.framework
         twin.eligible = (
@@ -173,11 +173,25 @@ class NSRModel(mesa.Model):
         twin.carry = np.zeros(len(twin.instruments))
         return twin
 
+    def _never_changed(self) -> list[Any]:
+        """What a twin shares with this model instead of copying: the world (with its travel
+        times and what is derived from it), the regions and the partner-search kernels and
+        samplers, which are replaced when travel changes, never changed in place.
+        """
+        return [
+            self.world,
+            self.regions,
+            self.travel_h,
+            self.proposal_kernel,
+            self.cell_sampler,
+            *self._scope_samplers.values(),
+        ]
+
     # ----------------------------------------------------------------------------------- setup
     def _init_regions(self) -> None:
         regions = self.world.regions
         pop = self.config.population
-        self.regions = Regions.of(self.world)
+        self.regions = self.world.derived("regions", Regions.of)
         self.region_codes: list[str] = list(self.regions.codes)
         self.population = regions["population"].to_numpy(float)
         self.population0 = self.population.copy()
@@ -326,20 +340,13 @@ class NSRModel(mesa.Model):
         """Each region's yearly death hazards (micro firms, firms of 10+ persons) and birth rate
         from its country's business demography (``business_demography.csv``).
         """
-        regions = self.world.regions
-        rates = facts.business_demography().loc[regions["country"]]
-        sizes = facts.firm_sizes()
-        micro_share = np.array(
-            [
-                sizes.loc[c, "enterprise_share_pct"].iloc[0]
-                / sizes.loc[c, "enterprise_share_pct"].sum()
-                for c in regions["country"]
-            ]
+        death_pct, birth_pct, micro_share = facts.country_demography(
+            tuple(self.world.regions["country"])
         )
         cfg = self.config.market
-        death_rate = rates["death_rate_pct"].to_numpy(float) / 100.0
+        death_rate = death_pct / 100.0
         self.micro_hazard, self.large_hazard = market.death_hazards(death_rate, micro_share, cfg)
-        self.birth_rate = cfg.birth_rate_scale * rates["birth_rate_pct"].to_numpy(float) / 100.0
+        self.birth_rate = cfg.birth_rate_scale * birth_pct / 100.0
         # in the burn-in births equal deaths: each country keeps today's number of firms
         self.settling_birth_rate = cfg.death_rate_scale * death_rate
 

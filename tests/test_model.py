@@ -339,6 +339,26 @@ def test_a_pair_shares_its_burn_in_and_gives_the_numbers_of_a_fresh_build():
     pd.testing.assert_frame_equal(built.indicators, simulate(other).indicators)
 
 
+def test_a_twin_shares_only_what_is_never_changed_in_place():
+    """The policy arm shares the world, regions and search kernels with its base (no copy of
+    the travel times) and nothing that a step changes: stepping it leaves the base as it was.
+    """
+    model = NSRModel(small(**{"run.years": 2}))
+    twin = model.with_policy(_policy_twin(model.config))
+    assert twin.world is model.world and twin.regions is model.regions
+    assert twin.cell_sampler is model.cell_sampler and twin.travel_h is model.travel_h
+    assert twin.firms.knowledge is not model.firms.knowledge
+    assert twin.spill_kernel is not model.spill_kernel  # reorders its cells as firms move
+    before = {name: getattr(model.firms, name).copy() for name in model.firms.columns()}
+    links = (model.links.a.copy(), model.links.b.copy())
+    while twin.running:
+        twin.step()
+    for name, values in before.items():
+        np.testing.assert_array_equal(getattr(model.firms, name), values, err_msg=name)
+    np.testing.assert_array_equal(model.links.a, links[0])
+    np.testing.assert_array_equal(model.links.b, links[1])
+
+
 def test_a_coarser_burn_in_steps_only_the_burn_in_coarser():
     """``run.burn_in_steps_per_year`` changes the burn-in's step and nothing after year 0; set
     to the run's own step it is the default, to the bit.

@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from nsrsim.errors import DataError
@@ -251,6 +252,32 @@ def business_demography() -> pd.DataFrame:
     indexed by country.
     """
     return _by_country("business_demography.csv")
+
+
+@cache
+def country_demography(countries: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each entry of ``countries``: the yearly enterprise death and birth rates [% of
+    active enterprises] and the share of enterprises with fewer than 10 persons
+    (``business_demography.csv``, ``firm_sizes.csv``), read-only. Once per process and list:
+    a batch worker builds thousands of models of the same regions.
+    """
+    rates = business_demography().loc[list(countries)]
+    sizes = firm_sizes()
+    micro_share = np.array(
+        [
+            sizes.loc[c, "enterprise_share_pct"].iloc[0]
+            / sizes.loc[c, "enterprise_share_pct"].sum()
+            for c in countries
+        ]
+    )
+    out = (
+        rates["death_rate_pct"].to_numpy(float),
+        rates["birth_rate_pct"].to_numpy(float),
+        micro_share,
+    )
+    for array in out:
+        array.flags.writeable = False
+    return out
 
 
 @cache

@@ -3,8 +3,10 @@
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -15,6 +17,7 @@ from nsrsim.world.grid import Grid, grid_at
 from nsrsim.world.travel import TravelNetwork, build_network, hub_cells
 
 TRAVEL_BLOCK = 256  # sources per shortest-path call
+T = TypeVar("T")
 
 
 def cache_dir() -> Path:
@@ -64,6 +67,16 @@ class World:
     clusters: pd.DataFrame
     cells: np.ndarray
     _travel: dict[frozenset[str], np.ndarray] = field(default_factory=dict, repr=False)
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def derived(self, name: str, make: Callable[["World"], T]) -> T:
+        """``make(self)``, computed once per world and kept under ``name``: what every model
+        of this world derives alike (a batch worker builds thousands of models of one world).
+        What it returns must not be changed in place.
+        """
+        if name not in self._derived:
+            self._derived[name] = make(self)
+        return self._derived[name]
 
     def open_projects(self, calendar_year: int) -> frozenset[str]:
         """Transport projects open in ``calendar_year``."""
