@@ -36,7 +36,7 @@ from numba import njit
 
 from nsrsim.config import FrameworkConfig, InstrumentsConfig, PolicyInstrument
 from nsrsim.population import ClusterTable, initiative_choice
-from nsrsim.random import KeyedRandom
+from nsrsim.random import GOLDEN, KeyedRandom, mix64, unit53
 from nsrsim.rules.cell_sampler import CellSampler
 from nsrsim.rules.partnering import NO_SCOPE, ON_DEMAND, ProposalDraws, cell_order, introduce
 from nsrsim.sectors import SECTORS
@@ -312,10 +312,12 @@ class PolicyYear:
 
     def link(self, a: np.ndarray, b: np.ndarray) -> None:
         """Add the new links (a, b) between firm rows, and to :meth:`network` once it is made."""
+        if a.size == 0:
+            return
         self.links.add(a, b)
-        if self._network and a.size:
+        if self._network:
             degree, keys = self._network
-            added = self.links.keys(self.firms.n)[-a.size :]  # add appends them
+            added = self.links.keys(self.firms.n, start=len(self.links) - a.size)  # appended
             self._network[1] = _with_links(degree, keys, a, b, added)
 
     def forget_terms(self) -> None:
@@ -535,19 +537,69 @@ def _record(
 def _shortlist(
     ctx: PolicyYear, index: int, instrument: PolicyInstrument, eligible: np.ndarray | None
 ) -> tuple[np.ndarray, float]:
-    """A broker's list: applicants with free capacity (and ``eligible``, a mask over rows),
-    fittest first (then by id, the order in which :func:`select` pays), ``shortlist_factor``
-    times as many as the money buys (plus one); with the unit cost.
+    """A broker's list: applicants (:func:`applicants`) with free capacity (and ``eligible``,
+    a mask over rows), fittest first (then by id, the order in which :func:`select` pays),
+    ``shortlist_factor`` times as many as the money buys (plus one); with the unit cost. One
+    compiled pass (:func:`_listed`): five or more brokers a year ask for a list.
     """
     firms = ctx.firms
-    free = ctx.network()[0] < ctx.max_partners
-    rows = applicants(ctx, index, instrument, free if eligible is None else free & eligible)
     cost = unit_cost(instrument, ctx.params)
-    fit = ctx.fit
-    order = np.lexsort((firms.id[rows], -fit[rows]))
     affordable = int(ctx.ledger.available(index) // cost) + 1
-    listed = ctx.params.shortlist_factor * affordable
-    return rows[order][:listed], cost  # the fittest first
+    stream = f"apply.{instrument.kind}.{label(instrument)}"
+    rows, drawn, u = _listed(
+        ctx.fine_rows(),
+        firms.region,
+        firms.sector,
+        firms.urban,
+        firms.cluster,
+        firms.id,
+        *target_lookups(instrument, ctx.regions.codes),
+        np.ones(0, np.bool_) if eligible is None else eligible,
+        instrument.members_only,
+        ctx.served.get(index, NOT_SERVED),
+        ctx.year - ctx.params.repeat_after_years,
+        ctx.network()[0],
+        ctx.max_partners,
+        ctx.draws.stream_base(stream, ctx.step),
+        ctx.params.apply_share,
+        ctx.fit,
+        ctx.params.shortlist_factor * affordable,
+    )
+    if ctx.draws.log is not None:  # as :meth:`KeyedRandom.uniform` records its draws
+        ctx.draws.log.record(stream, ctx.step, firms.id[drawn], u)
+    return rows, cost
+
+
+@njit(cache=True)
+def _listed(rows, region, sector, urban, cluster, firm_id, regions, sectors, classes, extra,
+            members_only, served, before, degree, max_partners, base, apply_share, fit,
+            listed):  # fmt: skip
+    """:func:`_eligible` rows with fewer than ``max_partners`` links (``degree``), each
+    applying where its keyed uniform (``KeyedRandom.uniform`` from the stream's ``base``) is
+    below ``apply_share``, ordered by fit (highest first) and then id (``np.lexsort``'s order)
+    and cut to the first ``listed``. Returns them, the rows that drew and their uniforms.
+    """
+    free = np.empty(len(rows), np.int64)
+    m = 0
+    for row in rows:
+        if degree[row] < max_partners and (len(extra) == 0 or extra[row]):
+            free[m] = row
+            m += 1
+    drawn = _eligible(free[:m], region, sector, urban, cluster, firm_id, regions, sectors,
+                      classes, extra[:0], members_only, served, before)  # fmt: skip
+    u = np.empty(len(drawn))
+    golden = np.uint64(GOLDEN)
+    applied = np.empty(len(drawn), np.int64)
+    m = 0
+    for e in range(len(drawn)):
+        u[e] = unit53(mix64(base + np.uint64(firm_id[drawn[e]]) * golden))
+        if u[e] < apply_share:
+            applied[m] = drawn[e]
+            m += 1
+    applied = applied[:m]
+    by_id = np.argsort(firm_id[applied], kind="mergesort")
+    by_fit = np.argsort(-fit[applied[by_id]], kind="mergesort")  # stable: ties stay by id
+    return applied[by_id[by_fit]][:listed], drawn, u
 
 
 def _introduce(

@@ -157,9 +157,9 @@ class Links:
     def __len__(self) -> int:
         return len(self.a)
 
-    def keys(self, n_rows: int) -> np.ndarray:
-        """A sortable integer key per pair, for membership tests."""
-        return self.a * n_rows + self.b
+    def keys(self, n_rows: int, start: int = 0) -> np.ndarray:
+        """A sortable integer key per pair (from link ``start`` on), for membership tests."""
+        return self.a[start:] * n_rows + self.b[start:]
 
     def degree(self, n_rows: int, mask: np.ndarray | None = None) -> np.ndarray:
         """Links per firm row (only those where ``mask`` is True, if given)."""
