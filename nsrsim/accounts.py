@@ -132,10 +132,11 @@ def surveyed(fine: np.ndarray, jobs: np.ndarray, size: np.ndarray) -> np.ndarray
     return survey_size_class(fine, jobs, size) > 0
 
 
-def remember_partners(model: "NSRModel") -> None:
+def remember_partners(model: "NSRModel") -> PartnerCounts:
     """At a year's end, the share of each row's real firms with a partner, and with one in
     another country, enters this year's slot of the survey window (a row's relations beyond
-    its firms are second partners).
+    its firms are second partners). Returns the partner counts it read (the year's records
+    read the same).
     """
     firms = model.firms
     live = firms.live()
@@ -143,6 +144,7 @@ def remember_partners(model: "NSRModel") -> None:
     weight = firms.weight[live]
     firms.recent_partnered[live, 0] = np.minimum(counts.all[live], weight) / weight
     firms.recent_abroad[live, 0] = np.minimum(counts.cross_border[live], weight) / weight
+    return counts
 
 
 def survey_measures(model: "NSRModel", rows: np.ndarray) -> dict[str, np.ndarray]:

@@ -451,12 +451,12 @@ class NSRModel(mesa.Model):
         self.links.age += self.dt
         if self.steps_in_year == self.steps_per_year - 1:
             self.investment_flows()
-            accounts.remember_partners(self)
+            counts = accounts.remember_partners(self)
             self.year += 1
             if self.year == 0:  # the end of the burn-in: cumulative counts start now
                 self.firms.innovations[: self.firms.n] = 0
             if self.year >= 0:
-                self._record_year()
+                self._record_year(counts)
             if self.year >= self.config.run.years:
                 self.running = False
 
@@ -1215,8 +1215,12 @@ class NSRModel(mesa.Model):
         """The most recent yearly value of an indicator (for Mesa's DataCollector)."""
         return self.indicator_rows[-1][name]
 
-    def _record_year(self) -> None:
-        counts = accounts.partner_counts(self)
+    def _record_year(self, counts: accounts.PartnerCounts | None = None) -> None:
+        """The year's indicators, areas, panel, snapshot and policy money; ``counts`` are the
+        partner counts of the state now, if already made.
+        """
+        if counts is None:
+            counts = accounts.partner_counts(self)
         agg = accounts.aggregates(self, counts)
         row = {"year": self.year, "calendar_year": self.config.run.start_year + self.year}
         row.update({o.name: o.compute(agg) for o in OUTCOMES})
