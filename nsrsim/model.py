@@ -117,6 +117,7 @@ class NSRModel(mesa.Model):
         self.draws = KeyedRandom(config.run.seed, draw_log)
         self.year = -config.run.burn_in_years  # negative while the burn-in runs
         self.world: World = cached_world(config.world)
+        self._step_terms: tuple[np.ndarray, np.ndarray] | None = None  # see effort_terms
         self._init_regions()
         self._init_agents()
         self.opened_projects: set[str] = set()  # by infrastructure instruments, for good
@@ -442,9 +443,11 @@ class NSRModel(mesa.Model):
             self._reset_year()
             self.governments_decide()
         self.clusters_act()
+        self._step_terms = self.effort_terms()
         self.firms_partner()
         self.firms_learn()
         self.firms_innovate()
+        self._step_terms = None
         self.market_selects()
         self.workers_move()
         self.firms.age[self.firms.live()] += self.dt
@@ -795,7 +798,7 @@ class NSRModel(mesa.Model):
             innovation.InnovationDraws(u[:, 0], u[:, 1], u[:, 2]),
             self.config.innovation,
             self.dt,
-            1.0 / innovation.size_term(firms.jobs[live], self.config.innovation),
+            1.0 / self.effort_terms()[1][live],
             cohort,
         )
         per_firm = np.where(cohort, rate * self.dt, events)
@@ -963,13 +966,29 @@ class NSRModel(mesa.Model):
         country's propensity).
         """
         firms = self.firms
-        return innovation.innovation_effort(
-            firms.rd[rows] + firms.rd_boost[rows],
+        rd, size = self.effort_terms()
+        return innovation.effort_of(
+            rd[rows],
+            size[rows],
             innovation.mean_capability(firms.knowledge, np.asarray(rows, np.int64)),
-            firms.jobs[rows],
             self.propensity[firms.country[rows]],
-            self.config.population.rd_reference,
             self.config.innovation,
+        )
+
+    def effort_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every row's R&D term and size term of its innovation effort (rules/innovation):
+        held in a step from the partner search to innovation, as R&D, its subsidies and jobs
+        do not change in between (subsidies change at the year's start, jobs in the market).
+        """
+        if self._step_terms is not None:
+            return self._step_terms
+        firms = self.firms
+        n = firms.n
+        params = self.config.innovation
+        rd = firms.rd[:n] + firms.rd_boost[:n]
+        return (
+            innovation.rd_term(rd, self.config.population.rd_reference, params),
+            innovation.size_term(firms.jobs[:n], params),
         )
 
     def _calibrate_propensity(self) -> None:

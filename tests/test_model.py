@@ -389,3 +389,25 @@ def test_warming_runs_every_kind_of_instrument_in_a_short_pair():
         "infrastructure", "cluster_partnership"}  # fmt: skip
     assert kinds == firm_level
     assert warm.warm(SMALL) > 0
+
+
+def test_effort_terms_held_in_a_step_are_not_read_after_it():
+    """A step holds every row's R&D and size terms from the partner search to innovation;
+    after the step (the market has moved jobs) the effort is computed from the firms as they
+    are now, equal to the rule's own formula.
+    """
+    from nsrsim.rules import innovation
+
+    model = NSRModel(small())
+    model.step()
+    assert model._step_terms is None
+    firms, rows = model.firms, model.firms.live()
+    expected = innovation.innovation_effort(
+        firms.rd[rows] + firms.rd_boost[rows],
+        innovation.mean_capability(firms.knowledge, rows.astype(np.int64)),
+        firms.jobs[rows],
+        model.propensity[firms.country[rows]],
+        model.config.population.rd_reference,
+        model.config.innovation,
+    )
+    np.testing.assert_array_equal(model.innovation_effort(rows), expected)

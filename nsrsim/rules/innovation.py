@@ -44,9 +44,28 @@ def innovation_effort(
     ``capability``: :func:`mean_capability`). It also sets how often a firm looks for partners
     (the model's ``firms_partner``).
     """
-    rd_term = np.power(np.maximum(rd_share, 0.0) / rd_reference, params.rd_elasticity)
-    knowledge_term = params.knowledge_floor + capability
-    return propensity * rd_term * size_term(jobs, params) * knowledge_term
+    return effort_of(
+        rd_term(rd_share, rd_reference, params), size_term(jobs, params), capability, propensity,
+        params,
+    )  # fmt: skip
+
+
+def effort_of(
+    rd: np.ndarray,
+    size: np.ndarray,
+    capability: np.ndarray,
+    propensity: np.ndarray,
+    params: InnovationConfig,
+) -> np.ndarray:
+    """:func:`innovation_effort` from its R&D term (:func:`rd_term`) and size term
+    (:func:`size_term`), which a step makes once for the partner search and innovation.
+    """
+    return propensity * rd * size * (params.knowledge_floor + capability)
+
+
+def rd_term(rd_share: np.ndarray, rd_reference: float, params: InnovationConfig) -> np.ndarray:
+    """(R&D / typical R&D)^R&D elasticity."""
+    return np.power(np.maximum(rd_share, 0.0) / rd_reference, params.rd_elasticity)
 
 
 def size_term(jobs: np.ndarray, params: InnovationConfig) -> np.ndarray:
