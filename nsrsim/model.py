@@ -297,7 +297,7 @@ class NSRModel(mesa.Model):
         self.framework_slots = 0
         self.instruments = [*cfg.programmes, *cfg.policies]
         self.ledger = policy.Ledger(len(self.instruments))
-        self._fixed_absorptive: np.ndarray | None = None  # see governments_decide
+        self._fixed_absorptive: np.ndarray | None = None  # see governments_decide and step
         self.carry = np.zeros(len(self.instruments))  # unspent instrument money, carried on
         self.served: dict[int, np.ndarray] = {}
         self.year_innovations = np.zeros(n_regions)
@@ -443,11 +443,13 @@ class NSRModel(mesa.Model):
             self._reset_year()
             self.governments_decide()
         self.clusters_act()
-        self._step_terms = self.effort_terms()
+        # what R&D, subsidies, jobs and skills set is held from the partner search to
+        # innovation: none of them changes in between
+        self._step_terms, self._fixed_absorptive = self.effort_terms(), self.absorptive()
         self.firms_partner()
         self.firms_learn()
         self.firms_innovate()
-        self._step_terms = None
+        self._step_terms = self._fixed_absorptive = None
         self.market_selects()
         self.workers_move()
         self.firms.age[self.firms.live()] += self.dt

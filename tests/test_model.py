@@ -400,7 +400,7 @@ def test_effort_terms_held_in_a_step_are_not_read_after_it():
 
     model = NSRModel(small())
     model.step()
-    assert model._step_terms is None
+    assert model._step_terms is None and model._fixed_absorptive is None
     firms, rows = model.firms, model.firms.live()
     expected = innovation.innovation_effort(
         firms.rd[rows] + firms.rd_boost[rows],
