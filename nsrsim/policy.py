@@ -40,11 +40,12 @@ from nsrsim.random import GOLDEN, KeyedRandom, mix64, unit53
 from nsrsim.rules.cell_sampler import CellSampler
 from nsrsim.rules.partnering import NO_SCOPE, ON_DEMAND, ProposalDraws, cell_order, introduce
 from nsrsim.sectors import SECTORS
-from nsrsim.state import FirmArrays, Links
+from nsrsim.state import NEVER, FirmArrays, Links
 from nsrsim.world.grid import URBAN_CLASSES
 from nsrsim.world.regions import Regions
 
-NOT_SERVED = np.zeros((0, 2), np.int64)  # ``served`` of an instrument that served no one yet
+NOT_SERVED = np.zeros(0, np.int32)  # ``served`` of an instrument that served no one yet
+NOT_SERVED.flags.writeable = False
 PARTICIPANT_COLUMNS = [
     "year",
     "instrument",
@@ -366,37 +367,19 @@ def participant_table(rows: list[dict], region_codes: list[str]) -> pd.DataFrame
     return table
 
 
-def remember(
-    served: dict[int, np.ndarray], index: int, firm_id: np.ndarray, year: int, repeat: int
-) -> None:
-    """Add this year's participants to ``served``, forgetting those served ``repeat`` or more
-    years ago (:func:`unserved` never asks for them again: years only go forward).
+def remember(served: dict[int, np.ndarray], index: int, rows: np.ndarray, year: int) -> None:
+    """Mark firm ``rows`` as served by instrument ``index`` in ``year``: ``served[index]``
+    holds the last year each firm row was served (``NEVER`` where it was not; rows are a
+    firm's for good), all that :func:`unserved` reads. Rows past its end were never served.
     """
-    served[index] = _remembered(
-        served.get(index, NOT_SERVED), np.asarray(firm_id, np.int64), year, year - repeat
-    )
-
-
-@njit(cache=True)
-def _remembered(kept, firm_id, year, before):
-    """The (id, year) pairs of ``kept`` served after year ``before`` and ``firm_id`` with
-    ``year``, merged in id order (so :func:`_eligible` looks them up without sorting).
-    """
-    new = np.sort(firm_id)
-    out = np.empty((len(kept) + len(new), 2), np.int64)
-    m = e = 0
-    for k in range(len(kept)):
-        if kept[k, 1] <= before:
-            continue
-        while e < len(new) and new[e] < kept[k, 0]:
-            out[m, 0], out[m, 1] = new[e], year
-            m, e = m + 1, e + 1
-        out[m] = kept[k]
-        m += 1
-    for k in range(e, len(new)):
-        out[m, 0], out[m, 1] = new[k], year
-        m += 1
-    return out[:m]
+    if rows.size == 0:
+        return
+    last = served.get(index, NOT_SERVED)
+    if rows.max() >= len(last):
+        grown = np.full(max(2 * len(last), int(rows.max()) + 1), NEVER, np.int32)
+        grown[: len(last)] = last
+        last = served[index] = grown
+    last[rows] = year
 
 
 # ------------------------------------------------------------------------------ per kind
@@ -440,7 +423,6 @@ def unserved(
         firms.sector,
         firms.urban,
         firms.cluster,
-        firms.id,
         *lookups,
         np.ones(0, np.bool_) if extra is None else extra,
         instrument is not None and instrument.members_only,
@@ -450,14 +432,13 @@ def unserved(
 
 
 @njit(cache=True)
-def _eligible(rows, region, sector, urban, cluster, firm_id, regions, sectors, classes, extra,
+def _eligible(rows, region, sector, urban, cluster, regions, sectors, classes, extra,
               members_only, served, before):  # fmt: skip
     """The ``rows`` an instrument's filters admit (lookups by region, sector and urban class;
     ``extra``, a mask over rows, unless empty; membership if ``members_only``) that it did not
-    serve after year ``before`` (``served``: its (id, year) pairs in id order), in their
-    order, in one pass.
+    serve after year ``before`` (``served``: the last year it served each row, see
+    :func:`remember`), in their order, in one pass.
     """
-    recent = served[served[:, 1] > before, 0]  # in id order (:func:`remember`)
     out = np.empty(len(rows), np.int64)
     m = 0
     for row in rows:
@@ -465,8 +446,7 @@ def _eligible(rows, region, sector, urban, cluster, firm_id, regions, sectors, c
             continue
         if (len(extra) and not extra[row]) or (members_only and cluster[row] < 0):
             continue
-        at = np.searchsorted(recent, firm_id[row])
-        if at < len(recent) and recent[at] == firm_id[row]:
+        if row < len(served) and served[row] > before:
             continue
         out[m] = row
         m += 1
@@ -531,7 +511,7 @@ def _record(
         cost,
         None if partner is None else firms.id[partner],
     )
-    remember(ctx.served, index, firms.id[rows], ctx.year, ctx.params.repeat_after_years)
+    remember(ctx.served, index, rows, ctx.year)
 
 
 def _shortlist(
@@ -585,8 +565,8 @@ def _listed(rows, region, sector, urban, cluster, firm_id, regions, sectors, cla
         if degree[row] < max_partners and (len(extra) == 0 or extra[row]):
             free[m] = row
             m += 1
-    drawn = _eligible(free[:m], region, sector, urban, cluster, firm_id, regions, sectors,
-                      classes, extra[:0], members_only, served, before)  # fmt: skip
+    drawn = _eligible(free[:m], region, sector, urban, cluster, regions, sectors, classes,
+                      extra[:0], members_only, served, before)  # fmt: skip
     u = np.empty(len(drawn))
     golden = np.uint64(GOLDEN)
     applied = np.empty(len(drawn), np.int64)

@@ -383,21 +383,24 @@ def test_a_running_subsidised_project_raises_absorptive_capacity():
 
 
 def test_an_instrument_skips_exactly_the_firms_it_served_in_its_repeat_window():
+    """The record holds each row's last year served (rows beyond it never were), and the
+    eligibility pass skips exactly the rows served after the window's start.
+    """
     rng = np.random.default_rng(3)
     served: dict[int, np.ndarray] = {}
-    history = []  # (id, year) of every participation
+    history = []  # (row, year) of every participation
     for year in range(12):
-        ids = rng.choice(400, rng.integers(0, 60), replace=False)
-        history += [(i, year) for i in ids]
-        policy.remember(served, 2, ids, year, repeat=5)  # keeps more than is asked below
-        assert (np.diff(served[2][:, 0]) >= 0).all()  # kept in id order
+        rows = rng.choice(400, rng.integers(0, 60), replace=False)
+        history += [(r, year) for r in rows]
+        policy.remember(served, 2, rows, year)
+    assert len(served[2]) <= 2 * 400  # rows 400-499 were never served: beyond the record
     rows = np.arange(500)
-    firm_id = rows[::-1].copy()  # rows and ids in different orders
     everyone = np.ones(4, np.bool_)
     kept = policy._eligible(
-        rows, rows % 4, rows % 4, rows % 3, rows % 2 - 1, firm_id, everyone, everyone, everyone,
+        rows, rows % 4, rows % 4, rows % 3, rows % 2 - 1, everyone, everyone, everyone,
         np.ones(0, np.bool_), False, served[2], 11 - 3,
     )  # fmt: skip
-    recent = {i for i, year in history if year > 11 - 3}
-    assert set(firm_id[kept]) == set(range(500)) - recent
+    recent = {r for r, year in history if year > 11 - 3}
+    assert set(kept) == set(range(500)) - recent
     assert (np.diff(kept) > 0).all()
+    assert policy.NOT_SERVED.size == 0  # the shared empty record is never written
