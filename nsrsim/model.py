@@ -601,24 +601,24 @@ class NSRModel(mesa.Model):
         cfg = self.config.clusters
         firms = self.firms
         live = firms.live()
-        ids = firms.id[live]
+        rows = live[firms.fine[live]]  # membership changes at firm resolution only
+        ids = firms.id[rows]
         step = self.steps
-        fine = firms.fine[live]
         choice = initiative_choice(
-            firms.region[live],
-            firms.sector[live],
+            firms.region[rows],
+            firms.sector[rows],
             self.cluster_info,
             self.draws.uniform("clusters.choice", step, ids),
         )
         joined = cluster_rules.recruit(
-            firms.cluster[live],
-            np.where(fine, choice, -1),  # membership changes at firm resolution only
+            firms.cluster[rows],
+            choice,
             self.recruitment_pull * self.cluster_capacity,
             self.draws.uniform("clusters.join", step, ids),
             self.dt,
         )
-        firms.cluster[live] = cluster_rules.leave(
-            joined, fine, self.draws.uniform("clusters.leave", step, ids), cfg, self.dt
+        firms.cluster[rows] = cluster_rules.leave(
+            joined, self.draws.uniform("clusters.leave", step, ids), cfg, self.dt
         )
         info = self.cluster_info
         pairs, abroad, shared = self.cluster_pairs

@@ -27,7 +27,5 @@ def test_framework_partnerships_never_exceed_the_money():
     assert (grown == grown.T).all() and np.triu(grown == clusters.FRAMEWORK, 1).sum() == 3
     cut = clusters.form_partnerships(kind, np.zeros((n, n)), u, clusters.FRAMEWORK, 1.0, 1)
     assert (cut == cut.T).all() and np.triu(cut == clusters.FRAMEWORK, 1).sum() == 1
-    left = clusters.leave(
-        np.array([2, -1, 5]), np.array([True, True, False]), np.zeros(3), ClustersConfig(), 1.0
-    )
+    left = clusters.leave(np.array([2, -1, 5]), np.array([0.0, 0.0, 1.0]), ClustersConfig(), 1.0)
     assert left.tolist() == [-1, -1, 5]

@@ -286,8 +286,10 @@ class ReferenceModel(mesa.Model):
         model.draws = KeyedRandom(source.config.run.seed)
         model.year = source.year
         model.step_count = source.steps
-        funded = source.served.get(-1, np.zeros((0, 2), np.int64))  # chronological: last wins
-        model.regional_funded = {int(i): int(y) for i, y in funded}
+        funded = source.served.get(-1, np.zeros(0, np.int32))  # last year served, per row
+        model.regional_funded = {
+            int(source.firms.id[row]): int(funded[row]) for row in np.flatnonzero(funded > NEVER)
+        }
         for name in (
             "skilled",
             "workforce",

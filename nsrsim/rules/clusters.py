@@ -87,11 +87,9 @@ def recruit(
     return np.where(joins, firm_choice, firm_cluster)
 
 
-def leave(
-    firm_cluster: np.ndarray, allowed: np.ndarray, u: np.ndarray, params: ClustersConfig, dt: float
-) -> np.ndarray:
-    """Cluster of each firm after members leave with yearly ``leave_rate`` (where allowed)."""
-    leaves = (firm_cluster >= 0) & allowed & (u < -np.expm1(-params.leave_rate * dt))
+def leave(firm_cluster: np.ndarray, u: np.ndarray, params: ClustersConfig, dt: float) -> np.ndarray:
+    """Cluster of each firm after members leave with yearly ``leave_rate``."""
+    leaves = (firm_cluster >= 0) & (u < -np.expm1(-params.leave_rate * dt))
     return np.where(leaves, -1, firm_cluster)
 
 
