@@ -172,3 +172,26 @@ def test_one_interval_formula_for_tables_and_figures():
     assert (low, high) == pytest.approx((paired["ci_low"], paired["ci_high"]))
     half = stats.t.ppf(0.975, 2) * values.std(ddof=1) / np.sqrt(3)
     assert high - mean == pytest.approx(half) and half > 1.96 * values.std(ddof=1) / np.sqrt(3)
+
+
+@pytest.mark.parametrize("records", [0, 1, 60, 4000])
+def test_the_first_year_a_firm_was_reached_is_what_a_groupby_gives(records):
+    """Participants' first year reached and the real firms of their first record, as pandas'
+    ``groupby(firm).year.min()`` and ``real_firms.first()`` (ids ascending)."""
+    from nsrsim.effects import first_reached
+
+    rng = np.random.default_rng(records)
+    who = pd.DataFrame(
+        {
+            "firm": rng.integers(0, 300, records).astype(np.int64),
+            "year": rng.integers(0, 10, records),
+            "real_firms": rng.random(records),
+        }
+    )
+    ids, since, weight = first_reached(
+        who["firm"].to_numpy(), who["year"].to_numpy(), who["real_firms"].to_numpy()
+    )
+    first = who.groupby("firm")["year"].min()
+    np.testing.assert_array_equal(ids, first.index.to_numpy())
+    np.testing.assert_array_equal(since, first.to_numpy())
+    np.testing.assert_array_equal(weight, who.groupby("firm")["real_firms"].first().to_numpy())
