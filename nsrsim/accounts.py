@@ -363,10 +363,13 @@ def region_pairs(model: "NSRModel") -> pd.DataFrame:
 
 def panel_rows(model: "NSRModel", counts: PartnerCounts) -> dict[str, np.ndarray]:
     """Each live firm's outcomes this year, per real firm (for paired firm-level effects), as
-    columns (``stack`` makes the run's panel).
+    columns (``stack`` makes the run's panel); with ``run.firm_panel_agents: fine`` the firm
+    agents at firm resolution only.
     """
     firms = model.firms
     live = firms.live()
+    if model.config.run.firm_panel_agents == "fine":
+        live = live[firms.fine[live]]
     return {
         "year": np.full(live.size, model.year, np.int16),
         "firm": firms.id[live],

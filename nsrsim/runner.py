@@ -237,21 +237,25 @@ def _freeze_what_lives_now() -> None:
 def _execute(spec: RunSpec, outputs: RunOutputs) -> dict[str, Any]:
     from nsrsim.simulate import simulate, simulate_pair
 
-    def scenario(data: dict[str, Any], panel: bool) -> Scenario:
+    def scenario(data: dict[str, Any], panel: str | None) -> Scenario:
         validated = Scenario.model_validate(data)
         # a row reads the final firms only (always kept): no snapshots of earlier years
         update: dict[str, Any] = {"snapshot_years": []}
         if panel:
-            update["firm_panel"] = True
+            update.update(firm_panel=True, firm_panel_agents=panel)
         return validated.model_copy(update={"run": validated.run.model_copy(update=update)})
 
+    written = "all" if outputs.firm_panel else None  # a panel the study keeps: every agent
     try:
         if spec.paired is None:
-            result = simulate(scenario(spec.scenario, outputs.firm_panel))
+            result = simulate(scenario(spec.scenario, written))
             row: dict[str, Any] = {"run_id": spec.run_id, "failed": False}
             row.update(condense(result, outputs))
-        else:  # both arms from one set-up and burn-in
-            result, alt = simulate_pair(scenario(spec.scenario, True), scenario(spec.paired, True))
+        else:  # both arms from one set-up and burn-in; the effects read participants only
+            panel = written or "fine"
+            result, alt = simulate_pair(
+                scenario(spec.scenario, panel), scenario(spec.paired, panel)
+            )
             row = {"run_id": spec.run_id, "failed": False, **condense(result, outputs)}
             row.update(paired_effects(result, alt, list(outputs.effects)))
     except Exception as exc:  # any failure of a run is data for the sweep, not a crash

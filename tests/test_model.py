@@ -411,3 +411,28 @@ def test_effort_terms_held_in_a_step_are_not_read_after_it():
         model.config.innovation,
     )
     np.testing.assert_array_equal(model.innovation_effort(rows), expected)
+
+
+def test_a_panel_of_the_firm_agents_gives_the_effects_of_the_full_panel():
+    """Every instrument picks its participants among the firm agents at firm resolution, so
+    a panel of those alone (``run.firm_panel_agents: fine``, what paired analyses record)
+    gives the same effects on participants as every agent's panel.
+    """
+    from nsrsim.effects import PARTICIPANT_OUTCOMES, paired_effects
+    from nsrsim.simulate import simulate_pair
+
+    wanted = [
+        {"name": f"{o}@{y}", "indicator": o, "year": y, "level": "participants"}
+        for o in PARTICIPANT_OUTCOMES
+        for y in (1, 3)
+    ]
+    effects = {}
+    for agents in ("all", "fine"):
+        base = small(**{"run.years": 3, "run.firm_panel": True, "run.firm_panel_agents": agents})
+        first, second = simulate_pair(base, _policy_twin(base))
+        firms = first._model.firms
+        fine_ids = firms.id[: firms.n][firms.fine[: firms.n]]
+        assert (agents == "all") != np.isin(first.panel["firm"], fine_ids).all()
+        effects[agents] = list(paired_effects(first, second, wanted).values())
+    assert np.isfinite(effects["all"]).sum() > 0
+    np.testing.assert_array_equal(effects["fine"], effects["all"])

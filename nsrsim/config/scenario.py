@@ -1442,6 +1442,12 @@ class RunConfig(Block):
         description="record every firm's outcomes every year (firm_panel.parquet), for "
         "comparisons paired firm by firm",
     )
+    firm_panel_agents: Literal["all", "fine"] = Field(
+        "all",
+        description="the agents the firm panel holds: all, or the firm agents at firm "
+        "resolution only (the targeted strata's, from which every instrument picks its "
+        "participants: enough for the effects on participants, a quarter of the rows)",
+    )
 
 
 PROGRAMME_YEARS = 7  # INTERREG A funds cover the seven years 2021-2027
