@@ -130,7 +130,7 @@ class NSRModel(mesa.Model):
         self.panel_rows: list[dict[str, np.ndarray]] = []
         self.snapshots: list[pd.DataFrame] = []
         self.policy_rows: list[dict[str, Any]] = []
-        self.participant_rows: list[dict[str, np.ndarray]] = []  # columns per instrument call
+        self.participant_rows: list[dict[str, Any]] = []  # per instrument call (Ledger.rows)
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 name: (lambda m, n=name: m.latest_indicator(n))

@@ -29,6 +29,7 @@ unspent. Budget 0 or an empty target set draws nothing and changes nothing.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -181,7 +182,8 @@ class Ledger:
     carried_eur: np.ndarray = field(init=False)  # unspent money of earlier years
     spent_eur: np.ndarray = field(init=False)
     units: np.ndarray = field(init=False)
-    rows: list[dict[str, np.ndarray]] = field(default_factory=list)  # columns per call
+    rows: list[dict[str, Any]] = field(default_factory=list)  # per call: year, instrument,
+    # name and kind once, then columns (:func:`participant_table` repeats the first four)
 
     def __post_init__(self) -> None:
         self.budget_eur = np.zeros(self.n_instruments)
@@ -219,11 +221,11 @@ class Ledger:
             return
         real_firms = np.asarray(real_firms)
         self.rows.append(
-            {
-                "year": np.full(n, year, np.int64),
-                "instrument": np.full(n, index, np.int64),
-                "name": np.full(n, instrument_name, object),
-                "kind": np.full(n, kind, object),
+            {  # the call's own values once: participant_table repeats them per row
+                "year": year,
+                "instrument": index,
+                "name": instrument_name,
+                "kind": kind,
                 "firm": np.asarray(firm_id, np.int64),
                 "region": np.asarray(region, np.int64),
                 "real_firms": real_firms.astype(float),
@@ -362,7 +364,16 @@ def participant_table(rows: list[dict], region_codes: list[str]) -> pd.DataFrame
     """
     if not rows:
         return pd.DataFrame([], columns=PARTICIPANT_COLUMNS)
-    table = pd.DataFrame({c: np.concatenate([row[c] for row in rows]) for c in PARTICIPANT_COLUMNS})
+    sizes = [len(row["firm"]) for row in rows]
+    once = {"year": np.int64, "instrument": np.int64, "name": object, "kind": object}
+    table = pd.DataFrame(
+        {
+            c: np.repeat(np.array([row[c] for row in rows], once[c]), sizes)
+            if c in once
+            else np.concatenate([row[c] for row in rows])
+            for c in PARTICIPANT_COLUMNS
+        }
+    )
     table["region"] = np.asarray(region_codes, dtype=object)[table["region"].to_numpy(int)]
     return table
 
