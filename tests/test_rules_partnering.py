@@ -343,3 +343,13 @@ def test_referrals_propose_partners_of_partners():
         candidate_draws(1, 20, 1, mix=0.0),
     )
     assert set(cand[0]) <= {2, -1} and 2 in set(cand[0])  # 0's only partner 1 refers 2 (or 0)
+
+
+def test_id_ranks_are_the_rows_when_ids_increase_and_the_sort_otherwise():
+    rng = np.random.default_rng(5)
+    increasing = np.cumsum(rng.integers(1, 9, 50))
+    np.testing.assert_array_equal(partnering.id_ranks(increasing, 50), np.arange(50))
+    shuffled = rng.permutation(increasing)
+    rank = np.empty(50, np.int64)
+    rank[np.argsort(shuffled)] = np.arange(50)
+    np.testing.assert_array_equal(partnering.id_ranks(shuffled, 50), rank)

@@ -282,9 +282,20 @@ def adjacency(
     """CSR adjacency (indptr, indices) of undirected links, each firm's partners in id order
     (so a referral depends on who the partners are, not on when the links formed).
     """
-    id_rank = np.empty(n_rows, np.int64)  # ids are unique; their rank is a small sort key
-    id_rank[np.argsort(firm_id[:n_rows])] = np.arange(n_rows)
-    return _adjacency(np.asarray(a, np.int64), np.asarray(b, np.int64), id_rank)
+    return _adjacency(np.asarray(a, np.int64), np.asarray(b, np.int64), id_ranks(firm_id, n_rows))
+
+
+@njit(cache=True)
+def id_ranks(firm_id, n_rows):
+    """Each row's rank by firm id, a small sort key (ids are unique): the row itself, as rows
+    are in id order (entrants' ids exceed all earlier ones); sorted only if they are not.
+    """
+    for r in range(1, n_rows):
+        if firm_id[r] < firm_id[r - 1]:
+            rank = np.empty(n_rows, np.int64)
+            rank[np.argsort(firm_id[:n_rows])] = np.arange(n_rows)
+            return rank
+    return np.arange(n_rows)
 
 
 @njit(cache=True)
