@@ -588,9 +588,12 @@ def _listed(rows, region, sector, urban, cluster, firm_id, regions, sectors, cla
             applied[m] = drawn[e]
             m += 1
     applied = applied[:m]
-    by_id = np.argsort(firm_id[applied], kind="mergesort")
-    by_fit = np.argsort(-fit[applied[by_id]], kind="mergesort")  # stable: ties stay by id
-    return applied[by_id[by_fit]][:listed], drawn, u
+    for k in range(1, m):  # rows are in id order (entrants' ids exceed all earlier ones)
+        if firm_id[applied[k]] < firm_id[applied[k - 1]]:  # sort only if they are not
+            applied = applied[np.argsort(firm_id[applied], kind="mergesort")]
+            break
+    by_fit = np.argsort(-fit[applied], kind="mergesort")  # stable: ties stay in id order
+    return applied[by_fit][:listed], drawn, u
 
 
 def _introduce(

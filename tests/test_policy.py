@@ -404,3 +404,38 @@ def test_an_instrument_skips_exactly_the_firms_it_served_in_its_repeat_window():
     assert set(kept) == set(range(500)) - recent
     assert (np.diff(kept) > 0).all()
     assert policy.NOT_SERVED.size == 0  # the shared empty record is never written
+
+
+@pytest.mark.parametrize("in_id_order", [True, False])
+def test_a_brokers_list_is_the_eligible_applicants_fittest_first_then_by_id(in_id_order):
+    """The compiled list: eligible rows with free capacity whose keyed apply draw is below
+    the share (the uniforms ``KeyedRandom.uniform`` gives), by fit and then id, cut; rows in
+    id order or not."""
+    from nsrsim.random import KeyedRandom
+
+    rng = np.random.default_rng(7)
+    n = 300
+    rows = np.arange(0, n, 2)
+    firm_id = np.arange(n) * 3 if in_id_order else rng.permutation(n) * 3
+    region, sector, urban = rng.integers(0, 4, n), rng.integers(0, 3, n), rng.integers(0, 3, n)
+    cluster, degree = rng.integers(-1, 3, n), rng.integers(0, 5, n)
+    fit = rng.choice([0.1, 0.2, 0.3], n)  # ties, broken by id
+    served = np.full(n, -5, np.int32)
+    served[rng.choice(n, 40, replace=False)] = 9
+    lookups = (np.array([1, 1, 0, 1], bool), np.ones(3, bool), np.array([1, 0, 1], bool))
+    draws = KeyedRandom(11)
+    listed, drawn, u = policy._listed(
+        rows, region, sector, urban, cluster, firm_id, *lookups, np.ones(0, bool), True, served,
+        7, degree, 4, draws.stream_base("apply.x", 3), 0.6, fit, 10,
+    )  # fmt: skip
+    eligible = [
+        r for r in rows
+        if lookups[0][region[r]] and lookups[2][urban[r]] and cluster[r] >= 0
+        and served[r] <= 7 and degree[r] < 4
+    ]  # fmt: skip
+    np.testing.assert_array_equal(drawn, eligible)
+    np.testing.assert_array_equal(u, draws.uniform("apply.x", 3, firm_id[drawn]))
+    applied = drawn[u < 0.6]
+    expected = applied[np.lexsort((firm_id[applied], -fit[applied]))][:10]
+    np.testing.assert_array_equal(listed, expected)
+    assert len(applied) > len(listed) == 10  # the cut applies
