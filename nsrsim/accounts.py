@@ -266,7 +266,11 @@ def aggregates(model: "NSRModel", counts: PartnerCounts) -> Aggregates:
     resolved = np.where(firms.fine[: firms.n], firms.weight[: firms.n], 0.0)
     # the targeted firms' partner relations, by kind
     pairs = [float(count[resolved > 0].sum()) for count in vars(counts).values()]
-    clustering, giant = network_facts(model.links.a, model.links.b, live, firms.n, resolved)
+    clustering, giant = (
+        network_facts(model.links.a, model.links.b, live, firms.n, resolved)
+        if model.config.run.network_facts
+        else (np.nan, np.nan)
+    )
     members = live[firms.cluster[live] >= 0]
     return Aggregates(
         regions=regions,

@@ -336,6 +336,7 @@ def area_columns(
 
 
 OUTCOME_BY_NAME = {o.name: o for o in OUTCOMES}
+NETWORK_OUTCOMES = ("clustering", "giant_component_share")  # from network_facts (run.network_facts)
 
 
 def network_facts(

@@ -34,7 +34,7 @@ from nsrsim.config import (
 )
 from nsrsim.effects import paired_effects
 from nsrsim.errors import ConfigError, NsrsimError
-from nsrsim.indicators import AREA_OUTCOMES, OUTCOME_BY_NAME
+from nsrsim.indicators import AREA_OUTCOMES, NETWORK_OUTCOMES, OUTCOME_BY_NAME
 from nsrsim.memory import keep_freed_memory
 from nsrsim.population import sample_design
 from nsrsim.store import (
@@ -97,6 +97,15 @@ class RunOutputs:
         if unknown:
             raise ValueError(f"unknown run outputs {unknown}; known: {sorted(known)}")
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in outputs.items()})
+
+    def read_network_facts(self) -> bool:
+        """Whether an output reads the network's transitivity or giant component (every
+        indicator when none is named; a study's own measures may read any).
+        """
+        if not self.indicators or self.measures:
+            return True
+        named = {*self.indicators, *(item["indicator"] for item in (*self.derived, *self.effects))}
+        return not named.isdisjoint(NETWORK_OUTCOMES)
 
 
 def replicate_seed(master: int, replicate: int) -> int:
@@ -237,15 +246,18 @@ def _freeze_what_lives_now() -> None:
 def _execute(spec: RunSpec, outputs: RunOutputs) -> dict[str, Any]:
     from nsrsim.simulate import simulate, simulate_pair
 
+    written = "all" if outputs.firm_panel else None  # a panel the study keeps: every agent
+    network = outputs.read_network_facts()
+
     def scenario(data: dict[str, Any], panel: str | None) -> Scenario:
         validated = Scenario.model_validate(data)
-        # a row reads the final firms only (always kept): no snapshots of earlier years
-        update: dict[str, Any] = {"snapshot_years": []}
+        # a row reads the final firms only (always kept): no snapshots of earlier years, and
+        # no network facts unless an output reads them
+        update: dict[str, Any] = {"snapshot_years": [], "network_facts": network}
         if panel:
             update.update(firm_panel=True, firm_panel_agents=panel)
         return validated.model_copy(update={"run": validated.run.model_copy(update=update)})
 
-    written = "all" if outputs.firm_panel else None  # a panel the study keeps: every agent
     try:
         if spec.paired is None:
             result = simulate(scenario(spec.scenario, written))

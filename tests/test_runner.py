@@ -382,3 +382,27 @@ def test_a_batch_process_keeps_the_memory_a_run_frees():
 
     default, kept = faults("default"), faults("keep")
     assert default > 5_000 > 500 > kept, (default, kept)
+
+
+def test_network_facts_are_computed_only_where_an_output_reads_them():
+    """A batch skips the yearly transitivity and giant component unless an output reads them
+    (all indicators when none is named, a study's measures, or a named, derived or effect
+    output); skipped, they are NaN and every other indicator is as computed with them.
+    """
+    from nsrsim.runner import RunOutputs
+    from nsrsim.simulate import simulate
+
+    growth = {"indicator": "productivity_eur", "derived": "growth", "year": 2}
+    assert not RunOutputs(
+        indicators=("cross_border_share",), derived=(growth,)
+    ).read_network_facts()
+    assert RunOutputs().read_network_facts()
+    assert RunOutputs(indicators=("clustering",)).read_network_facts()
+    giant = {**growth, "indicator": "giant_component_share"}
+    assert RunOutputs(indicators=("links",), derived=(giant,)).read_network_facts()
+    assert RunOutputs(indicators=("links",), measures=(len,)).read_network_facts()
+    on = simulate(small(**{"run.years": 2})).indicators
+    off = simulate(small(**{"run.years": 2, "run.network_facts": False})).indicators
+    network = ["clustering", "giant_component_share"]
+    assert on[network].notna().all().all() and off[network].isna().all().all()
+    pd.testing.assert_frame_equal(off.drop(columns=network), on.drop(columns=network))

@@ -1442,6 +1442,12 @@ class RunConfig(Block):
         description="record every firm's outcomes every year (firm_panel.parquet), for "
         "comparisons paired firm by firm",
     )
+    network_facts: bool = Field(
+        True,
+        description="compute the partner network's transitivity and giant component every "
+        "year (indicators clustering and giant_component_share; empty when off): a batch "
+        "whose outputs read neither skips them",
+    )
     firm_panel_agents: Literal["all", "fine"] = Field(
         "all",
         description="the agents the firm panel holds: all, or the firm agents at firm "
