@@ -37,9 +37,16 @@ from numba import njit
 
 from nsrsim.config import FrameworkConfig, InstrumentsConfig, PolicyInstrument
 from nsrsim.population import ClusterTable, initiative_choice
-from nsrsim.random import GOLDEN, KeyedRandom, mix64, unit53
+from nsrsim.random import KeyedRandom, keyed_uniform
 from nsrsim.rules.cell_sampler import CellSampler
-from nsrsim.rules.partnering import NO_SCOPE, ON_DEMAND, ProposalDraws, cell_order, introduce
+from nsrsim.rules.partnering import (
+    NO_SCOPE,
+    ON_DEMAND,
+    ProposalDraws,
+    by_id,
+    cell_order,
+    introduce,
+)
 from nsrsim.sectors import SECTORS
 from nsrsim.state import NEVER, FirmArrays, Links
 from nsrsim.world.grid import URBAN_CLASSES
@@ -579,19 +586,14 @@ def _listed(rows, region, sector, urban, cluster, firm_id, regions, sectors, cla
     drawn = _eligible(free[:m], region, sector, urban, cluster, regions, sectors, classes,
                       extra[:0], members_only, served, before)  # fmt: skip
     u = np.empty(len(drawn))
-    golden = np.uint64(GOLDEN)
     applied = np.empty(len(drawn), np.int64)
     m = 0
     for e in range(len(drawn)):
-        u[e] = unit53(mix64(base + np.uint64(firm_id[drawn[e]]) * golden))
+        u[e] = keyed_uniform(base, np.uint64(firm_id[drawn[e]]))
         if u[e] < apply_share:
             applied[m] = drawn[e]
             m += 1
-    applied = applied[:m]
-    for k in range(1, m):  # rows are in id order (entrants' ids exceed all earlier ones)
-        if firm_id[applied[k]] < firm_id[applied[k - 1]]:  # sort only if they are not
-            applied = applied[np.argsort(firm_id[applied], kind="mergesort")]
-            break
+    applied = by_id(applied[:m], firm_id)
     by_fit = np.argsort(-fit[applied], kind="mergesort")  # stable: ties stay in id order
     return applied[by_fit][:listed], drawn, u
 

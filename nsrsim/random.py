@@ -136,12 +136,19 @@ def _round_bases(root, numbers, step_term):
 
 
 @njit(cache=True)
+def keyed_uniform(base: np.uint64, key: np.uint64) -> float:
+    """The uniform of ``key`` in the stream whose (stream, step) number is ``base``
+    (:meth:`KeyedRandom.stream_base`): unit53(mix64(base + key x golden)), for compiled loops.
+    """
+    return unit53(mix64(base + key * np.uint64(GOLDEN)))
+
+
+@njit(cache=True)
 def _uniforms(base, keys):
-    """One uniform per key: unit53(mix64(base + key x golden))."""
-    golden = np.uint64(GOLDEN)
+    """One uniform per key (:func:`keyed_uniform`)."""
     out = np.empty(len(keys))
     for e in range(len(keys)):
-        out[e] = unit53(mix64(base + keys[e] * golden))
+        out[e] = keyed_uniform(base, keys[e])
     return out
 
 

@@ -162,11 +162,7 @@ def cell_order(live, firm_cell, firm_id, n_cells):
     counting sort by cell over the rows in id order (rows are: entrants' ids exceed all earlier
     ones; should they not be, a stable sort by id comes first).
     """
-    rows = live
-    for k in range(1, len(live)):
-        if firm_id[live[k]] < firm_id[live[k - 1]]:
-            rows = live[np.argsort(firm_id[live], kind="mergesort")]
-            break
+    rows = by_id(live, firm_id)
     counts = np.zeros(n_cells, np.int64)
     for row in rows:
         counts[firm_cell[row]] += 1
@@ -244,11 +240,7 @@ def cluster_pools(live, cluster, firm_id, linked):
     initiative's members in id order. One compiled pass: the pools change every step.
     """
     n = linked.shape[0]
-    members = live[cluster[live] >= 0]
-    for k in range(1, len(members)):  # rows are in id order (entrants' ids exceed all earlier
-        if firm_id[members[k]] < firm_id[members[k - 1]]:  # ones); sort only if they are not
-            members = members[np.argsort(firm_id[members], kind="mergesort")]
-            break
+    members = by_id(live[cluster[live] >= 0], firm_id)
     starts = np.zeros(n + 1, np.int64)
     for row in members:
         starts[cluster[row] + 1] += 1
@@ -287,15 +279,23 @@ def adjacency(
 
 @njit(cache=True)
 def id_ranks(firm_id, n_rows):
-    """Each row's rank by firm id, a small sort key (ids are unique): the row itself, as rows
-    are in id order (entrants' ids exceed all earlier ones); sorted only if they are not.
+    """Each row's rank by firm id, a small sort key (ids are unique): the row itself while
+    rows are in id order (:func:`by_id`).
     """
-    for r in range(1, n_rows):
-        if firm_id[r] < firm_id[r - 1]:
-            rank = np.empty(n_rows, np.int64)
-            rank[np.argsort(firm_id[:n_rows])] = np.arange(n_rows)
-            return rank
-    return np.arange(n_rows)
+    rank = np.empty(n_rows, np.int64)
+    rank[by_id(np.arange(n_rows), firm_id)] = np.arange(n_rows)
+    return rank
+
+
+@njit(cache=True)
+def by_id(rows, firm_id):
+    """``rows`` in firm-id order: ``rows`` themselves, as rows are in id order (entrants' ids
+    exceed all earlier ones); sorted (stably) only if they are not.
+    """
+    for k in range(1, len(rows)):
+        if firm_id[rows[k]] < firm_id[rows[k - 1]]:
+            return rows[np.argsort(firm_id[rows], kind="mergesort")]
+    return rows
 
 
 @njit(cache=True)
