@@ -33,7 +33,9 @@ MODEL_PARTS = (
     "governments_decide", "clusters_act", "firms_partner", "firms_learn", "firms_innovate",
     "market_selects", "workers_move", "investment_flows", "_record_year", "_reset_year",
     "_init_agents", "link_economics", "innovation_effort", "absorptive", "link_terms",
+    "__init__", "_burn_in", "with_policy", "_init_regions", "_init_demography",
 )  # fmt: skip
+RUNNER_PARTS = ("paired_effects", "condense", "free_finished_runs")  # a pair's row and clean-up
 POLICY_PARTS = ("matchmaking", "rd_projects", "_shortlist", "_introduce", "_record", "applicants")
 
 spent: collections.Counter = collections.Counter()
@@ -55,11 +57,15 @@ def timed(function: Callable, name: str) -> Callable:
 
 
 def wrap_parts() -> None:
-    """Time the sub-models and the instruments' functions (by name, where they are looked up)."""
+    """Time the sub-models, the set-up (``__init__``: set-up and burn-in), the twin, the
+    instruments' functions and a pair's row (by name, where they are looked up).
+    """
     for name in MODEL_PARTS:
         setattr(model.NSRModel, name, timed(getattr(model.NSRModel, name), name))
     for name in POLICY_PARTS:
         setattr(policy, name, timed(getattr(policy, name), name))
+    for name in RUNNER_PARTS:
+        setattr(runner, name, timed(getattr(runner, name), name))
     policy.introduce = timed(partnering.introduce, "introduce (compiled)")
     policy.KINDS = {kind: getattr(policy, f.__name__) for kind, f in policy.KINDS.items()}
 
