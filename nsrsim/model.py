@@ -456,7 +456,8 @@ class NSRModel(mesa.Model):
         self.links.age += self.dt
         if self.steps_in_year == self.steps_per_year - 1:
             self.investment_flows()
-            counts = accounts.remember_partners(self)
+            # a burn-in year that leaves the survey window before year 0's record is not read
+            counts = accounts.remember_partners(self) if self.year >= -SURVEY_YEARS else None
             self.year += 1
             if self.year == 0:  # the end of the burn-in: cumulative counts start now
                 self.firms.innovations[: self.firms.n] = 0

@@ -89,9 +89,10 @@ def country_propensity(
     """
     n = len(innovators)
     low, high = np.full(n, -20.0), np.full(n, 20.0)  # log multiplier, by bisection
+    scaled = -years * rate  # a bisection step's exponential is one per country, not per row
 
     def share(log_factor: np.ndarray) -> np.ndarray:
-        chance = -np.expm1(-years * rate * np.exp(log_factor[country]))
+        chance = -np.expm1(scaled * np.exp(log_factor)[country])
         return np.bincount(country, weights=weight * chance, minlength=n) / firms
 
     firms = np.maximum(np.bincount(country, weights=weight, minlength=n), 1e-300)
