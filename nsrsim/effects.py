@@ -80,8 +80,33 @@ class Treated:
     eur: float
 
 
+@dataclass(frozen=True)
+class Reached:
+    """The participant records of an alternative's own instruments: per record the firm id,
+    the simulated year and the real firms it stands for, in record order; and the EUR paid.
+    """
+
+    firm: np.ndarray
+    year: np.ndarray
+    real_firms: np.ndarray
+    eur: float
+
+
+def own_participants(participants: pd.DataFrame, programmes: set[str]) -> Reached:
+    """The records of the firms an alternative's own instruments reached: not ``programmes``
+    (today's funded programmes) nor the regions' R&D subsidies (instrument -1).
+    """
+    who = participants[(participants["instrument"] >= 0) & ~participants["name"].isin(programmes)]
+    return Reached(
+        who["firm"].to_numpy(),
+        who["year"].to_numpy(),
+        who["real_firms"].to_numpy(float),
+        float(who["eur"].sum()),
+    )
+
+
 def treated_effects(
-    participants: pd.DataFrame,
+    participants: pd.DataFrame | Reached,
     panel_alt: pd.DataFrame,
     panel_base: pd.DataFrame,
     programmes: set[str],
@@ -89,14 +114,16 @@ def treated_effects(
     outcomes: tuple[str, ...] = PARTICIPANT_OUTCOMES,
 ) -> Treated:
     """The effect on an alternative's participants in one pair of runs (same seed): the
-    firms its own instruments reached (not ``programmes``, today's funded programmes, nor the
-    regions' R&D subsidies) against the same firms in the base run, weighted by real firms;
-    for ``outcomes`` (all by default; a sensitivity analysis asks for one or two).
+    firms its own instruments reached (:func:`own_participants`, or already ``Reached``)
+    against the same firms in the base run, weighted by real firms; for ``outcomes`` (all by
+    default; a sensitivity analysis asks for one or two).
     """
-    who = participants[(participants["instrument"] >= 0) & ~participants["name"].isin(programmes)]
-    ids, since, weight = first_reached(
-        who["firm"].to_numpy(), who["year"].to_numpy(), who["real_firms"].to_numpy(float)
+    who = (
+        participants
+        if isinstance(participants, Reached)
+        else own_participants(participants, programmes)
     )
+    ids, since, weight = first_reached(who.firm, who.year, who.real_firms)
     effect, level = {}, {}
     alt = panel_matrices(panel_alt, ids, years, list(outcomes))
     base = panel_matrices(panel_base, ids, years, list(outcomes))
@@ -109,7 +136,7 @@ def treated_effects(
             if w.sum() > 0:
                 effect[name][year] = np.average(a[take, year] - b[take, year], weights=w)
                 level[name][year] = np.average(b[take, year], weights=w)
-    return Treated(effect, level, float(weight.sum()), float(who["eur"].sum()))
+    return Treated(effect, level, float(weight.sum()), who.eur)
 
 
 def first_reached(
@@ -143,23 +170,22 @@ def paired_effects(base: Any, alt: Any, wanted: list[dict[str, Any]]) -> dict[st
         if level == "participants":
             if treated is None:
                 programmes = {p.name or p.kind for p in alt.scenario.programmes}
-                last = int(alt.indicators["year"].max())
                 treated = treated_effects(
-                    alt.participants, alt.panel, base.panel, programmes, last, outcomes
-                )
+                    alt.own_participants(programmes), alt.panel, base.panel, programmes,
+                    alt.last_year, outcomes,
+                )  # fmt: skip
             row[item["name"]] = float(treated.effect[indicator][year])
             continue
-        if level == "corridor":
-            where, tables = year, (alt.indicators, base.indicators)
-            index: str | list[str] = "year"
-        else:
-            key = "urban_class" if level in URBAN_CLASSES else "region"
-            where, index = (year, level), ["year", key]
-            tables = (
-                (alt.urban_classes, base.urban_classes)
-                if key == "urban_class"
-                else (alt.regions, base.regions)
-            )
-        a, b = (t.set_index(index).at[where, indicator] for t in tables)
+        if level == "corridor":  # read from the yearly rows: no table built for one number
+            a, b = (run.indicator(year, indicator) for run in (alt, base))
+            row[item["name"]] = float(a - b)
+            continue
+        key = "urban_class" if level in URBAN_CLASSES else "region"
+        tables = (
+            (alt.urban_classes, base.urban_classes)
+            if key == "urban_class"
+            else (alt.regions, base.regions)
+        )
+        a, b = (t.set_index(["year", key]).at[(year, level), indicator] for t in tables)
         row[item["name"]] = float(a - b)
     return row

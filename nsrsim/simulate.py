@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from nsrsim import accounts
 from nsrsim.config import Scenario
+from nsrsim.effects import Reached
 from nsrsim.model import NSRModel
 from nsrsim.policy import participant_table
 
@@ -78,6 +79,36 @@ class RunResult:
     def participants(self) -> pd.DataFrame:
         """Every instrument's participants, one row per firm and year."""
         return participant_table(self._model.participant_rows, self._model.region_codes)
+
+    @property
+    def last_year(self) -> int:
+        """The last simulated year recorded."""
+        return max(row["year"] for row in self._model.indicator_rows)
+
+    def indicator(self, year: int, name: str) -> float:
+        """One NSR-wide indicator of one recorded year, read without building
+        :attr:`indicators` (a pair's row in a sensitivity analysis reads one or two).
+        """
+        return next(row[name] for row in self._model.indicator_rows if row["year"] == year)
+
+    def own_participants(self, programmes: set[str]) -> Reached:
+        """:func:`~nsrsim.effects.own_participants` from the ledgers' records, without
+        building :attr:`participants` (every pair of a sensitivity analysis asks for them).
+        """
+        rows = [
+            row
+            for row in self._model.participant_rows
+            if row["instrument"] >= 0 and row["name"] not in programmes
+        ]
+        if not rows:
+            return Reached(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), 0.0)
+        sizes = [len(row["firm"]) for row in rows]
+        return Reached(
+            np.concatenate([row["firm"] for row in rows]),
+            np.repeat(np.array([row["year"] for row in rows], np.int64), sizes),
+            np.concatenate([row["real_firms"] for row in rows]),
+            float(np.concatenate([row["eur"] for row in rows]).sum()),
+        )
 
     @cached_property
     def strata(self) -> pd.DataFrame:

@@ -436,3 +436,32 @@ def test_a_panel_of_the_firm_agents_gives_the_effects_of_the_full_panel():
         effects[agents] = list(paired_effects(first, second, wanted).values())
     assert np.isfinite(effects["all"]).sum() > 0
     np.testing.assert_array_equal(effects["fine"], effects["all"])
+
+
+def test_a_pair_reads_its_effects_from_the_records_as_from_the_tables():
+    """A pair's row reads its participants and corridor indicators from the model's records
+    (``RunResult.own_participants``, ``indicator``); the numbers are the tables' to the bit.
+    """
+    from nsrsim.effects import own_participants, treated_effects
+    from nsrsim.simulate import simulate_pair
+
+    base = small(**{"run.years": 3, "run.firm_panel": True})
+    first, second = simulate_pair(base, _policy_twin(base))
+    programmes = {p.name or p.kind for p in second.scenario.programmes}
+    fast, table = (
+        second.own_participants(programmes),
+        own_participants(second.participants, programmes),
+    )
+    assert table.firm.size > 0
+    for column in ("firm", "year", "real_firms"):
+        np.testing.assert_array_equal(getattr(fast, column), getattr(table, column))
+    assert fast.eur == pytest.approx(table.eur, rel=1e-12)
+    by_records = treated_effects(fast, second.panel, first.panel, programmes, second.last_year)
+    by_table = treated_effects(second.participants, second.panel, first.panel, programmes, 3)
+    for name, effect in by_table.effect.items():
+        np.testing.assert_array_equal(by_records.effect[name], effect)
+    assert second.last_year == 3
+    indicators = second.indicators.set_index("year")
+    for year in (0, 2, 3):
+        for name in ("innovations", "cross_border_share", "productivity_eur"):
+            assert second.indicator(year, name) == indicators.at[year, name]
