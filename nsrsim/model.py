@@ -968,14 +968,15 @@ class NSRModel(mesa.Model):
         """Own innovation rate of firm ``rows`` (R&D with subsidies, size, knowledge, the
         country's propensity).
         """
-        firms = self.firms
         rd, size = self.effort_terms()
-        return innovation.effort_of(
-            rd[rows],
-            size[rows],
-            innovation.mean_capability(firms.knowledge, np.asarray(rows, np.int64)),
-            self.propensity[firms.country[rows]],
-            self.config.innovation,
+        return innovation.effort_rows(
+            rd,
+            size,
+            self.firms.knowledge,
+            self.propensity,
+            self.firms.country,
+            np.asarray(rows, np.int64),
+            self.config.innovation.knowledge_floor,
         )
 
     def effort_terms(self) -> tuple[np.ndarray, np.ndarray]:
