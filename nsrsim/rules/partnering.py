@@ -334,21 +334,13 @@ def link_distance(knowledge: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.nda
 
     Compiled, with every sum in the order NumPy adds it (``einsum("...k,...k->...")`` for the
     dot products, ``np.linalg.norm(axis=-1)`` for the norms), so the distances are NumPy's to
-    the bit; each row's norm is computed once rather than once per pair.
+    the bit; the norms of the pairs' rows only (a step's few thousand links touch a fraction
+    of the rows).
     """
     if knowledge.shape[1] != N_FIELDS:  # the compiled sums are written out for 8 fields
         raise ValueError(f"knowledge has {knowledge.shape[1]} fields, not {N_FIELDS}")
     a, b = np.asarray(a), np.asarray(b)
-    return _link_distance(knowledge, row_norms(knowledge), a.ravel(), b.ravel()).reshape(a.shape)
-
-
-@njit(cache=True)
-def row_norms(knowledge):
-    """``np.linalg.norm(knowledge, axis=-1)`` to the bit for 8 fields (:func:`row_norm`)."""
-    out = np.empty(knowledge.shape[0])
-    for r in range(knowledge.shape[0]):
-        out[r] = row_norm(knowledge, r)
-    return out
+    return _link_distance(knowledge, a.ravel(), b.ravel()).reshape(a.shape)
 
 
 @njit(cache=True)
@@ -363,7 +355,7 @@ def row_norm(knowledge, r):
 
 
 @njit(cache=True)
-def _link_distance(knowledge, row_norm, a, b):
+def _link_distance(knowledge, a, b):
     """1 - cosine similarity per pair; the dot product in ``einsum``'s order for 8 terms (two
     lanes, each adding its products from the last to the first, then lane 0 + lane 1).
     """
@@ -372,7 +364,7 @@ def _link_distance(knowledge, row_norm, a, b):
         x, y = knowledge[a[e]], knowledge[b[e]]
         even = x[0] * y[0] + (x[2] * y[2] + (x[4] * y[4] + (x[6] * y[6] + 0.0)))
         odd = x[1] * y[1] + (x[3] * y[3] + (x[5] * y[5] + (x[7] * y[7] + 0.0)))
-        norm = row_norm[a[e]] * row_norm[b[e]]
+        norm = row_norm(knowledge, a[e]) * row_norm(knowledge, b[e])
         out[e] = 1.0 - ((even + odd) / norm if norm > 0 else 0.0)
     return out
 
