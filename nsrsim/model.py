@@ -1248,10 +1248,13 @@ class NSRModel(mesa.Model):
         row = {"year": self.year, "calendar_year": self.config.run.start_year + self.year}
         row.update({o.name: o.compute(agg) for o in OUTCOMES})
         self.indicator_rows.append(row)
-        self.region_rows.append(area_columns(agg.regions, self.year, "region", self.region_codes))
-        self.class_rows.append(
-            area_columns(agg.classes, self.year, "urban_class", list(accounts.URBAN_CLASSES))
-        )
+        if self.config.run.area_tables:
+            self.region_rows.append(
+                area_columns(agg.regions, self.year, "region", self.region_codes)
+            )
+            self.class_rows.append(
+                area_columns(agg.classes, self.year, "urban_class", list(accounts.URBAN_CLASSES))
+            )
         if self.config.run.firm_panel:
             self.panel_rows.append(accounts.panel_rows(self, counts))
         if self.year in self.config.run.snapshot_years:

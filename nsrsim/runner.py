@@ -98,6 +98,18 @@ class RunOutputs:
             raise ValueError(f"unknown run outputs {unknown}; known: {sorted(known)}")
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in outputs.items()})
 
+    def read_area_tables(self) -> bool:
+        """Whether an output reads the indicators per region or urban class (the area
+        columns, an effect at a region or urban class, or a study's own measures).
+        """
+        levels = {item["level"] for item in self.effects}
+        return (
+            self.regions
+            or self.urban_classes
+            or bool(self.measures)
+            or not levels <= {"corridor", "participants"}
+        )
+
     def read_network_facts(self) -> bool:
         """Whether an output reads the network's transitivity or giant component (every
         indicator when none is named; a study's own measures may read any).
@@ -247,13 +259,17 @@ def _execute(spec: RunSpec, outputs: RunOutputs) -> dict[str, Any]:
     from nsrsim.simulate import simulate, simulate_pair
 
     written = "all" if outputs.firm_panel else None  # a panel the study keeps: every agent
-    network = outputs.read_network_facts()
+    network, areas = outputs.read_network_facts(), outputs.read_area_tables()
 
     def scenario(data: dict[str, Any], panel: str | None) -> Scenario:
         validated = Scenario.model_validate(data)
         # a row reads the final firms only (always kept): no snapshots of earlier years, and
-        # no network facts unless an output reads them
-        update: dict[str, Any] = {"snapshot_years": [], "network_facts": network}
+        # no network facts or area tables unless an output reads them
+        update: dict[str, Any] = {
+            "snapshot_years": [],
+            "network_facts": network,
+            "area_tables": areas,
+        }
         if panel:
             update.update(firm_panel=True, firm_panel_agents=panel)
         return validated.model_copy(update={"run": validated.run.model_copy(update=update)})

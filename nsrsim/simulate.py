@@ -49,12 +49,20 @@ class RunResult:
     @cached_property
     def regions(self) -> pd.DataFrame:
         """Indicators per region and year."""
-        return accounts.stack(self._model.region_rows)
+        return accounts.stack(self._area_rows(self._model.region_rows))
 
     @cached_property
     def urban_classes(self) -> pd.DataFrame:
         """Indicators per urban class (urban, intermediate, rural) and year."""
-        return accounts.stack(self._model.class_rows)
+        return accounts.stack(self._area_rows(self._model.class_rows))
+
+    def _area_rows(self, rows: list[dict[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:
+        if not self.scenario.run.area_tables:
+            raise ValueError(
+                "this run recorded no indicators per region or urban class "
+                "(run.area_tables: false); run it with run.area_tables: true to read them"
+            )
+        return rows
 
     @cached_property
     def firms(self) -> pd.DataFrame:

@@ -384,6 +384,31 @@ def test_a_batch_process_keeps_the_memory_a_run_frees():
     assert default > 5_000 > 500 > kept, (default, kept)
 
 
+def test_area_tables_are_recorded_only_where_an_output_reads_them():
+    """A batch skips the yearly indicators per region and urban class unless an output reads
+    them (area columns, an effect at a region or urban class, a study's measures); skipped,
+    reading them is a clear error and every corridor indicator is as recorded with them.
+    """
+    from nsrsim.runner import RunOutputs
+    from nsrsim.simulate import simulate
+
+    def effect(level: str) -> dict:
+        return {"name": "e", "indicator": "innovations", "year": 2, "level": level}
+
+    assert not RunOutputs(effects=(effect("corridor"), effect("participants"))).read_area_tables()
+    assert RunOutputs(regions=True).read_area_tables()
+    assert RunOutputs(urban_classes=True).read_area_tables()
+    assert RunOutputs(effects=(effect("rural"),)).read_area_tables()
+    assert RunOutputs(effects=(effect("DEF0"),)).read_area_tables()
+    assert RunOutputs(measures=(len,)).read_area_tables()
+    on = simulate(small(**{"run.years": 2}))
+    off = simulate(small(**{"run.years": 2, "run.area_tables": False}))
+    pd.testing.assert_frame_equal(off.indicators, on.indicators)
+    assert len(on.regions) and len(on.urban_classes)
+    with pytest.raises(ValueError, match=r"run\.area_tables"):
+        _ = off.regions
+
+
 def test_network_facts_are_computed_only_where_an_output_reads_them():
     """A batch skips the yearly transitivity and giant component unless an output reads them
     (all indicators when none is named, a study's measures, or a named, derived or effect

@@ -1448,6 +1448,12 @@ class RunConfig(Block):
         "year (indicators clustering and giant_component_share; empty when off): a batch "
         "whose outputs read neither skips them",
     )
+    area_tables: bool = Field(
+        True,
+        description="record the indicators per region and per urban class every year "
+        "(tables regions and urban_classes; none when off): a batch whose outputs read "
+        "neither skips them",
+    )
     firm_panel_agents: Literal["all", "fine"] = Field(
         "all",
         description="the agents the firm panel holds: all, or the firm agents at firm "
