@@ -265,7 +265,8 @@ def aggregates(model: "NSRModel", counts: PartnerCounts) -> Aggregates:
     classes = class_totals(model, counts)
     resolved = np.where(firms.fine[: firms.n], firms.weight[: firms.n], 0.0)
     # the targeted firms' partner relations, by kind
-    pairs = [float(count[resolved > 0].sum()) for count in vars(counts).values()]
+    targeted = resolved > 0
+    pairs = [float(count[targeted].sum()) for count in vars(counts).values()]
     clustering, giant = (
         network_facts(model.links.a, model.links.b, live, firms.n, resolved)
         if model.config.run.network_facts

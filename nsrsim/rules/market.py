@@ -224,7 +224,8 @@ def entrant_productivity(local_mean: np.ndarray, sector_mean: np.ndarray) -> np.
     """
     positive = sector_mean[sector_mean > 0]
     fallback = np.where(sector_mean > 0, sector_mean, positive.mean() if positive.size else 0.0)
-    return np.where(local_mean > 0, local_mean, np.resize(fallback, local_mean.shape))
+    by_region = local_mean.reshape(-1, len(sector_mean))  # region x sector
+    return np.where(by_region > 0, by_region, fallback).ravel()
 
 
 @njit(cache=True)
