@@ -540,11 +540,23 @@ def _shortlist(
     ``shortlist_factor`` times as many as the money buys (plus one); with the unit cost. One
     compiled pass (:func:`_listed`): five or more brokers a year ask for a list.
     """
+    listing, cost, stream = _listing(ctx, index, instrument, eligible)
+    rows, drawn, u = _listed(*listing)
+    _log_applications(ctx, stream, drawn, u)
+    return rows, cost
+
+
+def _listing(
+    ctx: PolicyYear, index: int, instrument: PolicyInstrument, eligible: np.ndarray | None
+) -> tuple[tuple, float, str]:
+    """What :func:`_listed` reads for the instrument's list, its unit cost and the stream of
+    its applications' draws.
+    """
     firms = ctx.firms
     cost = unit_cost(instrument, ctx.params)
     affordable = int(ctx.ledger.available(index) // cost) + 1
     stream = f"apply.{instrument.kind}.{label(instrument)}"
-    rows, drawn, u = _listed(
+    listing = (
         ctx.fine_rows(),
         firms.region,
         firms.sector,
@@ -563,9 +575,13 @@ def _shortlist(
         ctx.fit,
         ctx.params.shortlist_factor * affordable,
     )
-    if ctx.draws.log is not None:  # as :meth:`KeyedRandom.uniform` records its draws
-        ctx.draws.log.record(stream, ctx.step, firms.id[drawn], u)
-    return rows, cost
+    return listing, cost, stream
+
+
+def _log_applications(ctx: PolicyYear, stream: str, drawn: np.ndarray, u: np.ndarray) -> None:
+    """Record the application draws, as :meth:`KeyedRandom.uniform` records its draws."""
+    if ctx.draws.log is not None:
+        ctx.draws.log.record(stream, ctx.step, ctx.firms.id[drawn], u)
 
 
 @njit(cache=True)
@@ -646,28 +662,64 @@ def matchmaking(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> No
     suits both best among ``broker_candidates`` firms the broker finds; a link forms where both
     gain more than its cost, with the broker's introduction removing ``broker_cost_cut`` of the
     travel and border cost. Only matches made are paid for.
+
+    The list and the pass are one compiled call (:func:`_broker_pass`): five or more brokers
+    a year, and the Python between two calls cost a third of a broker's time.
     """
-    rows, cost = _shortlist(ctx, index, instrument, None)
+    firms = ctx.firms
+    listing, cost, stream = _listing(ctx, index, instrument, None)
+    sampler = ctx.scopes(instrument.scope)
+    cells = f"broker.{instrument.kind}.{label(instrument)}.cell"
+    order, counts = ctx.live_by_cell(len(sampler))
+    rows, drawn, u, a, b, rounds = _broker_pass(
+        listing,
+        firms.cell,
+        firms.weight,
+        sampler.source_row,
+        (*sampler.arrays(), ctx.proposals(cells, firms.id[:0]).bases, counts, order),
+        ctx.params.broker_candidates,
+        ctx.broker_terms(),
+        ctx.network()[1],
+        firms.n,
+        cost,
+        ctx.ledger.available(index) * (1 + 1e-12),  # as :func:`select`
+    )
+    _log_applications(ctx, stream, drawn, u)
     if rows.size == 0:
         return
-    firms = ctx.firms
-    sampler = ctx.scopes(instrument.scope)
-    draws = ctx.proposals(f"broker.{instrument.kind}.{label(instrument)}.cell", firms.id[rows])
-    order, counts = ctx.live_by_cell(len(sampler))
-    candidates = np.full((rows.size, ctx.params.broker_candidates), ON_DEMAND)
-    scope = (*sampler.arrays(), draws.bases, counts, order)
-    rounds = _introduce(
-        ctx,
-        index,
-        instrument,
-        rows,
-        candidates,
-        cost,
-        (sampler.source_row[firms.cell[rows]], scope),
-    )
+    ctx.link(a, b)
+    _record(ctx, index, label(instrument), instrument.kind, a, cost, partner=b)
+    draws = ctx.proposals(cells, firms.id[rows])
     if draws.replay is not None:
         searcher, slot = np.nonzero(rounds)
         draws.replay(rounds[searcher, slot], searcher, slot)
+
+
+@njit(cache=True)
+def _broker_pass(
+    listing, cell, weight, source_row, scope, k, terms, keys, n_rows, cost, money
+):  # fmt: skip
+    """:func:`_listed` and :func:`~nsrsim.rules.partnering.introduce` in one call: the list,
+    then each listed firm's ``k`` candidates drawn from the broker's ``scope`` as the pass
+    reaches it, each match paid at ``cost`` per real firm while ``money`` lasts. Returns the
+    list, the application draws (rows, uniforms), the pairs matched and the proposal rounds.
+    """
+    rows, drawn, u = _listed(*listing)
+    firm_id, degree, max_partners = listing[5], listing[13], listing[14]
+    n_list = len(rows)
+    candidates = np.full((n_list, k), ON_DEMAND, np.int64)
+    sources = np.empty(n_list, np.int64)
+    ids = np.empty(n_list, np.int64)
+    spend = np.empty(n_list)
+    for s in range(n_list):
+        sources[s] = source_row[cell[rows[s]]]
+        ids[s] = firm_id[rows[s]]
+        spend[s] = weight[rows[s]] * cost
+    a, b, rounds = introduce(
+        rows, ids, candidates, sources, scope, terms, keys, degree.copy(), max_partners, n_rows,
+        spend, money,
+    )  # fmt: skip
+    return rows, drawn, u, a, b, rounds
 
 
 def cluster_partnership(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:

@@ -36,7 +36,10 @@ MODEL_PARTS = (
     "__init__", "_burn_in", "with_policy", "_init_regions", "_init_demography",
 )  # fmt: skip
 RUNNER_PARTS = ("paired_effects", "condense", "free_finished_runs")  # a pair's row and clean-up
-POLICY_PARTS = ("matchmaking", "rd_projects", "_shortlist", "_introduce", "_record", "applicants")
+POLICY_PARTS = (
+    "matchmaking", "rd_projects", "_shortlist", "_introduce", "_record", "applicants",
+    "_broker_pass",
+)  # fmt: skip
 
 spent: collections.Counter = collections.Counter()
 calls: collections.Counter = collections.Counter()
