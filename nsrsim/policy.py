@@ -838,11 +838,25 @@ def rd_boost(firms: FirmArrays, year: int, additionality: float) -> np.ndarray:
     """Extra R&D share per firm row in ``year``: ``additionality`` x the subsidy of its running
     project per year over the firm's revenue.
     """
-    n = firms.n
-    running = firms.project_until[:n] > year
-    revenue = np.maximum(firms.jobs[:n] * firms.productivity[:n], 1.0)
-    extra = additionality * firms.project_eur[:n] / revenue
-    return np.where(running, extra, 0.0)
+    return _rd_boost(
+        firms.project_until, firms.jobs, firms.productivity, firms.project_eur, firms.n, year,
+        additionality,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _rd_boost(project_until, jobs, productivity, project_eur, n, year, additionality):
+    """:func:`rd_boost` in one pass over the rows (NumPy's order of operations; a revenue
+    below 1 EUR counts as 1, NaN stays NaN as ``np.maximum`` keeps it).
+    """
+    out = np.zeros(n)
+    for r in range(n):
+        if project_until[r] > year:
+            revenue = jobs[r] * productivity[r]
+            if not revenue >= 1.0 and revenue == revenue:
+                revenue = 1.0
+            out[r] = additionality * project_eur[r] / revenue
+    return out
 
 
 def cluster_management(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:

@@ -439,3 +439,20 @@ def test_a_brokers_list_is_the_eligible_applicants_fittest_first_then_by_id(in_i
     expected = applied[np.lexsort((firm_id[applied], -fit[applied]))][:10]
     np.testing.assert_array_equal(listed, expected)
     assert len(applied) > len(listed) == 10  # the cut applies
+
+
+def test_rd_boost_is_the_array_rule_to_the_bit():
+    """The compiled R&D boost equals its NumPy statement: running projects only, revenue at
+    least 1 EUR, NaN kept."""
+    from nsrsim.policy import _rd_boost
+
+    rng = np.random.default_rng(0)
+    n = 5000
+    until = rng.integers(-3, 5, n).astype(np.int32)
+    jobs, productivity, eur = rng.random(n) * 3, rng.random(n) * 2, rng.random(n) * 1e5
+    jobs[:10], productivity[10:20] = np.nan, 0.0
+    revenue = np.maximum(jobs * productivity, 1.0)
+    expected = np.where(until > 1, 0.7 * eur / revenue, 0.0)
+    got = _rd_boost(until, jobs, productivity, eur, n, 1, 0.7)
+    np.testing.assert_array_equal(got, expected)
+    assert np.isnan(got).any()
