@@ -955,11 +955,12 @@ class NSRModel(mesa.Model):
         """Absorptive capacity of every firm row (R&D, subsidised R&D and regional skills)."""
         if self._fixed_absorptive is not None:
             return self._fixed_absorptive
-        firms = self.firms
-        skilled_share = self.skilled / self.workforce
+        firms, n = self.firms, self.firms.n
         return learning.absorptive_capacity(
-            firms.rd[: firms.n] + firms.rd_boost[: firms.n],
-            skilled_share[firms.region[: firms.n]],
+            firms.rd[:n],
+            firms.rd_boost[:n],
+            self.skilled / self.workforce,
+            firms.region[:n],
             self.config.population.rd_reference,
             self.config.learning.skill_floor,
         )

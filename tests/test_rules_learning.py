@@ -99,3 +99,14 @@ def test_the_spillover_block_follows_the_occupied_cells():
         mask[flip] = ~mask[flip]
         occupied = np.flatnonzero(mask)
     assert kernel.weight(3, 7) == exact[3, 7]
+
+
+def test_absorptive_capacity_is_the_array_formula_to_the_bit():
+    """The compiled exponent and NumPy's expm1 give the rule's array statement exactly."""
+    rng = np.random.default_rng(5)
+    rd, boost = rng.random(3000) * 0.05, rng.random(3000) * 0.01
+    skilled, region = rng.random(12), rng.integers(0, 12, 3000)
+    expected = -np.expm1(-((rd + boost) / 0.02) * (0.3 + skilled[region]))
+    got = learning.absorptive_capacity(rd, boost, skilled, region, 0.02, 0.3)
+    np.testing.assert_array_equal(got, expected)
+    assert ((got > 0) & (got < 1)).all()

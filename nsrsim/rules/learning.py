@@ -18,10 +18,29 @@ from nsrsim.rules.partnering import by_row_blocks, link_distance, partner_value
 
 
 def absorptive_capacity(
-    rd_share: np.ndarray, skilled_share: np.ndarray, rd_reference: float, skill_floor: float
+    rd: np.ndarray,
+    rd_boost: np.ndarray,
+    skilled_share: np.ndarray,
+    region: np.ndarray,
+    rd_reference: float,
+    skill_floor: float,
 ) -> np.ndarray:
-    """1 - exp(-(R&D / typical R&D) x (floor + skilled share)): rises with R&D and skills."""
-    return -np.expm1(-(rd_share / rd_reference) * (skill_floor + skilled_share))
+    """1 - exp(-(R&D / typical R&D) x (floor + skilled share)) per row, R&D its own plus its
+    subsidy's (``rd_boost``), the skilled share its ``region``'s: rises with R&D and skills.
+    The exponent in one compiled pass, the exponential in NumPy (whose results the model's
+    numbers are).
+    """
+    exponent = _absorptive_exponent(rd, rd_boost, skilled_share, region, rd_reference, skill_floor)
+    return np.negative(np.expm1(exponent, out=exponent), out=exponent)
+
+
+@njit(cache=True)
+def _absorptive_exponent(rd, rd_boost, skilled_share, region, rd_reference, skill_floor):
+    """-((rd + boost) / reference) x (floor + skilled share of the row's region)."""
+    out = np.empty(len(rd))
+    for r in range(len(rd)):
+        out[r] = -((rd[r] + rd_boost[r]) / rd_reference) * (skill_floor + skilled_share[region[r]])
+    return out
 
 
 def relative_levels(knowledge: np.ndarray) -> np.ndarray:
