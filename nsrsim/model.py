@@ -987,13 +987,13 @@ class NSRModel(mesa.Model):
         """
         if self._step_terms is not None:
             return self._step_terms
-        firms = self.firms
-        n = firms.n
-        params = self.config.innovation
-        rd = firms.rd[:n] + firms.rd_boost[:n]
-        return (
-            innovation.rd_term(rd, self.config.population.rd_reference, params),
-            innovation.size_term(firms.jobs[:n], params),
+        firms, n = self.firms, self.firms.n
+        return innovation.effort_terms(
+            firms.rd[:n],
+            firms.rd_boost[:n],
+            firms.jobs[:n],
+            self.config.population.rd_reference,
+            self.config.innovation,
         )
 
     def _calibrate_propensity(self) -> None:

@@ -113,3 +113,15 @@ def test_country_propensity_stops_halving_where_eighty_halvings_end_to_the_bit()
     expected = np.exp(0.5 * (low + high))
     got = innovation.country_propensity(rate, weight, country, target, 3.0)
     np.testing.assert_array_equal(got, expected)
+
+
+def test_effort_terms_are_the_rules_powers_to_the_bit():
+    """A step's R&D and size terms (one compiled pass for the bases, NumPy's powers) equal
+    rd_term and size_term of the summed R&D and the jobs, zeros and tiny firms included."""
+    rng = np.random.default_rng(8)
+    rd, boost, jobs = rng.random(4001) * 0.05, rng.random(4001) * 0.01, rng.random(4001) * 300
+    rd[:5], boost[:5], jobs[5:9] = 0.0, 0.0, 1e-12
+    params = InnovationConfig(size_elasticity=0.3)
+    rd_part, size_part = innovation.effort_terms(rd, boost, jobs, 0.02, params)
+    np.testing.assert_array_equal(rd_part, innovation.rd_term(rd + boost, 0.02, params))
+    np.testing.assert_array_equal(size_part, innovation.size_term(jobs, params))

@@ -63,6 +63,38 @@ def effort_of(
     return propensity * rd * size * (params.knowledge_floor + capability)
 
 
+def effort_terms(
+    rd: np.ndarray,
+    rd_boost: np.ndarray,
+    jobs: np.ndarray,
+    rd_reference: float,
+    params: InnovationConfig,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every row's :func:`rd_term` (R&D its own plus its subsidy's, ``rd_boost``) and
+    :func:`size_term`: both powers' bases in one compiled pass, the powers in NumPy (whose
+    results the model's numbers are).
+    """
+    bases = _term_bases(rd, rd_boost, jobs, rd_reference, REFERENCE_JOBS)
+    rd_part, size_part = bases[0], bases[1]
+    np.power(rd_part, params.rd_elasticity, out=rd_part)
+    np.power(size_part, params.size_elasticity, out=size_part)
+    return rd_part, size_part
+
+
+@njit(cache=True)
+def _term_bases(rd, rd_boost, jobs, rd_reference, reference_jobs):
+    """max(rd + boost, 0) / reference and max(jobs, 1e-9) / reference jobs per row, as
+    ``np.maximum`` (NaN kept) and the division give them.
+    """
+    out = np.empty((2, len(rd)))
+    for r in range(len(rd)):
+        share = rd[r] + rd_boost[r]
+        out[0, r] = (share if share >= 0.0 or share != share else 0.0) / rd_reference
+        persons = jobs[r]
+        out[1, r] = (persons if persons >= 1e-9 or persons != persons else 1e-9) / reference_jobs
+    return out
+
+
 def rd_term(rd_share: np.ndarray, rd_reference: float, params: InnovationConfig) -> np.ndarray:
     """(R&D / typical R&D)^R&D elasticity."""
     return np.power(np.maximum(rd_share, 0.0) / rd_reference, params.rd_elasticity)
