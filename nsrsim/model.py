@@ -804,18 +804,15 @@ class NSRModel(mesa.Model):
             1.0 / self.effort_terms()[1][live],
             cohort,
         )
-        per_firm = np.where(cohort, rate * self.dt, events)
-        firms.innovations[live] += per_firm
-        firms.recent_innovations[live, 0] += per_firm
-        # the agent's w firms innovate independently at its rate: count the expected number
-        # of innovations, whatever the time step (its own event decides its representative
+        # a cohort counts its expected innovations per firm, a firm agent its events; the
+        # agent's w firms innovate independently at its rate: the real innovations are the
+        # expected number, whatever the time step (its own event decides its representative
         # productivity path)
-        real = firms.weight[live] * rate * self.dt
-        firms.year_innovations[live] += real
-        self.year_innovations += np.bincount(
-            firms.region[live], weights=real, minlength=len(self.region_codes)
+        by_region, by_class = innovation.count_innovations(
+            firms, live, cohort, events, rate, self.dt, len(self.region_codes)
         )
-        self.year_innovations_class += np.bincount(firms.urban[live], weights=real, minlength=3)
+        self.year_innovations += by_region
+        self.year_innovations_class += by_class
 
     def market_selects(self) -> None:
         """Replicator growth; deaths (whole fine agents, a share of each cohort) destroy their

@@ -125,3 +125,41 @@ def test_effort_terms_are_the_rules_powers_to_the_bit():
     rd_part, size_part = innovation.effort_terms(rd, boost, jobs, 0.02, params)
     np.testing.assert_array_equal(rd_part, innovation.rd_term(rd + boost, 0.02, params))
     np.testing.assert_array_equal(size_part, innovation.size_term(jobs, params))
+
+
+def test_a_steps_innovations_are_booked_as_the_array_statements_book_them():
+    """One compiled pass books per-firm and real innovations as the fancy-index additions
+    and bincounts it replaces, to the bit."""
+    from nsrsim.state import FirmArrays
+
+    rng = np.random.default_rng(9)
+    n, n_regions = 3000, 7
+    firms = FirmArrays.empty(n)
+    firms.append(
+        id=np.arange(n),
+        weight=rng.random(n) * 50,
+        region=rng.integers(0, n_regions, n),
+        urban=rng.integers(0, 3, n),
+        innovations=rng.random(n),
+        year_innovations=rng.random(n),
+        recent_innovations=rng.random((n, 3)),
+    )
+    live = np.sort(rng.choice(n, 2000, replace=False))
+    cohort = rng.random(live.size) < 0.7
+    events, rate = rng.poisson(0.3, live.size).astype(float), rng.random(live.size)
+    expected = {
+        name: getattr(firms, name)[:n].copy()
+        for name in ("innovations", "recent_innovations", "year_innovations")
+    }
+    per_firm = np.where(cohort, rate * 0.25, events)
+    expected["innovations"][live] += per_firm
+    expected["recent_innovations"][live, 0] += per_firm
+    real = firms.weight[live] * rate * 0.25
+    expected["year_innovations"][live] += real
+    by_region, by_class = innovation.count_innovations(
+        firms, live, cohort, events, rate, 0.25, n_regions
+    )
+    for name, values in expected.items():
+        np.testing.assert_array_equal(getattr(firms, name)[:n], values)
+    np.testing.assert_array_equal(by_region, np.bincount(firms.region[live], real, n_regions))
+    np.testing.assert_array_equal(by_class, np.bincount(firms.urban[live], real, 3))

@@ -12,11 +12,15 @@ falls with size as its rate rises, so expected productivity growth does not depe
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from nsrsim.config import InnovationConfig
+
+if TYPE_CHECKING:
+    from nsrsim.state import FirmArrays
 
 
 @dataclass(frozen=True)
@@ -265,3 +269,42 @@ def events_given_one(u, chance, mean):
         term *= mean / count
         total += term
     return float(count)
+
+
+def count_innovations(
+    firms: "FirmArrays",
+    live: np.ndarray,
+    cohort: np.ndarray,
+    events: np.ndarray,
+    rate: np.ndarray,
+    dt: float,
+    n_regions: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Book a step's innovations of the ``live`` rows in place: per firm (a cohort's expected
+    rate x dt, a firm agent's ``events``) into its cumulative count and this year's survey
+    slot, and the real innovations (real firms x rate x dt) into the year's; returns the real
+    innovations per region and per urban class. One compiled pass, in the order NumPy's
+    fancy-index additions and bincounts add.
+    """
+    return _count_innovations(
+        firms.innovations, firms.recent_innovations, firms.year_innovations, firms.weight,
+        firms.region, firms.urban, live, cohort, events, rate, dt, n_regions,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _count_innovations(
+    innovations, recent, year_innovations, weight, region, urban, live, cohort, events, rate, dt,
+    n_regions,
+):  # fmt: skip
+    by_region, by_class = np.zeros(n_regions), np.zeros(3)
+    for i in range(len(live)):
+        r = live[i]
+        per_firm = rate[i] * dt if cohort[i] else events[i]
+        innovations[r] += per_firm
+        recent[r, 0] += per_firm
+        real = weight[r] * rate[i] * dt
+        year_innovations[r] += real
+        by_region[region[r]] += real
+        by_class[urban[r]] += real
+    return by_region, by_class
