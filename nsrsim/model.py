@@ -886,9 +886,7 @@ class NSRModel(mesa.Model):
         live = firms.live()
         skill = self.config.market.skill_intensity
         labour = self.labour0 * (1.0 - skill + skill * self.skilled / self.skilled0)
-        firms.jobs[live] = market.clear_labour(
-            firms.jobs[live], firms.weight[live], firms.region[live], labour, cfg, self.dt
-        )
+        market.clear_labour(firms.jobs, firms.weight, firms.region, live, labour, cfg, self.dt)
 
     def workers_move(self) -> None:
         """Skilled workers move toward attractive regions (flows conserve their total; the

@@ -13,12 +13,14 @@ def test_the_labour_market_caps_demand_and_hires_back_released_workers():
     params = MarketConfig(labour_slack=0.05, hiring_rate=1.0)
     jobs, weight, region = np.array([10.0, 10.0]), np.array([2.0, 2.0]), np.array([0, 1])
     capacity = np.array([15.0, 26.25])  # both regions have 20 real jobs
-    cleared = market.clear_labour(jobs, weight, region, capacity, params, 0.25)
+    cleared, rows = jobs.copy(), np.arange(2)
+    market.clear_labour(cleared, weight, region, rows, capacity, params, 0.25)
     assert (cleared * weight)[0] == pytest.approx(15.0)  # shrinks to the capacity
     employed = 26.25 / 1.05  # what the capacity supports without its slack
     hired = 20.0 * (employed / 20.0) ** -np.expm1(-0.25)
     assert (cleared * weight)[1] == pytest.approx(hired) and 20.0 < hired < employed
-    at_rest = market.clear_labour(jobs, weight, region, np.array([21.0, 21.0]), params, 0.25)
+    at_rest = jobs.copy()
+    market.clear_labour(at_rest, weight, region, rows, np.array([21.0, 21.0]), params, 0.25)
     np.testing.assert_array_equal(at_rest, jobs)  # employment at capacity without slack
 
 
@@ -104,3 +106,24 @@ def test_entrants_start_at_their_region_sectors_productivity():
     sector = np.array([50.0, 100.0, 0.0])
     base = market.entrant_productivity(local, sector)
     np.testing.assert_array_equal(base, [50.0, 80.0, 75.0, 50.0, 120.0, 75.0])
+
+
+def test_the_labour_market_clears_given_rows_as_the_array_statement_does():
+    """Cleared in place over some rows: the gathered arrays' bincount, factors and product,
+    to the bit; the other rows untouched."""
+    params = MarketConfig(labour_slack=0.05, hiring_rate=1.0)
+    rng = np.random.default_rng(4)
+    jobs, weight, region = rng.random(500) * 40, rng.random(500) * 9, rng.integers(0, 6, 500)
+    rows = np.sort(rng.choice(500, 300, replace=False))
+    capacity = rng.random(6) * 8000
+    demand = np.bincount(region[rows], weights=jobs[rows] * weight[rows], minlength=6)
+    short = np.divide(capacity / 1.05, demand, out=np.ones(6), where=demand > 0)
+    factor = np.where(
+        short > 1.0,
+        np.power(np.maximum(short, 1.0), -np.expm1(-0.25)),
+        np.minimum(1.0, np.divide(capacity, demand, out=np.ones(6), where=demand > 0)),
+    )
+    expected = jobs.copy()
+    expected[rows] = jobs[rows] * factor[region[rows]]
+    market.clear_labour(jobs, weight, region, rows, capacity, params, 0.25)
+    np.testing.assert_array_equal(jobs, expected)

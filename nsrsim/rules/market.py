@@ -32,18 +32,21 @@ def clear_labour(
     jobs: np.ndarray,
     real_firms: np.ndarray,
     region: np.ndarray,
+    rows: np.ndarray,
     capacity: np.ndarray,
     params: MarketConfig,
     dt: float,
-) -> np.ndarray:
-    """Jobs per firm after the regional labour market clears one step.
+) -> None:
+    """Jobs per firm of ``rows`` after the regional labour market clears one step, in place.
 
     Where real jobs exceed a region's labour capacity, all its firms shrink to it; where they
     fall short of the employment the capacity supports without its slack (capacity / (1 +
     ``labour_slack``): jobs a dying firm destroyed return to the market as unemployed workers),
-    all its firms grow toward it, closing the gap at ``hiring_rate`` a year.
+    all its firms grow toward it, closing the gap at ``hiring_rate`` a year. The demand sums
+    and the scaling are compiled passes over the rows (the sums in row order, as a bincount
+    adds), the regions' factors NumPy's.
     """
-    demand = np.bincount(region, weights=jobs * real_firms, minlength=len(capacity))
+    demand = _labour_demand(jobs, real_firms, region, rows, len(capacity))
     employed = capacity / (1.0 + params.labour_slack)
     short = np.divide(employed, demand, out=np.ones_like(demand), where=demand > 0)
     factor = np.where(
@@ -51,7 +54,23 @@ def clear_labour(
         np.power(np.maximum(short, 1.0), -np.expm1(-params.hiring_rate * dt)),
         np.minimum(1.0, np.divide(capacity, demand, out=np.ones_like(demand), where=demand > 0)),
     )
-    return jobs * factor[region]
+    _scale_jobs(jobs, region, rows, factor)
+
+
+@njit(cache=True)
+def _labour_demand(jobs, real_firms, region, rows, n_regions):
+    """Real jobs per region over ``rows``, added in row order."""
+    demand = np.zeros(n_regions)
+    for r in rows:
+        demand[region[r]] += jobs[r] * real_firms[r]
+    return demand
+
+
+@njit(cache=True)
+def _scale_jobs(jobs, region, rows, factor):
+    """Each row's jobs times its region's factor, in place."""
+    for r in rows:
+        jobs[r] = jobs[r] * factor[region[r]]
 
 
 def death_hazards(
