@@ -531,6 +531,50 @@ def regional_means(region, weight, rd, knowledge, rows, n_regions):
     return rd_sum, known
 
 
+@njit(cache=True)
+def _by_stratum(stratum, n_strata):
+    """A stable sort by stratum (a counting sort: ``np.argsort(kind="stable")``'s order), each
+    entry's rank within its stratum after it, and the most entries of a stratum.
+    """
+    counts = np.zeros(n_strata, np.int64)
+    for s in stratum:
+        counts[s] += 1
+    start = np.cumsum(counts) - counts
+    fill = start.copy()
+    order = np.empty(len(stratum), np.int64)
+    rank = np.empty(len(stratum), np.int64)
+    for e in range(len(stratum)):
+        at = fill[stratum[e]]
+        order[at] = e
+        rank[at] = at - start[stratum[e]]
+        fill[stratum[e]] += 1
+    return order, rank, counts.max() if n_strata else 0
+
+
+@njit(cache=True)
+def _entrant_knowledge(sector, region, knowledge_base, regional_weight, u, local_knowledge):
+    """Half of :func:`initial_knowledge` (its region's base) and half its region's mean
+    knowledge ``local_knowledge``, per entrant: the same operations in one pass.
+    """
+    n_fields = knowledge_base.shape[1]
+    out = np.empty((len(sector), n_fields))
+    keep = 1.0 - regional_weight
+    for i in range(len(sector)):
+        home = sector[i] % n_fields
+        offset = min(np.int64(u[i, n_fields + 1] * (n_fields - 1)), n_fields - 2)
+        second = (sector[i] + 1 + offset) % n_fields
+        for f in range(n_fields):
+            if f == second:  # set after the home field, as initial_knowledge does
+                profile = 0.15 + 0.25 * u[i, n_fields + 2]
+            elif f == home:
+                profile = 0.4 + 0.4 * u[i, n_fields]
+            else:
+                profile = 0.15 * u[i, f]
+            fresh = keep * profile + regional_weight * knowledge_base[region[i], f]
+            out[i, f] = 0.5 * fresh + 0.5 * local_knowledge[region[i], f]
+    return out
+
+
 def entrant_ids(step: int, stratum: np.ndarray, k: np.ndarray) -> np.ndarray:
     """Ids of entrants: unique per (step, stratum, k-th entrant), so an entrant's
     id, and so its draws, do not depend on entry elsewhere.
@@ -562,15 +606,13 @@ def draw_entrants(
     incumbents' mean there).
     """
     _, n_sectors, n_sizes = shape
-    order = np.argsort(stratum, kind="stable")
-    stratum, weight, jobs = stratum[order], weight[order], jobs[order]
-    counts = np.bincount(stratum, minlength=int(np.prod(shape)))
-    if counts.max(initial=0) >= 1 << 12:
+    order, k, most = _by_stratum(np.asarray(stratum, np.int64), int(np.prod(shape)))
+    if most >= 1 << 12:
         raise ConfigError(
             "More than 4,095 entrant agents in one region, sector, size class and step: raise "
             "population.targeted_firms_per_agent or run.steps_per_year."
         )
-    k = np.arange(stratum.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    stratum, weight, jobs = stratum[order], weight[order], jobs[order]
     ids = entrant_ids(step, stratum, k)
     group, size = np.divmod(stratum, n_sizes)
     region, sector = np.divmod(group, n_sectors)
@@ -578,11 +620,13 @@ def draw_entrants(
     u = draws.uniform("entry.firm", step, ids, 1)
     z = draws.normal("entry.spread", step, ids, 2)
     cell = draw_cells(region, u[:, 0], context.region_cells)
-    fresh = initial_knowledge(
+    knowledge = _entrant_knowledge(
         sector,
-        context.knowledge_base[region],
+        region,
+        context.knowledge_base,
         context.regional_weight,
         draws.uniform("entry.knowledge", step, ids, KNOWLEDGE_DRAWS),
+        local_knowledge,
     )
     return {
         "id": ids,
@@ -595,7 +639,7 @@ def draw_entrants(
         "urban": context.cell_urban[cell],
         "sector": sector,
         "size": size.astype(np.int8),
-        "knowledge": 0.5 * fresh + 0.5 * local_knowledge[region],
+        "knowledge": knowledge,
         "jobs": jobs,
         "productivity": productivity[group] * lognormal(z[:, 0], 0.3, ENTRANT_PRODUCTIVITY),
         "rd": mean_rd[region] * lognormal(z[:, 1], 0.5),

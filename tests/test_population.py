@@ -115,3 +115,28 @@ def test_compiled_cell_draw_inverts_each_regions_population_cdf():
         index = np.searchsorted(cdf, u[mine] * cdf[-1], side="right")
         expected[mine] = cells[np.minimum(index, len(cells) - 1)]
     np.testing.assert_array_equal(draw_cells(region, u, where), expected)
+
+
+def test_entrants_are_ordered_and_given_knowledge_as_the_array_statements_do():
+    """The compiled counting sort gives the stable argsort and ranks in the stratum; an
+    entrant's knowledge is half the initial vector and half its region's mean, to the bit."""
+    from nsrsim.population import (
+        KNOWLEDGE_DRAWS,
+        _by_stratum,
+        _entrant_knowledge,
+        initial_knowledge,
+    )
+
+    rng = np.random.default_rng(6)
+    stratum = rng.integers(0, 40, 700)
+    order, rank, most = _by_stratum(stratum, 40)
+    np.testing.assert_array_equal(order, np.argsort(stratum, kind="stable"))
+    counts = np.bincount(stratum, minlength=40)
+    ranks = np.arange(700) - np.repeat(np.cumsum(counts) - counts, counts)
+    np.testing.assert_array_equal(rank, ranks)
+    assert most == counts.max()
+    sector, region = rng.integers(0, 6, 700), rng.integers(0, 9, 700)
+    base, local = rng.random((9, 8)), rng.random((9, 8))
+    u = rng.random((700, KNOWLEDGE_DRAWS))
+    expected = 0.5 * initial_knowledge(sector, base[region], 0.3, u) + 0.5 * local[region]
+    np.testing.assert_array_equal(_entrant_knowledge(sector, region, base, 0.3, u, local), expected)
