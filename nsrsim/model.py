@@ -671,29 +671,43 @@ class NSRModel(mesa.Model):
         step = self.steps
         # each link that dissolves this step does so at a time within it (its uniform over the
         # step's probability), and a firm may replace it by a later search of the same step
-        id_a, id_b = firms.id[self.links.a], firms.id[self.links.b]
-        keys = pair_keys(np.minimum(id_a, id_b), np.maximum(id_a, id_b))  # order-free
-        ends = partnering.dissolution_times(
-            self.draws.uniform("partner.dissolve", step, keys), cfg.dissolve_rate, self.dt
+        links = self.links
+        keys = partnering.link_keys(firms.id, links.a, links.b)  # order-free
+        # a firm may search if it has room once the step's dissolutions are counted
+        ends, degree, free = partnering.free_to_search(
+            links.a,
+            links.b,
+            self.draws.uniform("partner.dissolve", step, keys),
+            min(cfg.dissolve_rate * self.dt, 1.0),  # as partnering.dissolution_times
+            live,
+            n,
+            cfg.max_partners,
         )
         gone = np.isfinite(ends)
-        degree = self.links.degree(n)
-        freed = self.links.degree(n, gone)  # links each firm loses during the step
-        free = live[degree[live] - freed[live] < cfg.max_partners]
-        boost = self.config.instruments.rural_search_boost * self.rural_support()[free]
-        culture = self.search_culture[firms.country[free]]
-        rate = cfg.searches_per_project * culture * self.innovation_effort(free) * (1.0 + boost)
+        rd_term, size_term = self.effort_terms()
+        rate = partnering.search_rates(
+            free,
+            cfg.searches_per_project,
+            self.search_culture,
+            firms.country,
+            firms.rural_until,
+            self.year,
+            self.config.instruments.rural_search_boost,
+            rd_term,
+            size_term,
+            firms.knowledge,
+            self.propensity,
+            self.config.innovation.knowledge_floor,
+        )
         # searches this step: Poisson by inversion (a firm searches at least once where its
         # uniform is below 1 - exp(-rate dt)), so yearly searches do not depend on the step
         u = self.draws.uniform("partner.search", step, firms.id[free])
         count = np.zeros(free.size, np.int64)
         some = u < -np.expm1(-rate * self.dt)
         count[some] = poisson_ppf(1.0 - u[some], rate[some] * self.dt).astype(np.int64)
-        searchers = np.repeat(free, count)
-        nth = np.arange(searchers.size) - np.repeat(np.cumsum(count) - count, count)
-        ids = np.where(  # a firm's first search keyed by its id, further ones by (id, n)
-            nth == 0, firms.id[searchers], pair_keys(firms.id[searchers], nth).view(np.int64)
-        )
+        # a firm's first search keyed by its id, further ones by (id, n)
+        searchers, search_key = partnering.search_keys(free, count, firms.id)
+        ids = search_key.view(np.int64)
         m = cfg.candidates
         draws = partnering.CandidateDraws(
             mix=self.draws.uniform("partner.mix", step, ids, m),

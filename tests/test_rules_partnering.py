@@ -353,3 +353,51 @@ def test_id_ranks_are_the_rows_when_ids_increase_and_the_sort_otherwise():
     rank = np.empty(50, np.int64)
     rank[np.argsort(shuffled)] = np.arange(50)
     np.testing.assert_array_equal(partnering.id_ranks(shuffled, 50), rank)
+
+
+def test_the_partner_search_prologue_is_the_array_statements_to_the_bit():
+    """Link keys, dissolutions and who may search, search rates and search keys: the
+    compiled passes equal the array statements they replace."""
+    from nsrsim.config import InnovationConfig
+    from nsrsim.random import pair_keys
+    from nsrsim.rules import innovation
+
+    rng = np.random.default_rng(12)
+    n = 900
+    firm_id = np.sort(rng.choice(10**6, n, replace=False)).astype(np.int64)
+    a, b = rng.integers(0, n, 400), rng.integers(0, n, 400)
+    id_a, id_b = firm_id[a], firm_id[b]
+    np.testing.assert_array_equal(
+        partnering.link_keys(firm_id, a, b),
+        pair_keys(np.minimum(id_a, id_b), np.maximum(id_a, id_b)),
+    )
+    u, live = rng.random(400), np.sort(rng.choice(n, 700, replace=False))
+    ends, degree, free = partnering.free_to_search(a, b, u, 0.3, live, n, 3)
+    np.testing.assert_array_equal(ends, partnering.dissolution_times(u, 0.3, 1.0))
+    gone = np.isfinite(ends)
+    full = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+    freed = np.bincount(a[gone], minlength=n) + np.bincount(b[gone], minlength=n)
+    np.testing.assert_array_equal(degree, full)
+    np.testing.assert_array_equal(free, live[full[live] - freed[live] < 3])
+    params = InnovationConfig()
+    country, culture = rng.integers(0, 5, n), rng.random(5) + 0.5
+    until, knowledge = rng.integers(-2, 3, n).astype(np.int32), rng.random((n, 8))
+    rd_term, size_term, propensity = rng.random(n), rng.random(n) * 3, rng.random(5)
+    effort = innovation.effort_rows(
+        rd_term, size_term, knowledge, propensity, country, free, params.knowledge_floor
+    )
+    boost = 0.4 * (until[free] > 0).astype(float)
+    expected = 2.5 * culture[country[free]] * effort * (1.0 + boost)
+    rates = partnering.search_rates(
+        free, 2.5, culture, country, until, 0, 0.4, rd_term, size_term, knowledge, propensity,
+        params.knowledge_floor,
+    )  # fmt: skip
+    np.testing.assert_array_equal(rates, expected)
+    count = rng.integers(0, 4, free.size)
+    searchers, keys = partnering.search_keys(free, count, firm_id)
+    nth = np.arange(searchers.size) - np.repeat(np.cumsum(count) - count, count)
+    np.testing.assert_array_equal(searchers, np.repeat(free, count))
+    expected_ids = np.where(
+        nth == 0, firm_id[searchers], pair_keys(firm_id[searchers], nth).view(np.int64)
+    )
+    np.testing.assert_array_equal(keys.view(np.int64), expected_ids)

@@ -513,6 +513,83 @@ def take_best(
         return j
 
 
+@njit(cache=True)
+def link_keys(firm_id, a, b):
+    """Each link's order-free key: :func:`~nsrsim.random.pair_key` of its firms' smaller and
+    larger id (what ``pair_keys(np.minimum(id_a, id_b), np.maximum(id_a, id_b))`` gives).
+    """
+    out = np.empty(len(a), np.uint64)
+    for e in range(len(a)):
+        i, j = firm_id[a[e]], firm_id[b[e]]
+        out[e] = pair_key(np.uint64(min(i, j)), np.uint64(max(i, j)))
+    return out
+
+
+@njit(cache=True)
+def free_to_search(a, b, u, p, live, n_rows, max_partners):
+    """The step's dissolutions and who may search: each link's time of dissolving within the
+    step (:func:`dissolution_times` of its uniform ``u`` at probability ``p``), every row's
+    links now, and the live rows with fewer than ``max_partners`` links once the step's
+    dissolutions are counted. One pass over the links and one over the live rows.
+    """
+    ends = np.empty(len(a))
+    degree = np.zeros(n_rows, np.int64)
+    kept = np.zeros(n_rows, np.int64)
+    scale = max(p, 1e-300)
+    for e in range(len(a)):
+        ends[e] = u[e] / scale if u[e] < p else np.inf
+        degree[a[e]] += 1
+        degree[b[e]] += 1
+        if not np.isfinite(ends[e]):
+            kept[a[e]] += 1
+            kept[b[e]] += 1
+    free = np.empty(len(live), np.int64)
+    m = 0
+    for r in live:
+        if kept[r] < max_partners:
+            free[m] = r
+            m += 1
+    return ends, degree, free[:m]
+
+
+@njit(cache=True)
+def search_rates(
+    rows, scale, culture, country, rural_until, year, rural_boost, rd_term, size_term,
+    knowledge, propensity, knowledge_floor,
+):  # fmt: skip
+    """Searches a year of firm ``rows``: ``scale`` (searches per project) x the country's
+    search culture x the firm's own innovation effort (:func:`~nsrsim.rules.innovation.
+    effort_rows`) x (1 + ``rural_boost`` where its rural support runs in ``year``), in
+    NumPy's order of operations.
+    """
+    out = np.empty(len(rows))
+    for i in range(len(rows)):
+        r = rows[i]
+        k = knowledge[r]
+        capability = (((k[0] + k[1]) + (k[2] + k[3])) + ((k[4] + k[5]) + (k[6] + k[7]))) / 8.0
+        effort = propensity[country[r]] * rd_term[r] * size_term[r] * (knowledge_floor + capability)
+        boost = rural_boost * (1.0 if rural_until[r] > year else 0.0)
+        out[i] = scale * culture[country[r]] * effort * (1.0 + boost)
+    return out
+
+
+@njit(cache=True)
+def search_keys(rows, count, firm_id):
+    """One entry per search: the searching row, and its key (a firm's first search its id,
+    its n-th after that ``pair_key(id, n)``, as uint64).
+    """
+    searchers = np.empty(count.sum(), np.int64)
+    keys = np.empty(len(searchers), np.uint64)
+    e = 0
+    for i in range(len(rows)):
+        for nth in range(count[i]):
+            searchers[e] = rows[i]
+            own = np.uint64(firm_id[rows[i]])
+            keys[e] = own if nth == 0 else pair_key(own, np.uint64(nth))
+            e += 1
+    return searchers, keys
+
+
 def dissolution_times(u: np.ndarray, rate: float, dt: float) -> np.ndarray:
     """Per link, the time within the step (a fraction of it) at which it dissolves, or inf.
 
