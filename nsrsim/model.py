@@ -678,7 +678,7 @@ class NSRModel(mesa.Model):
             links.a,
             links.b,
             self.draws.uniform("partner.dissolve", step, keys),
-            min(cfg.dissolve_rate * self.dt, 1.0),  # as partnering.dissolution_times
+            min(cfg.dissolve_rate * self.dt, 1.0),  # the step's probability to dissolve
             live,
             n,
             cfg.max_partners,

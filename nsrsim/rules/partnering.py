@@ -528,9 +528,13 @@ def link_keys(firm_id, a, b):
 @njit(cache=True)
 def free_to_search(a, b, u, p, live, n_rows, max_partners):
     """The step's dissolutions and who may search: each link's time of dissolving within the
-    step (:func:`dissolution_times` of its uniform ``u`` at probability ``p``), every row's
-    links now, and the live rows with fewer than ``max_partners`` links once the step's
-    dissolutions are counted. One pass over the links and one over the live rows.
+    step, every row's links now, and the live rows with fewer than ``max_partners`` links once
+    the step's dissolutions are counted. One pass over the links and one over the live rows.
+
+    A link dissolves in a step with probability ``p`` = min(rate x dt, 1), so it lasts 1 /
+    rate years on average (dt over the probability, geometric in steps) and the yearly numbers
+    of links formed and dissolved do not depend on the time step; the time is its uniform
+    ``u`` over that probability, uniform within the step (inf: it does not dissolve).
     """
     ends = np.empty(len(a))
     degree = np.zeros(n_rows, np.int64)
@@ -588,18 +592,6 @@ def search_keys(rows, count, firm_id):
             keys[e] = own if nth == 0 else pair_key(own, np.uint64(nth))
             e += 1
     return searchers, keys
-
-
-def dissolution_times(u: np.ndarray, rate: float, dt: float) -> np.ndarray:
-    """Per link, the time within the step (a fraction of it) at which it dissolves, or inf.
-
-    A link dissolves in a step with probability rate x dt, so it lasts 1 / ``rate`` years on
-    average (dt over the probability, geometric in steps) and the yearly numbers of links
-    formed and dissolved do not depend on the time step; the time is its uniform over that
-    probability, uniform within the step.
-    """
-    p = min(rate * dt, 1.0)
-    return np.where(u < p, u / max(p, 1e-300), np.inf)
 
 
 @njit(cache=True)
