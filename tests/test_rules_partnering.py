@@ -242,7 +242,10 @@ def test_a_link_that_dissolves_before_a_search_frees_a_place_for_it():
             np.array([0]), *args, existing, np.array([1, 0, 1]), 3, 1, np.array([time]), gone
         )
         assert len(a) == formed
-    times = partnering.dissolution_times(np.array([0.05, 0.2, 0.9]), 0.4, 1.0)
+    pairs = np.array([0, 1, 2]), np.array([1, 2, 0])
+    times, _, _ = partnering.free_to_search(
+        *pairs, np.array([0.05, 0.2, 0.9]), 0.4, np.arange(3), 3, 2
+    )
     np.testing.assert_allclose(times, [0.125, 0.5, np.inf])
 
 
