@@ -800,10 +800,19 @@ class NSRModel(mesa.Model):
         """
         firms = self.firms
         live = firms.live()
-        brought = self.partner_values()[live]
-        coaching = self.config.instruments.coaching_innovation_effect * self.coaching()[live]
-        rate = (1.0 + coaching) * innovation.innovation_rate(
-            self.innovation_effort(live), brought, self.config.innovation
+        rd_term, size_term = self.effort_terms()
+        rate = innovation.step_rates(
+            live,
+            self.partner_values(),
+            self.coaching(),
+            self.config.instruments.coaching_innovation_effect,
+            self.config.innovation.partner_effect,
+            rd_term,
+            size_term,
+            firms.knowledge,
+            self.propensity,
+            firms.country,
+            self.config.innovation.knowledge_floor,
         )
         u = self.draws.uniform("innovation", self.steps, firms.id[live], 3)
         cohort = ~firms.fine[live]

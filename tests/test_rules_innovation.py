@@ -163,3 +163,22 @@ def test_a_steps_innovations_are_booked_as_the_array_statements_book_them():
         np.testing.assert_array_equal(getattr(firms, name)[:n], values)
     np.testing.assert_array_equal(by_region, np.bincount(firms.region[live], real, n_regions))
     np.testing.assert_array_equal(by_class, np.bincount(firms.urban[live], real, 3))
+
+
+def test_step_rates_are_the_array_statement_to_the_bit():
+    """(1 + coaching effect x coaching) x innovation_rate(effort, partner value) per row."""
+    rng = np.random.default_rng(10)
+    n, params = 2000, InnovationConfig(partner_effect=0.7)
+    rows = np.sort(rng.choice(n, 1500, replace=False))
+    value, coached = rng.random(n) * 2, rng.random(n) * (rng.random(n) < 0.2)
+    rd_term, size_term, knowledge = rng.random(n), rng.random(n) * 4, rng.random((n, 8))
+    propensity, country = rng.random(5), rng.integers(0, 5, n)
+    effort = innovation.effort_rows(
+        rd_term, size_term, knowledge, propensity, country, rows, params.knowledge_floor
+    )
+    expected = (1.0 + 0.3 * coached[rows]) * innovation.innovation_rate(effort, value[rows], params)
+    got = innovation.step_rates(
+        rows, value, coached, 0.3, params.partner_effect, rd_term, size_term, knowledge,
+        propensity, country, params.knowledge_floor,
+    )  # fmt: skip
+    np.testing.assert_array_equal(got, expected)

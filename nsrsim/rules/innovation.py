@@ -158,10 +158,35 @@ def effort_rows(rd_term, size_term, knowledge, propensity, country, rows, knowle
     """
     out = np.empty(len(rows))
     for i in range(len(rows)):
+        out[i] = row_effort(
+            rows[i], rd_term, size_term, knowledge, propensity, country, knowledge_floor
+        )
+    return out
+
+
+@njit(cache=True)
+def row_effort(r, rd_term, size_term, knowledge, propensity, country, knowledge_floor):
+    """:func:`effort_of` of row ``r`` (for compiled loops)."""
+    k = knowledge[r]
+    capability = (((k[0] + k[1]) + (k[2] + k[3])) + ((k[4] + k[5]) + (k[6] + k[7]))) / 8.0
+    return propensity[country[r]] * rd_term[r] * size_term[r] * (knowledge_floor + capability)
+
+
+@njit(cache=True)
+def step_rates(
+    rows, partner_value, coached, coaching_effect, partner_effect, rd_term, size_term,
+    knowledge, propensity, country, knowledge_floor,
+):  # fmt: skip
+    """Innovation rates of firm ``rows`` in a step: (1 + ``coaching_effect`` x its coaching's
+    effect now) x :func:`innovation_rate` of its own effort and what its partners bring
+    (``partner_value`` and ``coached`` per row), in NumPy's order of operations.
+    """
+    out = np.empty(len(rows))
+    for i in range(len(rows)):
         r = rows[i]
-        k = knowledge[r]
-        capability = (((k[0] + k[1]) + (k[2] + k[3])) + ((k[4] + k[5]) + (k[6] + k[7]))) / 8.0
-        out[i] = propensity[country[r]] * rd_term[r] * size_term[r] * (knowledge_floor + capability)
+        effort = row_effort(r, rd_term, size_term, knowledge, propensity, country, knowledge_floor)
+        coaching = coaching_effect * coached[r]
+        out[i] = (1.0 + coaching) * (effort * (1.0 + partner_effect * partner_value[r]))
     return out
 
 

@@ -17,6 +17,7 @@ from numba import njit
 from nsrsim.config import PartneringConfig
 from nsrsim.random import pair_key
 from nsrsim.rules.cell_sampler import CellSampler, draw_entries, excess_tables
+from nsrsim.rules.innovation import row_effort
 from nsrsim.state import N_FIELDS
 
 
@@ -569,9 +570,7 @@ def search_rates(
     out = np.empty(len(rows))
     for i in range(len(rows)):
         r = rows[i]
-        k = knowledge[r]
-        capability = (((k[0] + k[1]) + (k[2] + k[3])) + ((k[4] + k[5]) + (k[6] + k[7]))) / 8.0
-        effort = propensity[country[r]] * rd_term[r] * size_term[r] * (knowledge_floor + capability)
+        effort = row_effort(r, rd_term, size_term, knowledge, propensity, country, knowledge_floor)
         boost = rural_boost * (1.0 if rural_until[r] > year else 0.0)
         out[i] = scale * culture[country[r]] * effort * (1.0 + boost)
     return out
