@@ -255,6 +255,10 @@ class NSRModel(mesa.Model):
         self.cluster_info = info = design.clusters
         self.priority_sectors = design.priority_sectors
         self.priority_mask = design.priority_mask
+        # the initiatives the regions fund: fixed by the priority sectors, so found once
+        self.funded_clusters = governance.eligible_clusters(
+            self.priority_mask, info.region, info.sector
+        )
         self.strata = design.strata
         self.firms: FirmArrays = place_firms(self.strata, self.placement, self.draws)
         self.start_job_share = self._start_job_shares()  # of a cohort in its region-sector
@@ -1056,10 +1060,8 @@ class NSRModel(mesa.Model):
         """EUR per initiative from the regions' budgets (the part not for R&D projects, shared
         by the initiatives of priority sectors) and EUR spent per region.
         """
-        info = self.cluster_info
-        eligible = governance.eligible_clusters(self.priority_mask, info.region, info.sector)
         rest = budget_eur * (1.0 - self.config.governments.rd_subsidy_share)
-        return governance.fund_clusters(rest, info.region, eligible)
+        return governance.fund_clusters(rest, self.cluster_info.region, self.funded_clusters)
 
     def _init_recruitment(self) -> None:
         """Each initiative's pull: its members at the start are the steady state at the
