@@ -1047,7 +1047,8 @@ class NSRModel(mesa.Model):
             firms.knowledge[: firms.n],
             self.links.a,
             self.links.b,
-            self.links.shares(firms.weight, self.pair_firms),
+            firms.weight,
+            self.pair_firms,
             self.config.partnering.optimal_distance,
         )
 

@@ -43,9 +43,9 @@ def test_learning_only_moves_toward_partners_ahead():
         knowledge, *args, shares, np.ones(2), related, 0.3, LearningConfig(), 1.0
     )
     np.testing.assert_allclose(cohort, gain * np.array([[0.01], [1.0]]))
-    values = learning.partner_values(knowledge, *args, shares, 0.3)
+    values = learning.partner_values(knowledge, *args, np.array([100.0, 1.0]), 10.0, 0.3)
     np.testing.assert_allclose(
-        values, learning.partner_values(knowledge, *args, (np.ones(1), np.ones(1)), 0.3) * [0.01, 1]
+        values, learning.partner_values(knowledge, *args, np.ones(2), 10.0, 0.3) * [0.01, 1]
     )
 
 
@@ -110,3 +110,18 @@ def test_absorptive_capacity_is_the_array_formula_to_the_bit():
     got = learning.absorptive_capacity(rd, boost, skilled, region, 0.02, 0.3)
     np.testing.assert_array_equal(got, expected)
     assert ((got > 0) & (got < 1)).all()
+
+
+def test_partner_values_are_the_bincounts_of_the_shares_to_the_bit():
+    """The compiled sums equal the two bincounts over the links' shares they replace."""
+    from nsrsim.rules.partnering import link_distance, partner_value
+
+    rng = np.random.default_rng(7)
+    n = 600
+    knowledge, weight = rng.random((n, 8)), np.where(rng.random(n) < 0.3, rng.random(n) * 400, 1.0)
+    links = Links(rng.integers(0, n, 900), rng.integers(0, n, 900), np.zeros(900))
+    share_a, share_b = links.shares(weight, 10.0)
+    value = partner_value(link_distance(knowledge, links.a, links.b), 0.3)
+    expected = np.bincount(links.a, value * share_a, n) + np.bincount(links.b, value * share_b, n)
+    got = learning.partner_values(knowledge, links.a, links.b, weight, 10.0, 0.3)
+    np.testing.assert_array_equal(got, expected)

@@ -331,17 +331,32 @@ def partner_values(
     knowledge: np.ndarray,
     a: np.ndarray,
     b: np.ndarray,
-    shares: tuple[np.ndarray, np.ndarray],
+    weight: np.ndarray,
+    most: float,
     optimal_distance: float,
 ) -> np.ndarray:
     """Per firm row, the sum over its partners of the value of their cognitive distance (what
     partners bring: 1 for a partner at the best distance, less for one too close or too far),
-    per real firm: each link counts by the share of the row's firms it joins (``shares``).
+    per real firm: each link counts by the share of the row's firms it joins (``weight`` per
+    row and at most ``most`` real firm pairs a link, ``Links.shares``). The distances and the
+    sums are compiled passes (the sums in link order, toward the ``a`` ends, then toward the
+    ``b`` ends, as two bincounts add), the exponential NumPy's.
     """
     n = len(knowledge)
     if len(a) == 0:
         return np.zeros(n)
     value = partner_value(link_distance(knowledge, a, b), optimal_distance)
-    return np.bincount(a, weights=value * shares[0], minlength=n) + np.bincount(
-        b, weights=value * shares[1], minlength=n
-    )
+    return _partner_sums(a, b, value, weight, most, n)
+
+
+@njit(cache=True)
+def _partner_sums(a, b, value, weight, most, n):
+    """``bincount(a, value x share_a) + bincount(b, value x share_b)``, the shares those of
+    ``Links.shares``.
+    """
+    to_a, to_b = np.zeros(n), np.zeros(n)
+    for e in range(len(a)):
+        relations = min(min(weight[a[e]], weight[b[e]]), most)
+        to_a[a[e]] += value[e] * (relations / weight[a[e]])
+        to_b[b[e]] += value[e] * (relations / weight[b[e]])
+    return to_a + to_b
