@@ -34,6 +34,7 @@ MODEL_PARTS = (
     "market_selects", "workers_move", "investment_flows", "_record_year", "_reset_year",
     "_init_agents", "link_economics", "innovation_effort", "absorptive", "link_terms",
     "__init__", "_burn_in", "with_policy", "_init_regions", "_init_demography",
+    "_calibrate_propensity", "_enter_firms", "_births", "partner_values",
 )  # fmt: skip
 RUNNER_PARTS = ("paired_effects", "condense", "free_finished_runs")  # a pair's row and clean-up
 POLICY_PARTS = (

@@ -126,10 +126,15 @@ def country_propensity(
     n = len(innovators)
     low, high = np.full(n, -20.0), np.full(n, 20.0)  # log multiplier, by bisection
     scaled = -years * rate  # a bisection step's exponential is one per country, not per row
+    country = np.asarray(country, np.int64)
+    exponent = np.empty_like(scaled)
 
     def share(log_factor: np.ndarray) -> np.ndarray:
-        chance = -np.expm1(scaled * np.exp(log_factor)[country])
-        return np.bincount(country, weights=weight * chance, minlength=n) / firms
+        # 1 - exp(-years x rate x factor) per row, summed by country in row order (compiled
+        # passes around NumPy's expm1, whose results the model's numbers are)
+        _times_factor(scaled, np.exp(log_factor), country, exponent)
+        np.expm1(exponent, out=exponent)
+        return _innovating(exponent, weight, country, n) / firms
 
     firms = np.maximum(np.bincount(country, weights=weight, minlength=n), 1e-300)
     for _ in range(80):
@@ -140,6 +145,22 @@ def country_propensity(
         high = np.where(above, middle, high)
         low = np.where(above, low, middle)
     return np.exp(0.5 * (low + high))
+
+
+@njit(cache=True)
+def _times_factor(scaled, factor, country, out):
+    """``scaled x factor[country]`` per row, into ``out``."""
+    for i in range(len(scaled)):
+        out[i] = scaled[i] * factor[country[i]]
+
+
+@njit(cache=True)
+def _innovating(expm1, weight, country, n):
+    """Real firms that innovate per country: weight x -expm1 summed in row order."""
+    out = np.zeros(n)
+    for i in range(len(expm1)):
+        out[country[i]] += weight[i] * -expm1[i]
+    return out
 
 
 def innovation_rate(effort: np.ndarray, partner_value: np.ndarray, params: InnovationConfig):
