@@ -89,6 +89,10 @@ def one_blas_thread() -> None:
         _BLAS_LIMIT.append(threadpool_limits(limits=1, user_api="blas"))
 
 
+PLACED_KEPT = 4  # initial populations a process keeps (an analysis's replicate seeds)
+_PLACED: dict[tuple, FirmArrays] = {}
+
+
 class NSRModel(mesa.Model):
     """Transnational cluster cooperation in the North Sea Region.
 
@@ -232,6 +236,27 @@ class NSRModel(mesa.Model):
         self.cell_urban = urban_codes(self.cell_urban_class)
         self.cell_lon, self.cell_lat = cells["lon"].to_numpy(), cells["lat"].to_numpy()
 
+    def _initial_firms(self) -> FirmArrays:
+        """The initial firms (:func:`~nsrsim.population.place_firms`): the same for every
+        scenario with the same world, population, regional knowledge weight and seed, so a
+        process keeps the last few and hands out copies (an analysis's design points share
+        them within a replicate). A run that logs its draws takes them itself.
+        """
+        if self.draws.log is not None:
+            return place_firms(self.strata, self.placement, self.draws)
+        cfg = self.config
+        key = (
+            cfg.world.model_dump_json(),
+            cfg.population.model_dump_json(),
+            cfg.learning.regional_base,
+            cfg.run.seed,
+        )
+        if key not in _PLACED:
+            if len(_PLACED) >= PLACED_KEPT:
+                _PLACED.pop(next(iter(_PLACED)))  # the oldest
+            _PLACED[key] = place_firms(self.strata, self.placement, self.draws)
+        return _PLACED[key].copy()
+
     def _init_agents(self) -> None:
         cfg = self.config
         n_regions = len(self.region_codes)
@@ -260,7 +285,7 @@ class NSRModel(mesa.Model):
             self.priority_mask, info.region, info.sector
         )
         self.strata = design.strata
-        self.firms: FirmArrays = place_firms(self.strata, self.placement, self.draws)
+        self.firms: FirmArrays = self._initial_firms()
         self.start_job_share = self._start_job_shares()  # of a cohort in its region-sector
         self._init_demography()
         self.links = Links.empty()

@@ -131,6 +131,10 @@ class FirmArrays:
             self._live.setflags(write=False)
         return self._live
 
+    def copy(self) -> "FirmArrays":
+        """An independent copy (every column copied)."""
+        return FirmArrays(**{name: getattr(self, name).copy() for name in self.columns()}, n=self.n)
+
     def _grow(self, capacity: int) -> None:
         for name in self.columns():
             old = getattr(self, name)

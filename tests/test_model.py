@@ -465,3 +465,23 @@ def test_a_pair_reads_its_effects_from_the_records_as_from_the_tables():
     for year in (0, 2, 3):
         for name in ("innovations", "cross_border_share", "productivity_eur"):
             assert second.indicator(year, name) == indicators.at[year, name]
+
+
+def test_the_initial_firms_are_shared_as_copies_within_a_process():
+    """Two models with the same world, population and seed start from equal firms, each its
+    own copy (stepping one leaves the other and the kept population as they were); another
+    seed places other firms."""
+    from nsrsim import model as model_module
+
+    config = small(**{"run.burn_in_years": 0})
+    first, second = NSRModel(config), NSRModel(config)
+    assert first.firms is not second.firms
+    for name in first.firms.columns():
+        np.testing.assert_array_equal(getattr(first.firms, name), getattr(second.firms, name))
+    before = second.firms.copy()
+    first.step()
+    for name in before.columns():
+        np.testing.assert_array_equal(getattr(second.firms, name), getattr(before, name))
+    third = NSRModel(small(**{"run.burn_in_years": 0, "run.seed": 7}))
+    assert not np.array_equal(third.firms.cell, first.firms.cell)
+    assert len(model_module._PLACED) <= model_module.PLACED_KEPT
