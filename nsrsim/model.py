@@ -876,31 +876,33 @@ class NSRModel(mesa.Model):
         live = firms.live()
         n_regions, n_sectors = len(self.region_codes), len(SECTORS)
         n_groups = n_regions * n_sectors
-        weight = firms.weight[live]
-        region = firms.region[live]
-        sector = firms.sector[live]
-        size = firms.size[live]
-        productivity = firms.productivity[live]
-        group = region * n_sectors + sector
-        firms_g = np.bincount(group, weights=weight, minlength=n_groups)
+        view = market.live_view(firms, live, n_sectors, len(SIZE_CLASSES), n_groups)
+        weight, region, sector, size, productivity = (
+            view.weight,
+            view.region,
+            view.sector,
+            view.size,
+            view.productivity,
+        )
+        group, fine = view.group, view.fine
         # firms compete for labour with firms of their size class in their region and sector
         local_mean, sector_mean, relative = market.productivity_means(
-            weight * firms.jobs[live],
+            view.real_jobs,
             productivity,
             group,
             sector,
-            group * len(SIZE_CLASSES) + size,
+            view.peers,
             n_groups,
             n_sectors,
             n_groups * len(SIZE_CLASSES),
         )
-        jobs = market.replicate(firms.jobs[live], relative, cfg, self.dt)
+        jobs = market.replicate(view.jobs, relative, cfg, self.dt)
         fate = market.fates(
             jobs,
             productivity,
             sector_mean,
             sector,
-            firms.fine[live],
+            fine,
             weight,
             region,
             group,
@@ -911,7 +913,7 @@ class NSRModel(mesa.Model):
             self.dt,
             (n_regions, n_groups),
         )
-        out, nursery, cohort = fate.out, fate.nursery, ~firms.fine[live]
+        out, nursery, cohort = fate.out, fate.nursery, ~fine
         self.year_deaths += fate.deaths
         # the larger classes' expected deaths are replaced by firms growing out of the nursery:
         # a larger cohort keeps its firms; fine entrants replace fine agents
@@ -921,7 +923,7 @@ class NSRModel(mesa.Model):
         grown = replaced + self._enter_firms(  # real firms leaving the nursery
             live[~cohort], fate.died[~cohort], group[~cohort], base
         )
-        births = self._births(firms_g, n_regions, n_sectors)
+        births = self._births(view.firms_by_group, n_regions, n_sectors)
         births *= np.bincount(group[nursery], minlength=n_groups) > 0  # a nursery takes them
         self.year_births += births.reshape(n_regions, n_sectors).sum(axis=1)
         rows = live[nursery]

@@ -127,3 +127,34 @@ def test_the_labour_market_clears_given_rows_as_the_array_statement_does():
     expected[rows] = jobs[rows] * factor[region[rows]]
     market.clear_labour(jobs, weight, region, rows, capacity, params, 0.25)
     np.testing.assert_array_equal(jobs, expected)
+
+
+def test_the_markets_view_of_the_live_firms_is_the_gathered_arrays():
+    """One compiled pass gives the gathered columns, groups, peers, real jobs and the real
+    firms per group that the array statements give."""
+    from nsrsim.state import FirmArrays
+
+    rng = np.random.default_rng(11)
+    n = 800
+    firms = FirmArrays.empty(n)
+    firms.append(
+        id=np.arange(n),
+        weight=rng.random(n) * 30,
+        region=rng.integers(0, 5, n),
+        sector=rng.integers(0, 6, n),
+        size=rng.integers(0, 4, n),
+        productivity=rng.random(n) * 1e5,
+        jobs=rng.random(n) * 50,
+        fine=rng.random(n) < 0.3,
+    )
+    live = np.sort(rng.choice(n, 600, replace=False))
+    view = market.live_view(firms, live, 6, 4, 30)
+    group = firms.region[live].astype(np.int64) * 6 + firms.sector[live]
+    for name in ("weight", "region", "sector", "size", "productivity", "jobs", "fine"):
+        np.testing.assert_array_equal(getattr(view, name), getattr(firms, name)[live])
+    np.testing.assert_array_equal(view.group, group)
+    np.testing.assert_array_equal(view.peers, group * 4 + firms.size[live])
+    np.testing.assert_array_equal(view.real_jobs, firms.weight[live] * firms.jobs[live])
+    np.testing.assert_array_equal(
+        view.firms_by_group, np.bincount(group, weights=firms.weight[live], minlength=30)
+    )

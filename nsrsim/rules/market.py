@@ -11,11 +11,15 @@ deaths of the larger classes, so the size structure stays that of the data.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from nsrsim.config import MarketConfig
+
+if TYPE_CHECKING:
+    from nsrsim.state import FirmArrays
 
 SMALL_JOBS = 10.0  # persons from which a firm is no longer micro (Eurostat size classes)
 MIN_JOBS = 0.5  # persons below which a firm agent at firm resolution exits
@@ -26,6 +30,62 @@ def replicate(
 ) -> np.ndarray:
     """Jobs after one step of replicator dynamics: growth proportional to relative fitness."""
     return jobs * np.exp(params.selection_speed * dt * (relative_productivity - 1.0))
+
+
+@dataclass(frozen=True)
+class LiveView:
+    """The live firms' columns the market reads (gathered in live order), their region-sector
+    ``group`` and peers (group x size class), their real jobs, and the real firms per group.
+    """
+
+    weight: np.ndarray
+    region: np.ndarray
+    sector: np.ndarray
+    size: np.ndarray
+    productivity: np.ndarray
+    jobs: np.ndarray
+    fine: np.ndarray
+    group: np.ndarray
+    peers: np.ndarray
+    real_jobs: np.ndarray
+    firms_by_group: np.ndarray
+
+
+def live_view(
+    firms: "FirmArrays", live: np.ndarray, n_sectors: int, n_sizes: int, n_groups: int
+) -> LiveView:
+    """:class:`LiveView` of the ``live`` rows, in one compiled pass (the group sums in live
+    order, as a bincount adds).
+    """
+    return LiveView(
+        *_live_view(
+            live, firms.weight, firms.region, firms.sector, firms.size, firms.productivity,
+            firms.jobs, firms.fine, n_sectors, n_sizes, n_groups,
+        )
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _live_view(live, weight, region, sector, size, productivity, jobs, fine, n_sectors, n_sizes,
+               n_groups):  # fmt: skip
+    n = len(live)
+    out_weight, out_productivity, out_jobs = np.empty(n), np.empty(n), np.empty(n)
+    out_region, out_sector = np.empty(n, np.int64), np.empty(n, np.int64)
+    out_size, group, peers = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    out_fine, real_jobs, by_group = np.empty(n, np.bool_), np.empty(n), np.zeros(n_groups)
+    for i in range(n):
+        r = live[i]
+        out_weight[i], out_productivity[i], out_jobs[i] = weight[r], productivity[r], jobs[r]
+        out_region[i], out_sector[i], out_size[i] = region[r], sector[r], size[r]
+        out_fine[i] = fine[r]
+        group[i] = out_region[i] * n_sectors + out_sector[i]
+        peers[i] = group[i] * n_sizes + out_size[i]
+        real_jobs[i] = weight[r] * jobs[r]
+        by_group[group[i]] += weight[r]
+    return (
+        out_weight, out_region, out_sector, out_size, out_productivity, out_jobs, out_fine,
+        group, peers, real_jobs, by_group,
+    )  # fmt: skip
 
 
 def clear_labour(
