@@ -420,6 +420,9 @@ class NSRModel(mesa.Model):
         hubs = self.region_hubs()
         self.region_km = km[np.ix_(hubs, hubs)].astype(np.float64)
         self.region_cross = self.region_country[:, None] != self.region_country[None, :]
+        self.migration_terms = mobility.MigrationTerms.of(
+            self.region_km, self.region_cross, self.config.mobility
+        )
 
     # ------------------------------------------------------------------------- Mesa agents
     @property
@@ -960,9 +963,7 @@ class NSRModel(mesa.Model):
             self.population / self.population0,
             cfg,
         )
-        flows = mobility.migration_flows(
-            self.skilled, utility, self.region_km, self.region_cross, cfg, self.dt
-        )
+        flows = mobility.migration_flows(self.skilled, utility, self.migration_terms, cfg, self.dt)
         self.arrive(mobility.net_inflow(flows))
         self.migrated += float(flows.sum())
         if self.year >= 0:  # graduates replace retirees: the workforce's tertiary share rises

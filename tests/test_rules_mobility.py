@@ -13,9 +13,9 @@ def test_migration_conserves_skilled_workers():
     skilled = np.array([100.0, 50.0, 10.0])
     distance = np.array([[0, 100, 400], [100, 0, 300], [400, 300, 0]], float)
     cross = np.array([[0, 0, 1], [0, 0, 1], [1, 1, 0]], bool)
-    flows = mobility.migration_flows(
-        skilled, np.array([0.0, 1.0, 2.0]), distance, cross, MobilityConfig(), 0.25
-    )
+    params = MobilityConfig()
+    terms = mobility.MigrationTerms.of(distance, cross, params)
+    flows = mobility.migration_flows(skilled, np.array([0.0, 1.0, 2.0]), terms, params, 0.25)
     after = skilled + mobility.net_inflow(flows)
     assert after.sum() == pytest.approx(skilled.sum(), rel=1e-12)
     assert (flows >= 0).all() and np.diag(flows).sum() == 0

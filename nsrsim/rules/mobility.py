@@ -10,6 +10,8 @@ allocated to the region-sectors where its industry is concentrated (foreign plan
 plants of the same industry): it moves productivity between firms, it does not create it.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from nsrsim.config import MobilityConfig
@@ -36,22 +38,40 @@ def attractiveness(
     )
 
 
+@dataclass(frozen=True)
+class MigrationTerms:
+    """The parts of a move's weight that are fixed while travel is: the distance decay, the
+    border friction and the premium of staying, per pair of regions (made when travel times
+    change, not every step).
+    """
+
+    distance: np.ndarray
+    border: np.ndarray
+    stay: np.ndarray
+
+    @classmethod
+    def of(
+        cls, distance_km: np.ndarray, cross_border: np.ndarray, params: MobilityConfig
+    ) -> "MigrationTerms":
+        """The terms for regions ``distance_km`` apart, ``cross_border`` where in two countries."""
+        return cls(
+            np.exp(-distance_km / params.distance_km),
+            np.where(cross_border, 1.0 - params.border_friction, 1.0),
+            np.where(np.eye(len(distance_km), dtype=bool), np.exp(params.stay_premium), 1.0),
+        )
+
+
 def migration_flows(
     skilled: np.ndarray,
     utility: np.ndarray,
-    distance_km: np.ndarray,
-    cross_border: np.ndarray,
+    terms: MigrationTerms,
     params: MobilityConfig,
     dt: float,
 ) -> np.ndarray:
     """Matrix of skilled workers moving from region r (rows) to s (columns) this step."""
     movers = skilled * -np.expm1(-params.migration_rate * dt)
-    weight = (
-        np.exp(utility - utility.max())[None, :]
-        * np.exp(-distance_km / params.distance_km)
-        * np.where(cross_border, 1.0 - params.border_friction, 1.0)
-    )
-    weight *= np.where(np.eye(len(skilled), dtype=bool), np.exp(params.stay_premium), 1.0)
+    weight = np.exp(utility - utility.max())[None, :] * terms.distance * terms.border
+    weight *= terms.stay
     choice = weight / weight.sum(axis=1, keepdims=True)
     flows = movers[:, None] * choice
     np.fill_diagonal(flows, 0.0)  # choosing to stay is no flow
