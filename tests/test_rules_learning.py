@@ -31,7 +31,7 @@ def test_learning_only_moves_toward_partners_ahead():
     related = learning.prior_knowledge(learning.relative_levels(knowledge), LearningConfig())
     args = (np.array([0]), np.array([1]))
     gain = learning.learn_from_links(
-        knowledge, *args, (np.ones(1), np.ones(1)), np.ones(2), related, 0.3, LearningConfig(), 1.0
+        knowledge, *args, np.ones(2), 10.0, np.ones(2), related, 0.3, LearningConfig(), 1.0
     )
     assert gain[0, 0] > 0 and gain[0, 1] == 0 and gain[1, 1] > 0 and gain[1, 0] == 0
     assert (gain[:, 2:] == 0).all()
@@ -40,8 +40,9 @@ def test_learning_only_moves_toward_partners_ahead():
     shares = Links(*args, np.zeros(1)).shares(np.array([100.0, 1.0]), 10.0)
     assert [s.tolist() for s in shares] == [[0.01], [1.0]]
     cohort = learning.learn_from_links(
-        knowledge, *args, shares, np.ones(2), related, 0.3, LearningConfig(), 1.0
-    )
+        knowledge, *args, np.array([100.0, 1.0]), 10.0, np.ones(2), related, 0.3,
+        LearningConfig(), 1.0,
+    )  # fmt: skip
     np.testing.assert_allclose(cohort, gain * np.array([[0.01], [1.0]]))
     values = learning.partner_values(knowledge, *args, np.array([100.0, 1.0]), 10.0, 0.3)
     np.testing.assert_allclose(

@@ -85,7 +85,8 @@ def learn_from_links(
     knowledge: np.ndarray,
     a: np.ndarray,
     b: np.ndarray,
-    shares: tuple[np.ndarray, np.ndarray],
+    weight: np.ndarray,
+    most: float,
     absorptive: np.ndarray,
     related: np.ndarray,
     optimal_distance: float,
@@ -95,23 +96,26 @@ def learn_from_links(
     """Knowledge gained along each link this step (same shape as ``knowledge``); ``related``
     is :func:`prior_knowledge` of its relative levels (once a step, for links and spillovers).
 
-    ``shares`` holds, per link, the share of each side's real firms that the link joins
-    (``Links.shares``): a cohort learns from a link only for the few of its firms in it.
+    Each link counts for each side by the share of the side's real firms it joins (``weight``
+    per row, at most ``most`` real firm pairs a link: ``Links.shares``): a cohort learns from a
+    link only for the few of its firms in it.
     """
     if len(a) == 0:
         return np.zeros_like(knowledge)
     value = partner_value(link_distance(knowledge, a, b), optimal_distance)
-    rate = params.link_rate * dt * value
-    return _link_gains(knowledge, a, b, rate * shares[0], rate * shares[1], absorptive, related)
+    return _link_gains(
+        knowledge, a, b, params.link_rate * dt * value, weight, most, absorptive, related
+    )
 
 
 @njit(cache=True)
-def _link_gains(knowledge, a, b, rate_a, rate_b, absorptive, related):
+def _link_gains(knowledge, a, b, rate, weight, most, absorptive, related):
     """Per firm and field, the leads absorbed along its links: the sums toward the links'
     ``a`` ends, then toward their ``b`` ends, each in link order, added as two bincounts
-    would be. The ``a`` sums go straight into the result and the ``b`` sums into a table of
-    the rows that are ``b`` ends, added last: a few thousand links touch few of the rows, so
-    two whole tables and their sum cost more than the links.
+    would be; each side's rate the link's ``rate`` x its share of the side's real firms. The
+    ``a`` sums go straight into the result and the ``b`` sums into a table of the rows that
+    are ``b`` ends, added last: a few thousand links touch few of the rows, so two whole
+    tables and their sum cost more than the links.
     """
     n, fields = knowledge.shape
     out = np.zeros((n, fields))
@@ -124,10 +128,12 @@ def _link_gains(knowledge, a, b, rate_a, rate_b, absorptive, related):
     to_b = np.zeros((ends, fields))
     for e in range(len(a)):
         i, j = a[e], b[e]
+        relations = min(min(weight[i], weight[j]), most)
+        rate_a, rate_b = rate[e] * (relations / weight[i]), rate[e] * (relations / weight[j])
         for f in range(fields):
             lead = knowledge[j, f] - knowledge[i, f]
-            out[i, f] += (rate_a[e] * absorptive[i]) * related[i, f] * max(lead, 0.0)
-            to_b[slot[j], f] += (rate_b[e] * absorptive[j]) * related[j, f] * max(-lead, 0.0)
+            out[i, f] += (rate_a * absorptive[i]) * related[i, f] * max(lead, 0.0)
+            to_b[slot[j], f] += (rate_b * absorptive[j]) * related[j, f] * max(-lead, 0.0)
     for j in range(n):
         if slot[j] >= 0:
             for f in range(fields):
