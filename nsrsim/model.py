@@ -796,7 +796,7 @@ class NSRModel(mesa.Model):
         live = firms.live()
         absorptive = self.absorptive()
         k = firms.knowledge[: firms.n]
-        levels = learning.relative_levels(k)
+        levels = learning.relative_levels(k, live)  # a row per live firm
         related = learning.prior_knowledge(levels, self.config.learning)
         from_links = learning.learn_from_links(
             k,
@@ -806,6 +806,7 @@ class NSRModel(mesa.Model):
             self.pair_firms,
             absorptive,
             related,
+            live,
             self.config.partnering.optimal_distance,
             self.config.learning,
             self.dt,

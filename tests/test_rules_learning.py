@@ -15,7 +15,9 @@ def test_relative_levels_are_the_array_formula():
     k[:4] = 0.0
     strongest = k.max(axis=1, keepdims=True)
     expected = np.divide(k, strongest, out=np.zeros_like(k), where=strongest > 0)
-    np.testing.assert_array_equal(learning.relative_levels(k), expected)
+    np.testing.assert_array_equal(learning.relative_levels(k, np.arange(3000)), expected)
+    rows = np.flatnonzero(np.arange(3000) % 3)
+    np.testing.assert_array_equal(learning.relative_levels(k, rows), expected[rows])
 
 
 def test_mean_capability_is_numpys_mean():
@@ -28,10 +30,11 @@ def test_mean_capability_is_numpys_mean():
 def test_learning_only_moves_toward_partners_ahead():
     knowledge = np.zeros((2, N_FIELDS))  # two fields known, the others not at all
     knowledge[:, :2] = [[0.2, 0.8], [0.6, 0.4]]
-    related = learning.prior_knowledge(learning.relative_levels(knowledge), LearningConfig())
+    live = np.arange(len(knowledge))
+    related = learning.prior_knowledge(learning.relative_levels(knowledge, live), LearningConfig())
     args = (np.array([0]), np.array([1]))
     gain = learning.learn_from_links(
-        knowledge, *args, np.ones(2), 10.0, np.ones(2), related, 0.3, LearningConfig(), 1.0
+        knowledge, *args, np.ones(2), 10.0, np.ones(2), related, live, 0.3, LearningConfig(), 1.0
     )
     assert gain[0, 0] > 0 and gain[0, 1] == 0 and gain[1, 1] > 0 and gain[1, 0] == 0
     assert (gain[:, 2:] == 0).all()
@@ -40,7 +43,7 @@ def test_learning_only_moves_toward_partners_ahead():
     shares = Links(*args, np.zeros(1)).shares(np.array([100.0, 1.0]), 10.0)
     assert [s.tolist() for s in shares] == [[0.01], [1.0]]
     cohort = learning.learn_from_links(
-        knowledge, *args, np.array([100.0, 1.0]), 10.0, np.ones(2), related, 0.3,
+        knowledge, *args, np.array([100.0, 1.0]), 10.0, np.ones(2), related, live, 0.3,
         LearningConfig(), 1.0,
     )  # fmt: skip
     np.testing.assert_allclose(cohort, gain * np.array([[0.01], [1.0]]))
@@ -63,15 +66,15 @@ def test_local_spillovers_are_the_double_precision_formula_to_single_precision()
     kernel = learning.SpilloverKernel(km, params)
     knowledge, cell = rng.random((n, N_FIELDS)), rng.integers(0, n_cells, n)
     mass, absorptive = rng.random(n) * 5000, rng.random(n)
-    related = learning.prior_knowledge(learning.relative_levels(knowledge), params)
     live = np.flatnonzero(rng.random(n) < 0.9)
+    related = learning.prior_knowledge(learning.relative_levels(knowledge, live), params)
     gain = learning.local_spillovers(
         knowledge, live, cell, mass, kernel, absorptive, related, params, 0.25
     )
     weights = np.exp2(-km.astype(np.float64) / params.spillover_half_km)[cell[live]][:, cell[live]]
     nearby = weights @ mass[live]
     mean = weights @ (mass[live, None] * knowledge[live]) / nearby[:, None]
-    lead = np.maximum(mean - knowledge[live], 0.0) * related[live]
+    lead = np.maximum(mean - knowledge[live], 0.0) * related
     scale = params.spillover_rate * 0.25 * nearby / (nearby + params.spillover_mass)
     expected = np.zeros_like(knowledge)
     expected[live] = (scale * absorptive[live])[:, None] * lead

@@ -43,32 +43,34 @@ def _absorptive_exponent(rd, rd_boost, skilled_share, region, rd_reference, skil
     return out
 
 
-def relative_levels(knowledge: np.ndarray) -> np.ndarray:
-    """Each field's level over the firm's strongest level (0 for a firm that knows nothing):
-    what both research and absorption focus on, computed once a step.
+def relative_levels(knowledge: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Each field's level over the firm's strongest level (0 for a firm that knows nothing),
+    a row per firm of ``rows`` (the live firms: what both research and absorption focus on,
+    computed once a step for them only).
     """
-    return _relative_levels(knowledge)
+    return _relative_levels(knowledge, np.asarray(rows, np.int64))
 
 
 @njit(cache=True)
-def _relative_levels(knowledge):
+def _relative_levels(knowledge, rows):
     """One pass per row instead of a short-axis ``max`` and a masked divide (same numbers:
     a maximum and one division round alike everywhere); the row's maximum by a plain loop,
     not a slice's ``max()``, which cost more than the divisions (knowledge is never NaN).
     """
-    n_rows, n_fields = knowledge.shape
-    out = np.empty_like(knowledge)
-    for r in range(n_rows):
+    n_fields = knowledge.shape[1]
+    out = np.empty((len(rows), n_fields))
+    for i in range(len(rows)):
+        r = rows[i]
         strongest = knowledge[r, 0]
         for f in range(1, n_fields):
             if knowledge[r, f] > strongest:
                 strongest = knowledge[r, f]
         if strongest > 0:
             for f in range(n_fields):
-                out[r, f] = knowledge[r, f] / strongest
+                out[i, f] = knowledge[r, f] / strongest
         else:
             for f in range(n_fields):
-                out[r, f] = 0.0
+                out[i, f] = 0.0
     return out
 
 
@@ -89,12 +91,14 @@ def learn_from_links(
     most: float,
     absorptive: np.ndarray,
     related: np.ndarray,
+    live: np.ndarray,
     optimal_distance: float,
     params: LearningConfig,
     dt: float,
 ) -> np.ndarray:
     """Knowledge gained along each link this step (same shape as ``knowledge``); ``related``
-    is :func:`prior_knowledge` of its relative levels (once a step, for links and spillovers).
+    is :func:`prior_knowledge` of the relative levels of the ``live`` rows, a row per live
+    firm (once a step, for links and spillovers; links join live firms only).
 
     Each link counts for each side by the share of the side's real firms it joins (``weight``
     per row, at most ``most`` real firm pairs a link: ``Links.shares``): a cohort learns from a
@@ -104,21 +108,25 @@ def learn_from_links(
         return np.zeros_like(knowledge)
     value = partner_value(link_distance(knowledge, a, b), optimal_distance)
     return _link_gains(
-        knowledge, a, b, params.link_rate * dt * value, weight, most, absorptive, related
-    )
+        knowledge, a, b, params.link_rate * dt * value, weight, most, absorptive, related,
+        np.asarray(live, np.int64),
+    )  # fmt: skip
 
 
 @njit(cache=True)
-def _link_gains(knowledge, a, b, rate, weight, most, absorptive, related):
+def _link_gains(knowledge, a, b, rate, weight, most, absorptive, related, live):
     """Per firm and field, the leads absorbed along its links: the sums toward the links'
     ``a`` ends, then toward their ``b`` ends, each in link order, added as two bincounts
     would be; each side's rate the link's ``rate`` x its share of the side's real firms. The
     ``a`` sums go straight into the result and the ``b`` sums into a table of the rows that
     are ``b`` ends, added last: a few thousand links touch few of the rows, so two whole
-    tables and their sum cost more than the links.
+    tables and their sum cost more than the links. ``related`` has a row per ``live`` row.
     """
     n, fields = knowledge.shape
     out = np.zeros((n, fields))
+    at = np.full(n, -1, np.int64)  # each live row's row in related
+    for i in range(len(live)):
+        at[live[i]] = i
     slot = np.full(n, -1, np.int64)
     ends = 0
     for e in range(len(b)):
@@ -132,8 +140,8 @@ def _link_gains(knowledge, a, b, rate, weight, most, absorptive, related):
         rate_a, rate_b = rate[e] * (relations / weight[i]), rate[e] * (relations / weight[j])
         for f in range(fields):
             lead = knowledge[j, f] - knowledge[i, f]
-            out[i, f] += (rate_a * absorptive[i]) * related[i, f] * max(lead, 0.0)
-            to_b[slot[j], f] += (rate_b * absorptive[j]) * related[j, f] * max(-lead, 0.0)
+            out[i, f] += (rate_a * absorptive[i]) * related[at[i], f] * max(lead, 0.0)
+            to_b[slot[j], f] += (rate_b * absorptive[j]) * related[at[j], f] * max(-lead, 0.0)
     for j in range(n):
         if slot[j] >= 0:
             for f in range(fields):
@@ -231,7 +239,7 @@ def local_spillovers(
     """Knowledge gained by each of the rows ``live`` (a row per live firm, not per row of
     ``knowledge``: :func:`update_knowledge` reads the live rows only) from the kernel-weighted
     mean of nearby real firms, at a rate that grows with their kernel-weighted mass M as
-    M / (M + ``spillover_mass``); ``related`` is :func:`prior_knowledge` of all rows.
+    M / (M + ``spillover_mass``); ``related`` is :func:`prior_knowledge`, a row per live row.
     """
     gain = np.empty((live.size, knowledge.shape[1]))
     if live.size == 0:
@@ -287,7 +295,7 @@ def _spill(gain, live, slot, weighted, knowledge, related, absorptive, rate, hal
         nearby = weighted[slot[r], n_fields]
         scale = rate * (nearby / (nearby + half_mass)) * absorptive[row]
         for f in range(n_fields):
-            lead = max(weighted[slot[r], f] / nearby - knowledge[row, f], 0.0) * related[row, f]
+            lead = max(weighted[slot[r], f] / nearby - knowledge[row, f], 0.0) * related[r, f]
             gain[r, f] = scale * lead
 
 
@@ -307,10 +315,10 @@ def update_knowledge(
     Research creates knowledge in each field at ``research_rate`` x dt x absorptive capacity
     x (level / strongest level)^``research_focus`` (``levels`` from
     :func:`relative_levels`) of the gap to 1; knowledge depreciates at ``depreciation`` a year.
-    ``from_links`` has a row per row of ``knowledge``, ``from_spillovers`` one per live row.
-    One compiled pass over the live rows, in NumPy's order of operations.
+    ``from_links`` has a row per row of ``knowledge``, ``levels`` and ``from_spillovers`` one
+    per live row. One compiled pass over the live rows, in NumPy's order of operations.
     """
-    focus = np.power(levels, params.research_focus)  # every row: cheaper than gathering
+    focus = np.power(levels, params.research_focus)
     _update_knowledge(
         knowledge,
         live,
@@ -328,7 +336,7 @@ def _update_knowledge(knowledge, live, focus, absorptive, from_links, from_spill
     for i in range(len(live)):
         r = live[i]
         for f in range(knowledge.shape[1]):
-            research = scale * absorptive[r] * focus[r, f] * (1.0 - knowledge[r, f])
+            research = scale * absorptive[r] * focus[i, f] * (1.0 - knowledge[r, f])
             gain = research + from_links[r, f] + from_spillovers[i, f]
             knowledge[r, f] = min(max((knowledge[r, f] + gain) * keep, 0.0), 1.0)
 
