@@ -38,7 +38,7 @@ from numba import njit
 from nsrsim.config import FrameworkConfig, InstrumentsConfig, PolicyInstrument
 from nsrsim.population import ClusterTable, initiative_choice
 from nsrsim.random import KeyedRandom, keyed_uniform
-from nsrsim.rules.cell_sampler import CellSampler
+from nsrsim.rules.cell_sampler import MAX_ROUNDS, CellSampler
 from nsrsim.rules.partnering import (
     NO_SCOPE,
     ON_DEMAND,
@@ -676,7 +676,7 @@ def matchmaking(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> No
         firms.cell,
         firms.weight,
         sampler.source_row,
-        (*sampler.arrays(), ctx.proposals(cells, firms.id[:0]).bases, counts, order),
+        (*sampler.arrays(), ctx.draws.round_bases(cells, ctx.step, MAX_ROUNDS), counts, order),
         ctx.params.broker_candidates,
         ctx.broker_terms(),
         ctx.network()[1],
@@ -689,10 +689,9 @@ def matchmaking(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> No
         return
     ctx.link(a, b)
     _record(ctx, index, label(instrument), instrument.kind, a, cost, partner=b)
-    draws = ctx.proposals(cells, firms.id[rows])
-    if draws.replay is not None:
+    if ctx.draws.log is not None:  # the proposal rounds drawn, as a partner search logs them
         searcher, slot = np.nonzero(rounds)
-        draws.replay(rounds[searcher, slot], searcher, slot)
+        ctx.proposals(cells, firms.id[rows]).replay(rounds[searcher, slot], searcher, slot)
 
 
 @njit(cache=True)
