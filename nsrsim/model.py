@@ -181,9 +181,12 @@ class NSRModel(mesa.Model):
     def _never_changed(self) -> list[Any]:
         """What a twin shares with this model instead of copying: the world (with its travel
         times and what is derived from it), the regions and the partner-search kernels and
-        samplers, which are replaced when travel changes, never changed in place.
+        samplers, which are replaced when travel changes, never changed in place; and the
+        scenario, which is immutable (the twin's own replaces it: copying it was a third of
+        the twin's cost).
         """
         return [
+            self.config,
             self.world,
             self.regions,
             self.travel_h,

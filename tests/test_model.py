@@ -348,6 +348,7 @@ def test_a_twin_shares_only_what_is_never_changed_in_place():
     assert twin.world is model.world and twin.regions is model.regions
     assert twin.cell_sampler is model.cell_sampler and twin.travel_h is model.travel_h
     assert twin.firms.knowledge is not model.firms.knowledge
+    assert model.config.framework != twin.config.framework  # the twin runs its own scenario
     assert twin.spill_kernel is not model.spill_kernel  # reorders its cells as firms move
     before = {name: getattr(model.firms, name).copy() for name in model.firms.columns()}
     links = (model.links.a.copy(), model.links.b.copy())
