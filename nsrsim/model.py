@@ -672,23 +672,26 @@ class NSRModel(mesa.Model):
         )
         committed = self.member[info.region] & self.framework_active
         both = np.outer(committed, committed)
-        kind = cluster_rules.form_partnerships(
-            kind,
-            cfg.framework_partnering_rate * reach * both * ~shared,  # beyond INTERREG A
-            self.draws.uniform("clusters.framework", step, pairs),
-            cluster_rules.FRAMEWORK,
-            self.dt,
-            # while the framework runs its money caps the partnerships; after it, none form
-            # and the unfunded ones lapse below at partnership_lapse_rate
-            room=self.framework_slots if self.framework_active else None,
-        )
-        self.cluster_partnership = cluster_rules.lapse_partnerships(
-            kind,
-            both,
-            self.draws.uniform("clusters.lapse", step, pairs),
-            cfg.partnership_lapse_rate,
-            self.dt,
-        ).astype(np.int8)
+        if self.framework_active:  # otherwise no rate is above 0 and nothing forms
+            kind = cluster_rules.form_partnerships(
+                kind,
+                cfg.framework_partnering_rate * reach * both * ~shared,  # beyond INTERREG A
+                self.draws.uniform("clusters.framework", step, pairs),
+                cluster_rules.FRAMEWORK,
+                self.dt,
+                # while the framework runs its money caps the partnerships; after it, none
+                # form and the unfunded ones lapse below at partnership_lapse_rate
+                room=self.framework_slots,
+            )
+        if (kind == cluster_rules.FRAMEWORK).any():  # otherwise none can lapse
+            kind = cluster_rules.lapse_partnerships(
+                kind,
+                both,
+                self.draws.uniform("clusters.lapse", step, pairs),
+                cfg.partnership_lapse_rate,
+                self.dt,
+            )
+        self.cluster_partnership = kind.astype(np.int8)
         if self.framework_active:  # partnerships are paid for the time they run
             fw = self.config.framework
             self.framework_partnership_years += self.dt * self.framework_partnerships()
