@@ -619,12 +619,15 @@ def economics_into(i, j, terms, gain_i, gain_j, cost):
     access_cut, rural, fixed_cut_share, coached, cluster = terms[6:11]
     framework_partner, framework_cut, broker_cut, link_cost, travel_cost_per_h = terms[11:16]
     border_cost = terms[16]
+    last, norm_a = -1, 0.0
     for e in range(len(i)):
         a, b = i[e], max(j[e], 0)
         dot = 0.0
         for k in range(knowledge.shape[1]):
             dot += knowledge[a, k] * knowledge[b, k]
-        norm = row_norm(knowledge, a) * row_norm(knowledge, b)  # of the rows it needs only
+        if a != last:  # a searcher's candidates share its norm
+            last, norm_a = a, row_norm(knowledge, a)
+        norm = norm_a * row_norm(knowledge, b)  # of the rows it needs only
         x = (1.0 - (dot / norm if norm > 0 else 0.0)) / optimal
         value = x * np.exp(1.0 - x)
         cross = country[a] != country[b]
