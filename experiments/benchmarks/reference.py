@@ -889,9 +889,8 @@ class ReferenceModel(mesa.Model):
             self.population / self.population0,
             cfg,
         )
-        flows = mobility.migration_flows(
-            self.skilled, utility, self.region_km, self.region_cross, cfg, self.dt
-        )
+        terms = mobility.MigrationTerms.of(self.region_km, self.region_cross, cfg)
+        flows = mobility.migration_flows(self.skilled, utility, terms, cfg, self.dt)
         arriving = mobility.net_inflow(flows)
         self.skilled = self.skilled + arriving
         self.workforce = self.workforce + arriving
