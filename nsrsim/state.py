@@ -176,11 +176,6 @@ class Links:
         """
         return np.minimum(np.minimum(weight[self.a], weight[self.b]), most)
 
-    def shares(self, weight: np.ndarray, most: float) -> tuple[np.ndarray, np.ndarray]:
-        """Per link, the share of each side's real firms in it (:meth:`relations`)."""
-        relations = self.relations(weight, most)
-        return relations / weight[self.a], relations / weight[self.b]
-
     def keep(self, mask: np.ndarray) -> None:
         """Drop the links where ``mask`` is False."""
         self.a, self.b, self.age = self.a[mask], self.b[mask], self.age[mask]

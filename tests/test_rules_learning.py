@@ -24,7 +24,9 @@ def test_mean_capability_is_numpys_mean():
     rng = np.random.default_rng(9)
     k = rng.random((3000, 8)) ** 2
     rows = rng.permutation(3000)[:2000]
-    np.testing.assert_array_equal(innovation.mean_capability(k, rows), k[rows].mean(axis=1))
+    ones, country = np.ones(3000), np.zeros(3000, np.int64)  # effort = 1 x (0 + capability)
+    capability = innovation.effort_rows(ones, ones, k, np.ones(1), country, rows, 0.0)
+    np.testing.assert_array_equal(capability, k[rows].mean(axis=1))
 
 
 def test_learning_only_moves_toward_partners_ahead():
@@ -40,8 +42,8 @@ def test_learning_only_moves_toward_partners_ahead():
     assert (gain[:, 2:] == 0).all()
     assert (knowledge + gain <= np.maximum(knowledge[0], knowledge[1]) + 1e-12).all()
     # a cohort of 100 firms linked to one firm learns for the one of its firms in the link
-    shares = Links(*args, np.zeros(1)).shares(np.array([100.0, 1.0]), 10.0)
-    assert [s.tolist() for s in shares] == [[0.01], [1.0]]
+    relations = Links(*args, np.zeros(1)).relations(np.array([100.0, 1.0]), 10.0)
+    assert (relations / np.array([100.0, 1.0])).tolist() == [0.01, 1.0]  # each side's share
     cohort = learning.learn_from_links(
         knowledge, *args, np.array([100.0, 1.0]), 10.0, np.ones(2), related, live, 0.3,
         LearningConfig(), 1.0,
@@ -124,7 +126,8 @@ def test_partner_values_are_the_bincounts_of_the_shares_to_the_bit():
     n = 600
     knowledge, weight = rng.random((n, 8)), np.where(rng.random(n) < 0.3, rng.random(n) * 400, 1.0)
     links = Links(rng.integers(0, n, 900), rng.integers(0, n, 900), np.zeros(900))
-    share_a, share_b = links.shares(weight, 10.0)
+    relations = links.relations(weight, 10.0)
+    share_a, share_b = relations / weight[links.a], relations / weight[links.b]
     value = partner_value(link_distance(knowledge, links.a, links.b), 0.3)
     expected = np.bincount(links.a, value * share_a, n) + np.bincount(links.b, value * share_b, n)
     got = learning.partner_values(knowledge, links.a, links.b, weight, 10.0, 0.3)

@@ -45,7 +45,7 @@ def innovation_effort(
 ) -> np.ndarray:
     """Yearly innovation rate of a firm on its own: its country's propensity [1/year] x
     (R&D/typical)^R&D elasticity x (persons/10)^size elasticity x (floor + mean capability,
-    ``capability``: :func:`mean_capability`). It also sets how often a firm looks for partners
+    ``capability``: the mean of its fields). It also sets how often a firm looks for partners
     (the model's ``firms_partner``).
     """
     return effort_of(
@@ -173,7 +173,7 @@ def innovation_rate(effort: np.ndarray, partner_value: np.ndarray, params: Innov
 @njit(cache=True)
 def effort_rows(rd_term, size_term, knowledge, propensity, country, rows, knowledge_floor):
     """:func:`effort_of` for firm ``rows`` from every row's terms, their country's
-    ``propensity`` and :func:`mean_capability`, in one pass without gathering the rows (the
+    ``propensity`` and its mean capability, in one pass without gathering the rows (the
     partner search, innovation and the propensity's calibration ask for it): the same
     products in the same order, to the bit.
     """
@@ -187,7 +187,10 @@ def effort_rows(rd_term, size_term, knowledge, propensity, country, rows, knowle
 
 @njit(cache=True)
 def row_effort(r, rd_term, size_term, knowledge, propensity, country, knowledge_floor):
-    """:func:`effort_of` of row ``r`` (for compiled loops)."""
+    """:func:`effort_of` of row ``r`` (for compiled loops); the mean capability as
+    ``knowledge[r].mean()`` gives it for 8 fields (``add.reduce`` sums 8 values pairwise,
+    then one division).
+    """
     k = knowledge[r]
     capability = (((k[0] + k[1]) + (k[2] + k[3])) + ((k[4] + k[5]) + (k[6] + k[7]))) / 8.0
     return propensity[country[r]] * rd_term[r] * size_term[r] * (knowledge_floor + capability)
@@ -208,19 +211,6 @@ def step_rates(
         effort = row_effort(r, rd_term, size_term, knowledge, propensity, country, knowledge_floor)
         coaching = coaching_effect * coached[r]
         out[i] = (1.0 + coaching) * (effort * (1.0 + partner_effect * partner_value[r]))
-    return out
-
-
-@njit(cache=True)
-def mean_capability(knowledge, rows):
-    """``knowledge[rows].mean(axis=1)`` to the bit for 8 fields (``add.reduce`` sums 8 values
-    pairwise, then one division), without gathering the rows (a copy of 9,000 rows cost ten
-    times the sums) or NumPy's slow short-axis reduction.
-    """
-    out = np.empty(len(rows))
-    for i in range(len(rows)):
-        k = knowledge[rows[i]]
-        out[i] = (((k[0] + k[1]) + (k[2] + k[3])) + ((k[4] + k[5]) + (k[6] + k[7]))) / 8.0
     return out
 
 

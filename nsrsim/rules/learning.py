@@ -101,7 +101,8 @@ def learn_from_links(
     firm (once a step, for links and spillovers; links join live firms only).
 
     Each link counts for each side by the share of the side's real firms it joins (``weight``
-    per row, at most ``most`` real firm pairs a link: ``Links.shares``): a cohort learns from a
+    per row, at most ``most`` real firm pairs a link: ``Links.relations`` over the side's real
+    firms): a cohort learns from a
     link only for the few of its firms in it.
     """
     if len(a) == 0:
@@ -352,7 +353,8 @@ def partner_values(
     """Per firm row, the sum over its partners of the value of their cognitive distance (what
     partners bring: 1 for a partner at the best distance, less for one too close or too far),
     per real firm: each link counts by the share of the row's firms it joins (``weight`` per
-    row and at most ``most`` real firm pairs a link, ``Links.shares``). The distances and the
+    row and at most ``most`` real firm pairs a link: ``Links.relations`` over the row's real
+    firms). The distances and the
     sums are compiled passes (the sums in link order, toward the ``a`` ends, then toward the
     ``b`` ends, as two bincounts add), the exponential NumPy's.
     """
@@ -366,7 +368,7 @@ def partner_values(
 @njit(cache=True)
 def _partner_sums(a, b, value, weight, most, n):
     """``bincount(a, value x share_a) + bincount(b, value x share_b)``, the shares those of
-    ``Links.shares``.
+    the link's relations (``Links.relations``) over the side's real firms.
     """
     to_a, to_b = np.zeros(n), np.zeros(n)
     for e in range(len(a)):
