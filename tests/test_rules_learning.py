@@ -37,7 +37,7 @@ def test_learning_only_moves_toward_partners_ahead():
     args = (np.array([0]), np.array([1]))
     gain = learning.learn_from_links(
         knowledge, *args, np.ones(2), 10.0, np.ones(2), related, live, 0.3, LearningConfig(), 1.0
-    )
+    ).as_array()
     assert gain[0, 0] > 0 and gain[0, 1] == 0 and gain[1, 1] > 0 and gain[1, 0] == 0
     assert (gain[:, 2:] == 0).all()
     assert (knowledge + gain <= np.maximum(knowledge[0], knowledge[1]) + 1e-12).all()
@@ -47,7 +47,7 @@ def test_learning_only_moves_toward_partners_ahead():
     cohort = learning.learn_from_links(
         knowledge, *args, np.array([100.0, 1.0]), 10.0, np.ones(2), related, live, 0.3,
         LearningConfig(), 1.0,
-    )  # fmt: skip
+    ).as_array()  # fmt: skip
     np.testing.assert_allclose(cohort, gain * np.array([[0.01], [1.0]]))
     values = learning.partner_values(knowledge, *args, np.array([100.0, 1.0]), 10.0, 0.3)
     np.testing.assert_allclose(
@@ -132,3 +132,39 @@ def test_partner_values_are_the_bincounts_of_the_shares_to_the_bit():
     expected = np.bincount(links.a, value * share_a, n) + np.bincount(links.b, value * share_b, n)
     got = learning.partner_values(knowledge, links.a, links.b, weight, 10.0, 0.3)
     np.testing.assert_array_equal(got, expected)
+
+
+def test_link_gains_are_the_two_bincounts_to_the_bit():
+    """The gains along links, kept for the linked rows only, equal the sums toward the links'
+    a ends plus those toward their b ends (two bincounts), zeros elsewhere."""
+    from nsrsim.rules.partnering import link_distance, partner_value
+
+    rng = np.random.default_rng(21)
+    n, params = 700, LearningConfig()
+    knowledge, weight = rng.random((n, N_FIELDS)), np.where(rng.random(n) < 0.3, 50.0, 1.0)
+    live = np.flatnonzero(rng.random(n) < 0.9)
+    a, b = rng.choice(live, 300), rng.choice(live, 300)
+    keep = a != b
+    a, b = a[keep], b[keep]
+    absorptive = rng.random(n)
+    related = learning.prior_knowledge(learning.relative_levels(knowledge, live), params)
+    gains = learning.learn_from_links(
+        knowledge, a, b, weight, 10.0, absorptive, related, live, 0.3, params, 0.5
+    )
+    rate = params.link_rate * 0.5 * partner_value(link_distance(knowledge, a, b), 0.3)
+    relations = Links(a, b, np.zeros(len(a))).relations(weight, 10.0)
+    at = np.full(n, -1)
+    at[live] = np.arange(live.size)
+    lead = knowledge[b] - knowledge[a]
+    to_a = (rate * (relations / weight[a]) * absorptive[a])[:, None] * related[at[a]]
+    to_b = (rate * (relations / weight[b]) * absorptive[b])[:, None] * related[at[b]]
+    expected = np.stack(
+        [
+            np.bincount(a, to_a[:, f] * np.maximum(lead[:, f], 0.0), n)
+            + np.bincount(b, to_b[:, f] * np.maximum(-lead[:, f], 0.0), n)
+            for f in range(N_FIELDS)
+        ],
+        axis=1,
+    )
+    np.testing.assert_array_equal(gains.as_array(), expected)
+    assert (gains.slot >= 0).sum() == len(np.union1d(a, b))

@@ -10,6 +10,8 @@ around it, weighted by a kernel that halves every ``spillover_half_km`` of road-
 travel; they grow with the mass of nearby firms, with diminishing returns (agglomeration).
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 from numba import njit
 
@@ -83,6 +85,23 @@ def prior_knowledge(levels: np.ndarray, params: LearningConfig) -> np.ndarray:
     return np.power(levels, params.absorption_focus)
 
 
+@dataclass(frozen=True)
+class LinkGains:
+    """Knowledge gained along links in a step, for the rows with links only: ``slot`` per
+    firm row (-1: no link), ``table`` a row of gains per field for each slot.
+    """
+
+    slot: np.ndarray
+    table: np.ndarray
+
+    def as_array(self) -> np.ndarray:
+        """A row per firm row (zeros where a row has no link)."""
+        out = np.zeros((len(self.slot), self.table.shape[1]))
+        linked = self.slot >= 0
+        out[linked] = self.table[self.slot[linked]]
+        return out
+
+
 def learn_from_links(
     knowledge: np.ndarray,
     a: np.ndarray,
@@ -95,59 +114,56 @@ def learn_from_links(
     optimal_distance: float,
     params: LearningConfig,
     dt: float,
-) -> np.ndarray:
-    """Knowledge gained along each link this step (same shape as ``knowledge``); ``related``
-    is :func:`prior_knowledge` of the relative levels of the ``live`` rows, a row per live
-    firm (once a step, for links and spillovers; links join live firms only).
+) -> LinkGains:
+    """Knowledge gained along each link this step, for the rows with links; ``related`` is
+    :func:`prior_knowledge` of the relative levels of the ``live`` rows, a row per live firm
+    (once a step, for links and spillovers; links join live firms only).
 
     Each link counts for each side by the share of the side's real firms it joins (``weight``
     per row, at most ``most`` real firm pairs a link: ``Links.relations`` over the side's real
-    firms): a cohort learns from a
-    link only for the few of its firms in it.
+    firms): a cohort learns from a link only for the few of its firms in it.
     """
     if len(a) == 0:
-        return np.zeros_like(knowledge)
+        return LinkGains(np.full(len(knowledge), -1, np.int64), np.zeros((0, knowledge.shape[1])))
     value = partner_value(link_distance(knowledge, a, b), optimal_distance)
-    return _link_gains(
-        knowledge, a, b, params.link_rate * dt * value, weight, most, absorptive, related,
-        np.asarray(live, np.int64),
+    return LinkGains(
+        *_link_gains(
+            knowledge, a, b, params.link_rate * dt * value, weight, most, absorptive, related,
+            np.asarray(live, np.int64),
+        )
     )  # fmt: skip
 
 
 @njit(cache=True)
 def _link_gains(knowledge, a, b, rate, weight, most, absorptive, related, live):
-    """Per firm and field, the leads absorbed along its links: the sums toward the links'
-    ``a`` ends, then toward their ``b`` ends, each in link order, added as two bincounts
-    would be; each side's rate the link's ``rate`` x its share of the side's real firms. The
-    ``a`` sums go straight into the result and the ``b`` sums into a table of the rows that
-    are ``b`` ends, added last: a few thousand links touch few of the rows, so two whole
-    tables and their sum cost more than the links. ``related`` has a row per ``live`` row.
+    """Per linked row and field, the leads absorbed along its links: the sums toward the
+    links' ``a`` ends, then toward their ``b`` ends, each in link order, added as two
+    bincounts would be; each side's rate the link's ``rate`` x its share of the side's real
+    firms. Tables of the linked rows only (a few thousand links touch few of the rows: whole
+    tables and their sum had cost more than the links). ``related`` has a row per ``live``
+    row.
     """
     n, fields = knowledge.shape
-    out = np.zeros((n, fields))
     at = np.full(n, -1, np.int64)  # each live row's row in related
     for i in range(len(live)):
         at[live[i]] = i
     slot = np.full(n, -1, np.int64)
-    ends = 0
-    for e in range(len(b)):
-        if slot[b[e]] < 0:
-            slot[b[e]] = ends
-            ends += 1
-    to_b = np.zeros((ends, fields))
+    linked = 0
+    for e in range(len(a)):
+        for end in (a[e], b[e]):
+            if slot[end] < 0:
+                slot[end] = linked
+                linked += 1
+    to_a, to_b = np.zeros((linked, fields)), np.zeros((linked, fields))
     for e in range(len(a)):
         i, j = a[e], b[e]
         relations = min(min(weight[i], weight[j]), most)
         rate_a, rate_b = rate[e] * (relations / weight[i]), rate[e] * (relations / weight[j])
         for f in range(fields):
             lead = knowledge[j, f] - knowledge[i, f]
-            out[i, f] += (rate_a * absorptive[i]) * related[at[i], f] * max(lead, 0.0)
+            to_a[slot[i], f] += (rate_a * absorptive[i]) * related[at[i], f] * max(lead, 0.0)
             to_b[slot[j], f] += (rate_b * absorptive[j]) * related[at[j], f] * max(-lead, 0.0)
-    for j in range(n):
-        if slot[j] >= 0:
-            for f in range(fields):
-                out[j, f] += to_b[slot[j], f]
-    return out
+    return slot, to_a + to_b
 
 
 class SpilloverKernel:
@@ -305,7 +321,7 @@ def update_knowledge(
     live: np.ndarray,
     levels: np.ndarray,
     absorptive: np.ndarray,
-    from_links: np.ndarray,
+    from_links: LinkGains,
     from_spillovers: np.ndarray,
     params: LearningConfig,
     dt: float,
@@ -316,8 +332,8 @@ def update_knowledge(
     Research creates knowledge in each field at ``research_rate`` x dt x absorptive capacity
     x (level / strongest level)^``research_focus`` (``levels`` from
     :func:`relative_levels`) of the gap to 1; knowledge depreciates at ``depreciation`` a year.
-    ``from_links`` has a row per row of ``knowledge``, ``levels`` and ``from_spillovers`` one
-    per live row. One compiled pass over the live rows, in NumPy's order of operations.
+    ``from_links`` holds the linked rows' gains, ``levels`` and ``from_spillovers`` a row per
+    live row. One compiled pass over the live rows, in NumPy's order of operations.
     """
     focus = np.power(levels, params.research_focus)
     _update_knowledge(
@@ -325,7 +341,8 @@ def update_knowledge(
         live,
         focus,
         absorptive,
-        from_links,
+        from_links.slot,
+        from_links.table,
         from_spillovers,
         params.research_rate * dt,
         np.exp(-params.depreciation * dt),
@@ -333,12 +350,15 @@ def update_knowledge(
 
 
 @njit(cache=True)
-def _update_knowledge(knowledge, live, focus, absorptive, from_links, from_spillovers, scale, keep):
+def _update_knowledge(
+    knowledge, live, focus, absorptive, link_slot, link_table, from_spillovers, scale, keep
+):  # fmt: skip
     for i in range(len(live)):
         r = live[i]
         for f in range(knowledge.shape[1]):
             research = scale * absorptive[r] * focus[i, f] * (1.0 - knowledge[r, f])
-            gain = research + from_links[r, f] + from_spillovers[i, f]
+            linked = link_table[link_slot[r], f] if link_slot[r] >= 0 else 0.0
+            gain = research + linked + from_spillovers[i, f]
             knowledge[r, f] = min(max((knowledge[r, f] + gain) * keep, 0.0), 1.0)
 
 
