@@ -135,6 +135,8 @@ class NSRModel(mesa.Model):
         self.snapshots: list[pd.DataFrame] = []
         self.policy_rows: list[dict[str, Any]] = []
         self.participant_rows: list[dict[str, Any]] = []  # per instrument call (Ledger.rows)
+        self._cell_orders_of: np.ndarray | None = None  # the live rows of _cell_orders
+        self._cell_orders: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 name: (lambda m, n=name: m.latest_indicator(n))
@@ -619,7 +621,22 @@ class NSRModel(mesa.Model):
             link_terms=self.link_terms,
             proposals=self.proposal_draws,
             scopes=self.scope_sampler,
+            live_by_cell=self.live_by_cell,
         )
+
+    def live_by_cell(self, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+        """The live rows by cell and the live firms per cell (:func:`~nsrsim.rules.partnering.
+        cell_order`), made once while the live firms are the same (firms keep their cells):
+        a year's brokers and the partner search after them read the same.
+        """
+        live = self.firms.live()
+        if self._cell_orders_of is not live:
+            self._cell_orders_of, self._cell_orders = live, {}
+        if n_cells not in self._cell_orders:
+            self._cell_orders[n_cells] = partnering.cell_order(
+                live, self.firms.cell, self.firms.id, n_cells
+            )
+        return self._cell_orders[n_cells]
 
     def apply_changes(self, changes: policy.Changes) -> None:
         """The instruments' changes to the initiatives' funding, the regions' skilled workers
@@ -774,6 +791,7 @@ class NSRModel(mesa.Model):
             cfg.cluster_share,
             cfg.referral_share,
             draws,
+            self.live_by_cell(len(self.cell_sampler)),
         )
         gain_i, gain_j, cost = self.link_economics(searchers[:, None], candidates)
         new_a, new_b = partnering.choose_partners(

@@ -44,7 +44,6 @@ from nsrsim.rules.partnering import (
     ON_DEMAND,
     ProposalDraws,
     by_id,
-    cell_order,
     introduce,
 )
 from nsrsim.sectors import SECTORS
@@ -283,15 +282,15 @@ class PolicyYear:
     link_terms: Callable[[float], tuple]
     proposals: Callable[[str, np.ndarray], ProposalDraws]
     scopes: Callable[[str], CellSampler]
+    live_by_cell: Callable[[int], tuple[np.ndarray, np.ndarray]]
     changes: Changes = field(default_factory=Changes)
-    _by_cell: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _fine: list[np.ndarray] = field(default_factory=list)
     _terms: dict[float, tuple] = field(default_factory=dict)
     _network: list[np.ndarray] = field(default_factory=list)
 
     def fine_rows(self) -> np.ndarray:
         """Rows of live firm agents at participant resolution (the targeted strata's agents),
-        once a year, as :meth:`live_by_cell`.
+        once a year: no firm enters, leaves or moves while the instruments run.
         """
         if not self._fine:
             live = self.firms.live()
@@ -333,15 +332,6 @@ class PolicyYear:
     def forget_terms(self) -> None:
         """An instrument other than a broker ran: :meth:`broker_terms` reads the firms anew."""
         self._terms.clear()
-
-    def live_by_cell(self, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
-        """The live rows by cell and the live firms per cell (:func:`cell_order`), once a year:
-        no firm enters, leaves or moves while the instruments run.
-        """
-        if n_cells not in self._by_cell:
-            firms = self.firms
-            self._by_cell[n_cells] = cell_order(firms.live(), firms.cell, firms.id, n_cells)
-        return self._by_cell[n_cells]
 
 
 @njit(cache=True)
