@@ -581,10 +581,7 @@ class NSRModel(mesa.Model):
                 -1,
                 "regional R&D subsidies",
                 self.budget_eur * gov.rd_subsidy_share,
-                self.priority_mask[
-                    self.firms.region[: self.firms.n], self.firms.sector[: self.firms.n]
-                ],
-                by_region=True,
+                self.priority_mask,
             )
             self.cluster_funding, spent_cl = self.regional_cluster_funding(self.budget_eur)
             self.spent_eur = spent_rd + spent_cl

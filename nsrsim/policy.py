@@ -773,25 +773,36 @@ def rd_projects(
     index: int,
     name: str,
     budget: np.ndarray,
-    eligible: np.ndarray,
-    by_region: bool = False,
+    priority: np.ndarray | None = None,
     instrument: PolicyInstrument | None = None,
 ) -> np.ndarray:
     """Co-funded R&D projects: selected applicants without a running project start one.
 
-    ``budget`` is one amount, or one per region when ``by_region`` (the regions' own
-    subsidies). Returns the EUR spent per region.
+    The regions' own subsidies (``priority``: each region's priority sectors, a mask regions x
+    sectors) take firms of their priority sectors, ``budget`` one amount per region; an
+    instrument's, its applicants, from one ``budget``. Returns the EUR spent per region.
     """
     firms = ctx.firms
     params = ctx.params
-    extra = eligible & (firms.project_until[: firms.n] <= ctx.year)
     if instrument is None:  # the regions' own programmes: every eligible firm of the region
-        rows = unserved(ctx, index, extra)
-        u = ctx.draws.uniform("apply.regional_rd", ctx.step, firms.id[rows])
-        rows = rows[u < params.apply_share]
+        stream = "apply.regional_rd"
+        rows, drawn, u = _regional_applicants(
+            ctx.fine_rows(),
+            firms.region,
+            firms.sector,
+            np.ascontiguousarray(priority),
+            firms.project_until,
+            ctx.year,
+            ctx.served.get(index, NOT_SERVED),
+            ctx.year - params.repeat_after_years,
+            firms.id,
+            ctx.draws.stream_base(stream, ctx.step),
+            params.apply_share,
+        )
+        _log_applications(ctx, stream, drawn, u)
         cost = params.rd_funding_rate * params.rd_project_eur
     else:
-        rows = applicants(ctx, index, instrument, extra)
+        rows = applicants(ctx, index, instrument, firms.project_until[: firms.n] <= ctx.year)
         cost = unit_cost(instrument, params)
     chosen = select(
         rows,
@@ -800,7 +811,7 @@ def rd_projects(
         firms.weight,
         cost,
         np.atleast_1d(budget),
-        firms.region.astype(np.int64) if by_region else None,
+        firms.region.astype(np.int64) if instrument is None else None,
     )
     years = params.rd_project_years
     firms.project_eur[chosen] = params.rd_funding_rate * params.rd_project_eur / years
@@ -811,15 +822,36 @@ def rd_projects(
     )
 
 
+@njit(cache=True)
+def _regional_applicants(rows, region, sector, priority, project_until, year, served, before,
+                         firm_id, base, apply_share):  # fmt: skip
+    """The firm ``rows`` of their region's priority sectors without a running project that the
+    regions' programme did not serve after year ``before`` (as :func:`_eligible`), each
+    applying where its keyed uniform (``KeyedRandom.uniform`` from the stream's ``base``) is
+    below ``apply_share``, in one pass. Returns them, the rows that drew and their uniforms.
+    """
+    applied = np.empty(len(rows), np.int64)
+    drawn = np.empty(len(rows), np.int64)
+    u = np.empty(len(rows))
+    m = d = 0
+    for row in rows:
+        if not priority[region[row], sector[row]] or project_until[row] > year:
+            continue
+        if row < len(served) and served[row] > before:
+            continue
+        drawn[d] = row
+        u[d] = keyed_uniform(base, np.uint64(firm_id[row]))
+        if u[d] < apply_share:
+            applied[m] = row
+            m += 1
+        d += 1
+    return applied[:m], drawn[:d], u[:d]
+
+
 def rd_subsidy(ctx: PolicyYear, index: int, instrument: PolicyInstrument) -> None:
     """An R&D subsidy instrument: co-funded projects from its budget."""
     rd_projects(
-        ctx,
-        index,
-        label(instrument),
-        np.array([ctx.ledger.available(index)]),
-        np.ones(ctx.firms.n, bool),
-        instrument=instrument,
+        ctx, index, label(instrument), np.array([ctx.ledger.available(index)]), None, instrument
     )
 
 

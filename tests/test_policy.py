@@ -10,7 +10,7 @@ from nsrsim import NSRModel, accounts, policy
 from nsrsim.config import load_scenario, validate
 from nsrsim.errors import ConfigError
 from nsrsim.policy import participant_table, rd_boost, select
-from nsrsim.random import DrawLog
+from nsrsim.random import DrawLog, KeyedRandom
 from nsrsim.simulate import simulate
 from nsrsim.state import RURAL
 
@@ -456,3 +456,32 @@ def test_rd_boost_is_the_array_rule_to_the_bit():
     got = _rd_boost(until, jobs, productivity, eur, n, 1, 0.7)
     np.testing.assert_array_equal(got, expected)
     assert np.isnan(got).any()
+
+
+def test_the_regions_own_rd_applicants_are_the_array_rule():
+    """One compiled pass gives the firms of priority sectors without a running project, not
+    served lately, that draw below the apply share: what _eligible and the keyed draws give."""
+    from nsrsim.policy import _eligible, _regional_applicants
+
+    rng = np.random.default_rng(13)
+    n = 3000
+    rows = np.sort(rng.choice(n, 2000, replace=False))
+    region, sector = rng.integers(0, 7, n), rng.integers(0, 6, n)
+    priority = rng.random((7, 6)) < 0.5
+    until, served = rng.integers(-3, 4, n).astype(np.int32), rng.integers(-9, 3, n // 2)
+    firm_id = np.arange(n, dtype=np.int64) * 7 + 3
+    draws = KeyedRandom(5)
+    ones = [np.ones(k, np.bool_) for k in (7, 6, 3)]
+    extra = priority[region, sector] & (until <= 1)
+    eligible = _eligible(
+        rows, region, sector, np.zeros(n, np.int8), np.full(n, -1), *ones, extra, False,
+        served, -2,
+    )  # fmt: skip
+    u = draws.uniform("apply.regional_rd", 4, firm_id[eligible])
+    applied, drawn, values = _regional_applicants(
+        rows, region, sector, priority, until, 1, served, -2, firm_id,
+        draws.stream_base("apply.regional_rd", 4), 0.3,
+    )  # fmt: skip
+    np.testing.assert_array_equal(drawn, eligible)
+    np.testing.assert_array_equal(values, u)
+    np.testing.assert_array_equal(applied, eligible[u < 0.3])
