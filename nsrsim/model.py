@@ -28,7 +28,6 @@ from nsrsim.population import (
     SIZE_CLASSES,
     PlacementContext,
     draw_entrants,
-    initiative_choice,
     knowledge_base,
     place_firms,
     region_cell_cdf,
@@ -654,21 +653,20 @@ class NSRModel(mesa.Model):
         rows = live[firms.fine[live]]  # membership changes at firm resolution only
         ids = firms.id[rows]
         step = self.steps
-        choice = initiative_choice(
-            firms.region[rows],
-            firms.sector[rows],
-            self.cluster_info,
-            self.draws.uniform("clusters.choice", step, ids),
-        )
-        joined = cluster_rules.recruit(
-            firms.cluster[rows],
-            choice,
+        cluster_rules.change_membership(
+            firms.cluster,
+            rows,
+            firms.region,
+            firms.sector,
+            self.cluster_info.by_group,
             self.recruitment_pull * self.cluster_capacity,
-            self.draws.uniform("clusters.join", step, ids),
+            cluster_rules.MembershipDraws(
+                self.draws.uniform("clusters.choice", step, ids),
+                self.draws.uniform("clusters.join", step, ids),
+                self.draws.uniform("clusters.leave", step, ids),
+            ),
+            cfg,
             self.dt,
-        )
-        firms.cluster[rows] = cluster_rules.leave(
-            joined, self.draws.uniform("clusters.leave", step, ids), cfg, self.dt
         )
         info = self.cluster_info
         pairs, abroad, shared = self.cluster_pairs

@@ -9,9 +9,11 @@ where their regions share an INTERREG A programme, faster between committed regi
 transnational framework.
 """
 
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+from numba import njit
 
 from nsrsim.config import ClustersConfig
 from nsrsim.sectors import SECTORS, Sector
@@ -70,27 +72,58 @@ def recruitment_pull(
     return np.divide(outflow * members, room, out=np.zeros_like(room), where=room > 0)
 
 
-def recruit(
-    firm_cluster: np.ndarray,
-    firm_choice: np.ndarray,
+@dataclass(frozen=True)
+class MembershipDraws:
+    """A step's keyed uniforms per firm: the initiative it would choose, joining, leaving."""
+
+    choice: np.ndarray
+    join: np.ndarray
+    leave: np.ndarray
+
+
+def change_membership(
+    cluster: np.ndarray,
+    rows: np.ndarray,
+    region: np.ndarray,
+    sector: np.ndarray,
+    by_group: tuple[np.ndarray, np.ndarray],
     join_rate: np.ndarray,
-    u: np.ndarray,
+    draws: MembershipDraws,
+    params: ClustersConfig,
     dt: float,
-) -> np.ndarray:
-    """Cluster of each firm after recruiting: ``firm_choice`` is the initiative a non-member
-    would join (-1: none in its region and sector), ``join_rate`` each initiative's yearly
-    rate (its pull x its capacity now).
+) -> None:
+    """A step of membership for firm ``rows``, in place in ``cluster``: a non-member joins the
+    initiative it would choose (uniform among those of its region and sector, ``by_group``:
+    :attr:`~nsrsim.population.ClusterTable.by_group`; none there, none) with its yearly
+    ``join_rate`` (pull x capacity now); then members leave with yearly ``leave_rate``.
+    The chances in NumPy (one per initiative), the rest in one compiled pass.
     """
-    can = (firm_cluster < 0) & (firm_choice >= 0)
-    rate = join_rate[np.maximum(firm_choice, 0)]
-    joins = can & (u < -np.expm1(-rate * dt))
-    return np.where(joins, firm_choice, firm_cluster)
+    join_chance = -np.expm1(-join_rate * dt)
+    leave_chance = float(-np.expm1(-params.leave_rate * dt))
+    order, first = by_group
+    _change_membership(
+        cluster, np.asarray(rows, np.int64), region, sector, order, first, len(SECTORS),
+        draws.choice, draws.join, draws.leave, join_chance, leave_chance,
+    )  # fmt: skip
 
 
-def leave(firm_cluster: np.ndarray, u: np.ndarray, params: ClustersConfig, dt: float) -> np.ndarray:
-    """Cluster of each firm after members leave with yearly ``leave_rate``."""
-    leaves = (firm_cluster >= 0) & (u < -np.expm1(-params.leave_rate * dt))
-    return np.where(leaves, -1, firm_cluster)
+@njit(cache=True)
+def _change_membership(cluster, rows, region, sector, order, first, n_sectors, u_choice,
+                       u_join, u_leave, join_chance, leave_chance):  # fmt: skip
+    for i in range(len(rows)):
+        r = rows[i]
+        key = min(np.int64(region[r]) * n_sectors + sector[r], len(first) - 2)  # beyond: none
+        start, size = first[key], first[key + 1] - first[key]
+        choice = -1
+        if size > 0:
+            pick = start + min(np.int64(u_choice[i] * size), max(size - 1, 0))
+            choice = order[min(pick, len(order) - 1)]
+        current = cluster[r]
+        if current < 0 and choice >= 0 and u_join[i] < join_chance[choice]:
+            current = choice
+        if current >= 0 and u_leave[i] < leave_chance:
+            current = -1
+        cluster[r] = current
 
 
 def form_partnerships(
