@@ -1013,11 +1013,15 @@ class NSRModel(mesa.Model):
         n_groups = len(self.region_codes) * len(SECTORS)
         group = firms.region[: firms.n].astype(np.int64) * len(SECTORS) + firms.sector[: firms.n]
         output, mass, _ = accounts.market_sums(firms, live, group, n_groups)
-        group = group[live]
         invested = mobility.allocate_investment(cfg.investment_share * output.sum(), mass, cfg)
         lift = np.divide(invested, output, out=np.zeros(n_groups), where=output > 0)
-        firms.productivity[live] *= (1.0 - cfg.investment_return * cfg.investment_share) * (
-            1.0 + cfg.investment_return * lift[group]
+        mobility.lift_productivity(
+            firms.productivity,
+            live,
+            group,
+            lift,
+            1.0 - cfg.investment_return * cfg.investment_share,
+            cfg.investment_return,
         )
         self.year_investment = invested.reshape(len(self.region_codes), -1).sum(axis=1)
 

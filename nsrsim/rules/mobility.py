@@ -13,6 +13,7 @@ plants of the same industry): it moves productivity between firms, it does not c
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from nsrsim.config import MobilityConfig
 
@@ -95,6 +96,16 @@ def allocate_investment(
     if total <= 0:
         return np.zeros_like(critical_mass)
     return pool_eur * weight / total
+
+
+@njit(cache=True)
+def lift_productivity(productivity, rows, group, lift, kept, investment_return):
+    """Productivity of firm ``rows`` in place, after the year's mobile investment: its output
+    share paid out (``kept``: 1 - return x share) and its group's ``lift`` returned (x (1 +
+    return x lift)), in NumPy's order of operations.
+    """
+    for r in rows:
+        productivity[r] = productivity[r] * (kept * (1.0 + investment_return * lift[group[r]]))
 
 
 def tertiary_rise(
