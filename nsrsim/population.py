@@ -118,7 +118,7 @@ class ClusterTable:
     def by_group(self) -> tuple[np.ndarray, np.ndarray]:
         """The initiatives in order of their region-sector key (stable), and where each key's
         run starts in that order (one entry per key up to the largest, plus two): what
-        :func:`initiative_choice` looks up every step, instead of two binary searches a firm.
+        :func:`initiative_of` looks up every step, instead of two binary searches a firm.
         """
         key = self.region.astype(np.int64) * len(SECTORS) + self.sector
         order = np.argsort(key, kind="stable")
@@ -501,11 +501,29 @@ def initiative_choice(
     (-1 where there is none).
     """
     order, first = clusters.by_group
-    firm_key = np.minimum(region * len(SECTORS) + sector, len(first) - 2)  # beyond: none
-    start = first[firm_key]
-    size = first[firm_key + 1] - start
-    pick = start + np.minimum((u * size).astype(np.int64), np.maximum(size - 1, 0))
-    return np.where(size > 0, order[np.minimum(pick, len(order) - 1)], -1)
+    region, sector = np.asarray(region, np.int64), np.asarray(sector, np.int64)
+    return _initiatives(region, sector, np.asarray(u, np.float64), order, first, len(SECTORS))
+
+
+@njit(cache=True)
+def _initiatives(region, sector, u, order, first, n_sectors):
+    out = np.empty(len(region), np.int64)
+    for i in range(len(region)):
+        out[i] = initiative_of(region[i], sector[i], u[i], order, first, n_sectors)
+    return out
+
+
+@njit(cache=True)
+def initiative_of(region, sector, u, order, first, n_sectors):
+    """:func:`initiative_choice` of one firm (for compiled loops): the initiative at the
+    uniform ``u``'s position among its region-sector's (``ClusterTable.by_group``), or -1.
+    """
+    key = min(np.int64(region) * n_sectors + sector, len(first) - 2)  # beyond: none
+    start, size = first[key], first[key + 1] - first[key]
+    if size <= 0:
+        return -1
+    pick = start + min(np.int64(u * size), max(size - 1, 0))
+    return order[min(pick, len(order) - 1)]
 
 
 @njit(cache=True)

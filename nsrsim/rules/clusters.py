@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from nsrsim.config import ClustersConfig
+from nsrsim.population import initiative_of
 from nsrsim.sectors import SECTORS, Sector
 
 NONE, INTERREG, FRAMEWORK = 0, 1, 2  # origin of a cluster partnership
@@ -112,12 +113,7 @@ def _change_membership(cluster, rows, region, sector, order, first, n_sectors, u
                        u_join, u_leave, join_chance, leave_chance):  # fmt: skip
     for i in range(len(rows)):
         r = rows[i]
-        key = min(np.int64(region[r]) * n_sectors + sector[r], len(first) - 2)  # beyond: none
-        start, size = first[key], first[key + 1] - first[key]
-        choice = -1
-        if size > 0:
-            pick = start + min(np.int64(u_choice[i] * size), max(size - 1, 0))
-            choice = order[min(pick, len(order) - 1)]
+        choice = initiative_of(region[r], sector[r], u_choice[i], order, first, n_sectors)
         current = cluster[r]
         if current < 0 and choice >= 0 and u_join[i] < join_chance[choice]:
             current = choice
