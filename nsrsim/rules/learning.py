@@ -94,13 +94,6 @@ class LinkGains:
     slot: np.ndarray
     table: np.ndarray
 
-    def as_array(self) -> np.ndarray:
-        """A row per firm row (zeros where a row has no link)."""
-        out = np.zeros((len(self.slot), self.table.shape[1]))
-        linked = self.slot >= 0
-        out[linked] = self.table[self.slot[linked]]
-        return out
-
 
 def learn_from_links(
     knowledge: np.ndarray,
