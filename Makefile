@@ -23,17 +23,21 @@ $(BIN)/python:
 	$$py -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# after an install, compile the kernels and cache the baseline's travel times once (no run
-# pays for them: the first 'nsrsim run' takes what every later one does)
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
-	$(BIN)/python -m nsrsim.warm
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,geo-build,distributed,dashboard,browser-test]'
-	$(BIN)/python -m nsrsim.warm
 	@touch $@ $(VENV)/.installed-run $(VENV)/.installed-dashboard
+
+# after an install or a change of the source, compile the kernels (into a folder per source
+# version, nsrsim/compiled_cache.py) and cache the baseline's travel times once: no run pays
+# for them, the first 'nsrsim run' takes what every later one does
+SOURCES := $(shell find nsrsim -name '*.py')
+$(VENV)/.warmed: pyproject.toml $(SOURCES) | $(VENV)/.installed-run
+	$(BIN)/python -m nsrsim.warm
+	@touch $@
 
 $(VENV)/.installed-dashboard: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dashboard]'
@@ -44,20 +48,20 @@ $(VENV)/.installed-dashboard: pyproject.toml | $(BIN)/python
 dashboard-assets: $(VENV)/.installed-dashboard
 	$(BIN)/python -m nsrsim.dashboard.assets
 
-dashboard: dashboard-assets
+dashboard: dashboard-assets $(VENV)/.warmed
 	$(BIN)/nsrsim dashboard $(DASHBOARD_CONFIG)
 
-run: $(VENV)/.installed-run
+run: $(VENV)/.installed-run $(VENV)/.warmed
 	$(BIN)/nsrsim run $(CONFIG)
 
-test: $(VENV)/.installed-dev dashboard-assets
+test: $(VENV)/.installed-dev $(VENV)/.warmed dashboard-assets
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: $(VENV)/.installed-run
+bench: $(VENV)/.installed-run $(VENV)/.warmed
 	$(BIN)/python experiments/benchmarks/bench.py
 
 clean-venv:

@@ -1,13 +1,15 @@
-"""Compile the model's kernels and compute a world's travel times once, at install time
-(``make`` runs ``python -m nsrsim.warm``), so that no run pays for either: numba keeps the
-compiled code beside the source and the travel times go to the cache folder. A short run of
-the scenario's world, with one instrument of every kind, goes through every compiled kernel.
+"""Compile the model's kernels and compute a world's travel times once, after an install or a
+change of the source (``make`` runs ``python -m nsrsim.warm``), so that no run pays for either:
+numba keeps the compiled code in a folder per source version (:mod:`nsrsim.compiled_cache`;
+other versions' folders are removed) and the travel times go to the cache folder. A short run
+of the scenario's world, with one instrument of every kind, goes through every compiled kernel.
 """
 
 import sys
 import time
 from pathlib import Path
 
+from nsrsim.compiled_cache import remove_other_versions
 from nsrsim.config import Scenario, load_scenario
 from nsrsim.simulate import simulate_pair
 
@@ -50,8 +52,12 @@ def _defaults(overrides: dict) -> Scenario:
 
 def main() -> int:
     """Warm the kernels and the baseline's travel times; say how long it took."""
+    removed = remove_other_versions()
     seconds = warm(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
-    print(f"nsrsim: kernels compiled and travel times cached in {seconds:.0f} s")
+    print(
+        f"nsrsim: kernels compiled and travel times cached in {seconds:.0f} s"
+        + (f" ({len(removed)} older kernel caches removed)" if removed else "")
+    )
     return 0
 
 
