@@ -58,11 +58,21 @@ def sample(problem: dict, method: str, n: int, seed: int, second_order: bool = F
 def noise_share(values: np.ndarray) -> float:
     """Share of the variance of the point means that is replicate noise (``values``: points x
     replicates); NaN with one replicate, where it cannot be told.
+
+    Replicate r of every point runs with the same seed (common random numbers), so what a seed
+    does to every point alike shifts every point mean alike and changes no index: the noise is
+    the points' disagreement between replicates, the residual of a two-way layout (value minus
+    its point's and its replicate's means plus the grand mean), over the replicates averaged.
+    The within-point variance alone counted the seeds' common shift as noise (the framework
+    file's productivity growth: 86 % "noise", 24 % of it disagreement).
     """
     points, replicates = values.shape
     if replicates < 2 or points < 2:
         return np.nan
-    noise = values.var(axis=1, ddof=1).mean() / replicates
+    residual = (
+        values - values.mean(axis=1, keepdims=True) - values.mean(axis=0, keepdims=True)
+    ) + values.mean()
+    noise = (residual**2).sum() / ((points - 1) * (replicates - 1)) / replicates
     total = values.mean(axis=1).var(ddof=1)
     return float(min(noise / total, 1.0)) if total > 0 else 1.0
 

@@ -58,6 +58,18 @@ def test_replicate_noise_share_is_zero_for_a_deterministic_function_and_large_fo
     assert noise_share(np.ones((5, 1))) != noise_share(np.ones((5, 1)))  # NaN: one replicate
 
 
+def test_a_seeds_shift_common_to_every_point_is_no_replicate_noise():
+    """Replicates share their seed across points: a shift a seed gives every point alike moves
+    no index, so it is no noise; a point's own disagreement between replicates is."""
+    rng = np.random.default_rng(0)
+    signal = rng.normal(size=(400, 1))
+    shift = np.array([[0.0, 5.0, -3.0]])  # each seed moves every point alike
+    assert noise_share(signal + shift) == pytest.approx(0.0, abs=1e-12)
+    own = rng.normal(size=(400, 3))  # each point's replicates disagree, variance 1
+    # the point means' noise 1/3 against the signal's variance 1 plus it: a quarter
+    assert noise_share(signal + shift + own) == pytest.approx(0.25, abs=0.05)
+
+
 @pytest.mark.parametrize(
     ("problem", "method", "n", "message"),
     [
