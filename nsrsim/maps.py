@@ -1,5 +1,6 @@
 """The NSR map: land, modelled regions, cities and transport links in the equal-area projection."""
 
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -49,10 +50,23 @@ LINK_STYLE = {
 }
 
 
+_RASTERS: dict[int, tuple[np.ndarray, tuple[float, float, float, float]]] = {}
+
+
 def region_raster(world: World) -> tuple[np.ndarray, tuple[float, float, float, float]]:
     """The 2 km raster with each land pixel's modelled region index (-1 sea, -2 other land),
-    and its extent in km (left, right, bottom, top) for ``imshow``.
+    and its extent in km (left, right, bottom, top) for ``imshow``. Made once per world (a
+    run's three maps and the brief read it; ~60 ms each); the raster is read-only.
     """
+    if id(world) not in _RASTERS:
+        raster, extent = _region_raster(world)
+        raster.flags.writeable = False
+        _RASTERS[id(world)] = (raster, extent)
+        weakref.finalize(world, _RASTERS.pop, id(world), None)  # the entry dies with the world
+    return _RASTERS[id(world)]
+
+
+def _region_raster(world: World) -> tuple[np.ndarray, tuple[float, float, float, float]]:
     mask, x0, y0, step = land_fine()
     rows, cols = mask.shape
     px = x0 + (np.arange(cols) + 0.5) * step
