@@ -125,7 +125,7 @@ def test_n_override_is_validated_like_the_file(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_sobol_with_second_order_writes_s2_and_its_heat_map(tmp_path):
+def test_sobol_with_second_order_writes_s2_and_its_heat_map(tmp_path, monkeypatch, capsys):
     path = sa_file(tmp_path, method="sobol", n="4", second_order="true", replicates="1")
     out = tmp_path / "sobol"
     assert main(["sa", str(path), "--out", str(out), "--quiet"]) == 0
@@ -134,6 +134,18 @@ def test_sobol_with_second_order_writes_s2_and_its_heat_map(tmp_path):
     assert {"parameter_a", "parameter_b", "S2", "S2_conf"} <= set(pairs)
     assert len(pd.read_parquet(out / "samples.parquet")) == 4 * (2 * 2 + 2)
     assert (out / "figures" / "s2_links_y2.png").read_bytes()[:4] == b"\x89PNG"
+    # experiments/sobol_second_order_check.py: the same S1 and ST from the first-order rows
+    check = experiment_script("sobol_second_order_check.py")
+    monkeypatch.setattr("sys.argv", ["check", str(path), str(out)])
+    check.main()
+    printed = capsys.readouterr().out
+    assert "runs: 24 second order, 16 first order (67%)" in printed
+    assert printed.count("|ST change| <= ") == 2
+    assert "S2: 2 indices" in printed
+    monkeypatch.setattr("sys.argv", ["check", str(sa_file(tmp_path, method="sobol")), str(out)])
+    with pytest.raises(SystemExit) as stop:
+        check.main()
+    assert stop.value.code == 2 and "not a second-order Sobol analysis" in capsys.readouterr().err
 
 
 @pytest.mark.slow

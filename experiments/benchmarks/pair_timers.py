@@ -9,6 +9,8 @@ speed drifts, so compare with ``pairs_ab.py`` rather than across sessions.
 
     python experiments/benchmarks/pair_timers.py --pairs 8
     python experiments/benchmarks/pair_timers.py --pairs 8 --compiled
+    python experiments/benchmarks/pair_timers.py --pairs 8 --firms 4500  # and 18000: what a
+    # sub-model costs a pair whatever the population (extrapolated to none) and per agent
 """
 
 import argparse
@@ -111,6 +113,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=8)
     parser.add_argument("--compiled", action="store_true", help="time the compiled kernels")
+    parser.add_argument(
+        "--firms", type=int, help="population.n_firms instead of the file's (fixed vs per agent)"
+    )
     args = parser.parse_args()
     (wrap_compiled if args.compiled else wrap_parts)()
     spec, base = load_sa(SA_FILE)
@@ -122,7 +127,7 @@ def main() -> None:
         "timers",
         years=spec.years,
         paired=scenario_path(spec, SA_FILE),
-        constants=spec.constants,
+        constants={**spec.constants, **({"population.n_firms": args.firms} if args.firms else {})},
     )
     outputs = runner.RunOutputs.of(outputs_spec(spec))
     runner.execute(runs[0], outputs)  # compiled code loaded, caches warm
