@@ -48,7 +48,8 @@ def main() -> None:
     keep = first_order_rows(spec.n, d)
     if not np.array_equal(unit[keep], sample(problem, "sobol", spec.n, spec.seed, False)):
         sys.exit("the first-order design is not these rows of the second-order one (SALib?)")
-    runs = by_point(planned, pd.read_parquet(args.folder / "runs.parquet"))  # repeated points
+    # every planned (point, replicate): a design point that repeats another ran once
+    runs = by_point(planned, pd.read_parquet(args.folder / "runs.parquet"))
     stored = pd.read_csv(args.folder / "indices.csv")
     print(f"runs: {len(unit) * spec.replicates:,} second order, "
           f"{len(keep) * spec.replicates:,} first order ({len(keep) / len(unit):.0%})")  # fmt: skip
